@@ -1,0 +1,78 @@
+"""Turns each recorded step's snapshot into the numbers the walkthrough page teaches.
+
+Forces on the center word: the attractive force is u_o (the true context's output vector), the
+repulsive force is Σ_w P(w|c)·u_w (the output vectors weighted by the model's belief). Their
+difference is exactly the gradient of the loss with respect to v_c:
+    ∂L/∂v_c = Σ_w P(w|c)·u_w − u_o = repulsive_force − attractive_force.
+Vectors in that identity are written at full float32 precision so it holds in the files.
+"""
+
+import numpy as np
+
+from trainer.config import TrainConfig
+from trainer.numbers import round_fixed, round_significant
+from trainer.train import StepSnapshot
+from trainer.vocab import FilteredSentence, Vocab
+
+WEIGHT_DECIMALS = 4
+LOGIT_DECIMALS = 4
+PROBABILITY_DIGITS = 4
+
+
+class StepRecorder:
+    """Collects every step's loss and the full state of the recorded steps, in memory."""
+
+    def __init__(self, config: TrainConfig, vocab: Vocab, sentences: list[FilteredSentence]):
+        self.config = config
+        self.vocab = vocab
+        self.sentences = sentences
+        self.losses: list[float] = []
+        self.records: list[dict] = []
+        self.weight_history: list[np.ndarray] = []  # W at each recorded step, unrounded
+
+    def __call__(self, step: int, pair: np.ndarray, loss: float, snapshot: StepSnapshot | None) -> None:
+        self.losses.append(loss)
+        if snapshot is not None:
+            self.records.append(self._record(step, pair, loss, snapshot))
+            self.weight_history.append(snapshot.W)
+
+    def restore(self, losses: list[float], records: list[dict]) -> None:
+        """Continues a resumed run: earlier steps come back from its files (at their written precision)."""
+        self.losses = list(losses)
+        self.records = list(records)
+        self.weight_history = [np.asarray(r["W"], dtype=np.float32) for r in records]
+
+    def _record(self, step: int, pair: np.ndarray, loss: float, snap: StepSnapshot) -> dict:
+        center, context, sentence_id, center_pos, context_pos = (int(x) for x in pair)
+        probabilities = snap.probabilities
+        hidden = snap.W[center]
+        attractive = snap.W_prime[:, context]
+        repulsive = snap.W_prime @ probabilities
+        cosine = float(hidden @ attractive / max(np.linalg.norm(hidden) * np.linalg.norm(attractive), 1e-12))
+        sentence = self.sentences[sentence_id]
+        window = self.config.window
+        in_window = sentence.positions[max(0, center_pos - window):center_pos + window + 1]
+        return {
+            "step": step,
+            "center_id": center,
+            "context_id": context,
+            "center_word": self.vocab.words[center],
+            "context_word": self.vocab.words[context],
+            "sentence_id": sentence_id,
+            "center_position": sentence.positions[center_pos],
+            "context_position": sentence.positions[context_pos],
+            "window_positions": in_window,
+            "loss": np.float32(loss),
+            "W": round_fixed(snap.W, WEIGHT_DECIMALS),
+            "W_prime": round_fixed(snap.W_prime, WEIGHT_DECIMALS),
+            "hidden": hidden,
+            "logits": round_fixed(snap.logits, LOGIT_DECIMALS),
+            "probabilities": round_significant(probabilities, PROBABILITY_DIGITS),
+            "grad_v_c": snap.grad_v_c,
+            "grad_u_o": snap.grad_u_o,
+            "attractive_force": attractive.copy(),
+            "repulsive_force": repulsive.astype(np.float32),
+            "cosine_center_context": np.float32(cosine),
+            "context_rank": int(1 + np.count_nonzero(probabilities > probabilities[context])),
+            "context_prob": probabilities[context],
+        }
