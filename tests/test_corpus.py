@@ -70,6 +70,13 @@ def test_gutenberg_header_and_footer_are_stripped():
     assert strip_gutenberg("no markers here") == "no markers here"
 
 
+def test_concatenated_gutenberg_books_keep_every_book():
+    book = ("Header of {0}\n*** START OF THE PROJECT GUTENBERG EBOOK {0} ***\nbook {0} text\n"
+            "*** END OF THE PROJECT GUTENBERG EBOOK {0} ***\nlicence of {0}\n")
+    text = book.format("one") + book.format("two")
+    assert split_sentences(strip_gutenberg(text)) == [["book", "one", "text"], ["book", "two", "text"]]
+
+
 def test_only_stopwords_is_a_clear_error():
     with pytest.raises(CorpusError, match="no words left.*stopwords"):
         build_vocab([["the", "and", "of"], ["is", "it", "the"]], min_count=1, stopwords=STOPWORDS)

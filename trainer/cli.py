@@ -9,7 +9,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from trainer.config import DEFAULT_RUNS_DIR, TrainConfig
+from trainer.config import (DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZER_VOCAB, DEFAULT_TOKENIZERS_DIR,
+                            TrainConfig, resolve_corpus)
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
@@ -39,6 +40,37 @@ def cmd_train(args: argparse.Namespace) -> None:
                         resume_from=args.resume, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; "
           f"training {summary.train_seconds:.2f} s, writing {summary.write_seconds:.2f} s")
+    ensure_default_tokenizer(args.tokenizers, progress=not args.quiet)
+
+
+def ensure_default_tokenizer(tokenizers_dir: Path, progress: bool) -> None:
+    """The app ships with one tokenizer: BPE trained on the teaching corpus, written once."""
+    if not (tokenizers_dir / "default.json").exists():
+        from trainer.bpe.build import build_tokenizer
+
+        built = build_tokenizer(resolve_corpus(DEFAULT_CORPUS), DEFAULT_TOKENIZER_VOCAB, "default",
+                                tokenizers_dir, progress=progress)
+        print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens")
+
+
+def cmd_tokenizer_train(args: argparse.Namespace) -> None:
+    from trainer.bpe.analysis import cross_domain
+    from trainer.bpe.build import build_tokenizer
+
+    built = build_tokenizer(args.corpus, args.vocab_size, args.name, args.out, args.encoding, not args.quiet)
+    if built.warning:
+        print(f"warning: {built.warning}", file=sys.stderr)
+    tok = built.tokenizer
+    print(f"trained {len(tok.merges)} merges in {built.seconds:.2f} s: vocabulary {tok.vocab_size} "
+          f"({tok.base_size} base symbols incl. 256 byte tokens); saved {built.path}")
+    print("first merges:")
+    for rank in range(min(args.show, len(tok.merges))):
+        m = tok.merge_record(rank)
+        print(f"  {m['rank']:>4}  {m['left']!r} + {m['right']!r} -> {m['token']!r}  ({m['count']:,} times)")
+    for row in tok.meta["vocab_efficiency"]:
+        print(f"  {row['merges']:>6} merges: {row['tokens_per_sentence']:.2f} tokens per held-out line")
+    for row in cross_domain(tok):
+        print(f"  {row['domain']:<14} {row['tokens_per_100_chars']:6.2f} tokens per 100 characters")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,8 +86,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
     train.add_argument("--resume", type=Path, metavar="RUN_DIR",
                        help="continue this run up to --steps total steps")
+    train.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR,
+                       help="where the default tokenizer is written if absent (default: %(default)s)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(handler=cmd_train)
+
+    tokenizer = commands.add_parser("tokenizer", help="BPE tokenizers").add_subparsers(dest="action", required=True)
+    tok_train = tokenizer.add_parser("train", help="train a BPE tokenizer on a text file",
+                                     description="Train a byte-level-fallback BPE tokenizer and save it as "
+                                                 "data/tokenizers/NAME.json (every 20th line held out).")
+    tok_train.add_argument("--corpus", type=Path, required=True)
+    tok_train.add_argument("--vocab-size", type=int, required=True,
+                           help="total vocabulary: 256 byte tokens + characters seen + merges")
+    tok_train.add_argument("--name", required=True)
+    tok_train.add_argument("--out", type=Path, default=DEFAULT_TOKENIZERS_DIR,
+                           help="tokenizers directory (default: %(default)s)")
+    tok_train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
+    tok_train.add_argument("--show", type=int, default=15, help="how many first merges to print")
+    tok_train.add_argument("--quiet", action="store_true", help="no progress bar")
+    tok_train.set_defaults(handler=cmd_tokenizer_train)
     return parser
 
 

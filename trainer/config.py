@@ -7,6 +7,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = "data/corpora/teaching.txt"
 DEFAULT_RUNS_DIR = PROJECT_ROOT / "data" / "runs"
+DEFAULT_TOKENIZERS_DIR = PROJECT_ROOT / "data" / "tokenizers"
+DEFAULT_TOKENIZER_VOCAB = 1000
 
 
 def resolve_corpus(corpus: str) -> Path:

@@ -66,21 +66,29 @@ def decode_corpus_bytes(data: bytes, source: str, encoding: str | None = None) -
 
 
 def strip_gutenberg(text: str) -> str:
-    """Keeps only the book between Project Gutenberg's START and END markers, when both are there."""
-    start = GUTENBERG_START_RE.search(text)
-    end = GUTENBERG_END_RE.search(text, start.end() if start else 0)
-    if start and end:
-        return text[start.end():end.start()]
-    return text
+    """Keeps only the book text between each START marker and the END marker after it.
+
+    Files that concatenate several books have several START/END pairs; each licence block goes.
+    """
+    starts = list(GUTENBERG_START_RE.finditer(text))
+    if not starts:
+        return text
+    books = []
+    for i, start in enumerate(starts):
+        limit = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        end = GUTENBERG_END_RE.search(text, start.end(), limit)
+        books.append(text[start.end():end.start() if end else limit])
+    return "\n".join(books)
 
 
 def split_sentences(text: str) -> list[list[str]]:
-    """One line is one sentence; CRLF and CR line ends count as line ends too."""
+    """One line is one sentence."""
     sentences = (WORD_RE.findall(line.lower()) for line in text.splitlines())
     return [words for words in sentences if words]
 
 
-def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
+def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusText:
+    """The file's text, decoded, LF line ends, any Gutenberg licence removed; case and punctuation kept."""
     path = Path(path)
     if not path.exists():
         raise CorpusError(f"corpus file not found: {path}")
@@ -89,7 +97,13 @@ def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
     if path.stat().st_size > MAX_CORPUS_BYTES:
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     decoded = decode_corpus_bytes(path.read_bytes(), str(path), encoding)
-    sentences = split_sentences(strip_gutenberg(decoded.text))
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")  # line ends are not vocabulary
+    return CorpusText(strip_gutenberg(text), decoded.encoding, decoded.warning)
+
+
+def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
+    decoded = read_corpus_text(path, encoding)
+    sentences = split_sentences(decoded.text)
     if not sentences:
         raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
     return Corpus(sentences, str(path), decoded.encoding, decoded.warning)

@@ -1,0 +1,213 @@
+"""BPE: the incremental trainer against a naive reference, lossless round-trips on hostile unicode,
+spans, first-k-merges encoding, persistence, and small or empty corpora."""
+
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trainer.bpe.analysis import cross_domain, pathological, text_stats, vocab_efficiency
+from trainer.bpe.build import build_tokenizer
+from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
+from trainer.bpe.tokenizer import BPETokenizer
+from trainer.bpe.train import base_symbols, count_pieces, train_bpe
+from trainer.config import DEFAULT_CORPUS, resolve_corpus
+from trainer.errors import WordlabError
+
+TEACHING_TEXT = resolve_corpus(DEFAULT_CORPUS).read_text(encoding="utf-8")
+
+
+def naive_bpe(piece_counts: dict[str, int], vocab_size: int) -> list[tuple[str, str, int]]:
+    """Reference: recount every pair of every piece before each merge; same tie rule (smallest ids)."""
+    vocab = base_symbols(piece_counts)
+    ids = {s: i for i, s in enumerate(vocab)}
+    words = [[ids[c] for c in p[:-1]] + [ids[p[-1] + END_OF_WORD]] for p in piece_counts]
+    freqs = list(piece_counts.values())
+    merges = []
+    while len(vocab) < vocab_size:
+        counts = Counter()
+        for word, f in zip(words, freqs):
+            for pair in zip(word, word[1:]):
+                counts[pair] += f
+        if not counts:
+            break
+        best = min(counts, key=lambda p: (-counts[p], p))
+        new_id = len(vocab)
+        vocab.append(vocab[best[0]] + vocab[best[1]])
+        merges.append((vocab[best[0]], vocab[best[1]], counts[best]))
+        rewritten = []
+        for word in words:
+            out, i = [], 0
+            while i < len(word):
+                if tuple(word[i:i + 2]) == best:
+                    out.append(new_id)
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            rewritten.append(out)
+        words = rewritten
+    return merges
+
+
+def incremental(piece_counts, vocab_size):
+    trained = train_bpe(piece_counts, vocab_size)
+    return [(trained.vocab[m.left], trained.vocab[m.right], m.count) for m in trained.merges]
+
+
+@pytest.mark.parametrize("text", [
+    TEACHING_TEXT,
+    "aaaa aaa aa a aaaaaaa banana bandana ananas\n" * 3,
+    "low lower lowest newer newest wider widest\nlow low low new new\n",
+    "def f(x):\n    return x_1 + x_2  # 12345 67890\n" * 4 + "éèê 東京 🍕🍕",
+])
+def test_incremental_trainer_matches_naive_recount(text):
+    counts = count_pieces(text)
+    size = len(base_symbols(counts)) + 300
+    assert incremental(counts, size) == naive_bpe(counts, size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab c\n", min_size=1, max_size=80))
+def test_incremental_matches_naive_on_random_small_alphabets(text):
+    counts = count_pieces(text)
+    size = len(base_symbols(counts)) + 40
+    assert incremental(counts, size) == naive_bpe(counts, size)
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> BPETokenizer:
+    text = TEACHING_TEXT + "The Monster approached with terrifying deliberation.\n  Tabs\tand CRLF\r\n 123 4567\n"
+    return BPETokenizer(train_bpe(count_pieces(text), 700), "test")
+
+
+hostile = st.text(alphabet=st.characters(codec=None, categories=None), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile)
+def test_decode_encode_is_lossless_for_any_string(tokenizer, text):
+    assert tokenizer.decode(tokenizer.encode(text)) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(hostile)
+def test_spans_cover_the_input_exactly(tokenizer, text):
+    tokens = tokenizer.encode_detailed(text)
+    assert [t.id for t in tokens] == tokenizer.encode(text)
+    assert "".join(t.text for t in tokens) == text
+    position = 0
+    for t in tokens:
+        assert t.start == position and text[t.start:t.end] == t.text
+        position = t.end
+    assert position == len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", "\t \r\n", "東京は日本の首都です", "🍕🎉👩‍👩‍👧‍👦", "e\u0301 a\u0308", "\x00\x07\x1b[0m",
+    "lone surrogate \ud800 here", "Hello,   World!\n  indented", "x" * 3000, "\u200b\ufeff\u2028",
+])
+def test_round_trip_preserves_whitespace_case_newlines_and_rare_characters(tokenizer, text):
+    ids = tokenizer.encode(text)
+    assert tokenizer.decode(ids) == text
+    assert all(0 <= i < tokenizer.vocab_size for i in ids)
+
+
+def test_unseen_characters_fall_back_to_utf8_bytes(tokenizer):
+    tokens = tokenizer.encode_detailed("東")
+    assert [t.token for t in tokens] == ["<0xE6>", "<0x9D>", "<0xB1>"]
+    assert [(t.start, t.end) for t in tokens] == [(0, 1), (1, 1), (1, 1)]
+
+
+def test_learned_words_become_single_tokens_with_end_marker(tokenizer):
+    tokens = tokenizer.encode_detailed("the king")
+    assert [t.token for t in tokens] == ["the</w>", " king</w>"]
+    assert tokenizer.merge_of(tokens[1].id)["token"] == " king</w>"
+    assert tokenizer.merge_of(0) is None
+
+
+def test_first_k_merges_never_increase_tokens_and_match_full_encoding(tokenizer):
+    text = "The queen rules the kingdom; the monster approached with terrifying deliberation."
+    counts = [len(tokenizer.encode(text, k)) for k in range(0, len(tokenizer.merges) + 1, 7)]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == len(text.encode("utf-8")) or counts[0] >= len(split_pieces(text))
+    assert tokenizer.encode(text, 0) != tokenizer.encode(text)
+    assert tokenizer.encode(text, len(tokenizer.merges)) == tokenizer.encode(text)
+    with pytest.raises(WordlabError):
+        tokenizer.encode(text, -1)
+
+
+def test_k_merges_equals_a_tokenizer_trained_with_k_merges():
+    counts = count_pieces(TEACHING_TEXT)
+    full = BPETokenizer(train_bpe(counts, len(base_symbols(counts)) + 200))
+    short = BPETokenizer(train_bpe(counts, len(base_symbols(counts)) + 50))
+    assert full.encode(TEACHING_TEXT, 50) == short.encode(TEACHING_TEXT)
+
+
+def test_save_load_round_trip_keeps_merge_history(tokenizer, tmp_path):
+    path = tmp_path / "tok.json"
+    tokenizer.save(path)
+    loaded = BPETokenizer.load(path)
+    assert loaded.vocab == tokenizer.vocab and loaded.merges == tokenizer.merges
+    assert loaded.encode("terrifying deliberation") == tokenizer.encode("terrifying deliberation")
+    assert loaded.merge_record(0) == {**tokenizer.merge_record(0), "rank": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["tok.json"]
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(WordlabError, match="not a valid tokenizer"):
+        BPETokenizer.load(tmp_path / "bad.json")
+
+
+def test_decode_rejects_unknown_ids_and_broken_byte_sequences(tokenizer):
+    with pytest.raises(WordlabError, match="not in the vocabulary"):
+        tokenizer.decode([10**6])
+    with pytest.raises(WordlabError, match="not in the vocabulary"):
+        tokenizer.decode([-1])
+    with pytest.raises(WordlabError, match="UTF-8"):
+        tokenizer.decode([0xE6])
+
+
+def test_empty_corpus_is_a_clear_error_and_one_word_gives_a_tiny_tokenizer(tmp_path):
+    with pytest.raises(WordlabError, match="empty"):
+        train_bpe(count_pieces(""), 1000)
+    one = BPETokenizer(train_bpe(count_pieces("hello"), 1000))
+    assert one.encode("hello") == [one.vocab_size - 1] and one.vocab[-1] == "hello</w>"
+    assert one.decode(one.encode("hello, world")) == "hello, world"
+    empty_file = tmp_path / "empty.txt"
+    empty_file.write_bytes(b"")
+    with pytest.raises(WordlabError):
+        build_tokenizer(empty_file, 1000, "e", tmp_path)
+
+
+def pseudo_words(count: int) -> str:
+    """Deterministic made-up words, so that a corpus offers more than 500 merges."""
+    syllables = ["ka", "lo", "mir", "sen", "tu", "vra", "pel", "dom", "ix", "zo"]
+    return "\n".join(" ".join(syllables[(i * 7 + j) % 10] + syllables[(i * 3 + j * j) % 10] + syllables[(i + j) % 10]
+                              for j in range(6)) for i in range(count))
+
+
+def test_build_holds_out_lines_and_reports_efficiency(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(TEACHING_TEXT + pseudo_words(400), encoding="utf-8")
+    built = build_tokenizer(corpus, 1000, "teach", tmp_path / "toks", progress=False)
+    assert len(built.tokenizer.merges) > 500
+    rows = built.tokenizer.meta["vocab_efficiency"]
+    assert rows[0]["merges"] == 500 and rows[-1]["merges"] == len(built.tokenizer.merges)
+    assert rows[0]["tokens_per_sentence"] >= rows[-1]["tokens_per_sentence"]
+    assert built.path == tmp_path / "toks" / "teach.json" and built.path.exists()
+    with pytest.raises(WordlabError, match="invalid tokenizer name"):
+        build_tokenizer(corpus, 600, "../evil", tmp_path)
+
+
+def test_analysis_numbers(tokenizer):
+    stats = text_stats(tokenizer, "the king and the queen")
+    assert stats["tokens"] == len(tokenizer.encode("the king and the queen")) and stats["words"] == 5
+    assert stats["chars_per_token"] == round(22 / stats["tokens"], 3)
+    assert text_stats(tokenizer, "")["tokens"] == 0
+    domains = {row["domain"]: row for row in cross_domain(tokenizer)}
+    assert set(domains) == {"English prose", "Python code", "numbers", "URLs"}
+    assert domains["English prose"]["tokens_per_100_chars"] < domains["numbers"]["tokens_per_100_chars"]
+    cases = {row["name"]: row for row in pathological(tokenizer)}
+    assert cases["CJK"]["count"] >= len("東京は日本の首都です。北京是中国的首都。")
+    rows = vocab_efficiency(tokenizer, ["the king rules", "a cat meows"])
+    assert len(tokenizer.merges) < 500 and [r["merges"] for r in rows] == [len(tokenizer.merges)]

@@ -1,0 +1,1 @@
+"""Byte-pair encoding built from scratch: pre-tokenization, training, encoding, analysis. Torch-free."""

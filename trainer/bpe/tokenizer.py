@@ -1,0 +1,199 @@
+"""A trained BPE tokenizer: encode (fast, cached), encode with spans, decode, first-k-merges, save/load.
+
+Lossless: decode(encode(s)) == s for every str s, whitespace, case, newlines and unpaired surrogates
+included. Characters never seen in training fall back to their UTF-8 bytes (byte tokens <0xNN>),
+so there is no unknown token. The end-of-word marker is display only and is dropped when decoding.
+"""
+
+import os
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+import orjson
+
+from trainer.bpe.pretokenize import END_OF_WORD, PIECE_PATTERN, PIECE_RE
+from trainer.bpe.train import Merge, TrainedBPE, merge_pair
+from trainer.errors import WordlabError
+
+FORMAT_VERSION = 1
+CACHE_LIMIT = 500_000        # pieces kept per cache before it is emptied (bounds memory on hostile input)
+PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the page's merge slider)
+UTF8 = ("utf-8", "surrogatepass")
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    token: str      # vocabulary text, e.g. "ing</w>" or "<0xE4>"
+    text: str       # the slice of the input this token covers (empty for a character's later bytes)
+    start: int
+    end: int
+
+
+class _PieceCache(dict):
+    """piece → token ids; a miss encodes the piece, so the hot loop stays in C (map + chain)."""
+
+    def __init__(self, encode_piece, max_rank: int):
+        super().__init__()
+        self._encode_piece = encode_piece
+        self._max_rank = max_rank
+
+    def __missing__(self, piece: str) -> tuple[int, ...]:
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        ids = self[piece] = tuple(self._encode_piece(piece, self._max_rank))
+        return ids
+
+
+class BPETokenizer:
+    def __init__(self, trained: TrainedBPE, name: str = "tokenizer", meta: dict | None = None):
+        self.name = name
+        self.vocab = trained.vocab
+        self.base_size = trained.base_size
+        self.merges = trained.merges
+        self.meta = meta or {}
+        self._symbol_ids = {s: i for i, s in enumerate(self.vocab[:self.base_size])}
+        self._ranks = {(m.left, m.right): r for r, m in enumerate(self.merges)}
+        # The marker can only end a token (an end-marked symbol is always the last of its piece).
+        self._texts = [t.removesuffix(END_OF_WORD) for t in self.vocab]
+        self._decoded = [bytes([i]) if i < 256 else t.encode(*UTF8) for i, t in enumerate(self._texts)]
+        self._cache = _PieceCache(self._encode_piece, len(self.merges))
+        self._partial: OrderedDict[int, _PieceCache] = OrderedDict()
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    # -- encoding ---------------------------------------------------------------------------
+    def _base_ids(self, piece: str) -> list[int]:
+        """Characters as base symbols (the last one with the end-of-word marker when known), else bytes."""
+        ids = []
+        last = len(piece) - 1
+        for i, ch in enumerate(piece):
+            symbol = self._symbol_ids.get(ch + END_OF_WORD) if i == last else None
+            if symbol is None:
+                symbol = self._symbol_ids.get(ch)
+            if symbol is None:
+                ids.extend(ch.encode(*UTF8))  # byte tokens have ids 0-255
+            else:
+                ids.append(symbol)
+        return ids
+
+    def _encode_piece(self, piece: str, max_rank: int) -> list[int]:
+        """Applies merges in rank order (lowest first) among the first max_rank merges."""
+        ids = self._base_ids(piece)
+        ranks, merges = self._ranks, self.merges
+        while len(ids) > 1:
+            best = min((ranks.get(p, max_rank) for p in zip(ids, ids[1:])), default=max_rank)
+            if best >= max_rank:
+                break
+            m = merges[best]
+            ids = merge_pair(ids, m.left, m.right, m.new_id)
+        return ids
+
+    def _cache_for(self, merges: int | None) -> _PieceCache:
+        if merges is None or merges >= len(self.merges):
+            return self._cache
+        if merges < 0:
+            raise WordlabError(f"merge count must be 0 or more (got {merges})")
+        cache = self._partial.get(merges)
+        if cache is None:
+            cache = self._partial[merges] = _PieceCache(self._encode_piece, merges)
+            if len(self._partial) > PARTIAL_CACHES:
+                self._partial.popitem(last=False)
+        self._partial.move_to_end(merges)
+        return cache
+
+    def encode(self, text: str, merges: int | None = None) -> list[int]:
+        """Token ids; with `merges`, only the first that many merges are used."""
+        cache = self._cache_for(merges)
+        return list(chain.from_iterable(map(cache.__getitem__, PIECE_RE.findall(text))))
+
+    def encode_detailed(self, text: str, merges: int | None = None) -> list[Token]:
+        """Every token with its vocabulary text and the character span of the input it covers."""
+        cache = self._cache_for(merges)
+        tokens: list[Token] = []
+        for match in PIECE_RE.finditer(text):
+            pos = match.start()
+            pending_bytes = 0
+            for token_id in cache[match.group()]:
+                if token_id < 256 and pending_bytes:     # a later byte of a multi-byte character
+                    pending_bytes -= 1
+                    start = end = pos
+                elif token_id < 256:                     # first byte of an unseen character
+                    pending_bytes = len(text[pos].encode(*UTF8)) - 1
+                    start, end = pos, pos + 1
+                else:
+                    start, end = pos, pos + len(self._texts[token_id])
+                tokens.append(Token(token_id, self.vocab[token_id], text[start:end], start, end))
+                pos = end
+        return tokens
+
+    def decode(self, ids: list[int]) -> str:
+        size = len(self.vocab)
+        bad = next((i for i in ids if not 0 <= i < size), None)
+        if bad is not None:
+            raise WordlabError(f"token id {bad} is not in the vocabulary (0..{size - 1})")
+        try:
+            return b"".join(self._decoded[i] for i in ids).decode(*UTF8)
+        except UnicodeDecodeError as err:
+            raise WordlabError(f"these ids do not decode to valid UTF-8 text ({err.reason})") from None
+
+    def byte_length(self, token_id: int) -> int:
+        return len(self._decoded[token_id])
+
+    def merge_of(self, token_id: int) -> dict | None:
+        """The merge that created a token, for the visualizer's hover; None for base symbols."""
+        if token_id < self.base_size:
+            return None
+        return self.merge_record(token_id - self.base_size)
+
+    def merge_record(self, rank: int) -> dict:
+        m = self.merges[rank]
+        return {"rank": rank + 1, "left": self.vocab[m.left], "right": self.vocab[m.right],
+                "token": self.vocab[m.new_id], "id": m.new_id, "count": m.count}
+
+    # -- persistence -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": "bpe",
+            "name": self.name,
+            "settings": {"pattern": PIECE_PATTERN, "end_of_word": END_OF_WORD, "byte_fallback": True,
+                         "vocab_size": self.vocab_size, "base_size": self.base_size, "merges": len(self.merges)},
+            "meta": self.meta,
+            "vocab": self.vocab,
+            "merges": [[m.left, m.right, m.new_id, m.count] for m in self.merges],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BPETokenizer":
+        if data.get("format_version") != FORMAT_VERSION or data.get("kind") != "bpe":
+            raise WordlabError(f"not a version-{FORMAT_VERSION} BPE tokenizer file")
+        if data["settings"]["pattern"] != PIECE_PATTERN:
+            raise WordlabError("tokenizer was trained with another pre-tokenization pattern; retrain it")
+        merges = [Merge(*m) for m in data["merges"]]
+        return cls(TrainedBPE(list(data["vocab"]), data["settings"]["base_size"], merges), data["name"], data["meta"])
+
+    def save(self, path: Path) -> None:
+        """Atomic: written beside the target, then renamed over it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(orjson.dumps(self.to_dict()))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> "BPETokenizer":
+        try:
+            return cls.from_dict(orjson.loads(Path(path).read_bytes()))
+        except (orjson.JSONDecodeError, KeyError, TypeError) as err:
+            raise WordlabError(f"{Path(path).name} is not a valid tokenizer file ({err})") from None
+
