@@ -23,7 +23,7 @@ browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 serve: setup
-	test -f data/runs/default/run.json || $(BIN)/wordlab train
+	$(BIN)/wordlab serve
 
 train: setup
 	$(BIN)/wordlab train

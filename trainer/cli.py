@@ -9,8 +9,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from trainer.config import (DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZER_VOCAB, DEFAULT_TOKENIZERS_DIR,
-                            TrainConfig, resolve_corpus)
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, TrainConfig
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
@@ -40,17 +39,9 @@ def cmd_train(args: argparse.Namespace) -> None:
                         resume_from=args.resume, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; "
           f"training {summary.train_seconds:.2f} s, writing {summary.write_seconds:.2f} s")
+    from trainer.bpe.build import ensure_default_tokenizer
+
     ensure_default_tokenizer(args.tokenizers, progress=not args.quiet)
-
-
-def ensure_default_tokenizer(tokenizers_dir: Path, progress: bool) -> None:
-    """The app ships with one tokenizer: BPE trained on the teaching corpus, written once."""
-    if not (tokenizers_dir / "default.json").exists():
-        from trainer.bpe.build import build_tokenizer
-
-        built = build_tokenizer(resolve_corpus(DEFAULT_CORPUS), DEFAULT_TOKENIZER_VOCAB, "default",
-                                tokenizers_dir, progress=progress)
-        print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens")
 
 
 def cmd_tokenizer_train(args: argparse.Namespace) -> None:
@@ -71,6 +62,12 @@ def cmd_tokenizer_train(args: argparse.Namespace) -> None:
         print(f"  {row['merges']:>6} merges: {row['tokens_per_sentence']:.2f} tokens per held-out line")
     for row in cross_domain(tok):
         print(f"  {row['domain']:<14} {row['tokens_per_100_chars']:6.2f} tokens per 100 characters")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from backend.serve import serve
+
+    serve(args.host, args.port, args.runs, args.tokenizers, args.workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     tok_train.add_argument("--show", type=int, default=15, help="how many first merges to print")
     tok_train.add_argument("--quiet", action="store_true", help="no progress bar")
     tok_train.set_defaults(handler=cmd_tokenizer_train)
+
+    serve = commands.add_parser("serve", help="serve the app (trains the default run first if there is none)",
+                                description="Serve the API and the pages. Trains the default teaching run "
+                                            "first when the runs directory holds no valid run.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; 0.0.0.0 serves a classroom LAN (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default: %(default)s)")
+    serve.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
+    serve.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR)
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

@@ -31,9 +31,13 @@ PATHOLOGICAL = {
 }
 
 
-def text_stats(tokenizer: BPETokenizer, text: str, merges: int | None = None) -> dict:
-    """chars_per_token counts characters; avg_token_bytes counts UTF-8 bytes (they differ for CJK/emoji)."""
-    ids = tokenizer.encode(text, merges)
+def text_stats(tokenizer: BPETokenizer, text: str, merges: int | None = None, ids: list[int] | None = None) -> dict:
+    """chars_per_token counts characters; avg_token_bytes counts UTF-8 bytes (they differ for CJK/emoji).
+
+    Pass `ids` when the text is already encoded (with the same merges) to skip encoding it again.
+    """
+    if ids is None:
+        ids = tokenizer.encode(text, merges)
     tokens, characters, words = len(ids), len(text), count_words(text)
     token_bytes = sum(map(tokenizer.byte_length, ids))
     return {

@@ -11,6 +11,7 @@ from pathlib import Path
 from trainer.bpe.analysis import vocab_efficiency
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.train import count_pieces, train_bpe
+from trainer.config import DEFAULT_CORPUS, DEFAULT_TOKENIZER_VOCAB, resolve_corpus
 from trainer.corpus import read_corpus_text
 from trainer.errors import WordlabError
 from trainer.run_format import check_name
@@ -50,3 +51,11 @@ def build_tokenizer(corpus: Path, vocab_size: int, name: str, out_dir: Path, enc
     path = Path(out_dir) / f"{name}.json"
     tokenizer.save(path)
     return BuiltTokenizer(tokenizer, path, seconds, decoded.warning)
+
+
+def ensure_default_tokenizer(tokenizers_dir: Path, progress: bool = True) -> None:
+    """The app ships with one tokenizer: BPE trained on the teaching corpus, written once."""
+    if not (Path(tokenizers_dir) / "default.json").exists():
+        built = build_tokenizer(resolve_corpus(DEFAULT_CORPUS), DEFAULT_TOKENIZER_VOCAB, "default",
+                                tokenizers_dir, progress=progress)
+        print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens")

@@ -132,13 +132,15 @@ class BPETokenizer:
                 pos = end
         return tokens
 
-    def decode(self, ids: list[int]) -> str:
+    def decode(self, ids: list[int], errors: str = "strict") -> str:
+        """Text of the ids; errors="replace" shows an incomplete byte sequence as U+FFFD instead of failing."""
         size = len(self.vocab)
         bad = next((i for i in ids if not 0 <= i < size), None)
         if bad is not None:
             raise WordlabError(f"token id {bad} is not in the vocabulary (0..{size - 1})")
         try:
-            return b"".join(self._decoded[i] for i in ids).decode(*UTF8)
+            data = b"".join(self._decoded[i] for i in ids)
+            return data.decode(*UTF8) if errors == "strict" else data.decode("utf-8", errors)
         except UnicodeDecodeError as err:
             raise WordlabError(f"these ids do not decode to valid UTF-8 text ({err.reason})") from None
 

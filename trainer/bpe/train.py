@@ -21,6 +21,8 @@ from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
 from trainer.errors import WordlabError
 
 BYTE_TOKENS = [f"<0x{b:02X}>" for b in range(256)]
+# Always in the base alphabet, seen or not: plain English and code never need byte fallback.
+ALWAYS_BASE = frozenset(chr(c) for c in range(0x20, 0x7F)) | {"\t", "\n"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ def count_pieces(text: str) -> Counter:
 
 
 def base_symbols(piece_counts: dict[str, int]) -> list[str]:
-    """The 256 byte tokens, then every character seen, inside a piece and/or at its end, by code point."""
-    inner, final = set(), set()
+    """The 256 byte tokens, then characters (printable ASCII and every one seen), as inner and/or
+    piece-final symbols, by code point."""
+    inner, final = set(ALWAYS_BASE), set(ALWAYS_BASE)
     for piece in piece_counts:
         inner.update(piece[:-1])
         final.add(piece[-1])

@@ -1,0 +1,1 @@
+"""wordlab backend: serves recorded runs and live tokenization / embedding queries. Never imports torch."""

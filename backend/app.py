@@ -1,0 +1,79 @@
+"""The FastAPI application: API routers, JSON errors for every failure, gzip, and the static pages."""
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from backend.jsonresponse import OrjsonResponse
+from backend.routes import runs as runs_routes
+from backend.routes import tokenize as tokenize_routes
+from backend.runs import RunRegistry
+from backend.tokenizers import TokenizerRegistry
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
+
+FRONTEND_DIR = PROJECT_ROOT / "frontend"
+MAX_BODY_BYTES = 1_000_000
+
+
+def readable(errors: list[dict]) -> str:
+    """'body.text: Field required; query.k: Input should be less than or equal to 100'."""
+    parts = []
+    for err in errors:
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", "invalid"))
+    return "; ".join(parts)
+
+
+def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
+               frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
+    app = FastAPI(title="wordlab", version="1.0",
+                  description="Recorded skip-gram runs, live BPE tokenization, and embedding queries.")
+    app.state.runs = RunRegistry(Path(runs_dir))
+    app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return OrjsonResponse(status_code=413, content={"detail": {
+                "message": f"request body over {MAX_BODY_BYTES:,} bytes"}})
+        return await call_next(request)
+
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        return OrjsonResponse(status_code=422, content={"detail": {
+            "message": readable(errors),
+            "errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]}})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail)}
+        return OrjsonResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        return OrjsonResponse(status_code=500, content={"detail": {
+            "message": f"internal error ({type(exc).__name__}); please report it"}})
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict:
+        return {"status": "ok"}
+
+    app.include_router(runs_routes.router)
+    app.include_router(tokenize_routes.router)
+    if Path(frontend_dir).is_dir():
+        app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` with several workers: directories come from the environment."""
+    return create_app(Path(os.environ.get("WORDLAB_RUNS_DIR", DEFAULT_RUNS_DIR)),
+                      Path(os.environ.get("WORDLAB_TOKENIZERS_DIR", DEFAULT_TOKENIZERS_DIR)))

@@ -1,0 +1,42 @@
+"""Live embedding queries over a run: neighbours, analogies, similarity, at the end or at a recorded step."""
+
+import difflib
+
+import numpy as np
+
+from backend.errors import not_found
+from backend.runs import LoadedRun
+from trainer.similarity import analogy, nearest, scores_against, unit_rows
+
+SUGGESTIONS = 5
+
+
+def word_id(run: LoadedRun, word: str) -> int:
+    """The word's id, or a 404 that suggests the closest words in the vocabulary."""
+    key = word.strip().lower()
+    index = run.vocab.index
+    if key in index:
+        return index[key]
+    close = difflib.get_close_matches(key, run.vocab.words, n=SUGGESTIONS, cutoff=0.6)
+    raise not_found(f"{word!r} is not in the vocabulary of run {run.name!r} ({len(index)} words)",
+                    suggestions=close)
+
+
+def neighbours(run: LoadedRun, word: str, k: int, metric: str, step: int | None) -> list[dict]:
+    found = nearest(run.weights(step), word_id(run, word), k, metric)
+    return [{"word": run.vocab.words[i], "score": round(s, 6)} for i, s in found]
+
+
+def solve_analogy(run: LoadedRun, a: str, b: str, c: str, k: int, step: int | None) -> list[dict]:
+    ids = [word_id(run, w) for w in (a, b, c)]
+    found = analogy(run.weights(step), *ids, k=k)
+    return [{"word": run.vocab.words[i], "score": round(s, 6)} for i, s in found]
+
+
+def similarity(run: LoadedRun, a: str, b: str, step: int | None) -> dict:
+    matrix = run.weights(step)
+    i, j = word_id(run, a), word_id(run, b)
+    cosine = float(unit_rows(matrix[[i]])[0] @ unit_rows(matrix[[j]])[0])
+    distance = float(-scores_against(matrix[[j]], matrix[i], "euclidean")[0])
+    return {"cosine": round(cosine, 6), "euclidean": round(distance, 6),
+            "dot": round(float(np.dot(matrix[i], matrix[j])), 6)}

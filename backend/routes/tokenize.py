@@ -1,0 +1,74 @@
+"""Tokenizers: list, merge history, analysis, live tokenize and decode."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from backend.dependencies import get_tokenizers
+from backend.errors import bad_request, too_large
+from backend.schemas import (MAX_IDS, MAX_TEXT_BYTES, DecodeRequest, DecodeResponse, ErrorBody, TokenizeRequest,
+                             TokenizeResponse, TokenizerAnalysis, TokenizerDetail, TokenizerList, TokenizerSummary)
+from backend.tokenizers import TokenizerRegistry
+from trainer.bpe.analysis import cross_domain, pathological, text_stats
+from trainer.bpe.tokenizer import BPETokenizer
+from trainer.errors import WordlabError
+
+router = APIRouter(prefix="/api", tags=["tokenizers"])
+Tokenizers = Annotated[TokenizerRegistry, Depends(get_tokenizers)]
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody}}
+
+
+def summary(tok: BPETokenizer) -> dict:
+    return {"name": tok.name, "vocab_size": tok.vocab_size, "base_size": tok.base_size,
+            "merges": len(tok.merges), "corpus": tok.meta.get("corpus")}
+
+
+@router.get("/tokenizers", response_model=TokenizerList)
+def list_tokenizers(tokenizers: Tokenizers) -> TokenizerList:
+    items = []
+    for name in tokenizers.names():
+        try:
+            items.append(TokenizerSummary(**{**summary(tokenizers.get(name)), "name": name}))
+        except HTTPException:  # a broken file is left out of the list; fetching it by name explains why
+            continue
+    return TokenizerList(tokenizers=items)
+
+
+@router.get("/tokenizers/{name}", response_model=TokenizerDetail, responses=ERRORS,
+            description="The tokenizer and its merges in the order learned, with their counts.")
+def tokenizer_detail(name: str, tokenizers: Tokenizers) -> TokenizerDetail:
+    tok = tokenizers.get(name)
+    return TokenizerDetail(**{**summary(tok), "name": name},
+                           merge_history=[tok.merge_record(r) for r in range(len(tok.merges))])
+
+
+@router.get("/tokenizers/{name}/analysis", response_model=TokenizerAnalysis, responses=ERRORS)
+def tokenizer_analysis(name: str, tokenizers: Tokenizers) -> TokenizerAnalysis:
+    tok = tokenizers.get(name)
+    return TokenizerAnalysis(tokenizer=name, cross_domain=cross_domain(tok), pathological=pathological(tok),
+                             vocab_efficiency=tok.meta.get("vocab_efficiency", []))
+
+
+@router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
+def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> TokenizeResponse:
+    size = len(request.text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise too_large(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
+    tok = tokenizers.get(request.tokenizer)
+    merges = len(tok.merges) if request.merges is None else min(request.merges, len(tok.merges))
+    tokens = tok.encode_detailed(request.text, merges)
+    out = [{"id": t.id, "token": t.token, "text": t.text, "start": t.start, "end": t.end,
+            "merge_rank": (t.id - tok.base_size + 1) if t.id >= tok.base_size else None} for t in tokens]
+    return TokenizeResponse(tokenizer=request.tokenizer, merges_used=merges, merges_total=len(tok.merges),
+                            tokens=out, stats=text_stats(tok, request.text, merges, [t.id for t in tokens]))
+
+
+@router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})
+def decode(request: DecodeRequest, tokenizers: Tokenizers) -> DecodeResponse:
+    if len(request.ids) > MAX_IDS:
+        raise too_large(f"{len(request.ids):,} ids; the limit is {MAX_IDS:,}")
+    tok = tokenizers.get(request.tokenizer)
+    try:
+        return DecodeResponse(tokenizer=request.tokenizer, text=tok.decode(request.ids, errors="replace"))
+    except WordlabError as err:
+        raise bad_request(str(err)) from None

@@ -1,0 +1,161 @@
+"""Pydantic models for every request and response body (they also make /openapi.json precise)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT_BYTES = 100_000     # tokenize: larger texts get 413
+MAX_IDS = 100_000            # decode: more ids get 413
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: Message | dict | str
+
+
+class RunSummary(BaseModel):
+    name: str
+    status: Literal["ok", "broken"]
+    error: str | None = None
+    kind: str | None = None
+    corpus: str | None = None
+    vocab_size: int | None = None
+    dim: int | None = None
+    steps: int | None = None
+    recorded_steps: int | None = None
+    created: str | None = None
+
+
+class RunList(BaseModel):
+    runs: list[RunSummary]
+
+
+class ScoredWord(BaseModel):
+    word: str
+    score: float
+
+
+class NeighboursResponse(BaseModel):
+    run: str
+    word: str
+    step: int | None = Field(description="the recorded step queried; null = final weights")
+    metric: Literal["cosine", "euclidean"]
+    neighbors: list[ScoredWord]
+
+
+class AnalogyResponse(BaseModel):
+    run: str
+    a: str
+    b: str
+    c: str
+    step: int | None
+    method: Literal["3CosAdd"] = "3CosAdd"
+    results: list[ScoredWord]
+
+
+class SimilarityResponse(BaseModel):
+    run: str
+    a: str
+    b: str
+    step: int | None
+    cosine: float
+    euclidean: float
+    dot: float
+
+
+class TokenizeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description=f"at most {MAX_TEXT_BYTES:,} bytes of UTF-8; larger texts get 413")
+    tokenizer: str = "default"
+    merges: int | None = Field(default=None, ge=0, description="use only the first k merges (default: all)")
+
+
+class TokenOut(BaseModel):
+    id: int
+    token: str
+    text: str
+    start: int
+    end: int
+    merge_rank: int | None = Field(description="1-based rank of the merge that created this token; null for base symbols")
+
+
+class TextStats(BaseModel):
+    tokens: int
+    characters: int
+    words: int
+    chars_per_token: float
+    avg_token_bytes: float
+    tokens_per_word: float
+
+
+class TokenizeResponse(BaseModel):
+    tokenizer: str
+    merges_used: int
+    merges_total: int
+    tokens: list[TokenOut]
+    stats: TextStats
+
+
+class DecodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int]
+    tokenizer: str = "default"
+
+
+class DecodeResponse(BaseModel):
+    tokenizer: str
+    text: str
+
+
+class TokenizerSummary(BaseModel):
+    name: str
+    vocab_size: int
+    base_size: int
+    merges: int
+    corpus: str | None = None
+
+
+class TokenizerList(BaseModel):
+    tokenizers: list[TokenizerSummary]
+
+
+class MergeOut(BaseModel):
+    rank: int
+    left: str
+    right: str
+    token: str
+    id: int
+    count: int
+
+
+class TokenizerDetail(TokenizerSummary):
+    merge_history: list[MergeOut]
+
+
+class EfficiencyRow(BaseModel):
+    merges: int
+    vocab_size: int
+    tokens_per_sentence: float
+    chars_per_token: float
+
+
+class DomainRow(TextStats):
+    domain: str
+    tokens_per_100_chars: float
+
+
+class PathologicalRow(BaseModel):
+    name: str
+    text: str
+    tokens: list[str]
+    count: int
+
+
+class TokenizerAnalysis(BaseModel):
+    tokenizer: str
+    cross_domain: list[DomainRow]
+    pathological: list[PathologicalRow]
+    vocab_efficiency: list[EfficiencyRow]

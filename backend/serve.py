@@ -1,0 +1,46 @@
+"""`wordlab serve`: make sure there is something to show, print where to look, run uvicorn."""
+
+import os
+import socket
+from pathlib import Path
+
+import uvicorn
+
+from backend.runs import RunRegistry
+from trainer.bpe.build import ensure_default_tokenizer
+
+
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses, from its own name (no packet is sent anywhere)."""
+    try:
+        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
+    except OSError:
+        return []
+    return sorted(a for a in set(addresses) if not a.startswith("127."))
+
+
+def ensure_default_run(runs_dir: Path) -> None:
+    if any(entry.manifest is not None for entry in RunRegistry(runs_dir).entries()):
+        return
+    print(f"no valid run in {runs_dir}: training the default teaching run first (about 10 s)")
+    from trainer.config import TrainConfig
+    from trainer.teaching_run import train_run  # torch is imported only on this path
+
+    summary = train_run(TrainConfig(), "default", runs_dir)
+    print(f"wrote {summary.run_dir}")
+
+
+def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
+    ensure_default_run(runs_dir)
+    ensure_default_tokenizer(tokenizers_dir)
+    os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
+    os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())
+    urls = [f"http://127.0.0.1:{port}/"] if host in ("0.0.0.0", "127.0.0.1", "localhost") else [f"http://{host}:{port}/"]
+    if host == "0.0.0.0":
+        urls += [f"http://{address}:{port}/" for address in lan_addresses()]
+    print("wordlab is serving:")
+    for url in urls:
+        print(f"  {url}")
+    print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
+    uvicorn.run("backend.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
