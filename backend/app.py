@@ -9,6 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from backend.jsonresponse import OrjsonResponse
+from backend.limits import BodyLimitMiddleware
 from backend.routes import runs as runs_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
@@ -17,6 +18,8 @@ from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROO
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
 MAX_BODY_BYTES = 1_000_000
+# Level 1: 0.07 ms for a 20 KB tokenize answer (3.4 KB out); Starlette's default 9 takes 0.55 ms for 2.9 KB.
+GZIP_LEVEL = 1
 
 
 def readable(errors: list[dict]) -> str:
@@ -35,15 +38,8 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return OrjsonResponse(status_code=413, content={"detail": {
-                "message": f"request body over {MAX_BODY_BYTES:,} bytes"}})
-        return await call_next(request)
-
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -14,7 +14,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from backend.app import create_app
-from backend.schemas import MAX_TEXT_BYTES
+from backend.schemas import MAX_TEXT_BYTES, TokenizeResponse
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
 
@@ -139,6 +139,7 @@ def test_traversal_and_unknown_names_are_404(client, url):
 def test_tokenize_returns_spans_ids_and_stats(client):
     text = "The monster approached with terrifying deliberation. 東京 🍕"
     body = client.post("/api/tokenize", json={"text": text}).json()
+    assert TokenizeResponse.model_validate(body).model_dump() == body
     assert "".join(t["text"] for t in body["tokens"]) == text
     assert all(text[t["start"]:t["end"]] == t["text"] for t in body["tokens"])
     assert body["stats"]["tokens"] == len(body["tokens"]) and body["stats"]["characters"] == len(text)

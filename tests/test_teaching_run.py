@@ -170,7 +170,8 @@ def test_interrupted_write_leaves_no_run_and_keeps_the_old_one(tmp_path, monkeyp
 
 def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, capsys):
     assert main(["train", "--steps", "60", "--dense-steps", "10", "--quiet", "--out", str(tmp_path),
-                 "--name", "cli"]) == 0
+                 "--name", "cli", "--tokenizers", str(tmp_path / "tokenizers")]) == 0
+    assert (tmp_path / "tokenizers" / "default.json").exists()
     assert read_manifest(tmp_path / "cli")["config"]["steps"] == 60
     assert "wrote" in capsys.readouterr().out
 
@@ -181,10 +182,11 @@ def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, caps
              (["--name", "../escape"], "invalid run name"),
              (["--steps", "0"], "steps must be at least 1")]
     for flags, message in cases:
-        assert main(["train", "--quiet", "--out", str(tmp_path), *flags]) == 2
+        assert main(["train", "--quiet", "--out", str(tmp_path), "--tokenizers", str(tmp_path / "tokenizers"),
+                     *flags]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli", "stop.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli", "stop.txt", "tokenizers"]
 
 
 def test_config_round_trips_through_the_manifest(small_run, small_config):

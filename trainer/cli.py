@@ -6,6 +6,7 @@ Heavy imports (torch, the server) happen inside the subcommand that needs them, 
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; 0.0.0.0 serves a classroom LAN (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+                       help="worker processes, one per core up to 4 (default here: %(default)s)")
     serve.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
     serve.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR)
     serve.set_defaults(handler=cmd_serve)

@@ -8,9 +8,9 @@ so there is no unknown token. The end-of-word marker is display only and is drop
 import os
 import tempfile
 from collections import OrderedDict
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -24,8 +24,7 @@ PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the 
 UTF8 = ("utf-8", "surrogatepass")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     id: int
     token: str      # vocabulary text, e.g. "ing</w>" or "<0xE4>"
     text: str       # the slice of the input this token covers (empty for a character's later bytes)
@@ -40,10 +39,12 @@ class _PieceCache(dict):
         super().__init__()
         self._encode_piece = encode_piece
         self._max_rank = max_rank
+        self.spans: dict[str, tuple[int, ...]] = {}  # piece → characters each of its tokens covers
 
     def __missing__(self, piece: str) -> tuple[int, ...]:
         if len(self) >= CACHE_LIMIT:
             self.clear()
+            self.spans.clear()
         ids = self[piece] = tuple(self._encode_piece(piece, self._max_rank))
         return ids
 
@@ -115,22 +116,38 @@ class BPETokenizer:
     def encode_detailed(self, text: str, merges: int | None = None) -> list[Token]:
         """Every token with its vocabulary text and the character span of the input it covers."""
         cache = self._cache_for(merges)
+        spans = cache.spans
+        vocab = self.vocab
         tokens: list[Token] = []
+        append = tokens.append
         for match in PIECE_RE.finditer(text):
+            piece = match.group()
+            ids = cache[piece]
+            lengths = spans.get(piece)
+            if lengths is None:
+                lengths = spans[piece] = self._span_lengths(piece, ids)
             pos = match.start()
-            pending_bytes = 0
-            for token_id in cache[match.group()]:
-                if token_id < 256 and pending_bytes:     # a later byte of a multi-byte character
-                    pending_bytes -= 1
-                    start = end = pos
-                elif token_id < 256:                     # first byte of an unseen character
-                    pending_bytes = len(text[pos].encode(*UTF8)) - 1
-                    start, end = pos, pos + 1
-                else:
-                    start, end = pos, pos + len(self._texts[token_id])
-                tokens.append(Token(token_id, self.vocab[token_id], text[start:end], start, end))
-                pos = end
+            for token_id, length in zip(ids, lengths):
+                append(Token(token_id, vocab[token_id], text[pos:pos + length], pos, pos + length))
+                pos += length
         return tokens
+
+    def _span_lengths(self, piece: str, ids: tuple[int, ...]) -> tuple[int, ...]:
+        """Characters each token covers: its text's length; for an unseen character's bytes, the
+        first byte token covers the character and the others cover nothing."""
+        lengths, pos, pending_bytes = [], 0, 0
+        for token_id in ids:
+            if token_id < 256 and pending_bytes:
+                pending_bytes -= 1
+                lengths.append(0)
+            elif token_id < 256:
+                pending_bytes = len(piece[pos].encode(*UTF8)) - 1
+                lengths.append(1)
+                pos += 1
+            else:
+                lengths.append(len(self._texts[token_id]))
+                pos += lengths[-1]
+        return tuple(lengths)
 
     def decode(self, ids: list[int], errors: str = "strict") -> str:
         """Text of the ids; errors="replace" shows an incomplete byte sequence as U+FFFD instead of failing."""

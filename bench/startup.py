@@ -1,0 +1,75 @@
+"""Server start-up time with several runs present: process start → first complete /api/runs answer.
+
+Usage: python bench/startup.py [--copies 6]
+Copies data/runs/default N times into a temporary runs directory, starts uvicorn on 127.0.0.1,
+and polls /api/runs until it lists every run. Target: ≤ 1 s.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def runs_listed(port: int) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+        s.sendall(b"GET /api/runs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return len(orjson.loads(body)["runs"]) if b" 200 " in head.split(b"\r\n")[0] else 0
+
+
+def one_start(runs_dir: Path, expected: int) -> float:
+    port = free_port()
+    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs_dir), "WORDLAB_TOKENIZERS_DIR": str(DEFAULT_TOKENIZERS_DIR)}
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
+                               "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        while time.perf_counter() - started < 20:
+            try:
+                if runs_listed(port) == expected:
+                    return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.01)
+        raise SystemExit("server did not list every run within 20 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.copies):
+            shutil.copytree(DEFAULT_RUNS_DIR / "default", Path(tmp) / f"run{i}")
+        times = [one_start(Path(tmp), args.copies) for _ in range(args.repeat)]
+    print(f"{args.copies} runs present; start → first /api/runs listing all: median {statistics.median(times):.2f} s, "
+          f"max {max(times):.2f} s over {args.repeat} starts (target ≤ 1 s)")
+
+
+if __name__ == "__main__":
+    main()
