@@ -1,5 +1,6 @@
 """Shared fixtures: small real runs written once per session into temporary directories."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,4 +26,92 @@ def small_run(tmp_path_factory, small_config) -> Path:
 
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_data(tmp_path_factory, small_run):
+    """A runs directory with a valid 'default' run and a 'broken' one, and a tokenizers directory."""
+    import shutil
+
+    from trainer.bpe.build import build_tokenizer
+    from trainer.config import DEFAULT_CORPUS, resolve_corpus
+
+    root = tmp_path_factory.mktemp("live")
+    shutil.copytree(small_run, root / "runs" / "default")
+    shutil.copytree(small_run, root / "runs" / "broken")
+    (root / "runs" / "broken" / "vocab.json").write_text("{}", encoding="utf-8")
+    build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 1000, "default", root / "tokenizers", progress=False)
+    build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 520, "small", root / "tokenizers", progress=False)
+    return root / "runs", root / "tokenizers"
+
+
+@pytest.fixture(scope="session")
+def live_server(served_data):
+    """A real uvicorn process on loopback serving the API and the pages; yields its base URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    runs, tokenizers = served_data
+    port = free_port()
+    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs), "WORDLAB_TOKENIZERS_DIR": str(tokenizers)}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
+                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
     return path

@@ -94,6 +94,11 @@ def test_timeline_is_projected_on_final_axes(small_run):
     assert all(len(row) == 2 * V for row in last["final"] + last["global"])
     pca = read_manifest(small_run)["pca"]
     assert 0 < sum(pca["final"]["explained_variance_ratio"]) <= 1
+    # the stored axes reproduce the stored positions: components · (W[w] − mean)
+    record = read(small_run, index["chunks"][-1])["steps"][-1]
+    components, mean = np.asarray(pca["final"]["components"]), np.asarray(pca["final"]["mean"])
+    projected = (np.asarray(record["W"]) - mean) @ components.T
+    assert np.allclose(projected.reshape(-1), last["final"][-1], atol=2e-3)
 
 
 def test_derived_views_cover_the_vocabulary(small_run):

@@ -16,6 +16,8 @@ COMPONENTS = 2
 class Projection:
     positions: np.ndarray           # (recorded steps, V, 2)
     explained_variance_ratio: list[float]
+    components: list[list[float]]   # 2 × d: a d-vector v projects to components @ (v − mean)
+    mean: list[float]
 
 
 def project(history: np.ndarray, fit_on: np.ndarray) -> Projection:
@@ -27,7 +29,9 @@ def project(history: np.ndarray, fit_on: np.ndarray) -> Projection:
     padded = np.zeros((steps * vocab, COMPONENTS))
     padded[:, :n_components] = flat
     ratios = [float(r) for r in pca.explained_variance_ratio_] + [0.0] * (COMPONENTS - n_components)
-    return Projection(padded.reshape(steps, vocab, COMPONENTS), ratios)
+    components = np.zeros((COMPONENTS, dim))
+    components[:n_components] = pca.components_
+    return Projection(padded.reshape(steps, vocab, COMPONENTS), ratios, components.tolist(), pca.mean_.tolist())
 
 
 def final_and_global(history: np.ndarray, final_weights: np.ndarray) -> dict[str, Projection]:

@@ -159,7 +159,8 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
                       "epochs": round(trainer.step / len(prepared.pairs), 3)},
             "chunk_size": chunk_size,
             "chunks": {"steps": step_chunks, "timeline": timeline_chunks},
-            "pca": {kind: {"explained_variance_ratio": p.explained_variance_ratio}
+            "pca": {kind: {"explained_variance_ratio": p.explained_variance_ratio,
+                           "components": p.components, "mean": p.mean}
                     for kind, p in projections.items()},
             "final_loss": float(np.mean(recorder.losses[-min(len(recorder.losses), 500):])),
         })

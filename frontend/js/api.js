@@ -1,0 +1,44 @@
+// Every request the pages make goes through here. Errors become ApiError with a readable message.
+
+export class ApiError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
+
+async function request(url, options) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch {
+    throw new ApiError("Cannot reach the wordlab server. Is it still running? (start it with: make serve)", 0);
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = await response.json();
+      message = body?.detail?.message ?? (typeof body?.detail === "string" ? body.detail : message);
+    } catch { /* not JSON: keep the status line */ }
+    throw new ApiError(message, response.status);
+  }
+  return response.json();
+}
+
+const enc = encodeURIComponent;
+const postJSON = (url, body) => request(url, {
+  method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+});
+
+export const listRuns = () => request("/api/runs");
+export const getManifest = (run) => request(`/api/runs/${enc(run)}`);
+
+/** A file listed in a run's manifest; the ?v= hash makes the browser cache it as immutable. */
+export function getRunFile(run, manifest, path) {
+  const info = manifest.files[path];
+  if (!info) return Promise.reject(new ApiError(`run ${run} has no file ${path}`, 404));
+  return request(`/api/runs/${enc(run)}/files/${path}?v=${info.sha256.slice(0, 32)}`);
+}
+
+export const listTokenizers = () => request("/api/tokenizers");
+export const getTokenizer = (name) => request(`/api/tokenizers/${enc(name)}`);
+export const getTokenizerAnalysis = (name) => request(`/api/tokenizers/${enc(name)}/analysis`);
+export const tokenize = (text, tokenizer, merges) => postJSON("/api/tokenize", { text, tokenizer, merges });
+export const decode = (ids, tokenizer) => postJSON("/api/decode", { ids, tokenizer });

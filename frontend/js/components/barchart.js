@@ -1,0 +1,45 @@
+// SVG bar chart of P(w | center) over the whole vocabulary, sorted, the true context highlighted.
+const NS = "http://www.w3.org/2000/svg";
+const W = 1000, H = 170, TOP = 18;
+
+export class ProbabilityChart {
+  constructor(svg) {
+    this.svg = svg;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  }
+
+  render(probabilities, contextId, words) {
+    const n = probabilities.length;
+    if (!this.bars || this.bars.length !== n) {
+      this.svg.replaceChildren();
+      this.bars = Array.from({ length: n }, () => {
+        const rect = document.createElementNS(NS, "rect");
+        this.svg.appendChild(rect);
+        return rect;
+      });
+      this.label = document.createElementNS(NS, "text");
+      this.label.setAttribute("font-size", 13);
+      this.label.setAttribute("font-weight", 700);
+      this.label.setAttribute("fill", "#00798c");
+      this.svg.appendChild(this.label);
+    }
+    const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
+    const max = probabilities[order[0]] || 1, width = W / n;
+    order.forEach((id, rank) => {
+      const height = (probabilities[id] / max) * (H - TOP);
+      const rect = this.bars[rank];
+      rect.setAttribute("x", rank * width);
+      rect.setAttribute("width", Math.max(1, width - 1));
+      rect.setAttribute("y", H - height);
+      rect.setAttribute("height", Math.max(0.5, height));
+      rect.setAttribute("fill", id === contextId ? "#00798c" : "#b8c2d3");
+      if (id === contextId) {
+        const x = Math.min(W - 140, rank * width);
+        this.label.setAttribute("x", x);
+        this.label.setAttribute("y", Math.max(13, H - height - 4));
+        this.label.textContent = `▼ ${words[id]} (rank ${rank + 1})`;
+      }
+    });
+    return order;
+  }
+}

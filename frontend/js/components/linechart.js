@@ -1,0 +1,59 @@
+// SVG loss curve: every step's loss (drawn as per-pixel means), a smoothed average, and a marker.
+const NS = "http://www.w3.org/2000/svg";
+const W = 1000, H = 200, PAD = { l: 44, r: 8, t: 8, b: 22 };
+
+function el(name, attrs, parent) {
+  const node = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  parent?.appendChild(node);
+  return node;
+}
+
+export class LossChart {
+  constructor(svg, { onPick } = {}) {
+    this.svg = svg;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    svg.addEventListener("click", (event) => {
+      const box = svg.getBoundingClientRect();
+      const x = ((event.clientX - box.left) / box.width) * W;
+      const step = Math.round(((x - PAD.l) / (W - PAD.l - PAD.r)) * (this.n - 1)) + 1;
+      if (onPick && step >= 1 && step <= this.n) onPick(step);
+    });
+  }
+
+  setData(losses, smoothing = 0.99) {
+    this.n = losses.length;
+    this.svg.replaceChildren();
+    const max = Math.max(...losses.slice(0, Math.min(losses.length, 5000))) * 1.02, min = 0;
+    this.y = (v) => PAD.t + (1 - (v - min) / (max - min)) * (H - PAD.t - PAD.b);
+    this.x = (step) => PAD.l + ((step - 1) / Math.max(1, this.n - 1)) * (W - PAD.l - PAD.r);
+    for (const tick of [0, max / 2, max]) {
+      el("line", { x1: PAD.l, x2: W - PAD.r, y1: this.y(tick), y2: this.y(tick), stroke: "#e3e5ea" }, this.svg);
+      el("text", { x: PAD.l - 5, y: this.y(tick) + 4, "text-anchor": "end", "font-size": 11, fill: "#5d6677" }, this.svg).textContent = tick.toFixed(1);
+    }
+    el("text", { x: W - PAD.r, y: H - 5, "text-anchor": "end", "font-size": 11, fill: "#5d6677" }, this.svg).textContent = `step ${this.n}`;
+    el("text", { x: PAD.l, y: H - 5, "font-size": 11, fill: "#5d6677" }, this.svg).textContent = "step 1";
+    const buckets = Math.min(W - PAD.l - PAD.r, losses.length);
+    let raw = "", smooth = "", ema = losses[0];
+    const emaAt = new Float64Array(losses.length);
+    losses.forEach((v, i) => { ema = smoothing * ema + (1 - smoothing) * v; emaAt[i] = ema; });
+    for (let b = 0; b < buckets; b++) {
+      const lo = Math.floor((b * losses.length) / buckets), hi = Math.max(lo + 1, Math.floor(((b + 1) * losses.length) / buckets));
+      let sum = 0; for (let i = lo; i < hi; i++) sum += losses[i];
+      const step = (lo + hi) / 2 + 0.5;
+      raw += `${b ? "L" : "M"}${this.x(step).toFixed(1)},${this.y(sum / (hi - lo)).toFixed(1)}`;
+      smooth += `${b ? "L" : "M"}${this.x(step).toFixed(1)},${this.y(emaAt[hi - 1]).toFixed(1)}`;
+    }
+    el("path", { d: raw, fill: "none", stroke: "#9fb3cc", "stroke-width": 1 }, this.svg);
+    el("path", { d: smooth, fill: "none", stroke: "#30638e", "stroke-width": 2.2 }, this.svg);
+    this.marker = el("line", { y1: PAD.t, y2: H - PAD.b, stroke: "#d1495b", "stroke-width": 2 }, this.svg);
+    this.dot = el("circle", { r: 4.5, fill: "#d1495b" }, this.svg);
+    this.losses = losses;
+  }
+
+  setMarker(step) {
+    const x = this.x(step);
+    this.marker.setAttribute("x1", x); this.marker.setAttribute("x2", x);
+    this.dot.setAttribute("cx", x); this.dot.setAttribute("cy", this.y(this.losses[step - 1]));
+  }
+}

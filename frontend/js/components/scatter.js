@@ -1,0 +1,147 @@
+// Canvas scatter of every word's 2-D position, animated between steps, with the center word's
+// trail and force arrows. Canvas because a run can have many points.
+
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+export class Scatter {
+  constructor(canvas, { onPick, onDraw } = {}) {
+    this.canvas = canvas;
+    this.onDraw = onDraw;
+    this.ctx = canvas.getContext("2d");
+    this.drawn = null;       // positions currently on screen (Float64Array, flat x/y)
+    this.frame = 0;
+    this.scene = null;
+    canvas.addEventListener("click", (event) => {
+      const index = this.pick(event.offsetX, event.offsetY);
+      if (index >= 0 && onPick) onPick(index);
+    });
+    new ResizeObserver(() => this.resize()).observe(canvas);
+  }
+
+  setWords(words) { this.words = words; this.drawn = null; }
+
+  /** Fixed axes for the whole run, so that motion on screen is motion in the projection. */
+  setBounds(bounds) { this.bounds = bounds; }
+
+  resize() {
+    const ratio = window.devicePixelRatio || 1;
+    const { width, height } = this.canvas.getBoundingClientRect();
+    this.canvas.width = Math.round(width * ratio);
+    this.canvas.height = Math.round(height * ratio);
+    this.ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    this.width = width; this.height = height;
+    if (this.scene) this.draw(this.drawn ?? this.scene.positions);
+  }
+
+  toPixel(x, y) {
+    const { minX, maxX, minY, maxY } = this.bounds;
+    const pad = 28;
+    const sx = (this.width - 2 * pad) / (maxX - minX || 1), sy = (this.height - 2 * pad) / (maxY - minY || 1);
+    const s = Math.min(sx, sy);
+    const ox = (this.width - s * (maxX - minX)) / 2, oy = (this.height - s * (maxY - minY)) / 2;
+    return [ox + (x - minX) * s, this.height - (oy + (y - minY) * s), s];
+  }
+
+  pick(px, py) {
+    if (!this.drawn) return -1;
+    let best = -1, bestDistance = 14 * 14;
+    for (let i = 0; i < this.drawn.length / 2; i++) {
+      const [x, y] = this.toPixel(this.drawn[2 * i], this.drawn[2 * i + 1]);
+      const d = (x - px) ** 2 + (y - py) ** 2;
+      if (d < bestDistance) { bestDistance = d; best = i; }
+    }
+    return best;
+  }
+
+  /** scene: {positions, center, context, selected, trail: [x, y][], arrows: [{dx, dy, color, label}], scale}. */
+  render(scene, animateMs = 0) {
+    this.scene = scene;
+    cancelAnimationFrame(this.frame);
+    const target = Float64Array.from(scene.positions);
+    if (!this.drawn || animateMs <= 0 || this.drawn.length !== target.length) {
+      this.drawn = target;
+      this.draw(target);
+      return;
+    }
+    const from = this.drawn, start = performance.now();
+    const tick = (now) => {
+      const t = Math.min(1, (now - start) / animateMs), e = t * (2 - t);
+      const current = new Float64Array(target.length);
+      for (let i = 0; i < target.length; i++) current[i] = from[i] + (target[i] - from[i]) * e;
+      this.drawn = current;
+      this.draw(current);
+      if (t < 1) this.frame = requestAnimationFrame(tick);
+    };
+    this.frame = requestAnimationFrame(tick);
+  }
+
+  draw(positions) {
+    if (!this.width || !this.bounds) return;
+    const started = performance.now();
+    this.paint(positions);
+    this.onDraw?.(performance.now() - started);
+  }
+
+  paint(positions) {
+    const { ctx, scene, words } = this;
+    ctx.clearRect(0, 0, this.width, this.height);
+    const marked = new Map([[scene.selected, css("--select")], [scene.context, css("--context")], [scene.center, css("--center")]]);
+    ctx.font = "11px system-ui, sans-serif";
+    for (let i = 0; i < positions.length / 2; i++) {
+      if (marked.has(i)) continue;
+      const [x, y] = this.toPixel(positions[2 * i], positions[2 * i + 1]);
+      ctx.fillStyle = "#8d96a8";
+      ctx.beginPath(); ctx.arc(x, y, 2.6, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = "#6b7385";
+      ctx.fillText(words[i], x + 4, y - 3);
+    }
+    if (scene.trail?.length > 1) {
+      ctx.strokeStyle = css("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      scene.trail.forEach(([tx, ty], k) => { const [x, y] = this.toPixel(tx, ty); k ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
+      ctx.stroke(); ctx.globalAlpha = 1;
+    }
+    ctx.font = "bold 13px system-ui, sans-serif";
+    for (const [i, color] of marked) {
+      if (i === undefined || i === null || i < 0) continue;
+      const [x, y] = this.toPixel(positions[2 * i], positions[2 * i + 1]);
+      ctx.fillStyle = color;
+      ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillText(words[i], x + 7, y - 6);
+    }
+    if (scene.center >= 0 && scene.arrows) {
+      const [cx, cy, s] = this.toPixel(positions[2 * scene.center], positions[2 * scene.center + 1]);
+      for (const arrow of scene.arrows) {
+        drawArrow(ctx, cx, cy, cx + arrow.dx * s * scene.scale, cy - arrow.dy * s * scene.scale, arrow.color);
+      }
+    }
+  }
+}
+
+function drawArrow(ctx, x0, y0, x1, y1, color) {
+  const angle = Math.atan2(y1 - y0, x1 - x0), length = Math.hypot(x1 - x0, y1 - y0);
+  ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2.2;
+  ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
+  if (length < 3) return;
+  const head = Math.min(9, length / 2);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - head * Math.cos(angle - 0.4), y1 - head * Math.sin(angle - 0.4));
+  ctx.lineTo(x1 - head * Math.cos(angle + 0.4), y1 - head * Math.sin(angle + 0.4));
+  ctx.closePath(); ctx.fill();
+}
+
+/** Bounds over every recorded step of a projection: the axes stay put while the words move. */
+export function boundsOf(timeline, kind) {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const chunk of timeline) {
+    for (const row of chunk[kind]) {
+      for (let i = 0; i < row.length; i += 2) {
+        const x = row[i], y = row[i + 1];
+        if (x < minX) minX = x; if (x > maxX) maxX = x;
+        if (y < minY) minY = y; if (y > maxY) maxY = y;
+      }
+    }
+  }
+  return { minX, maxX, minY, maxY };
+}

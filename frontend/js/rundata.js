@@ -1,0 +1,71 @@
+// One recorded run in the browser: manifest, small views, timeline, and step chunks fetched on
+// demand with a cache and prefetching ahead of the playhead.
+import { getManifest, getRunFile } from "./api.js";
+
+export class RunData {
+  static async load(name) {
+    const manifest = await getManifest(name);
+    const run = new RunData(name, manifest);
+    const [index, vocab, losses, sentences] = await Promise.all(
+      ["step_index.json", "vocab.json", "loss_curve.json", "sentences.json"].map((f) => run.file(f)));
+    run.steps = index.steps;
+    run.chunkSize = index.chunk_size;
+    run.words = vocab.words;
+    run.losses = losses.loss;
+    run.sentences = sentences.sentences;
+    run.timeline = await Promise.all(index.timeline_chunks.map((path) => run.file(path)));
+    return run;
+  }
+
+  constructor(name, manifest) {
+    this.name = name;
+    this.manifest = manifest;
+    this.chunks = new Map();   // chunk index → Promise of its records
+  }
+
+  file(path) { return getRunFile(this.name, this.manifest, path); }
+
+  /** Index of the recorded step nearest to `step` (the first recorded one at or after it). */
+  indexOfStep(step) {
+    let lo = 0, hi = this.steps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.steps[mid] < step) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  chunk(i) {
+    if (!this.chunks.has(i)) {
+      const promise = this.file(this.manifest.chunks.steps[i]).then((c) => c.steps);
+      promise.catch(() => this.chunks.delete(i));
+      this.chunks.set(i, promise);
+    }
+    return this.chunks.get(i);
+  }
+
+  /** The record at recorded index i, if its chunk is already loaded (synchronous fast path). */
+  loadedRecord(i) { return this.records?.get(Math.floor(i / this.chunkSize))?.[i % this.chunkSize]; }
+
+  async record(i) {
+    const c = Math.floor(i / this.chunkSize);
+    const records = await this.chunk(c);
+    (this.records ??= new Map()).set(c, records);
+    return records[i % this.chunkSize];
+  }
+
+  /** Starts fetching the chunks the playhead will reach next. */
+  prefetch(i, ahead = 2) {
+    const c = Math.floor(i / this.chunkSize);
+    const last = this.manifest.chunks.steps.length - 1;
+    for (let k = c + 1; k <= Math.min(last, c + ahead); k++) {
+      this.chunk(k).then((records) => (this.records ??= new Map()).set(k, records)).catch(() => {});
+    }
+  }
+
+  /** Flat [x0, y0, x1, y1, ...] positions of every word at recorded index i. */
+  positions(i, kind) {
+    const chunk = this.timeline[Math.floor(i / this.chunkSize)];
+    return chunk[kind][i % this.chunkSize];
+  }
+}

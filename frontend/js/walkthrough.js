@@ -1,0 +1,296 @@
+// The training walkthrough: scrub through a recorded run and see what the model did at each step.
+// Every number on the page is read from the run's recorded chunks; nothing is recomputed except
+// what is derived on screen (sorting, the identity check, cosine neighbours of the recorded W).
+import { ApiError, listRuns } from "./api.js";
+import { ProbabilityChart } from "./components/barchart.js";
+import { drawHeatmap, transpose } from "./components/heatmap.js";
+import { LossChart } from "./components/linechart.js";
+import { boundsOf, Scatter } from "./components/scatter.js";
+import { renderVector } from "./components/vector.js";
+import { RunData } from "./rundata.js";
+import { readState, writeState } from "./urlstate.js";
+
+const $ = (id) => document.getElementById(id);
+const TRAIL = 40;          // recorded steps of the center word's trail
+const TOP_WORDS = 8;
+const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 100, fwd500: 500 };
+
+// Measurements read by the browser tests and shown nowhere else.
+const metrics = window.wordlab = { renders: 0, lastRenderMs: 0, maxRenderMs: 0, renderTimes: [], drawTimes: [],
+                                   firstRenderAt: null };
+
+const state = { run: null, index: 0, word: null, projection: "final", playing: null };
+let run = null;
+let scatter, lossChart, probChart;
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+  if (message) $("content").hidden = true;
+}
+
+function showNotice(message) {
+  $("notice").textContent = message ?? "";
+  $("notice").hidden = !message;
+}
+
+const fmt = (v, digits = 4) => Number(v).toFixed(digits);
+const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
+const norm = (a) => Math.sqrt(dot(a, a));
+
+function project(vector) {
+  const { components } = run.manifest.pca[state.projection];
+  return [dot(components[0], vector), dot(components[1], vector)];
+}
+
+function syncUrl() {
+  writeState({ run: state.run, step: run?.steps[state.index], word: state.word });
+}
+
+function renderSentence(record) {
+  const sentence = run.sentences[String(record.sentence_id)];
+  const window = new Set(record.window_positions);
+  $("sentence").replaceChildren(...sentence.words.map((word, i) => {
+    const span = document.createElement("span");
+    span.textContent = word;
+    span.className = "w";
+    if (sentence.dropped[i]) {
+      span.classList.add("dropped");
+      span.title = sentence.dropped[i] === "stopword" ? "dropped: stopword" : `dropped: rare (fewer than ${run.manifest.config.min_count} occurrences)`;
+    } else if (i === record.center_position) span.classList.add("center");
+    else if (i === record.context_position) span.classList.add("context");
+    else if (window.has(i)) span.classList.add("in-window");
+    return span;
+  }));
+}
+
+function renderForward(record) {
+  renderVector($("vec-hidden"), record.hidden, "var(--center)", Math.max(...record.hidden.map(Math.abs)));
+  $("loss").textContent = fmt(record.loss);
+  $("context-prob").textContent = fmt(record.context_prob, 6);
+  $("context-rank").textContent = record.context_rank;
+  $("cosine").textContent = fmt(record.cosine_center_context);
+  const order = probChart.render(record.probabilities, record.context_id, run.words);
+  const rows = order.slice(0, TOP_WORDS);
+  if (!rows.includes(record.context_id)) rows.push(record.context_id);
+  $("top-words").tBodies[0].replaceChildren(...rows.map((id) => {
+    const tr = document.createElement("tr");
+    if (id === record.context_id) tr.style.color = "var(--context)";
+    tr.innerHTML = `<td class="n">${order.indexOf(id) + 1}</td><td></td><td class="n">${fmt(record.logits[id])}</td><td class="n">${record.probabilities[id]}</td>`;
+    tr.children[1].textContent = run.words[id];
+    return tr;
+  }));
+}
+
+function renderBackward(record) {
+  const { attractive_force: att, repulsive_force: rep, grad_v_c: grad, hidden } = record;
+  const lr = run.manifest.config.lr;
+  const scale = Math.max(...att.map(Math.abs), ...rep.map(Math.abs), ...grad.map(Math.abs));
+  renderVector($("vec-attract"), att, "var(--attract)", scale);
+  renderVector($("vec-repel"), rep, "var(--repel)", scale);
+  renderVector($("vec-grad"), grad, "var(--update)", scale);
+  const updated = hidden.map((v, i) => v - lr * grad[i]);
+  renderVector($("vec-new"), updated, "var(--center)", Math.max(...updated.map(Math.abs)));
+  const gap = Math.max(...grad.map((g, i) => Math.abs(g - (rep[i] - att[i]))));
+  $("identity").textContent = `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
+  $("update-line").textContent = `η = ${lr}:  v_c ← v_c − ${lr}·∇  (|Δv_c| = ${fmt(lr * norm(grad))})`;
+}
+
+function renderHeatmaps(record) {
+  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), record.center_id), 3)}`;
+  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, record.context_id), 3)}`;
+}
+
+function renderNeighbours(record) {
+  const target = state.word !== null ? run.words.indexOf(state.word) : record.center_id;
+  $("word").value = run.words[target];
+  const vector = record.W[target], length = norm(vector);
+  const scored = record.W.map((row, i) => [i, dot(row, vector) / (norm(row) * length || 1)])
+    .filter(([i]) => i !== target).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 8);
+  $("neighbours").replaceChildren(...scored.map(([i, score]) => {
+    const li = document.createElement("li");
+    li.textContent = `${run.words[i]}  ${fmt(score, 3)}`;
+    return li;
+  }));
+  return target;
+}
+
+function renderScatter(record, selected, animateMs) {
+  const i = state.index, kind = state.projection;
+  const lr = run.manifest.config.lr;
+  const trail = [];
+  for (let k = Math.max(0, i - TRAIL); k <= i; k++) {
+    const row = run.positions(k, kind);
+    trail.push([row[2 * record.center_id], row[2 * record.center_id + 1]]);
+  }
+  const arrows = [
+    { vec: record.attractive_force.map((v) => lr * v), color: getComputedStyle(document.body).getPropertyValue("--attract") },
+    { vec: record.repulsive_force.map((v) => -lr * v), color: getComputedStyle(document.body).getPropertyValue("--repel") },
+    { vec: record.grad_v_c.map((v) => -lr * v), color: getComputedStyle(document.body).getPropertyValue("--update") },
+  ].map(({ vec, color }) => { const [dx, dy] = project(vec); return { dx, dy, color }; });
+  const longest = Math.max(...arrows.map((a) => Math.hypot(a.dx, a.dy)), 1e-12);
+  const { minX, maxX } = scatter.bounds;
+  const magnify = 10 ** Math.max(0, Math.floor(Math.log10((0.18 * (maxX - minX)) / longest)));
+  $("arrow-scale").textContent = magnify > 1 ? `arrows drawn ×${magnify}` : "arrows to scale";
+  if ($("zoom").checked) scatter.setBounds(boundsOf([{ [kind]: [run.positions(i, kind)] }], kind));
+  scatter.render({ positions: run.positions(i, kind), center: record.center_id, context: record.context_id,
+                   selected, trail, arrows, scale: magnify }, animateMs);
+}
+
+function render(record, animateMs) {
+  const started = performance.now();
+  const step = record.step;
+  $("step-label").textContent = `step ${step} of ${run.manifest.sizes.steps}`;
+  $("pair-center").textContent = record.center_word;
+  $("pair-context").textContent = record.context_word;
+  renderSentence(record);
+  renderForward(record);
+  renderBackward(record);
+  renderHeatmaps(record);
+  const selected = renderNeighbours(record);
+  renderScatter(record, state.word !== null ? selected : -1, animateMs);
+  lossChart.setMarker(step);
+  const elapsed = performance.now() - started;
+  metrics.renders += 1;
+  metrics.lastRenderMs = elapsed;
+  metrics.maxRenderMs = Math.max(metrics.maxRenderMs, elapsed);
+  metrics.renderTimes.push(elapsed);
+  metrics.step = step;
+  if (metrics.firstRenderAt === null) metrics.firstRenderAt = performance.now();
+}
+
+async function goTo(index, { animateMs = 0 } = {}) {
+  if (!run) return;
+  index = Math.max(0, Math.min(run.steps.length - 1, index));
+  state.index = index;
+  $("slider").value = index;
+  $("step-label").textContent = `step ${run.steps[index]} of ${run.manifest.sizes.steps}`;
+  let record = run.loadedRecord(index);
+  if (!record) {
+    try {
+      record = await run.record(index);
+    } catch (err) {
+      showError(err.message);
+      return;
+    }
+    if (state.index !== index) return;  // the user moved on while this chunk loaded
+  }
+  render(record, animateMs);
+  run.prefetch(index);
+  syncUrl();
+}
+
+function jumpSteps(delta) {
+  const target = run.steps[state.index] + delta;
+  let index = run.indexOfStep(target);           // first recorded step at or after the target
+  if (delta < 0 && run.steps[index] > target) index -= 1;  // going back: the last one at or before it
+  goTo(index, { animateMs: 200 });
+}
+
+function setPlaying(on) {
+  clearInterval(state.playing);
+  state.playing = null;
+  $("play").textContent = on ? "Pause" : "Play";
+  if (!on) return;
+  const perSecond = Number($("speed").value), interval = 1000 / perSecond;
+  let busy = false;
+  state.playing = setInterval(async () => {
+    if (busy) return;
+    if (state.index >= run.steps.length - 1) { setPlaying(false); return; }
+    busy = true;
+    await goTo(state.index + 1, { animateMs: Math.min(180, interval * 0.8) });
+    busy = false;
+  }, interval);
+}
+
+async function openRun(name, requestedStep) {
+  setPlaying(false);
+  showError("");
+  showNotice("");
+  state.run = name;
+  try {
+    run = await RunData.load(name);
+  } catch (err) {
+    run = null;
+    showError(err instanceof ApiError && err.status === 404
+      ? `There is no run named “${name}”. Pick one from the list, or train it with: wordlab train --name ${name}`
+      : `Run “${name}” cannot be shown: ${err.message}`);
+    return;
+  }
+  $("content").hidden = false;
+  $("slider").max = run.steps.length - 1;
+  $("window-size").textContent = run.manifest.config.window;
+  $("vocab-size").textContent = run.words.length;
+  $("ln-v").textContent = fmt(Math.log(run.words.length), 3);
+  $("word").replaceChildren(...run.words.map((w) => new Option(w, w)));
+  if (state.word !== null && !run.words.includes(state.word)) {
+    showNotice(`“${state.word}” is not in this run's vocabulary; following the center word instead.`);
+    state.word = null;
+  }
+  scatter.setWords(run.words);
+  applyProjection();
+  lossChart.setData(run.losses);
+  let index = 0;
+  if (requestedStep !== null) {
+    const step = Number(requestedStep);
+    index = run.indexOfStep(step);
+    if (!Number.isInteger(step) || run.steps[index] !== step) {
+      showNotice(`Step ${requestedStep} was not recorded in this run (recorded: every step up to ${run.manifest.config.dense_steps}, `
+        + `then every ${run.manifest.config.record_interval}th, and the last, ${run.steps.at(-1)}); showing step ${run.steps[index]}.`);
+    }
+  }
+  await goTo(index);
+}
+
+function applyProjection() {
+  const ratios = run.manifest.pca[state.projection].explained_variance_ratio;
+  $("variance").textContent = `variance explained: ${(100 * ratios[0]).toFixed(1)}% + ${(100 * ratios[1]).toFixed(1)}%`;
+  scatter.setBounds(boundsOf(run.timeline, state.projection));
+}
+
+function bindControls() {
+  $("slider").addEventListener("input", () => goTo(Number($("slider").value)));
+  $("prev").addEventListener("click", () => goTo(state.index - 1, { animateMs: 150 }));
+  $("next").addEventListener("click", () => goTo(state.index + 1, { animateMs: 150 }));
+  for (const [id, delta] of Object.entries(JUMPS)) $(id).addEventListener("click", () => jumpSteps(delta));
+  $("play").addEventListener("click", () => setPlaying(state.playing === null));
+  $("speed").addEventListener("change", () => { if (state.playing !== null) setPlaying(true); });
+  $("run").addEventListener("change", () => { state.word = null; openRun($("run").value, null); });
+  $("word").addEventListener("change", () => { state.word = $("word").value; goTo(state.index); });
+  $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
+  document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
+    state.projection = radio.value;
+    applyProjection();
+    goTo(state.index);
+  }));
+  document.addEventListener("keydown", (event) => {
+    if (!run || event.target.closest("input:not([type=range]), select, textarea")) return;
+    if (event.key === "ArrowRight") { event.preventDefault(); goTo(state.index + 1, { animateMs: 150 }); }
+    else if (event.key === "ArrowLeft") { event.preventDefault(); goTo(state.index - 1, { animateMs: 150 }); }
+    else if (event.key === " ") { event.preventDefault(); setPlaying(state.playing === null); }
+  });
+}
+
+async function main() {
+  scatter = new Scatter($("scatter"), { onPick: (i) => { state.word = run.words[i]; goTo(state.index); },
+                                        onDraw: (ms) => metrics.drawTimes.push(ms) });
+  lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }) });
+  probChart = new ProbabilityChart($("probs"));
+  bindControls();
+  const wanted = readState({ run: null, step: null, word: null });
+  state.word = wanted.word;
+  let runs;
+  try {
+    runs = (await listRuns()).runs;
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
+  if (!runs.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }
+  $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)` : `${r.name} (broken)`, r.name)));
+  const name = wanted.run ?? (runs.find((r) => r.name === "default" && r.status === "ok") ?? runs.find((r) => r.status === "ok") ?? runs[0]).name;
+  $("run").value = name;
+  await openRun(name, wanted.step);
+}
+
+main();

@@ -1,0 +1,182 @@
+"""The training walkthrough page in headless Chromium against a real server and a recorded run."""
+
+import gzip
+import json
+import statistics
+from urllib.parse import parse_qs, urlparse
+
+import orjson
+import pytest
+
+from tests.conftest import ARTIFACTS, screenshot
+
+
+@pytest.fixture(scope="module")
+def recorded(served_data):
+    """The default run's recorded steps, read straight from its files (not through the page)."""
+    run_dir = served_data[0] / "default"
+    index = orjson.loads((run_dir / "step_index.json").read_bytes())
+    records = [r for chunk in index["chunks"] for r in orjson.loads(gzip.decompress((run_dir / chunk).read_bytes()))["steps"]]
+    return {r["step"]: r for r in records}, index["steps"]
+
+
+def open_walkthrough(page, live_server, query=""):
+    page.goto(f"{live_server}/walkthrough.html{query}")
+    page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=20000)
+
+
+def shown_step(page) -> int:
+    return page.evaluate("window.wordlab.step")
+
+
+def assert_page_shows(page, record, vocab_size):
+    assert page.text_content("#step-label") == f"step {record['step']} of 400"
+    assert page.text_content("#pair-center") == record["center_word"]
+    assert page.text_content("#pair-context") == record["context_word"]
+    assert page.text_content("#loss") == f"{record['loss']:.4f}"
+    assert page.text_content("#context-prob") == f"{record['context_prob']:.6f}"
+    assert page.text_content("#context-rank") == str(record["context_rank"])
+    assert page.text_content("#vocab-size") == str(vocab_size)
+    assert page.text_content("#cosine") == f"{record['cosine_center_context']:.4f}"
+    hidden = [c.text_content() for c in page.query_selector_all("#vec-hidden .cell span")]
+    assert hidden == [f"{v:.3f}" for v in record["hidden"]]
+    grad = [c.text_content() for c in page.query_selector_all("#vec-grad .cell span")]
+    assert grad == [f"{v:.3f}" for v in record["grad_v_c"]]
+    top = page.query_selector_all("#top-words tbody tr")
+    best = max(range(len(record["probabilities"])), key=lambda i: (record["probabilities"][i], -i))
+    first = [td.text_content() for td in top[0].query_selector_all("td")]
+    assert first[2] == f"{record['logits'][best]:.4f}" and float(first[3]) == record["probabilities"][best]
+    assert page.query_selector("#sentence .center").text_content() == record["center_word"]
+    assert page.query_selector("#sentence .context").text_content() == record["context_word"]
+
+
+def test_loads_the_default_run_and_shows_the_recorded_numbers(page, live_server, recorded):
+    records, steps = recorded
+    open_walkthrough(page, live_server)
+    vocab_size = len(records[1]["probabilities"])
+    assert_page_shows(page, records[1], vocab_size)
+    assert "check: max |∇ − (repulsive − attractive)|" in page.text_content("#identity")
+    screenshot(page, "walkthrough-step-1")
+    open_walkthrough(page, live_server, f"?step={steps[len(steps) // 2]}")
+    assert_page_shows(page, records[steps[len(steps) // 2]], vocab_size)
+    screenshot(page, "walkthrough-middle")
+    open_walkthrough(page, live_server, f"?step={steps[-1]}")
+    assert_page_shows(page, records[steps[-1]], vocab_size)
+    screenshot(page, "walkthrough-last-step")
+    assert page.errors == []
+
+
+def test_slider_and_keys_move_the_step(page, live_server, recorded):
+    records, steps = recorded
+    open_walkthrough(page, live_server)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.wordlab.step === 2")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.wordlab.step === 3")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("window.wordlab.step === 2")
+    page.eval_on_selector("#slider", "el => { el.value = 70; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"window.wordlab.step === {steps[70]}")
+    assert_page_shows(page, records[steps[70]], len(records[1]["probabilities"]))
+    page.click("#fwd100")
+    page.wait_for_function(f"window.wordlab.step === {min(s for s in steps if s >= steps[70] + 100)}")
+    page.click("#back20")
+    target = steps[70] + 100
+    target = min(s for s in steps if s >= target) - 20
+    page.wait_for_function(f"window.wordlab.step === {max(s for s in steps if s <= target)}")
+
+
+def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded):
+    _, steps = recorded
+    open_walkthrough(page, live_server)
+    page.eval_on_selector("#slider", "el => { el.value = 80; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"window.wordlab.step === {steps[80]}")
+    page.select_option("#word", "queen")
+    page.wait_for_function("location.search.includes('word=queen')")
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"run": ["default"], "step": [str(steps[80])], "word": ["queen"]}
+    neighbours = page.text_content("#neighbours")
+    other = browser.new_page()
+    other.goto(page.url)
+    other.wait_for_function("window.wordlab && window.wordlab.renders > 0")
+    assert other.evaluate("window.wordlab.step") == steps[80]
+    assert other.input_value("#word") == "queen" and other.text_content("#neighbours") == neighbours
+    other.close()
+
+
+def test_play_advances_and_pause_stops(page, live_server):
+    open_walkthrough(page, live_server)
+    page.select_option("#speed", "30")
+    page.click("#play")
+    page.wait_for_function("window.wordlab.step >= 12", timeout=10000)
+    page.keyboard.press(" ")
+    stopped = shown_step(page)
+    page.wait_for_timeout(400)
+    assert shown_step(page) <= stopped + 1
+    assert page.text_content("#play") == "Play"
+    assert f"step={shown_step(page)}" in page.url
+
+
+def test_clicking_the_loss_curve_jumps_there(page, live_server, recorded):
+    _, steps = recorded
+    open_walkthrough(page, live_server)
+    box = page.query_selector("#loss-chart").bounding_box()
+    page.locator("#loss-chart").click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    page.wait_for_function("window.wordlab.step > 300")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("?run=broken", "cannot be shown"),
+    ("?run=nope", "There is no run named “nope”"),
+])
+def test_broken_or_missing_run_shows_an_error(page, live_server, query, message):
+    page.goto(f"{live_server}/walkthrough.html{query}")
+    page.wait_for_selector("#error:not([hidden])")
+    assert message in page.text_content("#error")
+    assert page.is_hidden("#content")
+    screenshot(page, f"walkthrough-error-{query.split('=')[1]}")
+
+
+def test_unrecorded_step_shows_a_notice_and_the_next_recorded_step(page, live_server, recorded):
+    _, steps = recorded
+    missing = next(s for s in range(1, 400) if s not in steps)
+    open_walkthrough(page, live_server, f"?step={missing}")
+    assert "was not recorded" in page.text_content("#notice")
+    assert shown_step(page) == min(s for s in steps if s > missing)
+
+
+def test_server_down_shows_an_error(page, live_server):
+    page.route("**/api/**", lambda route: route.abort())
+    page.goto(f"{live_server}/walkthrough.html")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "Cannot reach the wordlab server" in page.text_content("#error")
+
+
+def test_tablet_width_is_usable(browser, live_server):
+    page = browser.new_page(viewport={"width": 820, "height": 1180})
+    open_walkthrough(page, live_server, "?step=150")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 820, f"horizontal scrolling at tablet width ({width}px)"
+    screenshot(page, "walkthrough-tablet")
+    page.close()
+
+
+def test_render_speed_is_measured(page, live_server, recorded):
+    """Reports first meaningful paint and per-step render times (Performance API); see README."""
+    open_walkthrough(page, live_server)
+    first_paint = page.evaluate("window.wordlab.firstRenderAt")
+    page.evaluate("window.wordlab.renderTimes = []; window.wordlab.drawTimes = []")
+    _, steps = recorded
+    for expected in steps[1:61]:
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"window.wordlab.step === {expected}")
+    page.wait_for_timeout(300)  # let the last animation finish
+    times, draws = page.evaluate("window.wordlab.renderTimes"), page.evaluate("window.wordlab.drawTimes")
+    assert len(times) == 60 and len(draws) >= 60
+    figures = {"first_meaningful_paint_ms": round(first_paint, 1), "step_render_ms_median": round(statistics.median(times), 2),
+               "step_render_ms_p95": round(sorted(times)[int(0.95 * len(times))], 2), "step_render_ms_max": round(max(times), 2),
+               "animation_frame_draw_ms_median": round(statistics.median(draws), 2),
+               "animation_frame_draw_ms_max": round(max(draws), 2), "animation_frames": len(draws)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "walkthrough-performance.json").write_text(json.dumps(figures, indent=2))
+    print(figures)
