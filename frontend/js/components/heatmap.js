@@ -1,28 +1,33 @@
 // A d × V matrix as a diverging heatmap on canvas (blue negative, red positive), one column marked.
+// Cells are written as pixels (ImageData) and scaled up without smoothing: no per-cell style parsing.
 
-function color(value, scale) {
-  const t = Math.max(-1, Math.min(1, value / scale));
-  const a = Math.abs(t);
-  return t >= 0 ? `rgb(255,${Math.round(255 - 160 * a)},${Math.round(255 - 190 * a)})`
-                : `rgb(${Math.round(255 - 190 * a)},${Math.round(255 - 120 * a)},255)`;
+const CELL_W = 4, CELL_H = 8;
+
+function rgb(value, scale, out, offset) {
+  const t = Math.max(-1, Math.min(1, value / scale)), a = Math.abs(t);
+  if (t >= 0) { out[offset] = 255; out[offset + 1] = 255 - 160 * a; out[offset + 2] = 255 - 190 * a; }
+  else { out[offset] = 255 - 190 * a; out[offset + 1] = 255 - 120 * a; out[offset + 2] = 255; }
+  out[offset + 3] = 255;
 }
 
 /** rows: array of d rows, each of length V. Returns the colour scale used (max |value|). */
 export function drawHeatmap(canvas, rows, markColumn) {
-  const d = rows.length, V = rows[0].length, cw = 4, ch = 8;
-  if (canvas.width !== V * cw || canvas.height !== d * ch) { canvas.width = V * cw; canvas.height = d * ch; }
-  const ctx = canvas.getContext("2d");
+  const d = rows.length, V = rows[0].length;
+  if (canvas.width !== V * CELL_W || canvas.height !== d * CELL_H) {
+    canvas.width = V * CELL_W; canvas.height = d * CELL_H;
+    canvas.pixels = new OffscreenCanvas(V, d);
+  }
   let scale = 1e-9;
   for (const row of rows) for (const v of row) scale = Math.max(scale, Math.abs(v));
-  for (let r = 0; r < d; r++) {
-    for (let c = 0; c < V; c++) {
-      ctx.fillStyle = color(rows[r][c], scale);
-      ctx.fillRect(c * cw, r * ch, cw, ch);
-    }
-  }
+  const image = new ImageData(V, d);
+  for (let r = 0; r < d; r++) for (let c = 0; c < V; c++) rgb(rows[r][c], scale, image.data, 4 * (r * V + c));
+  canvas.pixels.getContext("2d").putImageData(image, 0, 0);
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(canvas.pixels, 0, 0, canvas.width, canvas.height);
   if (markColumn >= 0) {
     ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
-    ctx.strokeRect(markColumn * cw + 0.75, 0.75, cw - 1.5, d * ch - 1.5);
+    ctx.strokeRect(markColumn * CELL_W + 0.75, 0.75, CELL_W - 1.5, d * CELL_H - 1.5);
   }
   return scale;
 }
