@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
+# and fonts with CJK and emoji glyphs so the token page's tests can see them drawn.
+BROWSER_PACKAGES := chromium fonts-noto-color-emoji fonts-wqy-zenhei
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES))
 
 serve: setup
 	$(BIN)/wordlab serve
