@@ -17,7 +17,6 @@ import platform
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,13 +25,8 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.server import uvicorn_process  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -100,8 +94,7 @@ def rotating(items):
     return next_item
 
 
-def wait_until_up(port: int, process: subprocess.Popen) -> float:
-    started = time.perf_counter()
+def wait_until_up(port: int, process, started: float) -> float:
     while time.perf_counter() - started < 20:
         if process.poll() is not None:
             raise SystemExit("server exited during start-up")
@@ -134,13 +127,8 @@ def main() -> None:
     chunk = manifest["chunks"]["steps"][len(manifest["chunks"]["steps"]) // 2]
     step_chunk = rotating([request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")])
 
-    port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(DEFAULT_RUNS_DIR), "WORDLAB_TOKENIZERS_DIR": str(DEFAULT_TOKENIZERS_DIR)}
-    command = [sys.executable, *os.environ.get("BENCH_PY_FLAGS", "").split(), "-m", "uvicorn", "backend.app:app_from_env", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        startup = wait_until_up(port, server)
+    with uvicorn_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers) as (port, started, server):
+        startup = wait_until_up(port, server, started)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"uvicorn workers: {args.workers}; server up in {startup:.2f} s (process start to first answer)")
         print(f"{args.clients} concurrent clients, closed loop, think time {args.think_ms:g} ms, "
@@ -151,9 +139,6 @@ def main() -> None:
             asyncio.run(scenario(port, make, args.clients, min(300, args.requests), 5, 0))  # warm-up
             r = asyncio.run(scenario(port, make, args.clients, args.requests, args.seconds, args.think_ms / 1e3))
             print(f"{name:<30}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

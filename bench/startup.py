@@ -6,11 +6,9 @@ and polls /api/runs until it lists every run. Target: ≤ 1 s.
 """
 
 import argparse
-import os
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,13 +18,8 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.server import uvicorn_process  # noqa: E402
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def runs_listed(port: int) -> int:
@@ -40,12 +33,7 @@ def runs_listed(port: int) -> int:
 
 
 def one_start(runs_dir: Path, expected: int) -> float:
-    port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs_dir), "WORDLAB_TOKENIZERS_DIR": str(DEFAULT_TOKENIZERS_DIR)}
-    started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
-                               "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
-    try:
+    with uvicorn_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, _):
         while time.perf_counter() - started < 20:
             try:
                 if runs_listed(port) == expected:
@@ -53,9 +41,6 @@ def one_start(runs_dir: Path, expected: int) -> float:
             except OSError:
                 time.sleep(0.01)
         raise SystemExit("server did not list every run within 20 s")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> None:
