@@ -196,3 +196,31 @@ def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, caps
 
 def test_config_round_trips_through_the_manifest(small_run, small_config):
     assert TrainConfig.from_dict(read_manifest(small_run)["config"]) == small_config
+
+
+def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_later(tmp_path, small_config):
+    """A real `wordlab train` process is killed mid-write; the next write removes what it left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time; from trainer.run_store import RunWriter; from trainer.cli import main\n"
+              "real = RunWriter.json_gz\n"
+              "def slow(self, relpath, obj):\n"
+              "    real(self, relpath, obj); print('WRITING', flush=True); time.sleep(30)\n"
+              "RunWriter.json_gz = slow\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+    process = subprocess.Popen([sys.executable, "-c", script, "train", "--steps", "60", "--quiet", "--out", str(tmp_path),
+                                "--name", "victim", "--tokenizers", str(tmp_path / "tok")],
+                               stdout=subprocess.PIPE, text=True)
+    lines = []
+    while "WRITING\n" not in lines and len(lines) < 5:      # the corpus line, then the first chunk written
+        lines.append(process.stdout.readline())
+    assert lines[-1] == "WRITING\n", lines
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(PARTIAL_PREFIX)]
+    assert len(leftovers) == 1 and not (tmp_path / "victim").exists()
+    train_run(dataclasses.replace(small_config, steps=60), "next", tmp_path, progress=False, log=lambda _: None)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(PARTIAL_PREFIX)]

@@ -36,12 +36,13 @@ class RunWriter:
         self.out_dir = Path(out_dir)
         self.name = check_name(name)
         self.final_dir = self.out_dir / self.name
-        self.tmp_dir = self.out_dir / f"{PARTIAL_PREFIX}{self.name}-{uuid.uuid4().hex[:8]}"
+        self.tmp_dir = self.out_dir / f"{PARTIAL_PREFIX}{os.getpid()}-{self.name}-{uuid.uuid4().hex[:8]}"
         self.files: dict[str, dict] = {}
         self.committed = False
 
     def __enter__(self) -> "RunWriter":
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_partials(self.out_dir)
         self.tmp_dir.mkdir()
         return self
 
@@ -74,13 +75,35 @@ class RunWriter:
         read_manifest(self.tmp_dir)  # never publish a run the readers would reject
         old = None
         if self.final_dir.exists():
-            old = self.out_dir / f"{PARTIAL_PREFIX}old-{self.name}-{uuid.uuid4().hex[:8]}"
+            old = self.out_dir / f"{PARTIAL_PREFIX}{os.getpid()}-old-{self.name}-{uuid.uuid4().hex[:8]}"
             self.final_dir.rename(old)
         self.tmp_dir.rename(self.final_dir)
         self.committed = True
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return self.final_dir
+
+
+def remove_abandoned_partials(out_dir: Path) -> None:
+    """Deletes temporary run directories whose writer process no longer exists (killed mid-write).
+
+    A partial directory is named .partial-PID-...; one whose PID is alive may be a write in progress
+    and is left alone.
+    """
+    for entry in out_dir.glob(f"{PARTIAL_PREFIX}*"):
+        pid = entry.name[len(PARTIAL_PREFIX):].split("-", 1)[0]
+        if entry.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_json(run_dir: Path, relpath: str):
