@@ -59,7 +59,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
             "message": f"internal error ({type(exc).__name__}); please report it"}})
 
     @app.get("/api/health", tags=["meta"])
-    def health() -> dict:
+    async def health() -> dict:
         return {"status": "ok"}
 
     app.include_router(runs_routes.router)

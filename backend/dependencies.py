@@ -1,4 +1,10 @@
-"""Shared state handed to routes by FastAPI's dependency injection."""
+"""Shared state handed to routes by FastAPI's dependency injection.
+
+Routes and dependencies are `async def` on purpose: their work is short and CPU-bound (well under
+a millisecond once a run is cached), and plain `def` would run each in a thread pool, where the
+event loop and the worker threads contend for the GIL (5 ms switch interval) and stretch the
+latency tail (measured: bench/load.py, README).
+"""
 
 from fastapi import Request
 
@@ -6,9 +12,9 @@ from backend.runs import RunRegistry
 from backend.tokenizers import TokenizerRegistry
 
 
-def get_runs(request: Request) -> RunRegistry:
+async def get_runs(request: Request) -> RunRegistry:
     return request.app.state.runs
 
 
-def get_tokenizers(request: Request) -> TokenizerRegistry:
+async def get_tokenizers(request: Request) -> TokenizerRegistry:
     return request.app.state.tokenizers

@@ -22,7 +22,7 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
 
 
 @router.get("", response_model=RunList)
-def list_runs(runs: Runs) -> RunList:
+async def list_runs(runs: Runs) -> RunList:
     summaries = []
     for entry in runs.entries():
         if entry.manifest is None:
@@ -38,24 +38,24 @@ def list_runs(runs: Runs) -> RunList:
 
 @router.get("/{run}", responses=ERRORS, response_class=Response,
             description="The run's manifest (run.json): config, sizes, chunk lists, file hashes.")
-def manifest(run: str, runs: Runs, request: Request) -> Response:
+async def manifest(run: str, runs: Runs, request: Request) -> Response:
     return file_response(request, MANIFEST, runs.get(run).file(MANIFEST))
 
 
 @router.get("/{run}/files/{path:path}", responses=ERRORS, response_class=Response,
             description="Any file the manifest lists (views, chunks, weights), by its path in the run.")
-def run_file(run: str, path: str, runs: Runs, request: Request) -> Response:
+async def run_file(run: str, path: str, runs: Runs, request: Request) -> Response:
     return file_response(request, path, runs.get(run).file(path))
 
 
 @router.get("/{run}/steps/{step}", responses=ERRORS, response_class=OrjsonResponse,
             description="The full recorded state of one step (see docs/run-format.md).")
-def step_record(run: str, step: Annotated[int, Path(ge=1, le=10**9)], runs: Runs) -> OrjsonResponse:
+async def step_record(run: str, step: Annotated[int, Path(ge=1, le=10**9)], runs: Runs) -> OrjsonResponse:
     return OrjsonResponse(runs.get(run).record(step))
 
 
 @router.get("/{run}/neighbors", response_model=NeighboursResponse, responses=ERRORS)
-def neighbors(run: str, word: Word, runs: Runs, k: K = 10,
+async def neighbors(run: str, word: Word, runs: Runs, k: K = 10,
               metric: Literal["cosine", "euclidean"] = "cosine", step: Step = None) -> NeighboursResponse:
     loaded = runs.get(run)
     found = embeddings.neighbours(loaded, word, k, metric, step)
@@ -64,11 +64,11 @@ def neighbors(run: str, word: Word, runs: Runs, k: K = 10,
 
 @router.get("/{run}/analogy", response_model=AnalogyResponse, responses=ERRORS,
             description="a : b :: c : ?  (3CosAdd over unit vectors; a, b and c are excluded).")
-def analogy(run: str, a: Word, b: Word, c: Word, runs: Runs, k: K = 5, step: Step = None) -> AnalogyResponse:
+async def analogy(run: str, a: Word, b: Word, c: Word, runs: Runs, k: K = 5, step: Step = None) -> AnalogyResponse:
     results = embeddings.solve_analogy(runs.get(run), a, b, c, k, step)
     return AnalogyResponse(run=run, a=a, b=b, c=c, step=step, results=results)
 
 
 @router.get("/{run}/similarity", response_model=SimilarityResponse, responses=ERRORS)
-def similarity(run: str, a: Word, b: Word, runs: Runs, step: Step = None) -> SimilarityResponse:
+async def similarity(run: str, a: Word, b: Word, runs: Runs, step: Step = None) -> SimilarityResponse:
     return SimilarityResponse(run=run, a=a, b=b, step=step, **embeddings.similarity(runs.get(run), a, b, step))

@@ -25,7 +25,7 @@ def summary(tok: BPETokenizer) -> dict:
 
 
 @router.get("/tokenizers", response_model=TokenizerList)
-def list_tokenizers(tokenizers: Tokenizers) -> TokenizerList:
+async def list_tokenizers(tokenizers: Tokenizers) -> TokenizerList:
     items = []
     for name in tokenizers.names():
         try:
@@ -37,21 +37,21 @@ def list_tokenizers(tokenizers: Tokenizers) -> TokenizerList:
 
 @router.get("/tokenizers/{name}", response_model=TokenizerDetail, responses=ERRORS,
             description="The tokenizer and its merges in the order learned, with their counts.")
-def tokenizer_detail(name: str, tokenizers: Tokenizers) -> TokenizerDetail:
+async def tokenizer_detail(name: str, tokenizers: Tokenizers) -> TokenizerDetail:
     tok = tokenizers.get(name)
     return TokenizerDetail(**{**summary(tok), "name": name},
                            merge_history=[tok.merge_record(r) for r in range(len(tok.merges))])
 
 
 @router.get("/tokenizers/{name}/analysis", response_model=TokenizerAnalysis, responses=ERRORS)
-def tokenizer_analysis(name: str, tokenizers: Tokenizers) -> TokenizerAnalysis:
+async def tokenizer_analysis(name: str, tokenizers: Tokenizers) -> TokenizerAnalysis:
     tok = tokenizers.get(name)
     return TokenizerAnalysis(tokenizer=name, cross_domain=cross_domain(tok), pathological=pathological(tok),
                              vocab_efficiency=tok.meta.get("vocab_efficiency", []))
 
 
 @router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
-def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse:
+async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse:
     size = len(request.text.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
         raise too_large(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
@@ -67,7 +67,7 @@ def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse
 
 
 @router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})
-def decode(request: DecodeRequest, tokenizers: Tokenizers) -> DecodeResponse:
+async def decode(request: DecodeRequest, tokenizers: Tokenizers) -> DecodeResponse:
     if len(request.ids) > MAX_IDS:
         raise too_large(f"{len(request.ids):,} ids; the limit is {MAX_IDS:,}")
     tok = tokenizers.get(request.tokenizer)
