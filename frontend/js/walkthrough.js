@@ -5,7 +5,7 @@ import { ApiError, listRuns } from "./api.js";
 import { ProbabilityChart } from "./components/barchart.js";
 import { drawHeatmap, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
-import { boundsOf, Scatter } from "./components/scatter.js";
+import { boundsOf, css, Scatter } from "./components/scatter.js";
 import { renderVector } from "./components/vector.js";
 import { RunData } from "./rundata.js";
 import { readState, writeState } from "./urlstate.js";
@@ -43,8 +43,11 @@ function project(vector) {
   return [dot(components[0], vector), dot(components[1], vector)];
 }
 
+// The URL follows the page at most every 250 ms (replaceState per step was a measurable cost).
+let urlTimer = null;
 function syncUrl() {
-  writeState({ run: state.run, step: run?.steps[state.index], word: state.word });
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word }), 250);
 }
 
 function renderSentence(record) {
@@ -124,9 +127,9 @@ function renderScatter(record, selected, animateMs) {
     trail.push([row[2 * record.center_id], row[2 * record.center_id + 1]]);
   }
   const arrows = [
-    { vec: record.attractive_force.map((v) => lr * v), color: getComputedStyle(document.body).getPropertyValue("--attract") },
-    { vec: record.repulsive_force.map((v) => -lr * v), color: getComputedStyle(document.body).getPropertyValue("--repel") },
-    { vec: record.grad_v_c.map((v) => -lr * v), color: getComputedStyle(document.body).getPropertyValue("--update") },
+    { vec: record.attractive_force.map((v) => lr * v), color: css("--attract") },
+    { vec: record.repulsive_force.map((v) => -lr * v), color: css("--repel") },
+    { vec: record.grad_v_c.map((v) => -lr * v), color: css("--update") },
   ].map(({ vec, color }) => { const [dx, dy] = project(vec); return { dx, dy, color }; });
   const longest = Math.max(...arrows.map((a) => Math.hypot(a.dx, a.dy)), 1e-12);
   const { minX, maxX } = scatter.bounds;

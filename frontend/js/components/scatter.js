@@ -1,7 +1,13 @@
 // Canvas scatter of every word's 2-D position, animated between steps, with the center word's
 // trail and force arrows. Canvas because a run can have many points.
 
-const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+// Theme colours, read once: getComputedStyle forces a style recalculation (profiled: the costliest
+// call of a step when it was made per paint).
+const colours = new Map();
+export const css = (name) => {
+  if (!colours.has(name)) colours.set(name, getComputedStyle(document.documentElement).getPropertyValue(name).trim());
+  return colours.get(name);
+};
 
 export class Scatter {
   constructor(canvas, { onPick, onDraw } = {}) {
