@@ -180,3 +180,15 @@ def test_render_speed_is_measured(page, live_server, recorded):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "walkthrough-performance.json").write_text(json.dumps(figures, indent=2))
     print(figures)
+
+
+def test_bars_switch_between_probabilities_and_logits(page, live_server, recorded):
+    records, _ = recorded
+    open_walkthrough(page, live_server)
+    heights = "() => [...document.querySelectorAll('#probs rect')].map(r => Number(r.getAttribute('height')))"
+    probabilities = page.evaluate(heights)
+    page.check("input[name=bars][value=logits]")
+    page.wait_for_function(f"window.wordlab.renders > 1")
+    logits = page.evaluate(heights)
+    assert probabilities != logits and len(logits) == len(records[1]["logits"])
+    assert logits == sorted(logits, reverse=True) and probabilities == sorted(probabilities, reverse=True)

@@ -73,7 +73,8 @@ function renderForward(record) {
   $("context-prob").textContent = fmt(record.context_prob, 6);
   $("context-rank").textContent = record.context_rank;
   $("cosine").textContent = fmt(record.cosine_center_context);
-  const order = probChart.render(record.probabilities, record.context_id, run.words);
+  const bars = document.querySelector("input[name=bars]:checked").value;
+  const order = probChart.render(record.probabilities, record.context_id, run.words, record[bars]);
   const rows = order.slice(0, TOP_WORDS);
   if (!rows.includes(record.context_id)) rows.push(record.context_id);
   $("top-words").tBodies[0].replaceChildren(...rows.map((id) => {
@@ -261,6 +262,7 @@ function bindControls() {
   $("run").addEventListener("change", () => { state.word = null; openRun($("run").value, null); });
   $("word").addEventListener("change", () => { state.word = $("word").value; goTo(state.index); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
+  document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
     state.projection = radio.value;
     applyProjection();

@@ -1,4 +1,5 @@
-// SVG bar chart of P(w | center) over the whole vocabulary, sorted, the true context highlighted.
+// SVG bar chart over the whole vocabulary, sorted by probability, the true context highlighted.
+// Bars show probabilities, or logits measured up from the smallest one (softmax keeps the order).
 const NS = "http://www.w3.org/2000/svg";
 const W = 1000, H = 170, TOP = 18;
 
@@ -8,7 +9,7 @@ export class ProbabilityChart {
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   }
 
-  render(probabilities, contextId, words) {
+  render(probabilities, contextId, words, heights = probabilities) {
     const n = probabilities.length;
     if (!this.bars || this.bars.length !== n) {
       this.svg.replaceChildren();
@@ -24,9 +25,9 @@ export class ProbabilityChart {
       this.svg.appendChild(this.label);
     }
     const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
-    const max = probabilities[order[0]] || 1, width = W / n;
+    const low = Math.min(0, ...heights), high = Math.max(...heights), width = W / n;
     order.forEach((id, rank) => {
-      const height = (probabilities[id] / max) * (H - TOP);
+      const height = ((heights[id] - low) / (high - low || 1)) * (H - TOP);
       const rect = this.bars[rank];
       rect.setAttribute("x", rank * width);
       rect.setAttribute("width", Math.max(1, width - 1));
