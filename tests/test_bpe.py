@@ -123,8 +123,9 @@ def test_unseen_characters_fall_back_to_utf8_bytes(tokenizer):
 def test_learned_words_become_single_tokens_with_end_marker(tokenizer):
     tokens = tokenizer.encode_detailed("the king")
     assert [t.token for t in tokens] == ["the</w>", " king</w>"]
-    assert tokenizer.merge_of(tokens[1].id)["token"] == " king</w>"
-    assert tokenizer.merge_of(0) is None
+    rank = tokenizer.merge_rank(tokens[1].id)
+    assert tokenizer.merge_record(rank - 1)["token"] == " king</w>"
+    assert tokenizer.merge_rank(0) is None and tokenizer.merge_rank(tokenizer.base_size - 1) is None
 
 
 def test_first_k_merges_never_increase_tokens_and_match_full_encoding(tokenizer):

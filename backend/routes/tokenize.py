@@ -58,9 +58,8 @@ async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonRe
     tok = tokenizers.get(request.tokenizer)
     merges = len(tok.merges) if request.merges is None else min(request.merges, len(tok.merges))
     tokens = tok.encode_detailed(request.text, merges)
-    base = tok.base_size
     out = [{"id": t.id, "token": t.token, "text": t.text, "start": t.start, "end": t.end,
-            "merge_rank": t.id - base + 1 if t.id >= base else None} for t in tokens]
+            "merge_rank": tok.merge_rank(t.id)} for t in tokens]
     # Built to TokenizeResponse's shape (tested); returned as bytes to skip re-validating every token.
     return OrjsonResponse({"tokenizer": request.tokenizer, "merges_used": merges, "merges_total": len(tok.merges),
                            "tokens": out, "stats": text_stats(tok, request.text, merges, [t.id for t in tokens])})

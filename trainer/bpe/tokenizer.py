@@ -164,15 +164,14 @@ class BPETokenizer:
     def byte_length(self, token_id: int) -> int:
         return len(self._decoded[token_id])
 
-    def merge_of(self, token_id: int) -> dict | None:
-        """The merge that created a token, for the visualizer's hover; None for base symbols."""
-        if token_id < self.base_size:
-            return None
-        return self.merge_record(token_id - self.base_size)
+    def merge_rank(self, token_id: int) -> int | None:
+        """1-based rank of the merge that created a token (for the visualizer's hover); None for base symbols."""
+        return token_id - self.base_size + 1 if token_id >= self.base_size else None
 
-    def merge_record(self, rank: int) -> dict:
-        m = self.merges[rank]
-        return {"rank": rank + 1, "left": self.vocab[m.left], "right": self.vocab[m.right],
+    def merge_record(self, index: int) -> dict:
+        """The merge learned at position `index` (0 = first); its "rank" field counts from 1."""
+        m = self.merges[index]
+        return {"rank": index + 1, "left": self.vocab[m.left], "right": self.vocab[m.right],
                 "token": self.vocab[m.new_id], "id": m.new_id, "count": m.count}
 
     # -- persistence -------------------------------------------------------------------------
