@@ -3,13 +3,14 @@
 Usage: python bench/bpe.py [--corpus ../shared/corpora/gutenberg-mix.txt] [--vocab-size 10000]
 Training time covers reading the file, pre-tokenizing, counting and merging, for both (ours
 strips the Gutenberg licences while reading; HF reads a file of that same stripped text). Encoding is
-timed with a warm cache (the text encoded once before timing): the whole text in one call, and one
-call per line (HF: encode_batch over the lines, which uses every core).
+timed with a warm cache (the text encoded once before timing), median of 3: the whole text in one
+call, and one call per line (HF: encode_batch over the lines, which uses every core).
 """
 
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -30,14 +31,20 @@ def timed(fn, *args):
     return result, time.perf_counter() - started
 
 
+def median_timed(fn, *args, repeat: int = 3):
+    """The result and the median time of `repeat` runs (single encode timings vary ±20% here)."""
+    runs = [timed(fn, *args) for _ in range(repeat)]
+    return runs[0][0], statistics.median(t for _, t in runs)
+
+
 def ours(path: Path, vocab_size: int, lines: list[str], text: str) -> dict:
     def train():
         return BPETokenizer(train_bpe(count_pieces(read_corpus_text(path).text), vocab_size))
     tokenizer, train_s = timed(train)
     tokenizer.encode(text)
-    ids, whole_s = timed(tokenizer.encode, text)
+    ids, whole_s = median_timed(tokenizer.encode, text)
     assert tokenizer.decode(ids) == text
-    _, lines_s = timed(lambda: [tokenizer.encode(line) for line in lines])
+    _, lines_s = median_timed(lambda: [tokenizer.encode(line) for line in lines])
     return {"train_s": train_s, "whole_s": whole_s, "lines_s": lines_s, "tokens": len(ids),
             "vocab": tokenizer.vocab_size}
 
@@ -56,8 +63,8 @@ def huggingface(path: Path, vocab_size: int, lines: list[str], text: str) -> dic
             return tok
         tokenizer, train_s = timed(train)
     tokenizer.encode_batch(lines)
-    encoded, whole_s = timed(tokenizer.encode, text)
-    _, lines_s = timed(tokenizer.encode_batch, lines)
+    encoded, whole_s = median_timed(tokenizer.encode, text)
+    _, lines_s = median_timed(tokenizer.encode_batch, lines)
     return {"train_s": train_s, "whole_s": whole_s, "lines_s": lines_s, "tokens": len(encoded.ids),
             "vocab": tokenizer.get_vocab_size()}
 
