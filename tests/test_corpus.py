@@ -87,6 +87,8 @@ def test_vocab_ids_are_sorted_by_count_then_word_and_drop_reasons():
     vocab = build_vocab(sentences, min_count=2, stopwords=STOPWORDS)
     assert vocab.words == ["king", "queen"] and vocab.counts == [3, 2]
     assert [drop_reason(w, vocab, STOPWORDS) for w in sentences[1]] == [None, "stopword", "rare", None]
+    assert build_vocab(sentences, min_count=1, stopwords=STOPWORDS, max_vocab=2).words == ["king", "queen"]
+    assert build_vocab(sentences, min_count=1, stopwords=STOPWORDS).words == ["king", "queen", "apple", "zebra"]
     filtered = filter_sentences(sentences, vocab)
     assert filtered[0].ids == [0, 1, 0] and filtered[0].positions == [1, 2, 3]
     assert filtered[2].ids == []

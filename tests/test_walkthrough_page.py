@@ -157,6 +157,7 @@ def test_tablet_width_is_usable(browser, live_server):
     open_walkthrough(page, live_server, "?step=150")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, f"horizontal scrolling at tablet width ({width}px)"
+    assert page.eval_on_selector("#sentence", "e => e.scrollWidth <= e.clientWidth"), "the sentence overflows"
     screenshot(page, "walkthrough-tablet")
     page.close()
 

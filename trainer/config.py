@@ -27,6 +27,9 @@ class TrainConfig:
     lr: float = 0.1
     window: int = 3
     min_count: int = 3
+    # Full softmax records V×d numbers twice per recorded step: a whole book's vocabulary would make a
+    # run of hundreds of MB, so only the max_vocab most frequent words are kept.
+    max_vocab: int = 500
     seed: int = 42
     remove_stopwords: bool = True
     dense_steps: int = 200
@@ -36,7 +39,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         from trainer.errors import WordlabError
 
-        positive = ("steps", "dim", "window", "min_count", "record_interval", "chunk_size")
+        positive = ("steps", "dim", "window", "min_count", "max_vocab", "record_interval", "chunk_size")
         for name in positive:
             if getattr(self, name) < 1:
                 raise WordlabError(f"{name} must be at least 1 (got {getattr(self, name)})")

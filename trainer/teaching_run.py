@@ -50,7 +50,7 @@ class RunSummary:
 def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
     corpus = load_corpus(resolve_corpus(config.corpus), encoding)
     stopwords = STOPWORDS if config.remove_stopwords else frozenset()
-    vocab = build_vocab(corpus.sentences, config.min_count, stopwords)
+    vocab = build_vocab(corpus.sentences, config.min_count, stopwords, config.max_vocab)
     sentences = filter_sentences(corpus.sentences, vocab)
     return PreparedCorpus(corpus, stopwords, vocab, sentences, build_pairs(sentences, config.window))
 

@@ -41,9 +41,11 @@ class FilteredSentence:
     positions: list[int]
 
 
-def build_vocab(sentences: list[list[str]], min_count: int, stopwords: frozenset[str]) -> Vocab:
+def build_vocab(sentences: list[list[str]], min_count: int, stopwords: frozenset[str],
+                max_vocab: int | None = None) -> Vocab:
+    """Non-stopwords seen at least min_count times, at most the max_vocab most frequent of them."""
     counts = Counter(w for s in sentences for w in s if w not in stopwords)
-    kept = sorted(((w, c) for w, c in counts.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0]))
+    kept = sorted(((w, c) for w, c in counts.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0]))[:max_vocab]
     if not kept:
         raise CorpusError(
             f"no words left to train on after removing {len(stopwords)} stopwords and words seen "
@@ -52,7 +54,8 @@ def build_vocab(sentences: list[list[str]], min_count: int, stopwords: frozenset
 
 
 def drop_reason(word: str, vocab: Vocab, stopwords: frozenset[str]) -> str | None:
-    """Why a raw word is not in the training sequence: a stopword, rare, or None when it is kept."""
+    """Why a raw word is not in the training sequence: a stopword, rare (under min_count or outside
+    the max_vocab most frequent), or None when it is kept."""
     if word in vocab.index:
         return None
     return STOPWORD if word in stopwords else RARE
