@@ -92,14 +92,23 @@ export class Scatter {
     const { ctx, scene, words } = this;
     ctx.clearRect(0, 0, this.width, this.height);
     const marked = new Map([[scene.selected, css("--select")], [scene.context, css("--context")], [scene.center, css("--center")]]);
+    marked.delete(-1); marked.delete(undefined); marked.delete(null);
+    const pixels = [];
+    for (let i = 0; i < positions.length / 2; i++) pixels.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
+    const labels = new LabelGrid(this.width, this.height);
+    ctx.font = "bold 13px system-ui, sans-serif";
+    for (const i of marked.keys()) labels.claim(pixels[i][0] + 7, pixels[i][1] - 18, ctx.measureText(words[i]).width, 16);
     ctx.font = "11px system-ui, sans-serif";
-    for (let i = 0; i < positions.length / 2; i++) {
+    ctx.fillStyle = "#8d96a8";
+    for (let i = 0; i < pixels.length; i++) {
       if (marked.has(i)) continue;
-      const [x, y] = this.toPixel(positions[2 * i], positions[2 * i + 1]);
-      ctx.fillStyle = "#8d96a8";
-      ctx.beginPath(); ctx.arc(x, y, 2.6, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillStyle = "#6b7385";
-      ctx.fillText(words[i], x + 4, y - 3);
+      ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], 2.6, 0, 2 * Math.PI); ctx.fill();
+    }
+    // Grey labels only where they do not cover another label: readable with hundreds of words.
+    ctx.fillStyle = "#6b7385";
+    for (let i = 0; i < pixels.length; i++) {
+      const [x, y] = pixels[i];
+      if (!marked.has(i) && labels.claim(x + 4, y - 13, ctx.measureText(words[i]).width, 13)) ctx.fillText(words[i], x + 4, y - 3);
     }
     if (scene.trail?.length > 1) {
       ctx.strokeStyle = css("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
@@ -109,18 +118,36 @@ export class Scatter {
     }
     ctx.font = "bold 13px system-ui, sans-serif";
     for (const [i, color] of marked) {
-      if (i === undefined || i === null || i < 0) continue;
-      const [x, y] = this.toPixel(positions[2 * i], positions[2 * i + 1]);
+      const [x, y] = pixels[i];
       ctx.fillStyle = color;
       ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI); ctx.fill();
       ctx.fillText(words[i], x + 7, y - 6);
     }
     if (scene.center >= 0 && scene.arrows) {
-      const [cx, cy, s] = this.toPixel(positions[2 * scene.center], positions[2 * scene.center + 1]);
+      const [cx, cy, s] = pixels[scene.center];
       for (const arrow of scene.arrows) {
         drawArrow(ctx, cx, cy, cx + arrow.dx * s * scene.scale, cy - arrow.dy * s * scene.scale, arrow.color);
       }
     }
+  }
+}
+
+/** Occupancy of label boxes on a coarse grid: claim() succeeds only where no label is yet. */
+class LabelGrid {
+  constructor(width, height, cell = 8) {
+    this.cell = cell;
+    this.columns = Math.ceil(width / cell) + 1;
+    this.used = new Uint8Array(this.columns * (Math.ceil(height / cell) + 1));
+  }
+
+  claim(x, y, w, h) {
+    const c = this.cell, x0 = Math.max(0, Math.floor(x / c)), x1 = Math.min(this.columns - 1, Math.floor((x + w) / c));
+    const y0 = Math.max(0, Math.floor(y / c)), y1 = Math.floor((y + h) / c);
+    const rows = this.used.length / this.columns;
+    if (y1 >= rows || x0 > x1) return false;
+    for (let r = y0; r <= y1; r++) for (let k = x0; k <= x1; k++) if (this.used[r * this.columns + k]) return false;
+    for (let r = y0; r <= y1; r++) for (let k = x0; k <= x1; k++) this.used[r * this.columns + k] = 1;
+    return true;
   }
 }
 
