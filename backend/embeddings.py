@@ -6,7 +6,7 @@ import numpy as np
 
 from backend.errors import not_found
 from backend.runs import LoadedRun
-from trainer.similarity import analogy, nearest, scores_against, unit_rows
+from trainer.similarity import analogy, nearest
 
 SUGGESTIONS = 5
 
@@ -35,8 +35,7 @@ def solve_analogy(run: LoadedRun, a: str, b: str, c: str, k: int, step: int | No
 
 def similarity(run: LoadedRun, a: str, b: str, step: int | None) -> dict:
     matrix = run.weights(step)
-    i, j = word_id(run, a), word_id(run, b)
-    cosine = float(unit_rows(matrix[[i]])[0] @ unit_rows(matrix[[j]])[0])
-    distance = float(-scores_against(matrix[[j]], matrix[i], "euclidean")[0])
-    return {"cosine": round(cosine, 6), "euclidean": round(distance, 6),
-            "dot": round(float(np.dot(matrix[i], matrix[j])), 6)}
+    u, v = matrix[word_id(run, a)], matrix[word_id(run, b)]
+    dot = float(u @ v)
+    cosine = dot / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-12)
+    return {"cosine": round(cosine, 6), "euclidean": round(float(np.linalg.norm(u - v)), 6), "dot": round(dot, 6)}
