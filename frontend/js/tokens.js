@@ -136,7 +136,6 @@ async function updateAll() {
     }
   } catch (err) {
     showError(err.status === 413 ? `This text is too long to tokenize here: ${err.message}.` : err.message);
-    metrics.errors = (metrics.errors ?? 0) + 1;
   }
   syncUrl();
 }

@@ -16,8 +16,7 @@ const TOP_WORDS = 8;
 const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 100, fwd500: 500 };
 
 // Measurements read by the browser tests and shown nowhere else.
-const metrics = window.wordlab = { renders: 0, lastRenderMs: 0, maxRenderMs: 0, renderTimes: [], drawTimes: [],
-                                   firstRenderAt: null };
+const metrics = window.wordlab = { renders: 0, renderTimes: [], drawTimes: [], firstRenderAt: null };
 
 const state = { run: null, index: 0, word: null, projection: "final", playing: null };
 let run = null;
@@ -156,8 +155,6 @@ function render(record, animateMs) {
   lossChart.setMarker(step);
   const elapsed = performance.now() - started;
   metrics.renders += 1;
-  metrics.lastRenderMs = elapsed;
-  metrics.maxRenderMs = Math.max(metrics.maxRenderMs, elapsed);
   metrics.renderTimes.push(elapsed);
   metrics.step = step;
   if (metrics.firstRenderAt === null) metrics.firstRenderAt = performance.now();
