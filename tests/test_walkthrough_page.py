@@ -101,6 +101,9 @@ def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded)
     other.wait_for_function("window.wordlab && window.wordlab.renders > 0")
     assert other.evaluate("window.wordlab.step") == steps[80]
     assert other.input_value("#word") == "queen" and other.text_content("#neighbours") == neighbours
+    other.select_option("#word", "")                     # back to following the center word
+    other.wait_for_function("!location.search.includes('word=')")
+    assert other.text_content("#neighbours") != neighbours or other.text_content("#pair-center") == "queen"
     other.close()
 
 

@@ -106,7 +106,8 @@ function renderHeatmaps(record) {
 
 function renderNeighbours(record) {
   const target = state.word !== null ? run.words.indexOf(state.word) : record.center_id;
-  $("word").value = run.words[target];
+  $("word").value = state.word ?? "";
+  $("word").options[0].textContent = `center word (${record.center_word})`;
   const vector = record.W[target], length = norm(vector);
   const scored = record.W.map((row, i) => [i, dot(row, vector) / (norm(row) * length || 1)])
     .filter(([i]) => i !== target).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 8);
@@ -223,7 +224,7 @@ async function openRun(name, requestedStep) {
   $("window-size").textContent = run.manifest.config.window;
   $("vocab-size").textContent = run.words.length;
   $("ln-v").textContent = fmt(Math.log(run.words.length), 3);
-  $("word").replaceChildren(...run.words.map((w) => new Option(w, w)));
+  $("word").replaceChildren(new Option("center word", ""), ...run.words.map((w) => new Option(w, w)));
   if (state.word !== null && !run.words.includes(state.word)) {
     showNotice(`“${state.word}” is not in this run's vocabulary; following the center word instead.`);
     state.word = null;
@@ -257,7 +258,7 @@ function bindControls() {
   $("play").addEventListener("click", () => setPlaying(state.playing === null));
   $("speed").addEventListener("change", () => { if (state.playing !== null) setPlaying(true); });
   $("run").addEventListener("change", () => { state.word = null; openRun($("run").value, null); });
-  $("word").addEventListener("change", () => { state.word = $("word").value; goTo(state.index); });
+  $("word").addEventListener("change", () => { state.word = $("word").value || null; goTo(state.index); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
   document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
