@@ -55,6 +55,9 @@ def cmd_tokenizer_train(args: argparse.Namespace) -> None:
     tok = built.tokenizer
     print(f"trained {len(tok.merges)} merges in {built.seconds:.2f} s: vocabulary {tok.vocab_size} "
           f"({tok.base_size} base symbols incl. 256 byte tokens); saved {built.path}")
+    if tok.vocab_size < args.vocab_size:
+        print(f"note: the corpus had no pair left to merge, so the vocabulary is {tok.vocab_size}, "
+              f"not {args.vocab_size}")
     print("first merges:")
     for rank in range(min(args.show, len(tok.merges))):
         m = tok.merge_record(rank)
