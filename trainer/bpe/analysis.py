@@ -51,15 +51,20 @@ def text_stats(tokenizer: BPETokenizer, text: str, merges: int | None = None, id
 
 
 def cross_domain(tokenizer: BPETokenizer) -> list[dict]:
-    return [{"domain": domain, **text_stats(tokenizer, text),
-             "tokens_per_100_chars": round(100 * len(tokenizer.encode(text)) / len(text), 2)}
-            for domain, text in DOMAIN_SAMPLES.items()]
+    rows = []
+    for domain, text in DOMAIN_SAMPLES.items():
+        stats = text_stats(tokenizer, text)
+        rows.append({"domain": domain, **stats,
+                     "tokens_per_100_chars": round(100 * stats["tokens"] / stats["characters"], 2)})
+    return rows
 
 
 def pathological(tokenizer: BPETokenizer) -> list[dict]:
-    return [{"name": name, "text": text, "tokens": [t.token for t in tokenizer.encode_detailed(text)],
-             "count": len(tokenizer.encode(text))}
-            for name, text in PATHOLOGICAL.items()]
+    rows = []
+    for name, text in PATHOLOGICAL.items():
+        tokens = [t.token for t in tokenizer.encode_detailed(text)]
+        rows.append({"name": name, "text": text, "tokens": tokens, "count": len(tokens)})
+    return rows
 
 
 def vocab_efficiency(tokenizer: BPETokenizer, held_out_lines: list[str]) -> list[dict]:
