@@ -56,7 +56,7 @@ async def step_record(run: str, step: Annotated[int, Path(ge=1, le=10**9)], runs
 
 @router.get("/{run}/neighbors", response_model=NeighboursResponse, responses=ERRORS)
 async def neighbors(run: str, word: Word, runs: Runs, k: K = 10,
-              metric: Literal["cosine", "euclidean"] = "cosine", step: Step = None) -> NeighboursResponse:
+                    metric: Literal["cosine", "euclidean"] = "cosine", step: Step = None) -> NeighboursResponse:
     loaded = runs.get(run)
     found = embeddings.neighbours(loaded, word, k, metric, step)
     return NeighboursResponse(run=run, word=word, step=step, metric=metric, neighbors=found)

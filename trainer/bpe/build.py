@@ -58,5 +58,4 @@ def ensure_default_tokenizer(tokenizers_dir: Path, progress: bool = True) -> Non
     if not (Path(tokenizers_dir) / "default.json").exists():
         built = build_tokenizer(resolve_corpus(DEFAULT_CORPUS), DEFAULT_TOKENIZER_VOCAB, "default",
                                 tokenizers_dir, progress=progress)
-        print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens "
-              f"({len(built.tokenizer.merges)} merges: all the teaching corpus offers)")
+        print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens ({len(built.tokenizer.merges)} merges)")

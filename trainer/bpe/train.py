@@ -8,7 +8,7 @@ there is never a full recount.
 
 Ties: among pairs with the highest count, the pair with the smallest (left id, right id) wins,
 i.e. older symbols first, base symbols in code-point order. The reference trainer in
-tests/test_bpe_training.py recounts everything each merge and applies the same rule.
+tests/test_bpe.py (naive_bpe) recounts everything each merge and applies the same rule.
 """
 
 import heapq
