@@ -47,6 +47,9 @@ def assert_page_shows(page, record, vocab_size):
     first = [td.text_content() for td in top[0].query_selector_all("td")]
     assert first[2] == f"{record['logits'][best]:.4f}" and float(first[3]) == record["probabilities"][best]
     assert page.query_selector("#sentence .center").text_content() == record["center_word"]
+    for dropped in page.query_selector_all("#sentence .dropped"):
+        assert dropped.get_attribute("title") in ("dropped: stopword", "dropped: rare (fewer than 3 occurrences, "
+                                                  "or not among the 500 most frequent words)")
     assert page.query_selector("#sentence .context").text_content() == record["context_word"]
 
 

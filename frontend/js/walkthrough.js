@@ -58,7 +58,9 @@ function renderSentence(record) {
     span.className = "w";
     if (sentence.dropped[i]) {
       span.classList.add("dropped");
-      span.title = sentence.dropped[i] === "stopword" ? "dropped: stopword" : `dropped: rare (fewer than ${run.manifest.config.min_count} occurrences)`;
+      const { min_count: minCount, max_vocab: maxVocab } = run.manifest.config;
+      span.title = sentence.dropped[i] === "stopword" ? "dropped: stopword"
+        : `dropped: rare (fewer than ${minCount} occurrences, or not among the ${maxVocab} most frequent words)`;
     } else if (i === record.center_position) span.classList.add("center");
     else if (i === record.context_position) span.classList.add("context");
     else if (window.has(i)) span.classList.add("in-window");
