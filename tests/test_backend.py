@@ -140,25 +140,26 @@ def test_tokenize_returns_spans_ids_and_stats(client):
     text = "The monster approached with terrifying deliberation. 東京 🍕"
     body = client.post("/api/tokenize", json={"text": text}).json()
     assert TokenizeResponse.model_validate(body).model_dump() == body
-    assert "".join(t["text"] for t in body["tokens"]) == text
-    assert all(text[t["start"]:t["end"]] == t["text"] for t in body["tokens"])
-    assert body["stats"]["tokens"] == len(body["tokens"]) and body["stats"]["characters"] == len(text)
-    ids = [t["id"] for t in body["tokens"]]
-    assert client.post("/api/decode", json={"ids": ids}).json()["text"] == text
-    merged = [t for t in body["tokens"] if t["merge_rank"] is not None]
-    assert merged and all(1 <= t["merge_rank"] <= body["merges_total"] for t in merged)
+    columns = ("ids", "tokens", "texts", "starts", "ends", "merge_ranks")
+    assert len({len(body[c]) for c in columns}) == 1
+    assert "".join(body["texts"]) == text
+    assert all(text[start:end] == piece for piece, start, end in zip(body["texts"], body["starts"], body["ends"]))
+    assert body["stats"]["tokens"] == len(body["ids"]) and body["stats"]["characters"] == len(text)
+    assert client.post("/api/decode", json={"ids": body["ids"]}).json()["text"] == text
+    merged = [rank for rank in body["merge_ranks"] if rank is not None]
+    assert merged and all(1 <= rank <= body["merges_total"] for rank in merged)
 
 
 def test_tokenize_with_fewer_merges_gives_more_tokens(client):
     text = "the king rules the kingdom"
-    counts = [len(client.post("/api/tokenize", json={"text": text, "merges": k}).json()["tokens"]) for k in (0, 20, None)]
+    counts = [len(client.post("/api/tokenize", json={"text": text, "merges": k}).json()["ids"]) for k in (0, 20, None)]
     assert counts[0] >= counts[1] >= counts[2] and counts[0] > counts[2]
     assert client.post("/api/tokenize", json={"text": text, "merges": 10**6}).json()["merges_used"] > 0
 
 
 def test_tokenize_limits_and_bad_input(client):
     empty = client.post("/api/tokenize", json={"text": ""})
-    assert empty.status_code == 200 and empty.json()["tokens"] == [] and empty.json()["stats"]["tokens"] == 0
+    assert empty.status_code == 200 and empty.json()["ids"] == [] and empty.json()["stats"]["tokens"] == 0
     big = client.post("/api/tokenize", json={"text": "a" * (MAX_TEXT_BYTES + 1)})
     assert big.status_code == 413 and "limit" in message(big)
     huge = client.post("/api/tokenize", content=b'{"text": "' + b"a" * 2_000_000 + b'"}',

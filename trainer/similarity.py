@@ -25,7 +25,8 @@ def scores_against(matrix: np.ndarray, vector: np.ndarray, metric: str) -> np.nd
 def top_k(scores: np.ndarray, k: int, exclude: set[int] = frozenset()) -> list[tuple[int, float]]:
     """The k best ids by score, ties broken by lower id, skipping `exclude`."""
     order = np.lexsort((np.arange(len(scores)), -scores))
-    picked = [int(i) for i in order if int(i) not in exclude][:k]
+    head = order[:k + len(exclude)].tolist()  # enough to still hold k after the exclusions
+    picked = [i for i in head if i not in exclude][:k]
     return [(i, float(scores[i])) for i in picked]
 
 

@@ -41,4 +41,9 @@ export const listTokenizers = () => request("/api/tokenizers");
 export const getTokenizer = (name) => request(`/api/tokenizers/${enc(name)}`);
 export const getTokenizerAnalysis = (name) => request(`/api/tokenizers/${enc(name)}/analysis`);
 export const tokenize = (text, tokenizer, merges) => postJSON("/api/tokenize", { text, tokenizer, merges });
+
+/** The tokenize answer's parallel columns as one object per token: {id, token, text, start, end, merge_rank}. */
+export const tokenRows = (r) => r.ids.map((id, i) => ({
+  id, token: r.tokens[i], text: r.texts[i], start: r.starts[i], end: r.ends[i], merge_rank: r.merge_ranks[i],
+}));
 export const decode = (ids, tokenizer) => postJSON("/api/decode", { ids, tokenizer });

@@ -1,5 +1,5 @@
 // The token boundary visualizer: live BPE tokenization, merge by merge, side by side.
-import { decode, getTokenizer, getTokenizerAnalysis, listTokenizers, tokenize } from "./api.js";
+import { decode, getTokenizer, getTokenizerAnalysis, listTokenizers, tokenize, tokenRows } from "./api.js";
 import { renderBars } from "./components/hbars.js";
 import { renderTokens, visible } from "./components/tokenview.js";
 import { readState, writeState } from "./urlstate.js";
@@ -80,8 +80,8 @@ class Side {
     const sequence = ++this.sequence, started = performance.now();
     const result = await tokenize(text, this.name, this.merges);
     if (sequence !== this.sequence) return null;  // a newer request has been sent
-    this.tokens = result.tokens;
-    renderTokens(this.q(".token-view"), result.tokens);
+    this.tokens = tokenRows(result);
+    renderTokens(this.q(".token-view"), this.tokens);
     const s = result.stats;
     this.q(".stats").innerHTML = "";
     for (const [label, value] of [["tokens", s.tokens], ["characters", s.characters], ["chars per token", s.chars_per_token],

@@ -62,7 +62,7 @@ def cross_domain(tokenizer: BPETokenizer) -> list[dict]:
 def pathological(tokenizer: BPETokenizer) -> list[dict]:
     rows = []
     for name, text in PATHOLOGICAL.items():
-        tokens = [t.token for t in tokenizer.encode_detailed(text)]
+        tokens = tokenizer.encode_detailed(text).tokens
         rows.append({"name": name, "text": text, "tokens": tokens, "count": len(tokens)})
     return rows
 
