@@ -8,8 +8,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from backend.compression import GZIP_LEVEL, GZIP_MINIMUM_SIZE
+from backend.fastpath import FastPath
 from backend.jsonresponse import OrjsonResponse
-from backend.limits import BodyLimitMiddleware
+from backend.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from backend.routes import runs as runs_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
@@ -17,9 +19,6 @@ from backend.tokenizers import TokenizerRegistry
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
-MAX_BODY_BYTES = 1_000_000
-# Level 1: 0.07 ms for a 20 KB tokenize answer (3.4 KB out); Starlette's default 9 takes 0.55 ms for 2.9 KB.
-GZIP_LEVEL = 1
 
 
 def readable(errors: list[dict]) -> str:
@@ -33,12 +32,13 @@ def readable(errors: list[dict]) -> str:
 
 def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
                frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
-    app = FastAPI(title="wordlab", version="1.0",
+    # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs ~15 µs a request.
+    app = FastAPI(title="wordlab", version="1.0", telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="Recorded skip-gram runs, live BPE tokenization, and embedding queries.")
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
 
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
 
     @app.exception_handler(RequestValidationError)
@@ -69,7 +69,17 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     return app
 
 
-def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` with several workers: directories come from the environment."""
-    return create_app(Path(os.environ.get("WORDLAB_RUNS_DIR", DEFAULT_RUNS_DIR)),
-                      Path(os.environ.get("WORDLAB_TOKENIZERS_DIR", DEFAULT_TOKENIZERS_DIR)))
+def serving_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
+                fast_path: bool = True):
+    """What the server runs: the app behind the fast path (`fast_path=False`: the app alone, for the
+    equivalence tests and bench/load.py's comparison)."""
+    app = create_app(runs_dir, tokenizers_dir)
+    return FastPath(app) if fast_path else app
+
+
+def app_from_env():
+    """Factory for `uvicorn --factory` with several workers: directories come from the environment;
+    WORDLAB_FAST_PATH=0 turns the fast path off (for benchmarks)."""
+    return serving_app(Path(os.environ.get("WORDLAB_RUNS_DIR", DEFAULT_RUNS_DIR)),
+                       Path(os.environ.get("WORDLAB_TOKENIZERS_DIR", DEFAULT_TOKENIZERS_DIR)),
+                       fast_path=os.environ.get("WORDLAB_FAST_PATH", "1") != "0")

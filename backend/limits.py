@@ -2,6 +2,8 @@
 
 import orjson
 
+MAX_BODY_BYTES = 1_000_000
+
 
 class BodyLimitMiddleware:
     def __init__(self, app, max_bytes: int):

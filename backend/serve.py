@@ -7,6 +7,7 @@ from pathlib import Path
 import uvicorn
 
 from backend.runs import RunRegistry
+from backend.workers import APP, check_port_free, reuse_port_balances, serve_balanced
 from trainer.bpe.build import ensure_default_tokenizer
 
 
@@ -31,6 +32,7 @@ def ensure_default_run(runs_dir: Path) -> None:
 
 
 def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
+    check_port_free(host, port)
     ensure_default_run(runs_dir)
     ensure_default_tokenizer(tokenizers_dir)
     os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
@@ -42,5 +44,7 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     for url in urls:
         print(f"  {url}")
     print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
-    uvicorn.run("backend.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    if workers > 1 and reuse_port_balances():
+        serve_balanced(host, port, workers)
+    else:
+        uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)

@@ -1,6 +1,7 @@
-"""Load test: a real uvicorn process on 127.0.0.1, N concurrent keep-alive clients, three routes.
+"""Load test: a real `wordlab serve` on 127.0.0.1, N concurrent keep-alive clients, three routes.
 
-Usage: python bench/load.py [--clients 50] [--requests 3000] [--seconds 30] [--workers 1] [--think-ms 0]
+Usage: python bench/load.py [--clients 50] [--requests 3000] [--seconds 30] [--workers N] [--think-ms 0]
+                            [--no-fast-path]
 Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each request, so the
 tokenizer's piece cache is warm but no response is repeated), neighbours (GET, a different word each
 request), step chunk (GET a 370 KB gzipped step chunk, as the walkthrough page does).
@@ -25,8 +26,11 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import uvicorn_process  # noqa: E402
+from bench.server import server_process  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
+
+
+HEAD_LIMIT = 16384  # bytes searched for the end of a response head
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -36,53 +40,112 @@ def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
     return (head + "\r\n").encode() + body
 
 
-async def read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    headers = head.lower()
-    if b"transfer-encoding: chunked" in headers:
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                return status
-    length = 0
-    for line in headers.split(b"\r\n"):
-        if line.startswith(b"content-length:"):
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+class Connection(asyncio.BufferedProtocol):
+    """One keep-alive client driven by callbacks (no coroutine switch per request) that reads into one
+    reused buffer and counts body bytes without keeping them: the client takes as little as it can of
+    the CPU it shares with the server."""
+
+    def __init__(self, load: "Load"):
+        self.load = load
+        self.buffer = memoryview(bytearray(1 << 20))
+        self.head = b""
+        self.body_left = None  # bytes of the current answer's body still to come; None while reading the head
+        self.status = 0
+        self.started = 0.0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.send_next()
+
+    def send_next(self) -> None:
+        if not self.load.take():
+            self.transport.close()
+            return
+        self.started = time.perf_counter()
+        self.transport.write(self.load.make_request())
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        body = nbytes
+        if self.body_left is None:
+            earlier = len(self.head)
+            self.head += bytes(self.buffer[:min(nbytes, HEAD_LIMIT)])
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.head[:end].lower()
+            self.status = int(head[9:12])
+            length = [line[15:] for line in head.split(b"\r\n") if line.startswith(b"content-length:")]
+            self.body_left = int(length[0]) if length else 0  # the server always sends a length (tested)
+            body = nbytes - (end + 4 - earlier)
+            self.head = b""
+        self.body_left -= body
+        if self.body_left <= 0:  # keep-alive without pipelining: nothing follows the body
+            self.body_left = None
+            self.load.done(time.perf_counter() - self.started, self.status)
+            if self.load.think:
+                asyncio.get_running_loop().call_later(self.load.random.uniform(0, 2 * self.load.think), self.send_next)
+            else:
+                self.send_next()
+
+    def connection_lost(self, exc) -> None:
+        if self.body_left is not None or self.head:
+            self.load.done(time.perf_counter() - self.started, 0)  # cut off mid-answer: an error
+        self.load.closed()
 
 
-async def client(port: int, make_request, budget: dict, latencies: list, errors: list, think: float) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while budget["left"] > 0 and time.perf_counter() < budget["deadline"]:
-            budget["left"] -= 1
-            payload = make_request()
-            started = time.perf_counter()
-            writer.write(payload)
-            status = await read_response(reader)
-            latencies.append(time.perf_counter() - started)
-            if status != 200:
-                errors.append(status)
-            if think:
-                await asyncio.sleep(budget["random"].uniform(0, 2 * think))
-    finally:
-        writer.close()
+class Load:
+    """The shared budget of one scenario and what it measured."""
+
+    def __init__(self, make_request, clients: int, requests: int, seconds: float, think: float):
+        self.make_request, self.clients, self.left, self.think = make_request, clients, requests, think
+        self.deadline = time.perf_counter() + seconds
+        self.random = random.Random(0)
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.finished = asyncio.get_running_loop().create_future()
+
+    def take(self) -> bool:
+        if self.left <= 0 or time.perf_counter() >= self.deadline:
+            return False
+        self.left -= 1
+        return True
+
+    def done(self, latency: float, status: int) -> None:
+        self.latencies.append(latency)
+        self.errors += status != 200
+
+    def closed(self) -> None:
+        self.clients -= 1
+        if self.clients == 0:
+            self.finished.set_result(None)
 
 
 async def scenario(port: int, make_request, clients: int, requests: int, seconds: float, think: float) -> dict:
-    latencies, errors = [], []
-    budget = {"left": requests, "deadline": time.perf_counter() + seconds, "random": random.Random(0)}
-    started = time.perf_counter()
-    await asyncio.gather(*(client(port, make_request, budget, latencies, errors, think) for _ in range(clients)))
+    load = Load(make_request, clients, requests, seconds, think)
+    loop = asyncio.get_running_loop()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in range(clients):
+        await loop.create_connection(lambda: Connection(load), "127.0.0.1", port)
+    await load.finished
     elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "errors": len(errors),
+    latencies = sorted(load.latencies)
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "errors": load.errors,
+            "client_cpu": (time.process_time() - cpu_started) / elapsed,
             "p50": statistics.median(latencies) * 1e3,
             "p90": latencies[int(0.90 * len(latencies))] * 1e3,
             "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1e3}
+
+
+def run_loop(coroutine):
+    """uvloop (installed with uvicorn[standard]) where there is one: the lighter client loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def rotating(items):
@@ -113,7 +176,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=3000, help="per scenario")
     parser.add_argument("--seconds", type=float, default=30, help="per scenario, at most")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+                        help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
+    parser.add_argument("--no-fast-path", action="store_true", help="send every request through FastAPI's router")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between a client's requests")
     parser.add_argument("--run", default="default")
     args = parser.parse_args()
@@ -127,18 +192,20 @@ def main() -> None:
     chunk = manifest["chunks"]["steps"][len(manifest["chunks"]["steps"]) // 2]
     step_chunk = rotating([request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")])
 
-    with uvicorn_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers) as (port, started, server):
+    with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers, not args.no_fast_path) as (
+            port, started, server):
         startup = wait_until_up(port, server, started)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"uvicorn workers: {args.workers}; server up in {startup:.2f} s (process start to first answer)")
+              f"wordlab serve --workers {args.workers}, fast path {'off' if args.no_fast_path else 'on'}; "
+              f"server up in {startup:.2f} s (process start to first answer)")
         print(f"{args.clients} concurrent clients, closed loop, think time {args.think_ms:g} ms, "
               f"≤ {args.requests} requests or {args.seconds:g} s per scenario")
-        print(f"{'scenario':<30}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"{'scenario':<30}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}{'client CPU':>12}")
         for name, make in [("tokenize (1 KB text)", tokenize), ("neighbours (k=10)", neighbours),
                            (f"step chunk ({chunk})", step_chunk)]:
-            asyncio.run(scenario(port, make, args.clients, min(300, args.requests), 5, 0))  # warm-up
-            r = asyncio.run(scenario(port, make, args.clients, args.requests, args.seconds, args.think_ms / 1e3))
-            print(f"{name:<30}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}")
+            run_loop(scenario(port, make, args.clients, min(300, args.requests), 5, 0))  # warm-up
+            r = run_loop(scenario(port, make, args.clients, args.requests, args.seconds, args.think_ms / 1e3))
+            print(f"{name:<30}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}{r['client_cpu']:>11.0%}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Starts a real uvicorn process of the app on 127.0.0.1 for the benchmarks, and stops it."""
+"""Starts `wordlab serve` (what users run) on 127.0.0.1 for the benchmarks, and stops it."""
 
 import contextlib
 import os
@@ -18,14 +18,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def uvicorn_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1):
-    """Yields (port, started): the port it listens on and the perf_counter time the process was started."""
+def server_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1, fast_path: bool = True):
+    """Yields (port, started, process): the port it listens on and the perf_counter time it was started."""
     port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs_dir), "WORDLAB_TOKENIZERS_DIR": str(tokenizers_dir)}
+    env = {**os.environ, "WORDLAB_FAST_PATH": "1" if fast_path else "0"}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                                "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env)
+    process = subprocess.Popen([sys.executable, "-m", "trainer.cli", "serve", "--host", "127.0.0.1",
+                                "--port", str(port), "--workers", str(workers), "--runs", str(runs_dir),
+                                "--tokenizers", str(tokenizers_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
         yield port, started, process
     finally:

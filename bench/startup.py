@@ -1,7 +1,7 @@
 """Server start-up time with several runs present: process start → first complete /api/runs answer.
 
 Usage: python bench/startup.py [--copies 6]
-Copies data/runs/default N times into a temporary runs directory, starts uvicorn on 127.0.0.1,
+Copies data/runs/default N times into a temporary runs directory, starts `wordlab serve` on 127.0.0.1,
 and polls /api/runs until it lists every run. Target: ≤ 1 s.
 """
 
@@ -18,7 +18,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import uvicorn_process  # noqa: E402
+from bench.server import server_process  # noqa: E402
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def runs_listed(port: int) -> int:
 
 
 def one_start(runs_dir: Path, expected: int) -> float:
-    with uvicorn_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, _):
+    with server_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, _):
         while time.perf_counter() - started < 20:
             try:
                 if runs_listed(port) == expected:

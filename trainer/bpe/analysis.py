@@ -39,7 +39,7 @@ def text_stats(tokenizer: BPETokenizer, text: str, merges: int | None = None, id
     if ids is None:
         ids = tokenizer.encode(text, merges)
     tokens, characters, words = len(ids), len(text), count_words(text)
-    token_bytes = sum(map(tokenizer.byte_length, ids))
+    token_bytes = tokenizer.byte_count(ids)
     return {
         "tokens": tokens,
         "characters": characters,

@@ -76,6 +76,7 @@ class BPETokenizer:
         # The marker can only end a token (an end-marked symbol is always the last of its piece).
         self._texts = [t.removesuffix(END_OF_WORD) for t in self.vocab]
         self._decoded = [bytes([i]) if i < 256 else t.encode(*UTF8) for i, t in enumerate(self._texts)]
+        self._byte_lengths = [len(b) for b in self._decoded]
         self._merge_ranks = [self.merge_rank(i) for i in range(len(self.vocab))]
         self._cache = _PieceCache(self._encode_piece, self._span_lengths, len(self.merges))
         self._partial: OrderedDict[int, _PieceCache] = OrderedDict()
@@ -141,7 +142,10 @@ class BPETokenizer:
         starts = list(accumulate(chain.from_iterable(map(cache.lengths.__getitem__, pieces)), initial=0))
         ends = starts[1:]
         del starts[-1]
-        texts = list(map(text.__getitem__, map(slice, starts, ends)))
+        if not ids or min(ids) >= 256:  # no byte tokens: each token covers exactly its own text, a cheaper lookup
+            texts = list(map(self._texts.__getitem__, ids))
+        else:
+            texts = list(map(text.__getitem__, map(slice, starts, ends)))
         return Encoding(ids, list(map(self.vocab.__getitem__, ids)), texts, starts, ends)
 
     def _span_lengths(self, piece: str, ids: tuple[int, ...]) -> tuple[int, ...]:
@@ -173,8 +177,9 @@ class BPETokenizer:
         except UnicodeDecodeError as err:
             raise WordlabError(f"these ids do not decode to valid UTF-8 text ({err.reason})") from None
 
-    def byte_length(self, token_id: int) -> int:
-        return len(self._decoded[token_id])
+    def byte_count(self, ids: list[int]) -> int:
+        """UTF-8 bytes the ids decode to (a byte token counts one)."""
+        return sum(map(self._byte_lengths.__getitem__, ids))
 
     def merge_rank(self, token_id: int) -> int | None:
         """1-based rank of the merge that created a token (for the visualizer's hover); None for base symbols."""

@@ -1,0 +1,73 @@
+"""Several uvicorn processes on one port, each with its own SO_REUSEPORT socket, on Linux.
+
+uvicorn's --workers share one listening socket, and the worker that wakes first accepts every
+pending connection: 50 connections opened together landed 50/0 or 48/2 on two workers in most
+trials, so one core queued all the requests while the other idled. With a socket per worker the
+kernel hashes each new connection to one of them (25/25 to 18/32 in six trials). Measured with
+bench/load.py; see the README. SO_REUSEPORT does not balance on macOS or Windows, where `serve`
+keeps uvicorn's own workers.
+"""
+
+import multiprocessing
+import signal
+import socket
+import sys
+
+import uvicorn
+
+from trainer.errors import WordlabError
+
+APP = "backend.app:app_from_env"
+POLL_SECONDS = 0.5
+
+
+def reuse_port_balances() -> bool:
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def bind(host: str, port: int, reuse_port: bool) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fails clearly when the port is taken. SO_REUSEPORT alone would let a second `wordlab serve`
+    join the first one's port silently and split the classroom's traffic between the two."""
+    try:
+        bind(host, port, reuse_port=False).close()
+    except OSError as err:
+        raise WordlabError(f"cannot listen on {host}:{port} ({err.strerror}); is another server running? "
+                           "Stop it or choose another --port") from None
+
+
+def run_worker(host: str, port: int) -> None:
+    sock = bind(host, port, reuse_port=True)
+    uvicorn.Server(uvicorn.Config(APP, factory=True, log_level="warning", access_log=False)).run(sockets=[sock])
+
+
+def serve_balanced(host: str, port: int, workers: int) -> None:
+    """Runs the workers until Ctrl-C or SIGTERM, or until one of them exits, which stops them all."""
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=run_worker, args=(host, port), name=f"wordlab-worker-{i + 1}")
+                 for i in range(workers)]
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for process in processes:
+            process.start()
+        while all(process.is_alive() for process in processes):
+            processes[0].join(POLL_SECONDS)
+        gone = next(p for p in processes if not p.is_alive())
+        raise WordlabError(f"{gone.name} stopped (exit code {gone.exitcode}); the server is shut down")
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reached the workers too: they finish their requests and exit
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join()
