@@ -1,11 +1,13 @@
 """Pydantic models for every request and response body (they also make /openapi.json precise)."""
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TEXT_BYTES = 100_000     # tokenize: larger texts get 413
 MAX_IDS = 100_000            # decode: more ids get 413
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Message(BaseModel):
@@ -98,6 +100,14 @@ class TokenizeRequest(BaseModel):
     text: str = Field(description=f"at most {MAX_TEXT_BYTES:,} bytes of UTF-8; larger texts get 413")
     tokenizer: str = "default"
     merges: int | None = Field(default=None, ge=0, description="use only the first k merges (default: all)")
+
+    @field_validator("text")
+    @classmethod
+    def well_formed(cls, text: str) -> str:
+        """JSON can smuggle in a lone surrogate ("\\ud800"); it is not text and cannot be sent back as UTF-8."""
+        if LONE_SURROGATE.search(text):
+            raise ValueError("text contains an unpaired surrogate (U+D800 to U+DFFF), which is not valid Unicode")
+        return text
 
 
 class TextStats(BaseModel):

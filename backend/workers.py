@@ -19,6 +19,7 @@ from trainer.errors import WordlabError
 
 APP = "backend.app:app_from_env"
 POLL_SECONDS = 0.5
+BACKLOG = 2048  # uvicorn's default
 
 
 def reuse_port_balances() -> bool:
@@ -44,20 +45,27 @@ def check_port_free(host: str, port: int) -> None:
                            "Stop it or choose another --port") from None
 
 
-def run_worker(host: str, port: int) -> None:
-    sock = bind(host, port, reuse_port=True)
+def run_worker(sock: socket.socket) -> None:
     uvicorn.Server(uvicorn.Config(APP, factory=True, log_level="warning", access_log=False)).run(sockets=[sock])
 
 
 def serve_balanced(host: str, port: int, workers: int) -> None:
-    """Runs the workers until Ctrl-C or SIGTERM, or until one of them exits, which stops them all."""
+    """Runs the workers until Ctrl-C or SIGTERM, or until one of them exits, which stops them all.
+
+    Every socket listens before any worker starts, so a connection that arrives while a worker is
+    still importing waits in that worker's queue rather than all of them landing on the first one up.
+    """
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=run_worker, args=(host, port), name=f"wordlab-worker-{i + 1}")
-                 for i in range(workers)]
+    sockets = [bind(host, port, reuse_port=True) for _ in range(workers)]
+    for sock in sockets:
+        sock.listen(BACKLOG)
+    processes = [context.Process(target=run_worker, args=(sock,), name=f"wordlab-worker-{i + 1}")
+                 for i, sock in enumerate(sockets)]
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        for process in processes:
+        for process, sock in zip(processes, sockets):
             process.start()
+            sock.close()  # the worker has its own copy; a worker that dies takes its socket with it
         while all(process.is_alive() for process in processes):
             processes[0].join(POLL_SECONDS)
         gone = next(p for p in processes if not p.is_alive())

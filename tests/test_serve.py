@@ -1,8 +1,21 @@
-"""`wordlab serve`'s start-up: train the default run only when no valid run exists; LAN addresses."""
+"""`wordlab serve`: train the default run only when no valid run exists; LAN addresses; several workers
+share the connections, a second server on the same port is refused, and stopping stops them all."""
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
 
 from backend import serve
+from backend.workers import reuse_port_balances
+from tests.conftest import free_port
 
 
 def test_trains_the_default_run_only_when_no_valid_run_exists(tmp_path, monkeypatch, small_run):
@@ -30,3 +43,98 @@ def test_trains_the_default_run_only_when_no_valid_run_exists(tmp_path, monkeypa
 
 def test_lan_addresses_are_not_loopback():
     assert all(not address.startswith("127.") for address in serve.lan_addresses())
+
+
+def serve_process(served_data, port: int, workers: int) -> subprocess.Popen:
+    runs, tokenizers = served_data
+    return subprocess.Popen([sys.executable, "-m", "trainer.cli", "serve", "--port", str(port), "--workers", str(workers),
+                             "--runs", str(runs), "--tokenizers", str(tokenizers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_until_serving(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("wordlab serve did not answer within 60 s")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def established_connections(pid: int, port: int) -> int:
+    """Connections to `port` that this process holds open, from /proc (Linux)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            held += os.readlink(fd).removeprefix("socket:[").removesuffix("]") in inodes
+        except OSError:
+            continue
+    return held
+
+
+linux_only = pytest.mark.skipif(not reuse_port_balances(), reason="one socket per worker is used on Linux only")
+
+
+@linux_only
+def test_workers_share_connections_and_a_second_server_is_refused(served_data):
+    port = free_port()
+    server = serve_process(served_data, port, workers=2)
+    try:
+        wait_until_serving(port, server)
+        connections = []
+        for _ in range(40):  # opened together, as a class opening the page at once
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            connections.append(s)
+        for s in connections:
+            assert b" 200 " in s.recv(4096)
+        held = sorted(established_connections(pid, port) for pid in children(server.pid))
+        assert sum(held) == 40 and [n for n in held if n] == held[-2:] and held[-2] >= 5, held
+
+        second = subprocess.run([sys.executable, "-m", "trainer.cli", "serve", "--port", str(port), "--runs",
+                                 str(served_data[0]), "--tokenizers", str(served_data[1])],
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2 and "cannot listen on" in second.stderr
+        for s in connections:
+            s.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@linux_only
+@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c"])
+def test_stopping_the_server_stops_every_worker(served_data, stop):
+    port = free_port()
+    server = serve_process(served_data, port, workers=2)
+    wait_until_serving(port, server)
+    workers = children(server.pid)
+    if stop == "sigterm":
+        server.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    assert server.wait(timeout=30) == 0
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
