@@ -105,7 +105,7 @@ class TokenizeRequest(BaseModel):
     @classmethod
     def well_formed(cls, text: str) -> str:
         """JSON can smuggle in a lone surrogate ("\\ud800"); it is not text and cannot be sent back as UTF-8."""
-        if LONE_SURROGATE.search(text):
+        if not text.isascii() and LONE_SURROGATE.search(text):
             raise ValueError("text contains an unpaired surrogate (U+D800 to U+DFFF), which is not valid Unicode")
         return text
 

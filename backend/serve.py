@@ -7,7 +7,7 @@ from pathlib import Path
 import uvicorn
 
 from backend.runs import RunRegistry
-from backend.workers import APP, check_port_free, reuse_port_balances, serve_balanced
+from backend.workers import APP, UVICORN_OPTIONS, check_port_free, reuse_port_balances, serve_balanced
 from trainer.bpe.build import ensure_default_tokenizer
 
 
@@ -47,4 +47,4 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     if workers > 1 and reuse_port_balances():
         serve_balanced(host, port, workers)
     else:
-        uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
+        uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

@@ -18,6 +18,9 @@ import uvicorn
 from trainer.errors import WordlabError
 
 APP = "backend.app:app_from_env"
+# Shared with serve's single-process path. No proxy headers: the app is served directly to the class,
+# where X-Forwarded-For would only let a client claim another address (and it is one layer less a request).
+UVICORN_OPTIONS = {"factory": True, "log_level": "warning", "access_log": False, "proxy_headers": False}
 POLL_SECONDS = 0.5
 BACKLOG = 2048  # uvicorn's default
 
@@ -46,7 +49,7 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def run_worker(sock: socket.socket) -> None:
-    uvicorn.Server(uvicorn.Config(APP, factory=True, log_level="warning", access_log=False)).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(APP, **UVICORN_OPTIONS)).run(sockets=[sock])
 
 
 def serve_balanced(host: str, port: int, workers: int) -> None:

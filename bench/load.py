@@ -1,6 +1,6 @@
 """Load test: a real `wordlab serve` on 127.0.0.1, N concurrent keep-alive clients, three routes.
 
-Usage: python bench/load.py [--clients 50] [--requests 3000] [--seconds 30] [--workers N] [--think-ms 0]
+Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N] [--think-ms 0]
                             [--no-fast-path]
 Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each request, so the
 tokenizer's piece cache is warm but no response is repeated), neighbours (GET, a different word each
@@ -30,9 +30,6 @@ from bench.server import server_process  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
 
 
-HEAD_LIMIT = 16384  # bytes searched for the end of a response head
-
-
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n"
     if body:
@@ -47,8 +44,9 @@ class Connection(asyncio.BufferedProtocol):
 
     def __init__(self, load: "Load"):
         self.load = load
-        self.buffer = memoryview(bytearray(1 << 20))
-        self.head = b""
+        self.received = bytearray(1 << 20)
+        self.buffer = memoryview(self.received)
+        self.head = b""  # a response head split over two reads (rare)
         self.body_left = None  # bytes of the current answer's body still to come; None while reading the head
         self.status = 0
         self.started = 0.0
@@ -70,17 +68,20 @@ class Connection(asyncio.BufferedProtocol):
     def buffer_updated(self, nbytes: int) -> None:
         body = nbytes
         if self.body_left is None:
-            earlier = len(self.head)
-            self.head += bytes(self.buffer[:min(nbytes, HEAD_LIMIT)])
-            end = self.head.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.head[:end].lower()
+            end = self.received.find(b"\r\n\r\n", 0, nbytes)
+            if end < 0 or self.head:
+                self.head += bytes(self.buffer[:nbytes])
+                end = self.head.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head, body = self.head[:end], len(self.head) - end - 4
+                self.head = b""
+            else:
+                head, body = bytes(self.buffer[:end]), nbytes - end - 4
+            head = head.lower()
             self.status = int(head[9:12])
             length = [line[15:] for line in head.split(b"\r\n") if line.startswith(b"content-length:")]
             self.body_left = int(length[0]) if length else 0  # the server always sends a length (tested)
-            body = nbytes - (end + 4 - earlier)
-            self.head = b""
         self.body_left -= body
         if self.body_left <= 0:  # keep-alive without pipelining: nothing follows the body
             self.body_left = None
@@ -174,7 +175,7 @@ def wait_until_up(port: int, process, started: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=3000, help="per scenario")
+    parser.add_argument("--requests", type=int, default=20000, help="per scenario")
     parser.add_argument("--seconds", type=float, default=30, help="per scenario, at most")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
                         help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
