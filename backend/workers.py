@@ -8,7 +8,9 @@ bench/load.py; see the README. SO_REUSEPORT does not balance on macOS or Windows
 keeps uvicorn's own workers.
 """
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -23,6 +25,7 @@ APP = "backend.app:app_from_env"
 UVICORN_OPTIONS = {"factory": True, "log_level": "warning", "access_log": False, "proxy_headers": False}
 POLL_SECONDS = 0.5
 BACKLOG = 2048  # uvicorn's default
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def reuse_port_balances() -> bool:
@@ -48,7 +51,16 @@ def check_port_free(host: str, port: int) -> None:
                            "Stop it or choose another --port") from None
 
 
-def run_worker(sock: socket.socket) -> None:
+def stop_with(parent: int) -> None:
+    """A worker must not outlive its supervisor (killed with SIGKILL, say) and go on holding the port:
+    the kernel sends it SIGTERM, which uvicorn handles, when the supervisor dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request was made
+        sys.exit(0)
+
+
+def run_worker(sock: socket.socket, parent: int) -> None:
+    stop_with(parent)
     uvicorn.Server(uvicorn.Config(APP, **UVICORN_OPTIONS)).run(sockets=[sock])
 
 
@@ -62,7 +74,7 @@ def serve_balanced(host: str, port: int, workers: int) -> None:
     sockets = [bind(host, port, reuse_port=True) for _ in range(workers)]
     for sock in sockets:
         sock.listen(BACKLOG)
-    processes = [context.Process(target=run_worker, args=(sock,), name=f"wordlab-worker-{i + 1}")
+    processes = [context.Process(target=run_worker, args=(sock, os.getpid()), name=f"wordlab-worker-{i + 1}")
                  for i, sock in enumerate(sockets)]
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -123,17 +123,17 @@ def test_workers_share_connections_and_a_second_server_is_refused(served_data):
 
 
 @linux_only
-@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c"])
+@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c", "sigkill"])
 def test_stopping_the_server_stops_every_worker(served_data, stop):
     port = free_port()
     server = serve_process(served_data, port, workers=2)
     wait_until_serving(port, server)
     workers = children(server.pid)
-    if stop == "sigterm":
-        server.send_signal(signal.SIGTERM)
+    if stop == "ctrl-c":
+        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does, to the whole group
     else:
-        os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-    assert server.wait(timeout=30) == 0
+        server.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGKILL)
+    assert server.wait(timeout=30) == (-signal.SIGKILL if stop == "sigkill" else 0)
     deadline = time.monotonic() + 10
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
