@@ -1,11 +1,10 @@
 """Several uvicorn processes on one port, each with its own SO_REUSEPORT socket, on Linux.
 
-uvicorn's --workers share one listening socket, and the worker that wakes first accepts every
-pending connection: 50 connections opened together landed 50/0 or 48/2 on two workers in most
-trials, so one core queued all the requests while the other idled. With a socket per worker the
-kernel hashes each new connection to one of them (25/25 to 18/32 in six trials). Measured with
-bench/load.py; see the README. SO_REUSEPORT does not balance on macOS or Windows, where `serve`
-keeps uvicorn's own workers.
+uvicorn's --workers share one listening socket, and the worker that wakes first accepts nearly
+every pending connection: of 50 connections opened together, one of two workers took 44 or more
+in 7 of 9 trials, so one core queued the requests while the other idled. With a socket per worker
+the kernel hashes each new connection to one of them (25/25 to 18/32 in six trials; counted with
+`ss`). SO_REUSEPORT does not balance on macOS or Windows, where `serve` keeps uvicorn's own workers.
 """
 
 import ctypes

@@ -6,9 +6,10 @@ Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each re
 tokenizer's piece cache is warm but no response is repeated), neighbours (GET, a different word each
 request), step chunk (GET a 370 KB gzipped step chunk, as the walkthrough page does).
 Closed loop: each client sends its next request when the previous answer is complete, after a
-pause drawn uniformly from 0 to 2 × --think-ms (seeded), so that clients do not fire in lockstep. Every loop is bounded by --requests and --seconds and traffic goes to loopback only.
-The client is a minimal asyncio HTTP/1.1 client, so that it takes little of the CPU it shares
-with the server.
+pause drawn uniformly from 0 to 2 × --think-ms (seeded), so that clients do not fire in lockstep.
+Every loop is bounded by --requests and --seconds and traffic goes to loopback only.
+The client is a minimal callback-driven HTTP/1.1 client on uvloop; it shares the machine's cores
+with the server, so it reports the CPU it took ("client CPU": 100% is one core).
 """
 
 import argparse
