@@ -49,18 +49,17 @@ async def read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def replay(body: bytes):
-    """A receive callable that hands the already-read body to the app again, then reports a disconnect
-    (what the real one does once the body is read and the client hangs up)."""
+def replay(body: bytes, receive):
+    """A receive callable that hands the already-read body to the app again, then the real messages."""
     sent = False
 
-    async def receive():
+    async def replayed():
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-    return receive
+        return await receive()
+    return replayed
 
 
 def single_values(query_string: bytes) -> dict[str, str] | None:
@@ -86,7 +85,7 @@ class FastPath:
                 body = await read_body(receive)
                 if body is None:
                     return
-                receive = replay(body)
+                receive = replay(body, receive)
                 response = await self.answer(self.tokenize, body)
             elif method == "GET" and path.startswith(RUNS_PREFIX):
                 response = await self.answer(self.run_get, scope, path[len(RUNS_PREFIX):])

@@ -14,7 +14,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from backend.app import create_app
-from backend.schemas import MAX_TEXT_BYTES, TokenizeResponse
+from backend.schemas import MAX_TEXT_BYTES, NeighboursResponse, TokenizeResponse
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
 
@@ -103,6 +103,7 @@ def test_neighbours_analogy_similarity(client):
     response = client.get("/api/runs/small/neighbors", params={"word": "king", "k": 5})
     body = response.json()
     assert response.status_code == 200 and len(body["neighbors"]) == 5
+    assert NeighboursResponse.model_validate(body).model_dump() == body  # sent without response validation
     scores = [n["score"] for n in body["neighbors"]]
     assert scores == sorted(scores, reverse=True) and "king" not in [n["word"] for n in body["neighbors"]]
     euclid = client.get("/api/runs/small/neighbors", params={"word": "king", "metric": "euclidean"}).json()
