@@ -15,12 +15,16 @@ GZIP_MINIMUM_SIZE = 1000
 GZIP_WBITS = 16 + isal_zlib.MAX_WBITS  # the gzip container
 
 
+def first_header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The first value of a header in an ASGI scope (names come lowercased), as Starlette's Headers.get reads it."""
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
 def accepts_gzip(headers: list[tuple[bytes, bytes]]) -> bool:
-    """As Starlette reads it: the first Accept-Encoding header mentions gzip."""
-    for name, value in headers:
-        if name == b"accept-encoding":
-            return b"gzip" in value
-    return False
+    return b"gzip" in (first_header(headers, b"accept-encoding") or b"")
 
 
 def new_compressor():

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import orjson
 from fastapi import FastAPI, Request
 
-from backend.compression import gzip_response
+from backend.compression import first_header, gzip_response
 from backend.limits import MAX_BODY_BYTES
 from backend.routes.runs import neighbors, run_file
 from backend.routes.tokenize import tokenize
@@ -23,16 +23,9 @@ from backend.schemas import NeighboursQuery, TokenizeRequest
 RUNS_PREFIX = "/api/runs/"
 
 
-def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    for key, value in headers:
-        if key == name:
-            return value
-    return None
-
-
 def plain_json_body(headers: list[tuple[bytes, bytes]]) -> bool:
     """A JSON body with a length within the limit: what FastAPI would parse as JSON and accept."""
-    content_type, length = header(headers, b"content-type"), header(headers, b"content-length")
+    content_type, length = first_header(headers, b"content-type"), first_header(headers, b"content-length")
     return (content_type is not None and content_type.split(b";", 1)[0].strip().lower() == b"application/json"
             and length is not None and length.isdigit() and int(length) <= MAX_BODY_BYTES)
 
