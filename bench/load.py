@@ -27,7 +27,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import server_process  # noqa: E402
+from bench.server import seconds_until, server_process  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
 
 
@@ -159,18 +159,10 @@ def rotating(items):
     return next_item
 
 
-def wait_until_up(port: int, process, started: float) -> float:
-    while time.perf_counter() - started < 20:
-        if process.poll() is not None:
-            raise SystemExit("server exited during start-up")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                s.sendall(request_bytes("GET", "/api/health"))
-                if b"200 OK" in s.recv(1024):
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit("server did not answer within 20 s")
+def health_ok(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+        s.sendall(request_bytes("GET", "/api/health"))
+        return b"200 OK" in s.recv(1024)
 
 
 def main() -> None:
@@ -196,7 +188,7 @@ def main() -> None:
 
     with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers, not args.no_fast_path) as (
             port, started, server):
-        startup = wait_until_up(port, server, started)
+        startup = seconds_until(lambda: health_ok(port), server, started, "answer")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"wordlab serve --workers {args.workers}, fast path {'off' if args.no_fast_path else 'on'}; "
               f"server up in {startup:.2f} s (process start to first answer)")

@@ -31,3 +31,16 @@ def server_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1, fast_
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def seconds_until(ready, process: subprocess.Popen, started: float, what: str, limit: float = 20) -> float:
+    """Polls `ready()` until it is true, pausing 10 ms after a refused connection; seconds since `started`."""
+    while time.perf_counter() - started < limit:
+        if process.poll() is not None:
+            raise SystemExit("server exited during start-up")
+        try:
+            if ready():
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.01)
+    raise SystemExit(f"server did not {what} within {limit:g} s")

@@ -11,14 +11,13 @@ import socket
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import server_process  # noqa: E402
+from bench.server import seconds_until, server_process  # noqa: E402
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
 
 
@@ -33,14 +32,8 @@ def runs_listed(port: int) -> int:
 
 
 def one_start(runs_dir: Path, expected: int) -> float:
-    with server_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, _):
-        while time.perf_counter() - started < 20:
-            try:
-                if runs_listed(port) == expected:
-                    return time.perf_counter() - started
-            except OSError:
-                time.sleep(0.01)
-        raise SystemExit("server did not list every run within 20 s")
+    with server_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, server):
+        return seconds_until(lambda: runs_listed(port) == expected, server, started, "list every run")
 
 
 def main() -> None:
