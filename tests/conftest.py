@@ -43,6 +43,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(base: str, process, seconds: float = 30) -> None:
+    """Polls /api/health until it answers; RuntimeError if the server exits or stays silent."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited during start-up (code {process.returncode})") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer within {seconds:g} s") from None
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def served_data(tmp_path_factory, small_run):
     """A runs directory with a valid 'default' run and a 'broken' one, and a tokenizers directory."""
@@ -65,8 +83,6 @@ def live_server(served_data):
     """A real uvicorn process on loopback serving the API and the pages; yields its base URL."""
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     runs, tokenizers = served_data
     port = free_port()
@@ -74,16 +90,11 @@ def live_server(served_data):
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.1)
+    try:
+        wait_until_serving(base, process)
+    except RuntimeError:
+        process.kill()
+        raise
     yield base
     process.terminate()
     process.wait(timeout=10)

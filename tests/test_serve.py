@@ -8,14 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from backend import serve
 from backend.workers import reuse_port_balances
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_serving
 
 
 def test_trains_the_default_run_only_when_no_valid_run_exists(tmp_path, monkeypatch, small_run):
@@ -52,16 +51,11 @@ def serve_process(served_data, port: int, workers: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def wait_until_serving(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read()
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("wordlab serve did not answer within 60 s")
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", process, seconds=60)
+    except RuntimeError as err:
+        raise AssertionError(f"{err}: {process.stderr.read() if process.poll() is not None else ''}") from None
 
 
 def children(pid: int) -> list[int]:
@@ -100,7 +94,7 @@ def test_workers_share_connections_and_a_second_server_is_refused(served_data):
     port = free_port()
     server = serve_process(served_data, port, workers=2)
     try:
-        wait_until_serving(port, server)
+        wait_for(port, server)
         connections = []
         for _ in range(40):  # opened together, as a class opening the page at once
             s = socket.create_connection(("127.0.0.1", port))
@@ -127,7 +121,7 @@ def test_workers_share_connections_and_a_second_server_is_refused(served_data):
 def test_stopping_the_server_stops_every_worker(served_data, stop):
     port = free_port()
     server = serve_process(served_data, port, workers=2)
-    wait_until_serving(port, server)
+    wait_for(port, server)
     workers = children(server.pid)
     if stop == "ctrl-c":
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in the terminal does, to the whole group
