@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from trainer.bpe.analysis import cross_domain, pathological, text_stats, vocab_efficiency
 from trainer.bpe.build import build_tokenizer
-from trainer.bpe.pretokenize import ASCII_PIECE_RE, END_OF_WORD, PIECE_RE, WORD_RE, count_words, split_pieces
+from trainer.bpe.pretokenize import (ASCII_PIECE_RE, END_OF_WORD, PIECE_RE, SPACE_BESIDE_WHITESPACE_RE, WORD_RE,
+                                     count_words, space_beside_whitespace, split_pieces, split_units)
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.train import base_symbols, count_pieces, train_bpe
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -111,6 +112,28 @@ def test_ascii_shortcuts_split_and_count_ascii_text_as_the_unicode_patterns_do(t
     """Control characters included: to Python's Unicode \\s, the separators 0x1C to 0x1F are whitespace."""
     assert ASCII_PIECE_RE.findall(text) == PIECE_RE.findall(text)
     assert count_words(text) == len(WORD_RE.findall(text))
+
+
+# Spaces, other whitespace, apostrophes, the unit separator \0 and non-ASCII letters, densely.
+spaced_text = st.text(alphabet=st.sampled_from(list(" \t\n\x1c\u3000\0'sta1_,.é漢")), max_size=60)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(spaced_text | st.text(max_size=60))
+def test_units_are_whole_pieces_so_their_encodings_concatenate_to_the_texts(tokenizer, text):
+    units = split_units(text)
+    assert "".join(units) == text
+    assert [piece for unit in units for piece in split_pieces(unit)] == split_pieces(text)
+    assert space_beside_whitespace(text) == (SPACE_BESIDE_WHITESPACE_RE.search(text) is not None)
+    assert tokenizer.encode(text) == [i for piece in split_pieces(text) for i in tokenizer._encode_piece(
+        piece, len(tokenizer.merges))]
+
+
+def test_prose_splits_into_space_led_words_and_odd_spacing_into_pieces():
+    assert split_units("Hello, world. I don't know!") == ["Hello,", " world.", " I", " don't", " know!"]
+    assert split_units(" leading and trailing ") == ["", " leading", " and", " trailing", " "]
+    assert split_units("two  spaces") == split_pieces("two  spaces") == ["two", "  ", "spaces"]
+    assert split_units("line \nbreak") == ["line", " \n", "break"]
 
 
 @pytest.mark.parametrize("text", [
@@ -215,6 +238,10 @@ def test_analysis_numbers(tokenizer):
     assert stats["tokens"] == len(tokenizer.encode("the king and the queen")) and stats["words"] == 5
     assert stats["chars_per_token"] == round(22 / stats["tokens"], 3)
     assert text_stats(tokenizer, "")["tokens"] == 0
+    wide = "東京 🍕 the king"  # 3-byte and 4-byte characters, some as byte tokens
+    tokens = tokenizer.encode_detailed(wide).tokens
+    token_bytes = sum(1 if t.startswith("<0x") else len(t.removesuffix(END_OF_WORD).encode()) for t in tokens)
+    assert text_stats(tokenizer, wide)["avg_token_bytes"] == round(token_bytes / len(tokens), 3)
     domains = {row["domain"]: row for row in cross_domain(tokenizer)}
     assert set(domains) == {"English prose", "Python code", "numbers", "URLs"}
     assert domains["English prose"]["tokens_per_100_chars"] < domains["numbers"]["tokens_per_100_chars"]

@@ -2,7 +2,7 @@
 versus efficiency, and pathological inputs broken down token by token."""
 
 from trainer.bpe.pretokenize import count_words
-from trainer.bpe.tokenizer import BPETokenizer
+from trainer.bpe.tokenizer import UTF8, BPETokenizer
 
 EFFICIENCY_MERGES = (500, 2000, 5000, 10000)
 
@@ -32,14 +32,15 @@ PATHOLOGICAL = {
 
 
 def text_stats(tokenizer: BPETokenizer, text: str, merges: int | None = None, ids: list[int] | None = None) -> dict:
-    """chars_per_token counts characters; avg_token_bytes counts UTF-8 bytes (they differ for CJK/emoji).
+    """chars_per_token counts characters; avg_token_bytes counts UTF-8 bytes (they differ for CJK/emoji):
+    the text's own, which its tokens decode back to exactly.
 
     Pass `ids` when the text is already encoded (with the same merges) to skip encoding it again.
     """
     if ids is None:
         ids = tokenizer.encode(text, merges)
     tokens, characters, words = len(ids), len(text), count_words(text)
-    token_bytes = tokenizer.byte_count(ids)
+    token_bytes = len(text.encode(*UTF8))
     return {
         "tokens": tokens,
         "characters": characters,
