@@ -7,7 +7,7 @@ from pathlib import Path
 import uvicorn
 
 from backend.runs import RunRegistry
-from backend.workers import APP, UVICORN_OPTIONS, check_port_free, reuse_port_balances, serve_balanced
+from backend.workers import APP, UVICORN_OPTIONS, check_port_free, serve_balanced, supervised_workers
 from trainer.bpe.build import ensure_default_tokenizer
 
 
@@ -44,7 +44,7 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     for url in urls:
         print(f"  {url}")
     print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
-    if workers > 1 and reuse_port_balances():
+    if workers > 1 and supervised_workers():
         serve_balanced(host, port, workers)
     else:
         uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

@@ -1,5 +1,6 @@
 """`wordlab serve`: train the default run only when no valid run exists; LAN addresses; several workers
-share the connections, a second server on the same port is refused, and stopping stops them all."""
+take the connections in turn, a second server on the same port is refused, and stopping the server
+(or losing a worker) stops them all and frees the port."""
 
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backend import serve
-from backend.workers import reuse_port_balances
+from backend.workers import bind, supervised_workers
 from tests.conftest import free_port, wait_until_serving
 
 
@@ -86,11 +87,18 @@ def established_connections(pid: int, port: int) -> int:
     return held
 
 
-linux_only = pytest.mark.skipif(not reuse_port_balances(), reason="one socket per worker is used on Linux only")
+linux_only = pytest.mark.skipif(not supervised_workers(), reason="serve supervises its own workers on Linux only")
+
+
+def wait_until_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
 @linux_only
-def test_workers_share_connections_and_a_second_server_is_refused(served_data):
+def test_workers_take_connections_in_turn_and_a_second_server_is_refused(served_data):
     port = free_port()
     server = serve_process(served_data, port, workers=2)
     try:
@@ -103,7 +111,7 @@ def test_workers_share_connections_and_a_second_server_is_refused(served_data):
         for s in connections:
             assert b" 200 " in s.recv(4096)
         held = sorted(established_connections(pid, port) for pid in children(server.pid))
-        assert sum(held) == 40 and [n for n in held if n] == held[-2:] and held[-2] >= 5, held
+        assert held[-2:] == [20, 20] and sum(held) == 40, held
 
         second = subprocess.run([sys.executable, "-m", "trainer.cli", "serve", "--port", str(port), "--runs",
                                  str(served_data[0]), "--tokenizers", str(served_data[1])],
@@ -128,7 +136,19 @@ def test_stopping_the_server_stops_every_worker(served_data, stop):
     else:
         server.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGKILL)
     assert server.wait(timeout=30) == (-signal.SIGKILL if stop == "sigkill" else 0)
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    wait_until_gone(workers)
+    bind("127.0.0.1", port).close()  # the port is free again
+
+
+@linux_only
+def test_a_worker_that_dies_stops_the_server_with_a_message(served_data):
+    port = free_port()
+    server = serve_process(served_data, port, workers=2)
+    wait_for(port, server)
+    workers = [pid for pid in children(server.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(workers) == 2  # (the other child is multiprocessing's resource tracker)
+    os.kill(workers[0], signal.SIGKILL)
+    assert server.wait(timeout=30) == 2
+    assert "stopped (exit code -9); the server is shut down" in server.stderr.read()
+    wait_until_gone(workers)
+    bind("127.0.0.1", port).close()
