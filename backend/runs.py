@@ -15,8 +15,7 @@ import orjson
 from safetensors.numpy import load_file
 
 from backend.errors import conflict, not_found
-from trainer.errors import RunFormatError
-from trainer.run_format import MANIFEST, NAME_RE, read_manifest
+from trainer.run_format import MANIFEST, check_run, run_dirs
 from trainer.vocab import Vocab
 
 CHUNKS_CACHED = 16
@@ -124,22 +123,14 @@ class RunRegistry:
         old = self._entries.get(name)
         if old is not None and old.stamp == stamp:
             return old
-        try:
-            entry = RunEntry(name, run_dir, stamp, read_manifest(run_dir), None)
-        except RunFormatError as err:
-            entry = RunEntry(name, run_dir, stamp, None, str(err))
-        except (OSError, KeyError, TypeError) as err:
-            entry = RunEntry(name, run_dir, stamp, None, f"{name}: unreadable run ({err})")
+        entry = RunEntry(name, run_dir, stamp, *check_run(run_dir))
         self._entries[name] = entry
         self._loaded.pop(name, None)
         return entry
 
     def entries(self) -> list[RunEntry]:
         """Every run directory (hidden and partial ones excluded), valid or broken, by name."""
-        if not self.runs_dir.is_dir():
-            return []
-        names = sorted(p.name for p in self.runs_dir.iterdir()
-                       if p.is_dir() and NAME_RE.fullmatch(p.name))
+        names = [p.name for p in run_dirs(self.runs_dir)]
         for gone in set(self._entries) - set(names):
             self._entries.pop(gone, None)
             self._loaded.pop(gone, None)

@@ -1,14 +1,15 @@
 """`wordlab serve`: make sure there is something to show, print where to look, run uvicorn."""
 
+import functools
 import os
 import socket
 from pathlib import Path
 
 import uvicorn
 
-from backend.runs import RunRegistry
 from backend.workers import APP, UVICORN_OPTIONS, check_port_free, serve_balanced, supervised_workers
 from trainer.bpe.build import ensure_default_tokenizer
+from trainer.run_format import check_run, run_dirs
 
 
 def lan_addresses() -> list[str]:
@@ -21,7 +22,7 @@ def lan_addresses() -> list[str]:
 
 
 def ensure_default_run(runs_dir: Path) -> None:
-    if any(entry.manifest is not None for entry in RunRegistry(runs_dir).entries()):
+    if any(check_run(run_dir)[0] is not None for run_dir in run_dirs(Path(runs_dir))):
         return
     print(f"no valid run in {runs_dir}: training the default teaching run first (about 10 s)")
     from trainer.config import TrainConfig
@@ -31,12 +32,10 @@ def ensure_default_run(runs_dir: Path) -> None:
     print(f"wrote {summary.run_dir}")
 
 
-def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
-    check_port_free(host, port)
+def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> None:
+    """Something to show, then where to look."""
     ensure_default_run(runs_dir)
     ensure_default_tokenizer(tokenizers_dir)
-    os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
-    os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())
     urls = [f"http://127.0.0.1:{port}/"] if host in ("0.0.0.0", "127.0.0.1", "localhost") else [f"http://{host}:{port}/"]
     if host == "0.0.0.0":
         urls += [f"http://{address}:{port}/" for address in lan_addresses()]
@@ -44,7 +43,15 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     for url in urls:
         print(f"  {url}")
     print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
+
+
+def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
+    check_port_free(host, port)
+    os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
+    os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())
+    ready = functools.partial(get_ready, host, port, runs_dir, tokenizers_dir)
     if workers > 1 and supervised_workers():
-        serve_balanced(host, port, workers)
+        serve_balanced(host, port, workers, ready)
     else:
+        ready()
         uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

@@ -159,24 +159,27 @@ class RoundRobin:
                     continue
 
 
-def serve_balanced(host: str, port: int, workers: int) -> None:
+def serve_balanced(host: str, port: int, workers: int, get_ready) -> None:
     """Runs the workers until Ctrl-C or SIGTERM, or until one of them exits, which stops them all.
 
-    The port listens before any worker starts: a connection that arrives while the workers are
-    still importing waits in its worker's queue.
+    The workers start first and import the app (0.6 s) while `get_ready` checks for a run to show
+    and says where to look; then the port listens. A connection that arrives while a worker is
+    still importing waits in its queue.
     """
     context = multiprocessing.get_context("spawn")
-    listener = bind(host, port)
-    listener.listen(BACKLOG)
-    listener.setblocking(False)
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(workers)]
     processes = [context.Process(target=run_worker, args=(theirs, os.getpid()), name=f"wordlab-worker-{i + 1}")
                  for i, (_, theirs) in enumerate(pairs)]
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    listener = None
     try:
         for process, (_, theirs) in zip(processes, pairs):
             process.start()
             theirs.close()  # the worker has its own copy
+        get_ready()
+        listener = bind(host, port)
+        listener.listen(BACKLOG)
+        listener.setblocking(False)
         workers_out = RoundRobin([ours for ours, _ in pairs])
         while True:
             ready = multiprocessing.connection.wait([listener, *(process.sentinel for process in processes)])
@@ -189,7 +192,8 @@ def serve_balanced(host: str, port: int, workers: int) -> None:
         pass  # Ctrl-C reached the workers too: they finish their requests and exit
     finally:
         signal.signal(signal.SIGTERM, previous)
-        listener.close()
+        if listener is not None:
+            listener.close()
         for process in processes:
             if process.is_alive():
                 process.terminate()

@@ -28,7 +28,8 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.server import seconds_until, server_process  # noqa: E402
-from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
+from trainer.config import (DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS,  # noqa: E402
+                            resolve_corpus)
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -170,7 +171,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20000, help="per scenario")
     parser.add_argument("--seconds", type=float, default=30, help="per scenario, at most")
-    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
     parser.add_argument("--no-fast-path", action="store_true", help="send every request through FastAPI's router")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between a client's requests")

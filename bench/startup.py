@@ -1,8 +1,9 @@
 """Server start-up time with several runs present: process start → first complete /api/runs answer.
 
-Usage: python bench/startup.py [--copies 6]
-Copies data/runs/default N times into a temporary runs directory, starts `wordlab serve` on 127.0.0.1,
-and polls /api/runs until it lists every run. Target: ≤ 1 s.
+Usage: python bench/startup.py [--copies 6] [--repeat 5] [--workers N]
+Copies data/runs/default N times into a temporary runs directory, starts `wordlab serve` on 127.0.0.1
+(with serve's default worker count unless told), and polls /api/runs until it lists every run.
+Target: ≤ 1 s.
 """
 
 import argparse
@@ -18,7 +19,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.server import seconds_until, server_process  # noqa: E402
-from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS  # noqa: E402
 
 
 def runs_listed(port: int) -> int:
@@ -31,8 +32,8 @@ def runs_listed(port: int) -> int:
     return len(orjson.loads(body)["runs"]) if b" 200 " in head.split(b"\r\n")[0] else 0
 
 
-def one_start(runs_dir: Path, expected: int) -> float:
-    with server_process(runs_dir, DEFAULT_TOKENIZERS_DIR) as (port, started, server):
+def one_start(runs_dir: Path, expected: int, workers: int) -> float:
+    with server_process(runs_dir, DEFAULT_TOKENIZERS_DIR, workers) as (port, started, server):
         return seconds_until(lambda: runs_listed(port) == expected, server, started, "list every run")
 
 
@@ -40,12 +41,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="as `wordlab serve --workers`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.copies):
             shutil.copytree(DEFAULT_RUNS_DIR / "default", Path(tmp) / f"run{i}")
-        times = [one_start(Path(tmp), args.copies) for _ in range(args.repeat)]
-    print(f"{args.copies} runs present; start → first /api/runs listing all: median {statistics.median(times):.2f} s, "
+        times = [one_start(Path(tmp), args.copies, args.workers) for _ in range(args.repeat)]
+    print(f"{args.copies} runs present, {args.workers} workers; start → first /api/runs listing all: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s over {args.repeat} starts (target ≤ 1 s)")
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, TrainConfig
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS, TrainConfig
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; 0.0.0.0 serves a classroom LAN (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+    serve.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                        help="worker processes, one per core up to 4 (default here: %(default)s)")
     serve.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
     serve.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR)

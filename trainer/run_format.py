@@ -33,6 +33,23 @@ def chunk_path(folder: str, index: int) -> str:
     return f"{folder}/{index:06d}.json.gz"
 
 
+def run_dirs(runs_dir: Path) -> list[Path]:
+    """The run directories by name: hidden and partial ones (names NAME_RE refuses) left out."""
+    if not runs_dir.is_dir():
+        return []
+    return sorted((p for p in runs_dir.iterdir() if p.is_dir() and NAME_RE.fullmatch(p.name)), key=lambda p: p.name)
+
+
+def check_run(run_dir: Path) -> tuple[dict | None, str | None]:
+    """(manifest, None) for a valid run, (None, why) for a broken one."""
+    try:
+        return read_manifest(run_dir), None
+    except RunFormatError as err:
+        return None, str(err)
+    except (OSError, KeyError, TypeError) as err:
+        return None, f"{run_dir.name}: unreadable run ({err})"
+
+
 def read_manifest(run_dir: Path) -> dict:
     """Reads and validates run.json against the files actually present; raises RunFormatError."""
     path = run_dir / MANIFEST
