@@ -15,6 +15,7 @@ import orjson
 from safetensors.numpy import load_file
 
 from backend.errors import conflict, not_found
+from backend.filecache import FileCache
 from trainer.run_format import MANIFEST, check_run, run_dirs
 from trainer.vocab import Vocab
 
@@ -38,14 +39,15 @@ class RunFile:
 
 
 class LoadedRun:
-    """One valid run; its big pieces (weights, chunks) are read on first use and kept."""
+    """One valid run; its big pieces (weights, parsed chunks) are read on first use and kept, its
+    files within the registry's byte budget."""
 
-    def __init__(self, entry: RunEntry):
+    def __init__(self, entry: RunEntry, files: FileCache[RunFile]):
         self.name = entry.name
         self.path = entry.path
         self.manifest = entry.manifest
         self.stamp = entry.stamp
-        self._files: dict[str, RunFile] = {}
+        self._files = files  # shared by the registry's runs; keyed by run, version and path
         self._vocab: Vocab | None = None
         self._final_weights: np.ndarray | None = None
         self._steps: list[int] | None = None
@@ -53,18 +55,16 @@ class LoadedRun:
 
     def file(self, relpath: str) -> RunFile:
         """A file listed in the manifest (or the manifest itself); anything else is 404."""
-        cached = self._files.get(relpath)
-        if cached is None:
-            if relpath == MANIFEST:
-                data = (self.path / MANIFEST).read_bytes()
-                etag = f"{self.stamp[0]:x}-{self.stamp[1]:x}"
-            elif relpath in self.manifest["files"]:
-                data = (self.path / relpath).read_bytes()
-                etag = self.manifest["files"][relpath]["sha256"][:32]
-            else:
-                raise not_found(f"run {self.name!r} has no file {relpath!r}")
-            cached = self._files[relpath] = RunFile(data, etag, relpath.endswith(".gz"))
-        return cached
+        if relpath != MANIFEST and relpath not in self.manifest["files"]:
+            raise not_found(f"run {self.name!r} has no file {relpath!r}")
+        return self._files.get((self.name, self.stamp, relpath), lambda: self._read(relpath))
+
+    def _read(self, relpath: str) -> RunFile:
+        if relpath == MANIFEST:
+            etag = f"{self.stamp[0]:x}-{self.stamp[1]:x}"
+        else:
+            etag = self.manifest["files"][relpath]["sha256"][:32]
+        return RunFile((self.path / relpath).read_bytes(), etag, relpath.endswith(".gz"))
 
     def json(self, relpath: str):
         f = self.file(relpath)
@@ -110,6 +110,7 @@ class RunRegistry:
     runs_dir: Path
     _entries: dict[str, RunEntry] = field(default_factory=dict)
     _loaded: dict[str, LoadedRun] = field(default_factory=dict)
+    files: FileCache[RunFile] = field(default_factory=lambda: FileCache(size=lambda f: len(f.data)))
 
     def _stamp(self, run_dir: Path) -> tuple[int, int] | None:
         try:
@@ -148,5 +149,5 @@ class RunRegistry:
             raise conflict(f"run {name!r} is broken and is not served: {entry.error}")
         loaded = self._loaded.get(name)
         if loaded is None:
-            loaded = self._loaded[name] = LoadedRun(entry)
+            loaded = self._loaded[name] = LoadedRun(entry, self.files)
         return loaded

@@ -14,6 +14,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from backend.app import create_app
+from backend.runs import RunRegistry
 from backend.schemas import MAX_TEXT_BYTES, NeighboursResponse, TokenizeResponse
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -204,6 +205,25 @@ def test_new_and_rewritten_runs_show_up_without_restart(client, dirs, small_run)
     assert "late" in {r["name"] for r in client.get("/api/runs").json()["runs"]}
     shutil.rmtree(runs_dir / "late")
     assert "late" not in {r["name"] for r in client.get("/api/runs").json()["runs"]}
+
+
+def test_served_files_stay_within_the_cache_budget_least_recently_used_out(dirs):
+    runs_dir, _ = dirs
+    registry = RunRegistry(runs_dir)
+    run = registry.get("small")
+    chunks = run.manifest["chunks"]["steps"][:3]
+    sizes = [(runs_dir / "small" / c).stat().st_size for c in chunks]
+    registry.files.budget = sizes[0] + max(sizes[1:])          # room for two chunks, not three
+    for chunk in chunks[:2]:
+        run.file(chunk)
+    run.file(chunks[0])                                         # used again: chunks[1] is now the oldest
+    third = run.file(chunks[2])
+    assert third.data == (runs_dir / "small" / chunks[2]).read_bytes()
+    assert registry.files.bytes <= registry.files.budget
+    assert ("small", run.stamp, chunks[0]) in registry.files and ("small", run.stamp, chunks[1]) not in registry.files
+    registry.files.budget = 10                                  # a file over the whole budget is served, not kept
+    assert run.file("vocab.json").data == (runs_dir / "small" / "vocab.json").read_bytes()
+    assert ("small", run.stamp, "vocab.json") not in registry.files
 
 
 def test_static_index_and_openapi(client):
