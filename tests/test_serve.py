@@ -3,6 +3,7 @@ take the connections in turn, a second server on the same port is refused, and s
 (or losing a worker) stops them all and frees the port."""
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -118,6 +119,35 @@ def test_workers_take_connections_in_turn_and_a_second_server_is_refused(served_
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "cannot listen on" in second.stderr
         for s in connections:
+            s.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@linux_only
+def test_a_burst_over_the_workers_queues_while_they_start_loses_no_connection(served_data):
+    """1,000 connections, opened as soon as the port listens (the workers may still be importing):
+    more than the two workers' queues hold (about 270 each), so the supervisor must wait, not drop."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))  # the server inherits it
+    port = free_port()
+    server = serve_process(served_data, port, workers=2)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                first = socket.create_connection(("127.0.0.1", port))
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.01)
+        connections = [first] + [socket.create_connection(("127.0.0.1", port)) for _ in range(999)]
+        for s in connections:
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        for s in connections:
+            s.settimeout(30)
+            assert b" 200 " in s.recv(4096)
             s.close()
     finally:
         server.terminate()
