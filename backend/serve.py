@@ -12,13 +12,31 @@ from trainer.bpe.build import ensure_default_tokenizer
 from trainer.run_format import check_run, run_dirs
 
 
+# A documentation-only address (TEST-NET-2): connecting a UDP socket to it only asks the kernel which
+# local address its route would use; nothing is sent.
+ROUTE_PROBE = ("198.51.100.1", 9)
+LOOPBACK_FOR = {"0.0.0.0": "127.0.0.1", "::": "::1", "localhost": "127.0.0.1"}  # what to open on this machine
+
+
 def lan_addresses() -> list[str]:
-    """This machine's non-loopback IPv4 addresses, from its own name (no packet is sent anywhere)."""
+    """This machine's non-loopback IPv4 addresses that students can reach: the one its default route
+    leaves from, and those its own name resolves to (on Debian that is often only 127.0.1.1)."""
+    addresses = set()
     try:
-        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(ROUTE_PROBE)
+            addresses.add(probe.getsockname()[0])
+    except OSError:  # no route at all: a machine on no network
+        pass
+    try:
+        addresses.update(socket.gethostbyname_ex(socket.gethostname())[2])
     except OSError:
-        return []
-    return sorted(a for a in set(addresses) if not a.startswith("127."))
+        pass
+    return sorted(a for a in addresses if not a.startswith("127.") and a != "0.0.0.0")
+
+
+def url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def ensure_default_run(runs_dir: Path) -> None:
@@ -36,12 +54,12 @@ def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> Non
     """Something to show, then where to look."""
     ensure_default_run(runs_dir)
     ensure_default_tokenizer(tokenizers_dir)
-    urls = [f"http://127.0.0.1:{port}/"] if host in ("0.0.0.0", "127.0.0.1", "localhost") else [f"http://{host}:{port}/"]
-    if host == "0.0.0.0":
-        urls += [f"http://{address}:{port}/" for address in lan_addresses()]
+    urls = [url(LOOPBACK_FOR.get(host, host), port)]
+    if host in ("0.0.0.0", "::"):
+        urls += [url(address, port) for address in lan_addresses()]
     print("wordlab is serving:")
-    for url in urls:
-        print(f"  {url}")
+    for address in urls:
+        print(f"  {address}")
     print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
 
 

@@ -42,8 +42,24 @@ def test_trains_the_default_run_only_when_no_valid_run_exists(tmp_path, monkeypa
     assert len(calls) == 2
 
 
-def test_lan_addresses_are_not_loopback():
-    assert all(not address.startswith("127.") for address in serve.lan_addresses())
+def test_lan_addresses_are_this_machines_and_found_whenever_there_is_a_route():
+    addresses = serve.lan_addresses()
+    for address in addresses:
+        assert not address.startswith("127.")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((address, 0))  # fails unless the address is this machine's
+    routes = Path("/proc/net/route")
+    if routes.exists() and any(line.split()[1] == "00000000" for line in routes.read_text().splitlines()[1:]):
+        assert addresses, "a default route exists, so students can reach its address"
+
+
+def test_printed_urls_open_in_a_browser(served_data, capsys):
+    assert serve.url("192.168.1.20", 8000) == "http://192.168.1.20:8000/"
+    assert serve.url("::1", 8000) == "http://[::1]:8000/"  # an IPv6 literal needs brackets in a URL
+    serve.get_ready("0.0.0.0", 8000, *served_data)
+    printed = capsys.readouterr().out
+    assert "  http://127.0.0.1:8000/\n" in printed and "API documentation: http://127.0.0.1:8000/docs" in printed
+    assert all(f"  http://{address}:8000/\n" in printed for address in serve.lan_addresses())
 
 
 def serve_process(served_data, port: int, workers: int) -> subprocess.Popen:
