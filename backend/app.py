@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from backend.compression import IsalGZipMiddleware
+from backend.docs import add_offline_docs
 from backend.fastpath import FastPath
 from backend.jsonresponse import OrjsonResponse
 from backend.limits import MAX_BODY_BYTES, BodyLimitMiddleware
@@ -33,7 +34,8 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
                frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
     # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs ~15 µs a request.
     app = FastAPI(title="wordlab", version="1.0", telemetry={"tracing": False, "metrics": False, "logs": False},
-                  description="Recorded skip-gram runs, live BPE tokenization, and embedding queries.")
+                  description="Recorded skip-gram runs, live BPE tokenization, and embedding queries.",
+                  docs_url=None, redoc_url=None)  # add_offline_docs: FastAPI's pages need CDNs
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
 
@@ -63,6 +65,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
 
     app.include_router(runs_routes.router)
     app.include_router(tokenize_routes.router)
+    add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")
     return app
