@@ -3,7 +3,7 @@
 Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N] [--think-ms 0]
                             [--no-fast-path]
 Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each request, so the
-tokenizer's piece cache is warm but no response is repeated), neighbours (GET, a different word each
+tokenizer's unit cache is warm but no response is repeated), neighbours (GET, a different word each
 request), step chunk (GET a 370 KB gzipped step chunk, as the walkthrough page does).
 Closed loop: each client sends its next request when the previous answer is complete, after a
 pause drawn uniformly from 0 to 2 × --think-ms (seeded), so that clients do not fire in lockstep.

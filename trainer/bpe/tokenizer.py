@@ -19,7 +19,7 @@ from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
 
 FORMAT_VERSION = 1
-CACHE_LIMIT = 500_000        # pieces kept per cache before it is emptied (bounds memory on hostile input)
+CACHE_LIMIT = 500_000        # units kept per cache before it is emptied (bounds memory on hostile input)
 PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the page's merge slider)
 UTF8 = ("utf-8", "surrogatepass")
 
@@ -33,7 +33,7 @@ class Encoding(NamedTuple):
     ends: list[int]
 
 
-class _PieceCache(dict):
+class _UnitCache(dict):
     """unit → token ids, a unit being any string of whole pieces (split_units); a miss encodes its
     pieces, so the hot loop stays in C (map + chain).
 
@@ -56,7 +56,7 @@ class _PieceCache(dict):
 
 
 class _LengthCache(dict):
-    def __init__(self, ids: _PieceCache, span_lengths):
+    def __init__(self, ids: _UnitCache, span_lengths):
         super().__init__()
         self._ids = ids
         self._span_lengths = span_lengths
@@ -79,8 +79,8 @@ class BPETokenizer:
         self._texts = [t.removesuffix(END_OF_WORD) for t in self.vocab]
         self._decoded = [bytes([i]) if i < 256 else t.encode(*UTF8) for i, t in enumerate(self._texts)]
         self._merge_ranks = [self.merge_rank(i) for i in range(len(self.vocab))]
-        self._cache = _PieceCache(self._encode_piece, self._span_lengths, len(self.merges))
-        self._partial: OrderedDict[int, _PieceCache] = OrderedDict()
+        self._cache = _UnitCache(self._encode_piece, self._span_lengths, len(self.merges))
+        self._partial: OrderedDict[int, _UnitCache] = OrderedDict()
 
     @property
     def vocab_size(self) -> int:
@@ -113,14 +113,14 @@ class BPETokenizer:
             ids = merge_pair(ids, m.left, m.right, m.new_id)
         return ids
 
-    def _cache_for(self, merges: int | None) -> _PieceCache:
+    def _cache_for(self, merges: int | None) -> _UnitCache:
         if merges is None or merges >= len(self.merges):
             return self._cache
         if merges < 0:
             raise WordlabError(f"merge count must be 0 or more (got {merges})")
         cache = self._partial.get(merges)
         if cache is None:
-            cache = self._partial[merges] = _PieceCache(self._encode_piece, self._span_lengths, merges)
+            cache = self._partial[merges] = _UnitCache(self._encode_piece, self._span_lengths, merges)
             if len(self._partial) > PARTIAL_CACHES:
                 self._partial.popitem(last=False)
         self._partial.move_to_end(merges)
