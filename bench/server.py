@@ -23,7 +23,7 @@ def server_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1, fast_
     port = free_port()
     env = {**os.environ, "WORDLAB_FAST_PATH": "1" if fast_path else "0"}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "trainer.cli", "serve", "--host", "127.0.0.1",
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
                                 "--port", str(port), "--workers", str(workers), "--runs", str(runs_dir),
                                 "--tokenizers", str(tokenizers_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:

@@ -64,7 +64,7 @@ def test_printed_urls_open_in_a_browser(served_data, capsys):
 
 def serve_process(served_data, port: int, workers: int) -> subprocess.Popen:
     runs, tokenizers = served_data
-    return subprocess.Popen([sys.executable, "-m", "trainer.cli", "serve", "--port", str(port), "--workers", str(workers),
+    return subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--workers", str(workers),
                              "--runs", str(runs), "--tokenizers", str(tokenizers)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -130,7 +130,7 @@ def test_workers_take_connections_in_turn_and_a_second_server_is_refused(served_
         held = sorted(established_connections(pid, port) for pid in children(server.pid))
         assert held[-2:] == [20, 20] and sum(held) == 40, held
 
-        second = subprocess.run([sys.executable, "-m", "trainer.cli", "serve", "--port", str(port), "--runs",
+        second = subprocess.run([sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--runs",
                                  str(served_data[0]), "--tokenizers", str(served_data[1])],
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "cannot listen on" in second.stderr

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from safetensors.numpy import load_file
 
-from trainer.cli import main
+from backend.cli import main
 from trainer.config import TrainConfig
 from trainer.errors import RunFormatError
 from trainer.run_format import PARTIAL_PREFIX, read_manifest
@@ -205,7 +205,7 @@ def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_lat
     import subprocess
     import sys
 
-    script = ("import sys, time; from trainer.run_store import RunWriter; from trainer.cli import main\n"
+    script = ("import sys, time; from trainer.run_store import RunWriter; from backend.cli import main\n"
               "real = RunWriter.json_gz\n"
               "def slow(self, relpath, obj):\n"
               "    real(self, relpath, obj); print('WRITING', flush=True); time.sleep(30)\n"

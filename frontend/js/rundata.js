@@ -1,6 +1,7 @@
 // One recorded run in the browser: manifest, small views, timeline, and step chunks fetched on
 // demand with a cache and prefetching ahead of the playhead.
 import { getManifest, getRunFile } from "./api.js";
+import { promiseCache } from "./page.js";
 
 export class RunData {
   static async load(name) {
@@ -20,7 +21,7 @@ export class RunData {
   constructor(name, manifest) {
     this.name = name;
     this.manifest = manifest;
-    this.chunks = new Map();   // chunk index → Promise of its records
+    this.chunk = promiseCache((i) => this.file(this.manifest.chunks.steps[i]).then((c) => c.steps));  // index → records
   }
 
   file(path) { return getRunFile(this.name, this.manifest, path); }
@@ -35,14 +36,6 @@ export class RunData {
     return lo;
   }
 
-  chunk(i) {
-    if (!this.chunks.has(i)) {
-      const promise = this.file(this.manifest.chunks.steps[i]).then((c) => c.steps);
-      promise.catch(() => this.chunks.delete(i));
-      this.chunks.set(i, promise);
-    }
-    return this.chunks.get(i);
-  }
 
   /** The record at recorded index i, if its chunk is already loaded (synchronous fast path). */
   loadedRecord(i) { return this.records?.get(Math.floor(i / this.chunkSize))?.[i % this.chunkSize]; }

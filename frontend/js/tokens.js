@@ -2,9 +2,10 @@
 import { decode, getTokenizer, getTokenizerAnalysis, listTokenizers, tokenize, tokenRows } from "./api.js";
 import { renderBars } from "./components/hbars.js";
 import { renderTokens, visible } from "./components/tokenview.js";
+import { $, promiseCache, showError, startPage } from "./page.js";
+import { color } from "./theme.js";
 import { readState, writeState } from "./urlstate.js";
 
-const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 120;
 const URL_TEXT_LIMIT = 2000;   // longer texts are not put in the URL
 
@@ -21,20 +22,7 @@ export const PRESETS = {
 };
 
 const metrics = window.wordlab = { roundTrips: [], updates: 0 };
-const details = new Map();   // tokenizer name → Promise of its detail (merge history)
-const tokenizerDetail = (name) => {
-  if (!details.has(name)) {
-    const promise = getTokenizer(name);
-    promise.catch(() => details.delete(name));
-    details.set(name, promise);
-  }
-  return details.get(name);
-};
-
-function showError(message) {
-  $("error").textContent = message ?? "";
-  $("error").hidden = !message;
-}
+const tokenizerDetail = promiseCache(getTokenizer);   // tokenizer name → Promise of its detail (merge history)
 
 class Side {
   constructor(root, onChange) {
@@ -161,7 +149,7 @@ async function renderAnalysis(name) {
   const analysis = await getTokenizerAnalysis(name);
   renderBars($("domains"), analysis.cross_domain.map((r) => ({ label: r.domain, value: r.tokens_per_100_chars })));
   renderBars($("efficiency"), analysis.vocab_efficiency.map((r) => ({ label: `${r.merges.toLocaleString()} merges (vocabulary ${r.vocab_size.toLocaleString()})`, value: r.tokens_per_sentence })),
-             { color: "#2a9d8f" });
+             { color: color("--attract") });
   if (!analysis.vocab_efficiency.length) $("efficiency").textContent = "This tokenizer was trained without held-out lines.";
   $("pathological").tBodies[0].replaceChildren(...analysis.pathological.map((row) => {
     const tr = document.createElement("tr");
@@ -204,4 +192,4 @@ async function main() {
   await Promise.all([updateAll(), renderAnalysis(first).catch((err) => showError(err.message))]);
 }
 
-main();
+startPage(main);

@@ -5,12 +5,13 @@ import { ApiError, listRuns } from "./api.js";
 import { ProbabilityChart } from "./components/barchart.js";
 import { drawHeatmap, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
-import { boundsOf, css, Scatter } from "./components/scatter.js";
+import { boundsOf, Scatter } from "./components/scatter.js";
 import { renderVector } from "./components/vector.js";
+import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
+import { color } from "./theme.js";
 import { readState, writeState } from "./urlstate.js";
 
-const $ = (id) => document.getElementById(id);
 const TRAIL = 40;          // recorded steps of the center word's trail
 const TOP_WORDS = 8;
 const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 100, fwd500: 500 };
@@ -23,14 +24,8 @@ let run = null;
 let scatter, lossChart, probChart;
 
 function showError(message) {
-  $("error").textContent = message;
-  $("error").hidden = !message;
+  showBanner(message);
   if (message) $("content").hidden = true;
-}
-
-function showNotice(message) {
-  $("notice").textContent = message ?? "";
-  $("notice").hidden = !message;
 }
 
 const fmt = (v, digits = 4) => Number(v).toFixed(digits);
@@ -130,9 +125,9 @@ function renderScatter(record, selected, animateMs) {
     trail.push([row[2 * record.center_id], row[2 * record.center_id + 1]]);
   }
   const arrows = [
-    { vec: record.attractive_force.map((v) => lr * v), color: css("--attract") },
-    { vec: record.repulsive_force.map((v) => -lr * v), color: css("--repel") },
-    { vec: record.grad_v_c.map((v) => -lr * v), color: css("--update") },
+    { vec: record.attractive_force.map((v) => lr * v), color: color("--attract") },
+    { vec: record.repulsive_force.map((v) => -lr * v), color: color("--repel") },
+    { vec: record.grad_v_c.map((v) => -lr * v), color: color("--update") },
   ].map(({ vec, color }) => { const [dx, dy] = project(vec); return { dx, dy, color }; });
   const longest = Math.max(...arrows.map((a) => Math.hypot(a.dx, a.dy)), 1e-12);
   const { minX, maxX } = scatter.bounds;
@@ -298,4 +293,4 @@ async function main() {
   await openRun(name, wanted.step);
 }
 
-main();
+startPage(main);

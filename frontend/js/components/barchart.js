@@ -1,5 +1,7 @@
 // SVG bar chart over the whole vocabulary, sorted by probability, the true context highlighted.
 // Bars show probabilities, or logits measured up from the smallest one (softmax keeps the order).
+import { color } from "../theme.js";
+
 const NS = "http://www.w3.org/2000/svg";
 const W = 1000, H = 170, TOP = 18;
 
@@ -21,7 +23,7 @@ export class ProbabilityChart {
       this.label = document.createElementNS(NS, "text");
       this.label.setAttribute("font-size", 13);
       this.label.setAttribute("font-weight", 700);
-      this.label.setAttribute("fill", "#00798c");
+      this.label.setAttribute("fill", color("--context"));
       this.svg.appendChild(this.label);
     }
     const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
@@ -33,7 +35,7 @@ export class ProbabilityChart {
       rect.setAttribute("width", Math.max(1, width - 1));
       rect.setAttribute("y", H - height);
       rect.setAttribute("height", Math.max(0.5, height));
-      rect.setAttribute("fill", id === contextId ? "#00798c" : "#b8c2d3");
+      rect.setAttribute("fill", id === contextId ? color("--context") : color("--bar"));
       if (id === contextId) {
         const x = Math.min(W - 140, rank * width);
         this.label.setAttribute("x", x);

@@ -1,6 +1,8 @@
 // Labelled horizontal bars (DOM): small comparisons where SVG would add nothing.
 
-export function renderBars(container, rows, { format = (v) => v.toFixed(2), color = "#30638e" } = {}) {
+import { color as themeColor } from "../theme.js";
+
+export function renderBars(container, rows, { format = (v) => v.toFixed(2), color = themeColor("--accent") } = {}) {
   const max = Math.max(...rows.map((r) => r.value), 1e-9);
   const table = document.createElement("table");
   table.className = "data";

@@ -1,4 +1,6 @@
 // SVG loss curve: every step's loss (drawn as per-pixel means), a smoothed average, and a marker.
+import { color } from "../theme.js";
+
 const NS = "http://www.w3.org/2000/svg";
 const W = 1000, H = 200, PAD = { l: 44, r: 8, t: 8, b: 22 };
 
@@ -28,11 +30,11 @@ export class LossChart {
     this.y = (v) => PAD.t + (1 - (v - min) / (max - min)) * (H - PAD.t - PAD.b);
     this.x = (step) => PAD.l + ((step - 1) / Math.max(1, this.n - 1)) * (W - PAD.l - PAD.r);
     for (const tick of [0, max / 2, max]) {
-      el("line", { x1: PAD.l, x2: W - PAD.r, y1: this.y(tick), y2: this.y(tick), stroke: "#e3e5ea" }, this.svg);
-      el("text", { x: PAD.l - 5, y: this.y(tick) + 4, "text-anchor": "end", "font-size": 11, fill: "#5d6677" }, this.svg).textContent = tick.toFixed(1);
+      el("line", { x1: PAD.l, x2: W - PAD.r, y1: this.y(tick), y2: this.y(tick), stroke: color("--grid") }, this.svg);
+      el("text", { x: PAD.l - 5, y: this.y(tick) + 4, "text-anchor": "end", "font-size": 11, fill: color("--muted") }, this.svg).textContent = tick.toFixed(1);
     }
-    el("text", { x: W - PAD.r, y: H - 5, "text-anchor": "end", "font-size": 11, fill: "#5d6677" }, this.svg).textContent = `step ${this.n}`;
-    el("text", { x: PAD.l, y: H - 5, "font-size": 11, fill: "#5d6677" }, this.svg).textContent = "step 1";
+    el("text", { x: W - PAD.r, y: H - 5, "text-anchor": "end", "font-size": 11, fill: color("--muted") }, this.svg).textContent = `step ${this.n}`;
+    el("text", { x: PAD.l, y: H - 5, "font-size": 11, fill: color("--muted") }, this.svg).textContent = "step 1";
     const buckets = Math.min(W - PAD.l - PAD.r, losses.length);
     let raw = "", smooth = "", ema = losses[0];
     const emaAt = new Float64Array(losses.length);
@@ -44,10 +46,10 @@ export class LossChart {
       raw += `${b ? "L" : "M"}${this.x(step).toFixed(1)},${this.y(sum / (hi - lo)).toFixed(1)}`;
       smooth += `${b ? "L" : "M"}${this.x(step).toFixed(1)},${this.y(emaAt[hi - 1]).toFixed(1)}`;
     }
-    el("path", { d: raw, fill: "none", stroke: "#9fb3cc", "stroke-width": 1 }, this.svg);
-    el("path", { d: smooth, fill: "none", stroke: "#30638e", "stroke-width": 2.2 }, this.svg);
-    this.marker = el("line", { y1: PAD.t, y2: H - PAD.b, stroke: "#d1495b", "stroke-width": 2 }, this.svg);
-    this.dot = el("circle", { r: 4.5, fill: "#d1495b" }, this.svg);
+    el("path", { d: raw, fill: "none", stroke: color("--curve-raw"), "stroke-width": 1 }, this.svg);
+    el("path", { d: smooth, fill: "none", stroke: color("--accent"), "stroke-width": 2.2 }, this.svg);
+    this.marker = el("line", { y1: PAD.t, y2: H - PAD.b, stroke: color("--center"), "stroke-width": 2 }, this.svg);
+    this.dot = el("circle", { r: 4.5, fill: color("--center") }, this.svg);
     this.losses = losses;
   }
 

@@ -1,13 +1,7 @@
 // Canvas scatter of every word's 2-D position, animated between steps, with the center word's
 // trail and force arrows. Canvas because a run can have many points.
 
-// Theme colours, read once: getComputedStyle forces a style recalculation (profiled: the costliest
-// call of a step when it was made per paint).
-const colours = new Map();
-export const css = (name) => {
-  if (!colours.has(name)) colours.set(name, getComputedStyle(document.documentElement).getPropertyValue(name).trim());
-  return colours.get(name);
-};
+import { color } from "../theme.js";
 
 export class Scatter {
   constructor(canvas, { onPick, onDraw } = {}) {
@@ -91,7 +85,7 @@ export class Scatter {
   paint(positions) {
     const { ctx, scene, words } = this;
     ctx.clearRect(0, 0, this.width, this.height);
-    const marked = new Map([[scene.selected, css("--select")], [scene.context, css("--context")], [scene.center, css("--center")]]);
+    const marked = new Map([[scene.selected, color("--select")], [scene.context, color("--context")], [scene.center, color("--center")]]);
     marked.delete(-1); marked.delete(undefined); marked.delete(null);
     const pixels = [];
     for (let i = 0; i < positions.length / 2; i++) pixels.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
@@ -99,19 +93,19 @@ export class Scatter {
     ctx.font = "bold 13px system-ui, sans-serif";
     for (const i of marked.keys()) labels.claim(pixels[i][0] + 7, pixels[i][1] - 18, ctx.measureText(words[i]).width, 16);
     ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = "#8d96a8";
+    ctx.fillStyle = color("--point");
     for (let i = 0; i < pixels.length; i++) {
       if (marked.has(i)) continue;
       ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], 2.6, 0, 2 * Math.PI); ctx.fill();
     }
     // Grey labels only where they do not cover another label: readable with hundreds of words.
-    ctx.fillStyle = "#6b7385";
+    ctx.fillStyle = color("--label");
     for (let i = 0; i < pixels.length; i++) {
       const [x, y] = pixels[i];
       if (!marked.has(i) && labels.claim(x + 4, y - 13, ctx.measureText(words[i]).width, 13)) ctx.fillText(words[i], x + 4, y - 3);
     }
     if (scene.trail?.length > 1) {
-      ctx.strokeStyle = css("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
+      ctx.strokeStyle = color("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
       ctx.beginPath();
       scene.trail.forEach(([tx, ty], k) => { const [x, y] = this.toPixel(tx, ty); k ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
       ctx.stroke(); ctx.globalAlpha = 1;

@@ -1,5 +1,8 @@
 """`wordlab`: the one command-line entry point (train, tokenizer, serve).
 
+It lives in the backend package, the top of the stack, so that it can import the trainer and the
+server without the lower package depending on the higher one.
+
 Heavy imports (torch, the server) happen inside the subcommand that needs them, so
 `wordlab --help` and `wordlab serve` stay fast.
 """

@@ -1,0 +1,4 @@
+// The index page: only the shared navigation.
+import { renderNav } from "./page.js";
+
+renderNav();
