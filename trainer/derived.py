@@ -193,7 +193,7 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
 
     before, mean_before = counts(initial_W)
     after, mean_after = counts(final_W)
-    return {"words": n, "pairs": int(len(upper[0])), "edges": round_fixed(edges, 3), "one_hot": 0.0,
+    return {"words": n, "pairs": len(upper[0]), "edges": round_fixed(edges, 3), "one_hot": 0.0,
             "initial": before, "final": after, "mean_initial": round(mean_before, 4),
             "mean_final": round(mean_after, 4)}
 
