@@ -103,17 +103,18 @@ function neighbourTable(table, answer) {
   fillTable(table, ["#", ...answer.columns.map((c) => c.word)], rows);
 }
 
-async function renderNeighbours() {
-  const query = words(state.q);
-  if (!query.length) return;
-  const answer = await neighboursOf(run.name, query, NEIGHBOURS_K);
+/** Shows the neighbours of `query` (comma-separated); the state takes the words only once they are known. */
+async function renderNeighbours(query = state.q) {
+  if (!words(query).length) return;
+  const answer = await neighboursOf(run.name, words(query), NEIGHBOURS_K);
+  state.q = words(query).join(",");
   neighbourTable($("neighbours"), answer);
   if (run.map) highlight(answer.columns);
   $("compare-neighbours").hidden = !state.compare;
   if (state.compare) {
     $("compare-name").textContent = state.compare;
     try {
-      neighbourTable($("neighbours-2"), await neighboursOf(state.compare, query, NEIGHBOURS_K));
+      neighbourTable($("neighbours-2"), await neighboursOf(state.compare, words(state.q), NEIGHBOURS_K));
     } catch (err) {
       fillTable($("neighbours-2"), [], [[err.message]]);
     }
@@ -316,7 +317,9 @@ async function renderAll() {
   } else showNotice(`run ${run.name} was written before the explorer's map existed: retrain it to see the map`);
   renderHistogram(); renderEvolution(); renderAnalogyEvolution(); renderConvergence(); renderInputOutput();
   renderPolysemy(); renderCorpus();
-  await Promise.all([renderNeighbours(), renderAnalogy(), renderProbes(), renderPair(), renderHeatmap()]);
+  const failed = (await Promise.allSettled([renderNeighbours(), renderAnalogy(), renderProbes(), renderPair(),
+                                            renderHeatmap()])).find((r) => r.status === "rejected");
+  if (failed) showNotice(failed.reason?.message ?? String(failed.reason));
   syncUrl();
   metrics.updates++;
 }
@@ -351,7 +354,7 @@ function bindControls() {
     state.compare = $("compare").value;
     await Promise.all([renderNeighbours(), renderAnalogy(), renderProbes()]);
   }));
-  $("query-form").addEventListener("submit", act(async () => { state.q = words($("query").value).join(","); await renderNeighbours(); }));
+  $("query-form").addEventListener("submit", act(() => renderNeighbours($("query").value)));
   $("analogy-form").addEventListener("submit", act(async () => {
     Object.assign(state, { a: $("a").value.trim(), b: $("b").value.trim(), c: $("c").value.trim() });
     await renderAnalogy();
@@ -386,11 +389,16 @@ function bindControls() {
 
 async function main() {
   map = new WordMap($("map"), {
-    onPick: (i) => { state.q = [run.map.words[i], ...words(state.q).filter((w) => w !== run.map.words[i])].slice(0, 6).join(","); $("query").value = state.q; act(renderNeighbours)(); },
+    onPick: (i) => {
+      const query = [run.map.words[i], ...words(state.q).filter((w) => w !== run.map.words[i])].slice(0, 6).join(",");
+      $("query").value = query;
+      act(() => renderNeighbours(query))();
+    },
     onHover: (i) => { $("map-hover").textContent = i >= 0 ? `${run.map.words[i]} (${run.map.counts[i].toLocaleString("en")} occurrences)` : ""; },
     onView: (v) => { Object.assign(state, { x: v.x.toPrecision(5), y: v.y.toPrecision(5), z: v.scale.toPrecision(5) }); syncUrl(); },
     onDraw: (ms) => metrics.drawTimes.push(ms),
   });
+  metrics.map = map;
   bindControls();
   const runs = (await listRuns()).runs.filter((r) => r.status === "ok");
   if (!runs.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }

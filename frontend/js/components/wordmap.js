@@ -1,14 +1,15 @@
 // The vocabulary map: every word as a point on a canvas, with pan (drag), zoom (wheel, around the
 // cursor), hover, fly-to, colour by frequency, highlighted words, and labels that never overlap.
 // Built for 10,000 points: one fillRect per point in a few colour batches, text widths measured once
-// per word, label collisions checked on a coarse grid of the screen.
+// per word, label collisions checked on an occupancy grid of the screen.
 
 import { color } from "../theme.js";
 
 const SHADES = 6;             // frequency colour steps, from --map-rare to --map-frequent
 const LABEL_FONT = "11px system-ui, sans-serif";
 const MAX_LABELS = 220;       // labels per frame, most frequent first (after the highlighted words)
-const GRID = 24;              // px: the label collision grid
+const CELL_W = 4, CELL_H = 7;  // px: the label collision grid (a label takes every cell its box touches)
+const MAX_TRIES = 3000;       // words in view tried for a label per frame
 const PICK_RADIUS = 10;
 
 function mix(hexA, hexB, t) {
@@ -94,11 +95,12 @@ export class WordMap {
     return [this.width / 2 + (this.xy[2 * i] - x) * scale, this.height / 2 - (this.xy[2 * i + 1] - y) * scale];
   }
 
+  /** The word nearest the pixel (within PICK_RADIUS), from the positions of the last frame drawn. */
   pick(px, py) {
+    const { sx, sy } = this;
     let best = -1, bestDistance = PICK_RADIUS * PICK_RADIUS;
-    for (let i = 0; i < this.words.length; i++) {
-      const [sx, sy] = this.toScreen(i);
-      const d = (sx - px) ** 2 + (sy - py) ** 2;
+    for (let i = 0; i < (sx?.length ?? 0); i++) {
+      const d = (sx[i] - px) ** 2 + (sy[i] - py) ** 2;
       if (d < bestDistance) { bestDistance = d; best = i; }
     }
     return best;
@@ -171,25 +173,27 @@ export class WordMap {
     const { ctx, width, height } = this;
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const n = this.words.length, visible = [];
-    const sx = new Float32Array(n), sy = new Float32Array(n);
+    const n = this.words.length, { x: vx, y: vy, scale } = this.view, xy = this.xy;
+    const sx = (this.sx?.length === n ? this.sx : (this.sx = new Float32Array(n)));
+    const sy = (this.sy?.length === n ? this.sy : (this.sy = new Float32Array(n)));
     for (let i = 0; i < n; i++) {
-      const [x, y] = this.toScreen(i);
-      sx[i] = x; sy[i] = y;
+      sx[i] = width / 2 + (xy[2 * i] - vx) * scale;
+      sy[i] = height / 2 - (xy[2 * i + 1] - vy) * scale;
     }
-    this.buckets.forEach((bucket, shade) => {   // one fill colour per batch: rare words first, frequent on top
+    this.buckets.forEach((bucket, shade) => {   // one path and one fill per colour: rare words first, frequent on top
       ctx.fillStyle = this.palette[shade];
+      ctx.beginPath();
       for (const i of bucket) {
         const x = sx[i], y = sy[i];
-        if (x > -4 && y > -4 && x < width + 4 && y < height + 4) ctx.fillRect(x - 2, y - 2, 4, 4);
+        if (x > -4 && y > -4 && x < width + 4 && y < height + 4) ctx.rect(x - 2, y - 2, 4, 4);
       }
+      ctx.fill();
     });
-    for (let i = 0; i < n; i++) if (sx[i] >= 0 && sy[i] >= 0 && sx[i] <= width && sy[i] <= height) visible.push(i);
     for (const [i, kind] of this.highlight) {
       ctx.fillStyle = color(kind === "query" ? "--center" : "--select");
       ctx.beginPath(); ctx.arc(sx[i], sy[i], kind === "query" ? 6 : 4.5, 0, 2 * Math.PI); ctx.fill();
     }
-    this.drawLabels(visible, sx, sy);
+    this.drawLabels(sx, sy);
     if (this.hovered >= 0) {
       ctx.strokeStyle = color("--ink"); ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.arc(sx[this.hovered], sy[this.hovered], 7, 0, 2 * Math.PI); ctx.stroke();
@@ -197,35 +201,36 @@ export class WordMap {
     this.onDraw?.(performance.now() - started);
   }
 
-  /** Greedy placement: highlighted and hovered words first, then by frequency (lower id); a label that
-   * would overlap one already placed is skipped. Returns the indices labelled (read by the tests). */
-  drawLabels(visible, sx, sy) {
-    const { ctx } = this;
+  /** Greedy placement: the hovered and highlighted words first, then the words in view by frequency
+   * (lower id first). A label takes the grid cells its box touches and is drawn only if they are all
+   * free, so labels never overlap. Sets `labelled` and `labelBoxes` (read by the tests). */
+  drawLabels(sx, sy) {
+    const { ctx, width, height } = this;
     ctx.font = LABEL_FONT;
     ctx.textBaseline = "middle";
-    const first = [this.hovered, ...this.highlight.keys()].filter((i) => i >= 0);
-    const order = [...first, ...visible.filter((i) => !this.highlight.has(i) && i !== this.hovered)];
-    const taken = new Map();   // grid cell → boxes in it
-    const cells = (x0, y0, x1, y1, visit) => {
-      for (let gx = Math.floor(x0 / GRID); gx <= Math.floor(x1 / GRID); gx++)
-        for (let gy = Math.floor(y0 / GRID); gy <= Math.floor(y1 / GRID); gy++) visit(`${gx},${gy}`);
-    };
-    const placed = [];
-    for (const i of order) {
-      if (placed.length >= MAX_LABELS && !first.includes(i)) break;
+    const columns = Math.ceil(width / CELL_W) + 1, rows = Math.ceil(height / CELL_H) + 1;
+    const taken = new Uint8Array(columns * rows);
+    const placed = [], boxes = [];
+    const tryPlace = (i, forced) => {
       const x0 = sx[i] + 5, y0 = sy[i] - 7, x1 = x0 + this.textWidth(i), y1 = sy[i] + 7;
-      let clash = false;
-      cells(x0, y0, x1, y1, (key) => {
-        for (const b of taken.get(key) ?? []) if (x0 < b[2] && x1 > b[0] && y0 < b[3] && y1 > b[1]) clash = true;
-      });
-      if (clash) continue;
-      const box = [x0, y0, x1, y1];
-      cells(x0, y0, x1, y1, (key) => { if (!taken.has(key)) taken.set(key, []); taken.get(key).push(box); });
-      placed.push(i);
-      ctx.fillStyle = this.highlight.has(i) || i === this.hovered ? color("--ink") : color("--label");
+      if (x0 < 0 || y0 < 0 || x1 >= width || y1 >= height) return false;
+      const c0 = Math.floor(x0 / CELL_W), c1 = Math.floor(x1 / CELL_W), r0 = Math.floor(y0 / CELL_H), r1 = Math.floor(y1 / CELL_H);
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (taken[r * columns + c]) return false;
+      for (let r = r0; r <= r1; r++) taken.fill(1, r * columns + c0, r * columns + c1 + 1);
+      placed.push(i); boxes.push([x0, y0, x1, y1]);
+      ctx.fillStyle = forced ? color("--ink") : color("--label");
       ctx.fillText(this.words[i], x0, sy[i]);
+      return true;
+    };
+    const first = [this.hovered, ...this.highlight.keys()].filter((i) => i >= 0);
+    for (const i of first) tryPlace(i, true);
+    const skip = new Set(first);
+    for (let i = 0, tried = 0; i < this.words.length && placed.length < MAX_LABELS && tried < MAX_TRIES; i++) {
+      if (skip.has(i) || sx[i] < 0 || sy[i] < 0 || sx[i] > width || sy[i] > height) continue;
+      tried++;
+      tryPlace(i, false);
     }
     this.labelled = placed;
-    this.labelBoxes = placed.map((i) => [sx[i] + 5, sy[i] - 7, sx[i] + 5 + this.textWidth(i), sy[i] + 7]);
+    this.labelBoxes = boxes;
   }
 }
