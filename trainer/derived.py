@@ -214,13 +214,13 @@ def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray) 
 
 
 def neighbour_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
-    """Splits neighbour vectors into groups by average-linkage clustering on cosine distance."""
+    """Splits neighbour vectors into groups: Ward clustering of the unit vectors (Euclidean distance
+    between unit vectors is a function of the cosine); average linkage split off single outliers."""
     from sklearn.cluster import AgglomerativeClustering
 
     if len(vectors) <= groups:
         return list(range(len(vectors)))
-    return AgglomerativeClustering(n_clusters=groups, metric="cosine", linkage="average").fit_predict(
-        unit_rows(vectors)).tolist()
+    return AgglomerativeClustering(n_clusters=groups, linkage="ward").fit_predict(unit_rows(vectors)).tolist()
 
 
 def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
