@@ -262,3 +262,36 @@ def test_ten_thousand_point_map_pans_and_reports_frame_time(explorer):
     (ARTIFACTS / "explorer-performance.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(f"\n10k-point map, panning: {figures}")
     screenshot(page, "explorer-10k")
+
+
+def test_checkpoint_slider_moves_the_map_to_the_recorded_positions(explorer, runs_dir):
+    import gzip
+
+    stored = orjson.loads(gzip.decompress((runs_dir / "default" / "explorer" / "map.json.gz").read_bytes()))
+    page = explorer("?run=default")
+    assert page.evaluate("Array.from(window.wordlab.map.xy)") == pytest.approx(stored["pca"], abs=1e-6)
+    page.fill("#checkpoint", "0")   # fires input: the first checkpoint
+    page.wait_for_function("new URL(location.href).searchParams.get('ck') === '0'")
+    assert page.evaluate("Array.from(window.wordlab.map.xy)") == pytest.approx(stored["pca_over_training"][0], abs=1e-6)
+    assert page.text_content("#checkpoint-label") == f"step {stored['steps'][0]}"
+
+
+def test_projector_tsv_export_holds_the_weights(explorer, runs_dir):
+    page = explorer("?run=default")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("#export-tsv")
+    for _ in range(50):
+        if len(downloads) == 2:
+            break
+        page.wait_for_timeout(100)
+    files = {d.suggested_filename: Path(d.path()).read_text(encoding="utf-8") for d in downloads}
+    W = load_file(str(runs_dir / "default" / "model.safetensors"))["W"]
+    rows = [[float(v) for v in line.split("\t")] for line in files["default-vectors.tsv"].splitlines()]
+    assert np.allclose(rows, W, atol=6e-6)
+    words = orjson.loads((runs_dir / "default" / "vocab.json").read_bytes())["words"]
+    assert files["default-metadata.tsv"].splitlines() == words
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert png.value.suggested_filename == "default-map.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
