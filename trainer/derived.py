@@ -152,24 +152,20 @@ def tsne_layout(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
 
 def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndarray, tsne: bool) -> dict:
     """Every recorded word in 2-D: PCA of the final vectors, t-SNE, and the PCA positions at checkpoints
-    (projected on the final axes, so movement on the map is real movement)."""
-    import time
-
+    (projected on the final axes, so movement on the map is real movement). No timings: the same run
+    gives the same bytes (bench/explorer_map.py times the layouts)."""
     from trainer.projection import project
 
     picks = checkpoints(len(steps), MAP_CHECKPOINTS)
     # one projection, fit on the final vectors: the checkpoints, then the final vectors last
     positions = project(np.concatenate([history[picks], final[None]]), final)
-    started = time.perf_counter()
     layout = tsne_layout(final) if tsne else None
-    seconds = time.perf_counter() - started
     n = len(final)
     return {
         "words": vocab.words[:n], "counts": vocab.counts[:n],
         "pca": flat_xy(positions.positions[-1]),
         "pca_variance": positions.explained_variance_ratio,
         "tsne": None if layout is None else flat_xy(layout),
-        "tsne_seconds": None if layout is None else round(seconds, 3),
         "steps": [steps[i] for i in picks],
         "pca_over_training": [flat_xy(p) for p in positions.positions[:-1]],
     }

@@ -67,7 +67,7 @@ function renderMap() {
     : ck < m.steps.length ? `step ${m.steps[ck].toLocaleString("en")}` : "final";
   document.querySelector('input[name=layout][value=tsne]').disabled = !m.tsne;
   $("map-info").textContent = `${m.words.length.toLocaleString("en")} words` +
-    (m.tsne_seconds ? ` · t-SNE took ${m.tsne_seconds} s when the run was written` : "");
+    (m.tsne ? "" : " · this run has no t-SNE layout");
   map.setPositions(mapPositions());
 }
 
