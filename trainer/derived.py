@@ -179,7 +179,7 @@ def flat_xy(points: np.ndarray) -> np.ndarray:
 def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
     """Cosine of every distinct pair among the most frequent words, at initialization and at the end.
     One-hot vectors would put every pair at exactly 0: that is the baseline the page marks."""
-    n = min(len(final_W), HISTOGRAM_MAX_WORDS)
+    n = min(len(initial_W), len(final_W), HISTOGRAM_MAX_WORDS)   # initial_W may hold only the recorded words
     edges = np.linspace(-1.0, 1.0, HISTOGRAM_BINS + 1)
     upper = np.triu_indices(n, 1)
 
