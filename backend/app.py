@@ -12,6 +12,7 @@ from backend.docs import add_offline_docs
 from backend.fastpath import FastPath
 from backend.jsonresponse import OrjsonResponse
 from backend.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from backend.routes import explorer as explorer_routes
 from backend.routes import runs as runs_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
@@ -63,6 +64,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     async def health() -> dict:
         return {"status": "ok"}
 
+    app.include_router(explorer_routes.router)
     app.include_router(runs_routes.router)
     app.include_router(tokenize_routes.router)
     add_offline_docs(app)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS, TrainConfig
+from trainer.download import DEFAULT_CORPORA_DIR
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
@@ -71,6 +72,15 @@ def cmd_tokenizer_train(args: argparse.Namespace) -> None:
         print(f"  {row['domain']:<14} {row['tokens_per_100_chars']:6.2f} tokens per 100 characters")
 
 
+def cmd_corpus_get(args: argparse.Namespace) -> None:
+    from trainer.download import get_corpus
+
+    got = get_corpus(args.book, args.out)
+    state = "downloaded" if got.downloaded else "already here (checksum verified)"
+    print(f"{got.path}: {got.bytes:,} bytes, sha256 {got.sha256[:16]}…, {state}")
+    print(f"next: wordlab train --corpus {got.path} --name {got.path.stem}")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from backend.serve import serve
 
@@ -109,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     tok_train.add_argument("--show", type=int, default=15, help="how many first merges to print")
     tok_train.add_argument("--quiet", action="store_true", help="no progress bar")
     tok_train.set_defaults(handler=cmd_tokenizer_train)
+
+    corpus = commands.add_parser("corpus", help="corpora").add_subparsers(dest="action", required=True)
+    corpus_get = corpus.add_parser("get", help="download a public-domain book from Project Gutenberg",
+                                   description="Download a Project Gutenberg book into data/corpora/NAME.txt "
+                                               "(once; its checksum is recorded in NAME.source.json).")
+    corpus_get.add_argument("book", help="a Gutenberg number (84) or a name (frankenstein, alice, dracula, ...)")
+    corpus_get.add_argument("--out", type=Path, default=DEFAULT_CORPORA_DIR,
+                            help="corpora directory (default: %(default)s)")
+    corpus_get.set_defaults(handler=cmd_corpus_get)
 
     serve = commands.add_parser("serve", help="serve the app (trains the default run first if there is none)",
                                 description="Serve the API and the pages. Trains the default teaching run "

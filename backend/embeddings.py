@@ -6,7 +6,7 @@ import numpy as np
 
 from backend.errors import not_found
 from backend.runs import LoadedRun
-from trainer.similarity import analogy, nearest
+from trainer.similarity import analogy, cosine_matrix, nearest
 
 SUGGESTIONS = 5
 
@@ -39,3 +39,19 @@ def similarity(run: LoadedRun, a: str, b: str, step: int | None) -> dict:
     dot = float(u @ v)
     cosine = dot / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-12)
     return {"cosine": round(cosine, 6), "euclidean": round(float(np.linalg.norm(u - v)), 6), "dot": round(dot, 6)}
+
+
+def similarity_matrix(run: LoadedRun, words: list[str], clustered: bool, step: int | None) -> dict:
+    """Cosine matrix of the distinct words, optionally in the leaf order of an average-linkage tree."""
+    ids = list(dict.fromkeys(word_id(run, w) for w in words))
+    matrix = cosine_matrix(run.weights(step)[ids])
+    if clustered and len(ids) > 2:
+        from scipy.cluster.hierarchy import leaves_list, linkage
+        from scipy.spatial.distance import squareform
+
+        distances = np.clip(1.0 - matrix.astype(np.float64), 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        order = leaves_list(linkage(squareform(distances, checks=False), "average", optimal_ordering=True))
+        ids = [ids[i] for i in order]
+        matrix = matrix[np.ix_(order, order)]
+    return {"words": [run.vocab.words[i] for i in ids], "matrix": np.round(matrix.astype(np.float64), 3).tolist()}

@@ -195,3 +195,43 @@ class TokenizerAnalysis(BaseModel):
     cross_domain: list[DomainRow]
     pathological: list[PathologicalRow]
     vocab_efficiency: list[EfficiencyRow]
+
+
+# ---- the explorer page (backend/routes/explorer.py) ----
+
+MAX_QUERY_WORDS = 12        # neighbours: query words side by side
+MAX_MATRIX_WORDS = 60       # similarity matrix: a 60 × 60 heatmap is the most a page shows legibly
+WordList = Annotated[list[Word], Field(min_length=1)]
+
+
+class NeighboursBatchQuery(BaseModel):
+    words: Annotated[WordList, Field(max_length=MAX_QUERY_WORDS)]
+    k: K = 10
+    metric: Metric = "cosine"
+    step: Step = None
+
+
+class NeighbourColumn(BaseModel):
+    word: str
+    neighbors: list[ScoredWord]
+
+
+class NeighboursBatchResponse(BaseModel):
+    run: str
+    step: int | None
+    metric: Metric
+    columns: list[NeighbourColumn]
+
+
+class SimilarityMatrixQuery(BaseModel):
+    words: Annotated[WordList, Field(max_length=MAX_MATRIX_WORDS)]
+    order: Literal["input", "cluster"] = Field(
+        default="cluster", description="cluster: reorder by hierarchical clustering so blocks show")
+    step: Step = None
+
+
+class SimilarityMatrixResponse(BaseModel):
+    run: str
+    step: int | None
+    words: list[str] = Field(description="the distinct words asked for, in the order of the matrix")
+    matrix: list[list[float]] = Field(description="cosine similarity, 3 decimals (as similarity.json)")

@@ -101,3 +101,150 @@ def input_output_view(vocab: Vocab, final_W: np.ndarray, final_W_prime: np.ndarr
         "norm_W": round_fixed(np.linalg.norm(final_W, axis=1), 4),
         "norm_W_prime": round_fixed(np.linalg.norm(outputs, axis=1), 4),
     }
+
+
+# ---- The explorer page's views (docs/run-format.md, "explorer/"). Any run writer calls explorer_views. ----
+
+MAP_DECIMALS = 3
+MAP_CHECKPOINTS = 20
+HISTOGRAM_BINS = 40
+HISTOGRAM_MAX_WORDS = 2000          # 2,000 words = 2.0M pairs: every pair counted, in well under a second
+HEATMAP_THEMES = 6
+HEATMAP_PER_THEME = 6               # 36 words by default
+HEATMAP_POOL = 300                  # themes are found among the most frequent words
+POLYSEMY_CANDIDATES = ("light", "nature", "left", "right", "spring", "bank", "fair", "play", "match", "bark",
+                       "fall", "watch", "well", "mean", "kind", "present", "letter", "fire", "plant", "bat")
+POLYSEMY_NEIGHBOURS = 12
+TSNE_PERPLEXITY = 30.0
+
+
+def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_W: np.ndarray,
+                   final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool = True) -> dict[str, dict]:
+    """The explorer's views as {relpath: view}; a relpath ending in .gz is meant to be written gzipped.
+
+    `history` (checkpoints × N × d) holds the vectors of the N recorded words, which are the first N ids
+    (the most frequent words, as every writer orders its vocabulary) at each of `steps`; a teaching run
+    records all V. `initial_W` is W before the first update, `final_W`/`final_W_prime` the last weights.
+    `tsne=False` leaves the t-SNE layout out (its cost grows fast with N: bench/explorer_map.py).
+    """
+    recorded = history.shape[1]
+    return {
+        "explorer/map.json.gz": map_view(vocab, steps, history, final_W[:recorded], tsne),
+        "explorer/histogram.json": histogram_view(initial_W, final_W),
+        "explorer/analogy_evolution.json": analogy_evolution_view(vocab, steps, history),
+        "explorer/polysemy.json": polysemy_view(vocab, final_W),
+        "explorer/heatmap_words.json": heatmap_words_view(vocab, final_W),
+        "input_output.json": input_output_view(vocab, final_W, final_W_prime),
+    }
+
+
+def tsne_layout(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
+    """2-D t-SNE (Barnes-Hut, cosine distances, PCA start so runs are reproducible)."""
+    from sklearn.manifold import TSNE
+
+    n = len(vectors)
+    if n < 4:
+        return np.zeros((n, 2))
+    perplexity = min(TSNE_PERPLEXITY, (n - 1) / 3)
+    return TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed,
+                learning_rate="auto").fit_transform(unit_rows(vectors.astype(np.float64)))
+
+
+def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndarray, tsne: bool) -> dict:
+    """Every recorded word in 2-D: PCA of the final vectors, t-SNE, and the PCA positions at checkpoints
+    (projected on the final axes, so movement on the map is real movement). No timings: the same run
+    gives the same bytes (bench/explorer_map.py times the layouts)."""
+    from trainer.projection import project
+
+    picks = checkpoints(len(steps), MAP_CHECKPOINTS)
+    # one projection, fit on the final vectors: the checkpoints, then the final vectors last
+    positions = project(np.concatenate([history[picks], final[None]]), final)
+    layout = tsne_layout(final) if tsne else None
+    n = len(final)
+    return {
+        "words": vocab.words[:n], "counts": vocab.counts[:n],
+        "pca": flat_xy(positions.positions[-1]),
+        "pca_variance": positions.explained_variance_ratio,
+        "tsne": None if layout is None else flat_xy(layout),
+        "steps": [steps[i] for i in picks],
+        "pca_over_training": [flat_xy(p) for p in positions.positions[:-1]],
+    }
+
+
+def flat_xy(points: np.ndarray) -> np.ndarray:
+    """N × 2 points as [x0, y0, x1, y1, …] (the timeline chunks' layout), 3 decimals."""
+    return round_fixed(np.asarray(points).reshape(-1), MAP_DECIMALS)
+
+
+def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
+    """Cosine of every distinct pair among the most frequent words, at initialization and at the end.
+    One-hot vectors would put every pair at exactly 0: that is the baseline the page marks."""
+    n = min(len(initial_W), len(final_W), HISTOGRAM_MAX_WORDS)   # initial_W may hold only the recorded words
+    edges = np.linspace(-1.0, 1.0, HISTOGRAM_BINS + 1)
+    upper = np.triu_indices(n, 1)
+
+    def counts(matrix):
+        cos = np.clip(cosine_matrix(matrix[:n].astype(np.float64))[upper], -1.0, 1.0)
+        return np.histogram(cos, edges)[0].tolist(), float(np.mean(cos)) if cos.size else 0.0
+
+    before, mean_before = counts(initial_W)
+    after, mean_after = counts(final_W)
+    return {"words": n, "pairs": len(upper[0]), "edges": round_fixed(edges, 3), "one_hot": 0.0,
+            "initial": before, "final": after, "mean_initial": round(mean_before, 4),
+            "mean_final": round(mean_after, 4)}
+
+
+def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray) -> dict:
+    """Each probe right or wrong at each checkpoint (3CosAdd among the recorded words, inputs excluded)."""
+    picks = checkpoints(len(steps), NEIGHBOUR_CHECKPOINTS)
+    recorded = history.shape[1]
+    probes = [p for p in probes_in_vocab(vocab) if all(vocab.index[w] < recorded for w in p)]
+    rows = []
+    for a, b, c, expected in probes:
+        ids = [vocab.index[w] for w in (a, b, c)]
+        answers = [analogy(history[i], *ids, k=1)[0][0] for i in picks]
+        rows.append({"a": a, "b": b, "c": c, "expected": expected,
+                     "answers": [vocab.words[j] for j in answers],
+                     "correct": [vocab.words[j] == expected for j in answers]})
+    return {"method": "3CosAdd", "steps": [steps[i] for i in picks], "analogies": rows}
+
+
+def neighbour_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
+    """Splits neighbour vectors into groups: Ward clustering of the unit vectors (Euclidean distance
+    between unit vectors is a function of the cosine); average linkage split off single outliers."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    if len(vectors) <= groups:
+        return list(range(len(vectors)))
+    return AgglomerativeClustering(n_clusters=groups, linkage="ward").fit_predict(unit_rows(vectors)).tolist()
+
+
+def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
+    """For words with several senses, their neighbours split into groups, so the senses show."""
+    words = {}
+    for word in POLYSEMY_CANDIDATES:
+        if word not in vocab.index:
+            continue
+        found = nearest(final_W, vocab.index[word], POLYSEMY_NEIGHBOURS)
+        labels = neighbour_groups(final_W[[j for j, _ in found]])
+        groups = [[[vocab.words[j], round(s, 4)] for (j, s), g in zip(found, labels) if g == label]
+                  for label in dict.fromkeys(labels)]
+        words[word] = {"groups": groups}
+    return {"candidates": list(POLYSEMY_CANDIDATES), "words": words}
+
+
+def heatmap_words_view(vocab: Vocab, final_W: np.ndarray) -> dict:
+    """A default word set for the similarity heatmap: a few words from each of the run's themes
+    (k-means clusters of the most frequent words), the words nearest each centre first."""
+    from sklearn.cluster import KMeans
+
+    pool = min(len(vocab), HEATMAP_POOL)
+    themes = min(HEATMAP_THEMES, max(1, pool // HEATMAP_PER_THEME))
+    unit = unit_rows(final_W[:pool].astype(np.float64))
+    model = KMeans(n_clusters=themes, n_init=4, random_state=0).fit(unit)
+    chosen = []
+    for theme in range(themes):
+        members = np.flatnonzero(model.labels_ == theme)
+        closeness = unit[members] @ model.cluster_centers_[theme]
+        chosen += [vocab.words[i] for i in members[np.argsort(-closeness)][:HEATMAP_PER_THEME]]
+    return {"words": chosen, "themes": themes}

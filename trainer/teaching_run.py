@@ -116,7 +116,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
     timeline_chunks = [chunk_path("timeline", i) for i in range(n_chunks)]
 
     with RunWriter(out_dir, name) as writer:
-        bar = tqdm(total=2 * n_chunks + 10, desc="writing run", unit="file", disable=not progress)
+        bar = tqdm(total=2 * n_chunks + 15, desc="writing run", unit="file", disable=not progress)
         for i in range(n_chunks):
             part = slice(i * chunk_size, (i + 1) * chunk_size)
             writer.json_gz(step_chunks[i], {"chunk": i, "steps": records[part]})
@@ -139,8 +139,9 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "convergence.json": derived.convergence_view(vocab, steps, history, final_W),
             "input_output.json": derived.input_output_view(vocab, final_W, final_W_prime),
         }
+        views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime))
         for relpath, view in views.items():
-            writer.json(relpath, view)
+            (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
             bar.update()
         writer.safetensors("model.safetensors", weights)
         # Plain SGD keeps no per-parameter tensors: its whole state is the rule and the rate.

@@ -47,3 +47,38 @@ export const tokenRows = (r) => r.ids.map((id, i) => ({
   id, token: r.tokens[i], text: r.texts[i], start: r.starts[i], end: r.ends[i], merge_rank: r.merge_ranks[i],
 }));
 export const decode = (ids, tokenizer) => postJSON("/api/decode", { ids, tokenizer });
+
+const wordParams = (words, extra = {}) => {
+  const params = new URLSearchParams();
+  for (const w of words) params.append("words", w);
+  for (const [k, v] of Object.entries(extra)) if (v !== null && v !== undefined) params.set(k, v);
+  return params;
+};
+/** The explorer's queries: neighbours of several words, a:b::c:?, two words' similarity, a word set's matrix. */
+export const neighboursOf = (run, words, k = 10) =>
+  request(`/api/runs/${enc(run)}/neighbors/batch?${wordParams(words, { k })}`);
+export const analogy = (run, a, b, c, k = 5) =>
+  request(`/api/runs/${enc(run)}/analogy?${new URLSearchParams({ a, b, c, k })}`);
+export const similarity = (run, a, b) => request(`/api/runs/${enc(run)}/similarity?${new URLSearchParams({ a, b })}`);
+export const similarityMatrix = (run, words, order = "cluster") =>
+  request(`/api/runs/${enc(run)}/similarity/matrix?${wordParams(words, { order })}`);
+export const getWordMap = (run, manifest) =>
+  request(`/api/runs/${enc(run)}/map?v=${manifest.files["explorer/map.json.gz"]?.sha256.slice(0, 32) ?? ""}`);
+
+/** The final input vectors W of a run (model.safetensors, read in the browser): {rows, dim, data: Float32Array}. */
+export async function getInputVectors(run, manifest) {
+  const info = manifest.files["model.safetensors"];
+  let response;
+  try {
+    response = await fetch(`/api/runs/${enc(run)}/files/model.safetensors?v=${info.sha256.slice(0, 32)}`);
+  } catch {
+    throw new ApiError("Cannot reach the wordlab server. Is it still running? (start it with: make serve)", 0);
+  }
+  if (!response.ok) throw new ApiError(`${response.status} ${response.statusText}`, response.status);
+  const bytes = await response.arrayBuffer();
+  const headerLength = Number(new DataView(bytes).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 8, headerLength)));
+  const { shape, data_offsets: [start, end] } = header.W;
+  const data = new Float32Array(bytes.slice(8 + headerLength + start, 8 + headerLength + end));
+  return { rows: shape[0], dim: shape[1], data };
+}

@@ -7,6 +7,7 @@ export const $ = (id) => document.getElementById(id);
 export const PAGES = [
   { href: "/walkthrough.html", label: "Training walkthrough" },
   { href: "/tokens.html", label: "Token boundaries" },
+  { href: "/explorer.html", label: "Embedding explorer" },
   { href: "/docs", label: "API" },
 ];
 

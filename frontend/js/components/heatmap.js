@@ -1,4 +1,5 @@
-// A d × V matrix as a diverging heatmap on canvas (blue negative, red positive), one column marked.
+// A matrix (d × V weights, or a word set's similarities) as a diverging heatmap on canvas (blue
+// negative, red positive), one column marked.
 // Cells are written as pixels (ImageData) and scaled up without smoothing: no per-cell style parsing.
 
 const CELL_W = 4, CELL_H = 8;
@@ -10,11 +11,12 @@ function rgb(value, scale, out, offset) {
   out[offset + 3] = 255;
 }
 
-/** rows: array of d rows, each of length V. Returns the colour scale used (max |value|). */
-export function drawHeatmap(canvas, rows, markColumn) {
+/** rows: array of d rows, each of length V; cell: its size in canvas pixels. Returns the colour scale
+ * used (max |value|). */
+export function drawHeatmap(canvas, rows, markColumn, cell = { w: CELL_W, h: CELL_H }) {
   const d = rows.length, V = rows[0].length;
-  if (canvas.width !== V * CELL_W || canvas.height !== d * CELL_H) {
-    canvas.width = V * CELL_W; canvas.height = d * CELL_H;
+  if (canvas.width !== V * cell.w || canvas.height !== d * cell.h || canvas.pixels?.width !== V || canvas.pixels?.height !== d) {
+    canvas.width = V * cell.w; canvas.height = d * cell.h;
     canvas.pixels = new OffscreenCanvas(V, d);
   }
   let scale = 1e-9;
@@ -27,7 +29,7 @@ export function drawHeatmap(canvas, rows, markColumn) {
   ctx.drawImage(canvas.pixels, 0, 0, canvas.width, canvas.height);
   if (markColumn >= 0) {
     ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
-    ctx.strokeRect(markColumn * CELL_W + 0.75, 0.75, CELL_W - 1.5, d * CELL_H - 1.5);
+    ctx.strokeRect(markColumn * cell.w + 0.75, 0.75, cell.w - 1.5, d * cell.h - 1.5);
   }
   return scale;
 }

@@ -1,0 +1,45 @@
+"""The explorer page's queries: neighbours of several words at once, a run's 2-D map, and the
+cosine similarity matrix of a chosen word set."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from backend import embeddings
+from backend.dependencies import get_runs
+from backend.errors import not_found
+from backend.files import file_response
+from backend.runs import RunRegistry
+from backend.schemas import (ErrorBody, NeighboursBatchQuery, NeighboursBatchResponse, SimilarityMatrixQuery,
+                             SimilarityMatrixResponse)
+
+MAP_FILE = "explorer/map.json.gz"
+
+router = APIRouter(prefix="/api/runs", tags=["explorer"])
+Runs = Annotated[RunRegistry, Depends(get_runs)]
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
+
+
+@router.get("/{run}/neighbors/batch", response_model=NeighboursBatchResponse, responses=ERRORS,
+            description="Nearest neighbours of several words (`words` repeated), one column per word.")
+async def neighbours_batch(run: str, q: Annotated[NeighboursBatchQuery, Query()], runs: Runs):
+    loaded = runs.get(run)
+    columns = [{"word": w, "neighbors": embeddings.neighbours(loaded, w, q.k, q.metric, q.step)} for w in q.words]
+    return NeighboursBatchResponse(run=run, step=q.step, metric=q.metric, columns=columns)
+
+
+@router.get("/{run}/map", responses=ERRORS, response_class=Response,
+            description="Every recorded word in 2-D (PCA, t-SNE, PCA at checkpoints): explorer/map.json.gz, "
+                        "sent gzipped with an ETag (see docs/run-format.md).")
+async def word_map(run: str, runs: Runs, request: Request) -> Response:
+    loaded = runs.get(run)
+    if MAP_FILE not in loaded.manifest["files"]:
+        raise not_found(f"run {run!r} was written before the explorer's map existed; retrain it to get one")
+    return file_response(request, MAP_FILE, loaded.file(MAP_FILE))
+
+
+@router.get("/{run}/similarity/matrix", response_model=SimilarityMatrixResponse, responses=ERRORS,
+            description="Cosine similarity of every pair of a word set (`words` repeated, at most 60).")
+async def similarity_matrix(run: str, q: Annotated[SimilarityMatrixQuery, Query()], runs: Runs):
+    found = embeddings.similarity_matrix(runs.get(run), q.words, q.order == "cluster", q.step)
+    return SimilarityMatrixResponse(run=run, step=q.step, **found)
