@@ -1,11 +1,14 @@
 """Corpus loading edges: encodings, line ends, Gutenberg markers, files that leave nothing to train on."""
 
+import orjson
 import pytest
 
 from trainer.corpus import load_corpus, split_sentences, strip_gutenberg
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences
+
+from tests.conftest import write_text
 
 
 def test_empty_file_is_a_clear_error(tmp_path):
@@ -62,19 +65,54 @@ def test_utf8_bom_and_lone_cr_line_ends(tmp_path):
     assert corpus.sentences == [["one", "line"], ["two", "lines"], ["three"]]
 
 
-def test_gutenberg_header_and_footer_are_stripped():
-    text = ("The Project Gutenberg eBook of Tests\nlicence words here\n"
-            "*** START OF THE PROJECT GUTENBERG EBOOK TESTS ***\nthe real book\n"
-            "*** END OF THE PROJECT GUTENBERG EBOOK TESTS ***\nmore licence\n")
-    assert split_sentences(strip_gutenberg(text)) == [["the", "real", "book"]]
-    assert strip_gutenberg("no markers here") == "no markers here"
+LICENCE = ("Project Gutenberg is a registered trademark of the Foundation. Electronic works, copyright\n"
+           "and donations: see the full license. Subscribe to our email newsletter to hear about new eBooks.\n")
+BOOK = "The {0} walked along the river and the {0} sang in the garden.\n\n"
+# Real-shaped headers and footers of three vintages (written here; no Gutenberg file is copied).
+MODERN = ("The Project Gutenberg eBook of {0}\n\nThis ebook is for the use of anyone anywhere.\n\n"
+          "*** START OF THE PROJECT GUTENBERG EBOOK {0} ***\n" + BOOK
+          + "            *** END OF THE PROJECT GUTENBERG EBOOK {0} ***\n\nUpdated editions will replace the "
+          "previous one.\n" + LICENCE)
+OLDER = ("The Project Gutenberg EBook of {0}, by Someone\n\nThis eBook is for the use of anyone.\n\n"
+         "*** START OF THIS PROJECT GUTENBERG EBOOK {0} ***\n" + BOOK
+         + "End of the Project Gutenberg EBook of {0}, by Someone\n\n*** END OF THIS PROJECT GUTENBERG EBOOK {0} ***\n"
+         "\n***** This file should be named 84.txt or 84.zip *****\n" + LICENCE)
+NINETIES = ("Project Gutenberg's Etext of {0}\n\n**Welcome To The World of Free Plain Vanilla Electronic Texts**\n"
+            "Copyright laws are changing all over the world, be sure to check the license.\n"
+            "*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*\n" + BOOK
+            + "End of Project Gutenberg's Etext of {0}\n")
+LICENCE_WORDS = {"gutenberg", "project", "license", "licence", "ebook", "ebooks", "etext", "etexts", "trademark",
+                 "foundation", "copyright", "electronic", "donations", "newsletter"}
 
 
-def test_concatenated_gutenberg_books_keep_every_book():
-    book = ("Header of {0}\n*** START OF THE PROJECT GUTENBERG EBOOK {0} ***\nbook {0} text\n"
-            "*** END OF THE PROJECT GUTENBERG EBOOK {0} ***\nlicence of {0}\n")
-    text = book.format("one") + book.format("two")
-    assert split_sentences(strip_gutenberg(text)) == [["book", "one", "text"], ["book", "two", "text"]]
+@pytest.mark.parametrize("vintage", [MODERN, OLDER, NINETIES], ids=["modern", "older", "nineties"])
+def test_gutenberg_header_and_footer_of_each_vintage_are_stripped(vintage):
+    text, stripped = strip_gutenberg(vintage.format("heron"))
+    assert split_sentences(text) == [["the", "heron", "walked", "along", "the", "river", "and", "the", "heron",
+                                      "sang", "in", "the", "garden"]]
+    assert stripped == vintage.format("heron").count("\n") - BOOK.count("\n")  # every line but the book's two
+    assert strip_gutenberg("no markers here") == ("no markers here", 0)
+
+
+def test_concatenated_books_keep_every_book_marked_or_not():
+    text = BOOK.format("otter") + MODERN.format("heron") + BOOK.format("badger") + OLDER.format("crane")
+    words = {w for s in split_sentences(strip_gutenberg(text)[0]) for w in s}
+    assert {"otter", "heron", "badger", "crane"} <= words
+    assert not words & LICENCE_WORDS
+
+
+def test_a_run_on_a_gutenberg_file_has_no_licence_word_and_reports_the_stripped_lines(tmp_path):
+    from trainer.config import TrainConfig
+    from trainer.teaching_run import train_run
+
+    path = write_text(tmp_path / "book.txt", MODERN.format("heron") + NINETIES.format("crane"))
+    assert load_corpus(path).gutenberg_lines == strip_gutenberg(path.read_text())[1] > 10
+    lines = []
+    config = TrainConfig(corpus=str(path), steps=30, min_count=1, dense_steps=5, chunk_size=10)
+    run_dir = train_run(config, "book", tmp_path / "runs", progress=False, log=lines.append).run_dir
+    vocab = orjson.loads((run_dir / "vocab.json").read_bytes())["words"]
+    assert {"heron", "crane", "river"} <= set(vocab) and not set(vocab) & LICENCE_WORDS
+    assert any("Project Gutenberg" in line and str(load_corpus(path).gutenberg_lines) in line for line in lines)
 
 
 def test_only_stopwords_is_a_clear_error():

@@ -12,8 +12,20 @@ from trainer.errors import CorpusError
 
 # Words are runs of letters/digits, with inner apostrophes kept ("don't", "king's").
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-GUTENBERG_START_RE = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I)
-GUTENBERG_END_RE = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I)
+# Project Gutenberg's markers as files of several vintages write them: indented or not, "THE" or
+# "THIS", "EBOOK" or "EBOOK" with a hyphen; old files end their header with "*END*THE SMALL PRINT!"
+# and start their footer with "End of the Project Gutenberg EBook of ..." / "End of Project Gutenberg's ...".
+GUTENBERG_START_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK|\*END\*THE SMALL PRINT).*$",
+                                re.M | re.I)
+GUTENBERG_END_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
+                              r"|End of (?:the )?Project Gutenberg(?:'s|’s)?[ \t]).*$", re.M | re.I)
+# The first line of a header ("The Project Gutenberg eBook of X", "Project Gutenberg's X, by Y") and
+# the last line of the licence footer ("... to hear about new eBooks.").
+GUTENBERG_HEADER_RE = re.compile(r"^[ \t]*\ufeff?(?:(?:The )?Project Gutenberg[ \t]+(?:E-?Book|Etext)|Project Gutenberg(?:'s|’s)[ \t])",
+                                 re.M | re.I)
+GUTENBERG_FOOTER_LAST_RE = re.compile(r"to hear about new e-?books\.?[ \t]*$", re.M | re.I)
+HEADER_SEARCH_CHARS = 40_000   # a header, old "small print" included, is well under this
+FOOTER_SEARCH_CHARS = 40_000   # so is the licence after the END marker
 FALLBACK_ENCODING = "cp1252"
 MAX_CORPUS_BYTES = 2 * 1024**3
 
@@ -23,6 +35,7 @@ class CorpusText:
     text: str
     encoding: str
     warning: str | None = None
+    gutenberg_lines: int = 0  # lines of Project Gutenberg header and licence removed
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Corpus:
     source: str
     encoding: str
     warning: str | None = None
+    gutenberg_lines: int = 0
 
     @property
     def word_count(self) -> int:
@@ -65,20 +79,42 @@ def decode_corpus_bytes(data: bytes, source: str, encoding: str | None = None) -
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def strip_gutenberg(text: str) -> str:
-    """Keeps only the book text between each START marker and the END marker after it.
+def gutenberg_blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of every Project Gutenberg header and licence footer in the text, in order.
 
-    Files that concatenate several books have several START/END pairs; each licence block goes.
+    A header runs from its title line ("The Project Gutenberg eBook of ...") to the START marker; a
+    footer from the END marker to the licence's last line, or else to the next START marker, or to the
+    end. Text outside them is kept, so a file that concatenates books, some without markers, keeps them.
     """
-    starts = list(GUTENBERG_START_RE.finditer(text))
-    if not starts:
-        return text
-    books = []
-    for i, start in enumerate(starts):
-        limit = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        end = GUTENBERG_END_RE.search(text, start.end(), limit)
-        books.append(text[start.end():end.start() if end else limit])
-    return "\n".join(books)
+    markers = sorted([(m.start(), m.end(), "start") for m in GUTENBERG_START_RE.finditer(text)]
+                     + [(m.start(), m.end(), "end") for m in GUTENBERG_END_RE.finditer(text)])
+    blocks: list[tuple[int, int]] = []
+    boundary = 0  # where the last block ended: no block reaches back over it
+    for i, (begin, end, kind) in enumerate(markers):
+        if begin < boundary:
+            continue  # inside a footer already removed ("End of the Project Gutenberg EBook" then "*** END")
+        if kind == "start":
+            title = GUTENBERG_HEADER_RE.search(text, max(boundary, begin - HEADER_SEARCH_CHARS), begin)
+            block = (title.start() if title else begin, end)
+        else:
+            next_start = next((b for b, _, k in markers[i + 1:] if k == "start"), len(text))
+            last = GUTENBERG_FOOTER_LAST_RE.search(text, end, min(next_start, end + FOOTER_SEARCH_CHARS))
+            block = (begin, last.end() if last else next_start)
+        blocks.append(block)
+        boundary = block[1]
+    return blocks
+
+
+def strip_gutenberg(text: str) -> tuple[str, int]:
+    """The text without Project Gutenberg headers and licence footers, and how many lines went."""
+    blocks = gutenberg_blocks(text)
+    kept, position, stripped = [], 0, 0
+    for begin, end in blocks:
+        kept.append(text[position:begin])
+        stripped += text.count("\n", begin, end) + (text[end - 1] != "\n")  # a block may end with its newline
+        position = end
+    kept.append(text[position:])
+    return "\n".join(kept), stripped
 
 
 def split_sentences(text: str) -> list[list[str]]:
@@ -98,7 +134,8 @@ def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusTex
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     decoded = decode_corpus_bytes(path.read_bytes(), str(path), encoding)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")  # line ends are not vocabulary
-    return CorpusText(strip_gutenberg(text), decoded.encoding, decoded.warning)
+    book, stripped = strip_gutenberg(text)
+    return CorpusText(book, decoded.encoding, decoded.warning, stripped)
 
 
 def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
@@ -106,4 +143,4 @@ def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
     sentences = split_sentences(decoded.text)
     if not sentences:
         raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
-    return Corpus(sentences, str(path), decoded.encoding, decoded.warning)
+    return Corpus(sentences, str(path), decoded.encoding, decoded.warning, decoded.gutenberg_lines)

@@ -69,6 +69,8 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     prepared = prepare(config, encoding)
     if prepared.corpus.warning:
         log(f"warning: {prepared.corpus.warning}")
+    if prepared.corpus.gutenberg_lines:
+        log(f"removed {prepared.corpus.gutenberg_lines:,} lines of Project Gutenberg header and licence")
     if checkpoint and checkpoint["vocab"] != prepared.vocab:
         raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
     log(f"corpus: {len(prepared.corpus.sentences)} sentences, vocabulary {len(prepared.vocab)}, "
