@@ -21,16 +21,19 @@ DEFAULT_RUN_NAME = "default"
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per TrainConfig field, so the dataclass stays the single source of settings."""
+    """One flag per TrainConfig field, its help from the field, so the dataclass stays the single source."""
     for field in dataclasses.fields(TrainConfig):
         flag = "--" + field.name.replace("_", "-")
+        default = field.default
+        default = "none" if default is None else f"{default:,}" if type(default) is int else default
+        help_text = f"{field.metadata.get('help', '')} (default: {default})"
         if field.type in (bool, "bool"):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default,
-                                help=f"(default: {field.default})")
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default, help=help_text)
         else:
-            kind = {"int": int, "float": float, "str": str}.get(field.type, field.type)
-            parser.add_argument(flag, type=kind, default=field.default, metavar=field.name.upper(),
-                                help=f"(default: {field.default})")
+            kind = float if "float" in str(field.type) else int if "int" in str(field.type) else str
+            choices = field.metadata.get("choices")
+            parser.add_argument(flag, type=kind, default=field.default, help=help_text, choices=choices,
+                                metavar=None if choices else field.name.upper())
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

@@ -3,12 +3,11 @@
 import orjson
 import pytest
 
+from tests.conftest import write_text
 from trainer.corpus import load_corpus, split_sentences, strip_gutenberg
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences
-
-from tests.conftest import write_text
 
 
 def test_empty_file_is_a_clear_error(tmp_path):

@@ -1,7 +1,7 @@
 """The one place where a training run's settings live; every part of the trainer reads them from here."""
 
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 # The checkout this package runs from (installed editable): defaults must not depend on the cwd.
@@ -21,22 +21,34 @@ def resolve_corpus(corpus: str) -> Path:
     return PROJECT_ROOT / path
 
 
+def setting(default, help: str, choices: tuple[str, ...] | None = None):
+    """A TrainConfig field with the one-sentence help that `wordlab train --help` prints."""
+    return field(default=default, metadata={"help": help, "choices": choices})
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    corpus: str = DEFAULT_CORPUS
-    steps: int = 15000
-    dim: int = 8
-    lr: float = 0.1
-    window: int = 3
-    min_count: int = 3
+    corpus: str = setting(DEFAULT_CORPUS, "text file to train on (UTF-8, else Windows-1252 with a warning)")
+    steps: int = setting(15000, "training steps, one (center, context) pair each; 15,000 is about 2 epochs "
+                                "of the teaching corpus (ignored when --epochs is given)")
+    epochs: float | None = setting(None, "passes over all pairs, instead of --steps (steps = epochs x pairs); "
+                                         "a book needs 3-10")
+    dim: int = setting(8, "embedding dimensions d; 2-16 keeps every number on screen readable, 50-300 for books")
+    lr: float = setting(0.1, "SGD learning rate; 0.025-0.3 learns, 1 and above diverges")
+    window: int = setting(3, "context words on each side of the center (1-10)")
+    min_count: int = setting(3, "drop words seen fewer times than this (1-10; 3-5 for a book)")
     # Full softmax records V×d numbers twice per recorded step: a whole book's vocabulary would make a
     # run of hundreds of MB, so only the max_vocab most frequent words are kept.
-    max_vocab: int = 500
-    seed: int = 42
-    remove_stopwords: bool = True
-    dense_steps: int = 200
-    record_interval: int = 10
-    chunk_size: int = 100
+    max_vocab: int = setting(500, "keep at most this many most frequent words (the run's size grows with it; "
+                                  "100-2,000)")
+    seed: int = setting(42, "random seed for the initial weights and the pair order (same seed, same run)")
+    remove_stopwords: bool = setting(True, "drop the, of, and and other function words before pairing")
+    sentences: str = setting("auto", "what a sentence is: 'lines' (one per line), 'prose' (wrapped lines joined, "
+                                     "cut at . ! ?), or 'auto' (prose when the text has . ! ?)",
+                                     choices=("auto", "lines", "prose"))
+    dense_steps: int = setting(200, "record every step up to this one (0-1,000)")
+    record_interval: int = setting(10, "after that, record every N-th step (1-1,000; the run's size shrinks with it)")
+    chunk_size: int = setting(100, "recorded steps per file the browser downloads (10-1,000)")
 
     def __post_init__(self) -> None:
         from trainer.errors import WordlabError
@@ -49,6 +61,10 @@ class TrainConfig:
             raise WordlabError(f"dense_steps must be 0 or more (got {self.dense_steps})")
         if not self.lr > 0:
             raise WordlabError(f"lr must be positive (got {self.lr})")
+        if self.epochs is not None and not 0 < self.epochs <= 1000:
+            raise WordlabError(f"epochs must be above 0 and at most 1000 (got {self.epochs})")
+        if self.sentences not in ("auto", "lines", "prose"):
+            raise WordlabError(f"sentences must be auto, lines or prose (got {self.sentences!r})")
 
     def is_recorded(self, step: int) -> bool:
         """Every step of the first dense_steps, then every record_interval-th, and always the last."""

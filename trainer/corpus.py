@@ -1,4 +1,4 @@
-"""Reads a text file into sentences of lowercase words: decoding, Gutenberg stripping, one line a sentence.
+"""Reads a text file into sentences of lowercase words: decoding, Gutenberg stripping, sentence splitting.
 
 Torch-free. Real-world files are messy (Windows-1252 bytes, CRLF, a Gutenberg licence around the
 book), so every failure here is a CorpusError with a message a user can act on.
@@ -15,14 +15,14 @@ WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Project Gutenberg's markers as files of several vintages write them: indented or not, "THE" or
 # "THIS", "EBOOK" or "EBOOK" with a hyphen; old files end their header with "*END*THE SMALL PRINT!"
 # and start their footer with "End of the Project Gutenberg EBook of ..." / "End of Project Gutenberg's ...".
-GUTENBERG_START_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK|\*END\*THE SMALL PRINT).*$",
-                                re.M | re.I)
+GUTENBERG_START_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
+                                r"|\*END\*THE SMALL PRINT).*$", re.M | re.I)
 GUTENBERG_END_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
                               r"|End of (?:the )?Project Gutenberg(?:'s|’s)?[ \t]).*$", re.M | re.I)
 # The first line of a header ("The Project Gutenberg eBook of X", "Project Gutenberg's X, by Y") and
 # the last line of the licence footer ("... to hear about new eBooks.").
-GUTENBERG_HEADER_RE = re.compile(r"^[ \t]*\ufeff?(?:(?:The )?Project Gutenberg[ \t]+(?:E-?Book|Etext)|Project Gutenberg(?:'s|’s)[ \t])",
-                                 re.M | re.I)
+GUTENBERG_HEADER_RE = re.compile(r"^[ \t]*\ufeff?(?:(?:The )?Project Gutenberg[ \t]+(?:E-?Book|Etext)"
+                                 r"|Project Gutenberg(?:'s|’s)[ \t])", re.M | re.I)
 GUTENBERG_FOOTER_LAST_RE = re.compile(r"to hear about new e-?books\.?[ \t]*$", re.M | re.I)
 HEADER_SEARCH_CHARS = 40_000   # a header, old "small print" included, is well under this
 FOOTER_SEARCH_CHARS = 40_000   # so is the licence after the END marker
@@ -117,9 +117,45 @@ def strip_gutenberg(text: str) -> tuple[str, int]:
     return "\n".join(kept), stripped
 
 
-def split_sentences(text: str) -> list[list[str]]:
-    """One line is one sentence."""
-    sentences = (WORD_RE.findall(line.lower()) for line in text.splitlines())
+SENTENCE_MODES = ("auto", "lines", "prose")
+# A sentence ends at . ! or ? (closing quotes and brackets may follow) before whitespace.
+SENTENCE_END_RE = re.compile(r"[.!?]+[\"'’”)\]]*\s+")
+PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
+ABBREVIATIONS = frozenset({"mr", "mrs", "messrs", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen",
+                           "lt", "sgt", "vol", "chap", "no", "esq"})
+
+
+def sentence_mode(text: str) -> str:
+    """'prose' when the text punctuates its sentences (hard-wrapped books), else 'lines' (one per line)."""
+    return "prose" if re.search(r"[.!?]", text) else "lines"
+
+
+def prose_sentences(text: str) -> list[str]:
+    """Paragraphs (blank-line separated) with their wrapped lines joined, cut at sentence ends.
+
+    Gutenberg books wrap lines at ~70 characters, so a line is a fragment of a sentence; a training
+    window should see the whole sentence and never cross into the next paragraph.
+    """
+    sentences = []
+    for paragraph in PARAGRAPH_RE.split(text):
+        flat = " ".join(paragraph.split())
+        start = 0
+        for end in SENTENCE_END_RE.finditer(flat):
+            before = flat[start:end.start()].rsplit(None, 1)
+            if end.group().startswith(".") and before and before[-1].lower() in ABBREVIATIONS:
+                continue  # "Mr. Fowler" does not end a sentence
+            sentences.append(flat[start:end.end()])
+            start = end.end()
+        sentences.append(flat[start:])
+    return sentences
+
+
+def split_sentences(text: str, mode: str = "lines") -> list[list[str]]:
+    """Lowercase words per sentence: one line a sentence ('lines'), or sentences of prose ('prose')."""
+    if mode == "auto":
+        mode = sentence_mode(text)
+    pieces = prose_sentences(text) if mode == "prose" else text.splitlines()
+    sentences = (WORD_RE.findall(piece.lower()) for piece in pieces)
     return [words for words in sentences if words]
 
 
@@ -138,9 +174,12 @@ def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusTex
     return CorpusText(book, decoded.encoding, decoded.warning, stripped)
 
 
-def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
+def load_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto") -> Corpus:
+    """Sentences of words; `sentences` is 'lines', 'prose', or 'auto' (prose when the text has . ! ?)."""
+    if sentences not in SENTENCE_MODES:
+        raise CorpusError(f"sentences must be one of {', '.join(SENTENCE_MODES)} (got {sentences!r})")
     decoded = read_corpus_text(path, encoding)
-    sentences = split_sentences(decoded.text)
+    sentences = split_sentences(decoded.text, sentences)
     if not sentences:
         raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
     return Corpus(sentences, str(path), decoded.encoding, decoded.warning, decoded.gutenberg_lines)

@@ -19,6 +19,7 @@ from trainer.numbers import round_fixed
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
+from trainer.report import corpus_report
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path, read_manifest
 from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
 from trainer.stopwords import STOPWORDS
@@ -48,7 +49,7 @@ class RunSummary:
 
 
 def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
-    corpus = load_corpus(resolve_corpus(config.corpus), encoding)
+    corpus = load_corpus(resolve_corpus(config.corpus), encoding, config.sentences)
     stopwords = STOPWORDS if config.remove_stopwords else frozenset()
     vocab = build_vocab(corpus.sentences, config.min_count, stopwords, config.max_vocab)
     sentences = filter_sentences(corpus.sentences, vocab)
@@ -69,12 +70,13 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     prepared = prepare(config, encoding)
     if prepared.corpus.warning:
         log(f"warning: {prepared.corpus.warning}")
-    if prepared.corpus.gutenberg_lines:
-        log(f"removed {prepared.corpus.gutenberg_lines:,} lines of Project Gutenberg header and licence")
     if checkpoint and checkpoint["vocab"] != prepared.vocab:
         raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
-    log(f"corpus: {len(prepared.corpus.sentences)} sentences, vocabulary {len(prepared.vocab)}, "
-        f"{len(prepared.pairs)} pairs; training {config.steps} steps")
+    if config.epochs is not None:
+        config = dataclasses.replace(config, steps=max(1, round(config.epochs * len(prepared.pairs))))
+    for line in corpus_report(prepared.corpus.sentences, prepared.vocab.words, prepared.stopwords, config,
+                              len(prepared.pairs), prepared.corpus.gutenberg_lines):
+        log(line)
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
     trainer = SkipGramTrainer(config, len(prepared.vocab), prepared.pairs,

@@ -1,0 +1,50 @@
+"""What `wordlab train` says before training, its help, --epochs, and prose sentences for wrapped books."""
+
+import dataclasses
+
+from backend.cli import build_parser, main
+from tests.conftest import write_text
+from trainer.config import DEFAULT_CORPUS, TrainConfig, resolve_corpus
+from trainer.corpus import load_corpus, split_sentences
+
+WRAPPED = ("The heron waited by the river. Mr. Grey watched the heron\nfrom the old bridge, and the river\n"
+           "ran on!\n\n\"Where is the heron?\" asked the child.\nNobody answered the child.\n")
+
+
+def test_wrapped_prose_is_joined_and_cut_at_sentence_ends():
+    assert split_sentences(WRAPPED, "prose") == [
+        ["the", "heron", "waited", "by", "the", "river"],
+        ["mr", "grey", "watched", "the", "heron", "from", "the", "old", "bridge", "and", "the", "river", "ran", "on"],
+        ["where", "is", "the", "heron"], ["asked", "the", "child"], ["nobody", "answered", "the", "child"]]
+    assert split_sentences(WRAPPED, "auto") == split_sentences(WRAPPED, "prose")
+    assert len(split_sentences(WRAPPED, "lines")) == 5
+
+
+def test_the_unpunctuated_teaching_corpus_stays_one_sentence_per_line():
+    path = resolve_corpus(DEFAULT_CORPUS)
+    corpus = load_corpus(path)
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(corpus.sentences) == len(lines) == 570
+
+
+def test_every_train_flag_has_a_sentence_of_help_with_its_default():
+    train = next(a for a in build_parser()._subparsers._group_actions[0].choices.values() if a.prog.endswith("train"))
+    helps = {a.dest: a.help for a in train._actions}
+    for field in dataclasses.fields(TrainConfig):
+        assert len(helps[field.name]) > 30 and "(default:" in helps[field.name], field.name
+
+
+def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(tmp_path, capsys):
+    corpus = write_text(tmp_path / "c.txt", "alpha beta gamma delta the of\nalpha beta gamma epsilon\n" * 20)
+    out = tmp_path / "runs"
+    args = ["train", "--corpus", str(corpus), "--out", str(out), "--tokenizers", str(tmp_path / "tok"), "--quiet",
+            "--min-count", "2", "--max-vocab", "3", "--dense-steps", "5", "--chunk-size", "10"]
+    assert main([*args, "--name", "short", "--steps", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "corpus: 40 sentences, 200 words" in printed
+    assert "dropped 40 stopwords" in printed and "past --max-vocab 3" in printed
+    assert "warning:" in printed and "do not cover the pairs once" in printed
+    assert main([*args, "--name", "two-epochs", "--epochs", "2"]) == 0
+    printed = capsys.readouterr().out
+    pairs = int(printed.split(" (center, context) pairs")[0].rsplit(None, 1)[-1].replace(",", ""))
+    assert f"{2 * pairs:,} steps are 2.00 epochs" in printed and "warning" not in printed
