@@ -1,7 +1,6 @@
 """Load test: a real `wordlab serve` on 127.0.0.1, N concurrent keep-alive clients, three routes.
 
 Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N] [--think-ms 0]
-                            [--no-fast-path]
 Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each request, so the
 tokenizer's unit cache is warm but no response is repeated), neighbours (GET, a different word each
 request), step chunk (GET a 370 KB gzipped step chunk, as the walkthrough page does).
@@ -27,9 +26,14 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import seconds_until, server_process  # noqa: E402
-from trainer.config import (DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS,  # noqa: E402
-                            resolve_corpus)
+from backend.settings import DEFAULT_WORKERS
+from bench.server import seconds_until, server_process
+from trainer.config import (
+    DEFAULT_CORPUS,
+    DEFAULT_RUNS_DIR,
+    DEFAULT_TOKENIZERS_DIR,
+    resolve_corpus,
+)
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -173,7 +177,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="per scenario, at most")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
-    parser.add_argument("--no-fast-path", action="store_true", help="send every request through FastAPI's router")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between a client's requests")
     parser.add_argument("--run", default="default")
     args = parser.parse_args()
@@ -187,11 +190,11 @@ def main() -> None:
     chunk = manifest["chunks"]["steps"][len(manifest["chunks"]["steps"]) // 2]
     step_chunk = rotating([request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")])
 
-    with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers, not args.no_fast_path) as (
+    with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers) as (
             port, started, server):
         startup = seconds_until(lambda: health_ok(port), server, started, "answer")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"wordlab serve --workers {args.workers}, fast path {'off' if args.no_fast_path else 'on'}; "
+              f"wordlab serve --workers {args.workers}; "
               f"server up in {startup:.2f} s (process start to first answer)")
         print(f"{args.clients} concurrent clients, closed loop, think time {args.think_ms:g} ms, "
               f"≤ {args.requests} requests or {args.seconds:g} s per scenario")
