@@ -47,14 +47,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self.reading_head and self.head_bytes == 0:
-            self.set_deadline(self.header_seconds)
         if self.reading_head:
-            self.head_bytes += len(data)
+            if self.head_bytes == 0:
+                self.set_deadline(self.header_seconds)
+            end = data.find(b"\r\n\r\n")  # a read may hold the end of the head and the start of a body
+            self.head_bytes += len(data) if end < 0 else end + 4
+            if self.head_bytes > self.header_bytes_limit:
+                self.refuse_head()
+                return
         super().data_received(data)
-        # Checked after parsing: a read that also holds the body has left the head by now.
-        if self.reading_head and self.head_bytes > self.header_bytes_limit and not self.transport.is_closing():
-            self.refuse_head()
 
     def refuse_head(self) -> None:
         message = f"request head over {self.header_bytes_limit:,} bytes"
