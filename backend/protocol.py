@@ -7,7 +7,8 @@ memory or all its file descriptors. This protocol (given to uvicorn as its `http
 - a head (request line and headers) over MAX_HEADER_BYTES → 431, connection closed;
 - one deadline per connection: IDLE_SECONDS while no request is coming, HEADER_SECONDS once a
   head has started, BODY_SECONDS once the head is in and its body is still coming; when it passes
-  the connection is closed. While the app works on a complete request no deadline runs.
+  the connection is closed. While the app works on a complete request no deadline runs;
+- an answer sent before its request's body has all arrived (a 413) closes the connection.
 
 Body size is the app's to bound (backend/middleware.py counts bytes as they arrive).
 """
@@ -76,5 +77,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        if not self.reading_head and not self.transport.is_closing():
+            self.transport.close()  # answered (413, say) before the body ended: the rest is not worth reading
         if not self.transport.is_closing() and self.reading_head and self.head_bytes == 0 and self.deadline is None:
             self.set_deadline(self.idle_seconds)

@@ -151,6 +151,7 @@ def test_a_chunked_body_over_the_limit_gets_413_over_the_wire(server):
             for _ in range(15):
                 s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         assert b" 413 " in s.recv(4096)
+        assert closed_within(s, 2)  # the rest of the body is not read
 
 
 @pytest.fixture(scope="module")
