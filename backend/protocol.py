@@ -59,9 +59,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().data_received(data)
 
     def refuse_head(self) -> None:
-        message = f"request head over {self.header_bytes_limit:,} bytes"
-        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                             b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(message), message.encode()))
+        message = f"request head over {self.header_bytes_limit:,} bytes".encode()
+        head = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"content-length: %d\r\nconnection: close\r\n\r\n" % len(message))
+        self.transport.write(head + message)
         self.transport.close()
 
     def on_headers_complete(self) -> None:

@@ -35,7 +35,6 @@ from trainer.run_format import (
 )
 from trainer.vocab import Vocab
 
-
 # A parsed step chunk (Python floats and lists) takes about 20 times its gzipped file (measured on a
 # 230 KB chunk with tracemalloc); the chunk cache counts this estimate against its byte budget.
 PARSED_PER_GZIPPED_BYTE = 24

@@ -81,35 +81,31 @@ def slow_heads(port: int, n: int, seconds: float) -> list[socket.socket]:
     return connections
 
 
-def huge_heads(port: int, n: int, seconds: float) -> list[socket.socket]:
-    line = b"X-Big: " + b"a" * (10 << 20) + b"\r\n"
+def one_by_one(port: int, n: int, seconds: float, parts) -> list[socket.socket]:
+    """n connections, one after another until `seconds` pass, each sending `parts` (an iterable of bytes)."""
     connections = []
     deadline = time.monotonic() + seconds
     for _ in range(n):
         if time.monotonic() > deadline:
             break
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        with contextlib.suppress(OSError):
-            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n" + line)
+        with contextlib.suppress(OSError):  # the server may answer and close while this still sends
+            for part in parts():
+                s.sendall(part)
         connections.append(s)
     return connections
+
+
+def huge_heads(port: int, n: int, seconds: float) -> list[socket.socket]:
+    line = b"X-Big: " + b"a" * (10 << 20) + b"\r\n"
+    return one_by_one(port, n, seconds, lambda: [b"GET /api/health HTTP/1.1\r\nHost: x\r\n" + line])
 
 
 def chunked_floods(port: int, n: int, seconds: float) -> list[socket.socket]:
     chunk = b"1," * (512 << 10)
-    connections = []
-    deadline = time.monotonic() + seconds
-    for _ in range(n):
-        if time.monotonic() > deadline:
-            break
-        s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        with contextlib.suppress(OSError):
-            s.sendall(b"POST /api/decode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      b"Transfer-Encoding: chunked\r\n\r\n")
-            for _ in range(20):  # 20 MB
-                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        connections.append(s)
-    return connections
+    head = (b"POST /api/decode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    return one_by_one(port, n, seconds, lambda: [head] + [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * 20)  # 20 MB
 
 
 def server_rss_mb(pid: int) -> float:
@@ -137,7 +133,8 @@ def main() -> None:
     ensure_default_tokenizer(DEFAULT_TOKENIZERS_DIR)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"wordlab serve --workers {args.workers}, started with a soft open-files limit of 1024; "
-          f"deadlines: idle {settings.IDLE_SECONDS} s, head {settings.HEADER_SECONDS} s, body {settings.BODY_SECONDS} s")
+          f"deadlines: idle {settings.IDLE_SECONDS} s, head {settings.HEADER_SECONDS} s, "
+          f"body {settings.BODY_SECONDS} s")
     with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers) as (port, started, server):
         seconds_until(lambda: health_ok(port), server, started, "answer")
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.connections + 256), hard))  # the attacker's

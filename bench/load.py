@@ -144,7 +144,7 @@ async def scenario(port: int, scripts: list, requests: int, seconds: float,
     load = Load(len(scripts), requests, seconds, pauses)
     loop = asyncio.get_running_loop()
     started, cpu_started = time.perf_counter(), time.process_time()
-    for i, script in enumerate(scripts):
+    for script in scripts:
         if join_over:
             await asyncio.sleep(join_over / len(scripts))
         await loop.create_connection(lambda script=script: Connection(load, script), "127.0.0.1", port)
@@ -212,7 +212,8 @@ def row(name: str, r: dict) -> str:
             f"{r['errors']:>8}{r['client_cpu']:>11.0%}")
 
 
-HEADER = f"{'scenario':<34}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}{'client CPU':>12}"
+HEADER = (f"{'scenario':<34}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'client CPU':>12}")
 
 
 def health_ok(port: int) -> bool:

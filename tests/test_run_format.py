@@ -120,8 +120,9 @@ def test_broken_runs_and_tokenizers_are_listed_with_their_reason_never_a_500(tmp
 
     listed = client.get("/api/runs")
     assert listed.status_code == 200
-    assert {r["name"]: r["status"] for r in listed.json()["runs"]} == {"list-files": "broken", "no-vocab-size": "broken"}
-    assert "sizes.vocab: Field required" in next(r["error"] for r in listed.json()["runs"] if r["name"] == "no-vocab-size")
+    runs_listed = {r["name"]: r for r in listed.json()["runs"]}
+    assert {name: r["status"] for name, r in runs_listed.items()} == {"list-files": "broken", "no-vocab-size": "broken"}
+    assert "sizes.vocab: Field required" in runs_listed["no-vocab-size"]["error"]
 
     listed = client.get("/api/tokenizers")
     assert listed.status_code == 200
