@@ -64,7 +64,7 @@ class Registry(Generic[Loaded]):
             return old
         try:
             entry = Entry(name, path, stamp, self.load(name, path), None)
-        except (WordlabError, OSError) as err:
+        except (WordlabError, OSError, ValueError) as err:  # ValueError: a structure the loader refuses
             entry = Entry(name, path, stamp, None, str(err))
         self._entries[name] = entry
         return entry

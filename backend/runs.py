@@ -7,6 +7,7 @@ with the reason) until run.json changes.
 """
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,7 @@ class LoadedRun:
         f = self.file(relpath)
         try:
             return parse_json(f.data, f.gzipped)
-        except (ValueError, OSError, EOFError) as err:  # orjson, gzip: a file that matched its hash when written
+        except (ValueError, OSError, EOFError, zlib.error) as err:  # a file whose content was bad when written
             self.fail(f"{relpath} cannot be read ({err})")
 
     @property

@@ -55,6 +55,11 @@ class Sizes(BaseModel):
     recorded_steps: int = Field(ge=0)
 
 
+class CorpusInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    source: str | None = None
+
+
 class Manifest(BaseModel):
     """run.json. Unknown extra keys are kept (a newer trainer may add views); known ones are checked."""
     model_config = ConfigDict(extra="allow")
@@ -63,6 +68,7 @@ class Manifest(BaseModel):
     kind: str
     created: str
     config: dict
+    corpus: CorpusInfo = CorpusInfo()
     sizes: Sizes
     chunk_size: int = Field(ge=1)    # records per step chunk: stored here once for every reader
     chunks: dict[str, list[str]]
