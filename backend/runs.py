@@ -70,7 +70,10 @@ class LoadedRun:
     def _read(self, relpath: str) -> RunFile:
         if self.broken is not None:
             raise Broken(f"run {self.name!r} is broken and is not served: {self.broken}")
-        data = inside(self.path, check_relpath(relpath)).read_bytes()
+        try:
+            data = inside(self.path, check_relpath(relpath)).read_bytes()
+        except (OSError, RunFormatError) as err:  # deleted, unreadable, or now a link out of the run
+            self.fail(f"{relpath} cannot be read ({err})")
         if relpath == MANIFEST:
             return RunFile(data, f"{self.stamp[0]:x}-{self.stamp[1]:x}", False)
         expected = self.manifest["files"][relpath]["sha256"]

@@ -164,6 +164,15 @@ def test_a_chunk_changed_on_disk_marks_the_run_broken_and_is_never_served(run):
     assert listed == [{**listed[0], "status": "broken"}] and "does not match the sha256" in listed[0]["error"]
 
 
+def test_a_chunk_deleted_while_serving_gives_409_not_500(run):
+    client = TestClient(create_app(run.parent, run.parent / "none"))
+    assert client.get("/api/runs/r").status_code == 200  # validated and loaded
+    chunk = orjson.loads((run / "run.json").read_bytes())["chunks"]["steps"][0]
+    (run / chunk).unlink()
+    response = client.get("/api/runs/r/steps/1")
+    assert response.status_code == 409 and f"{chunk} cannot be read" in response.json()["detail"]["message"]
+
+
 def test_changed_weights_never_give_numbers(run):
     """16 overwritten bytes of model.safetensors, or W's bytes set to 0xFF (NaN): 409, not 500 or null scores."""
     weights = run / "model.safetensors"
