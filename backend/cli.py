@@ -13,7 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS, TrainConfig
+from backend.settings import DEFAULT_WORKERS
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, TrainConfig
 from trainer.download import DEFAULT_CORPORA_DIR
 from trainer.errors import WordlabError
 

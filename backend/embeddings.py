@@ -4,22 +4,22 @@ import difflib
 
 import numpy as np
 
-from backend.errors import not_found
 from backend.runs import LoadedRun
+from trainer.errors import NotFound
 from trainer.similarity import analogy, cosine_matrix, nearest
 
 SUGGESTIONS = 5
 
 
 def word_id(run: LoadedRun, word: str) -> int:
-    """The word's id, or a 404 that suggests the closest words in the vocabulary."""
+    """The word's id, or NotFound suggesting the closest words in the vocabulary."""
     key = word.strip().lower()
     index = run.vocab.index
     if key in index:
         return index[key]
     close = difflib.get_close_matches(key, run.vocab.words, n=SUGGESTIONS, cutoff=0.6)
-    raise not_found(f"{word!r} is not in the vocabulary of run {run.name!r} ({len(index)} words)",
-                    suggestions=close)
+    raise NotFound(f"{word!r} is not in the vocabulary of run {run.name!r} ({len(index)} words)",
+                   suggestions=close)
 
 
 def neighbours(run: LoadedRun, word: str, k: int, metric: str, step: int | None) -> list[dict]:

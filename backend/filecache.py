@@ -1,21 +1,15 @@
-"""The run files a worker keeps in memory, least recently used first out, within a byte budget.
-
-Every worker used to keep every file it had served, for good, so its memory grew with every run a
-class looked through (the two runs here are 7.9 and 44 MB on disk). Files are immutable and
-browsers cache them (ETag, `?v=`), so the server's copy only saves re-reading a hot chunk from the
-page cache; a budget keeps that and bounds the rest.
-"""
+"""What a worker keeps in memory (run files, parsed chunks), least recently used first out, within a
+byte budget, so that its memory does not grow with every run a class looks through."""
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-FILE_CACHE_BYTES = 64 << 20  # per worker
 Value = TypeVar("Value")
 
 
 class FileCache(Generic[Value]):
-    def __init__(self, budget: int = FILE_CACHE_BYTES, size: Callable[[Value], int] = len):
+    def __init__(self, budget: int, size: Callable[[Value], int] = len):
         self.budget = budget
         self.size = size
         self.bytes = 0

@@ -1,34 +1,44 @@
-"""Finds, validates and lazily loads run directories; never builds a path from a user's text.
+"""Run directories: found by name, validated, lazily loaded; a file only by its key in the manifest.
 
-A run is looked up by name among the directories that exist; a file inside a run only by its key
-in the run's manifest. A run written while the server runs is found on the next request (run.json's
-stat is checked per request, one syscall), and a rewritten run is reloaded.
+A run written while the server runs is found on the next request (run.json's stat is checked per
+request, one syscall), and a rewritten run is reloaded. Every file read from disk is checked
+against the manifest's sha256 before it is used or sent; a mismatch marks the run broken (409
+with the reason) until run.json changes.
 """
 
-import gzip
-from dataclasses import dataclass, field
-from functools import lru_cache
+import hashlib
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import orjson
-from safetensors.numpy import load_file
+from safetensors import SafetensorError
+from safetensors.numpy import load
 
-from backend.errors import conflict, not_found
+from backend import settings
 from backend.filecache import FileCache
-from trainer.run_format import MANIFEST, check_run, run_dirs
+from backend.registry import Registry
+from trainer.errors import Broken, NotFound, RunFormatError, Unsupported
+from trainer.run_format import (
+    MANIFEST,
+    MODEL,
+    STEP_CHUNKS,
+    STEP_INDEX,
+    STEPS_FIELD,
+    VOCAB,
+    WEIGHTS_FIELD,
+    check_relpath,
+    chunk_of,
+    inside,
+    parse_json,
+    read_manifest,
+    run_dirs,
+)
 from trainer.vocab import Vocab
 
-CHUNKS_CACHED = 16
-
-
-@dataclass(frozen=True)
-class RunEntry:
-    name: str
-    path: Path
-    stamp: tuple[int, int] | None      # (mtime_ns, size) of run.json when read
-    manifest: dict | None
-    error: str | None
+# A parsed step chunk (Python floats and lists) takes about 20 times its gzipped file (measured on a
+# 230 KB chunk with tracemalloc); the chunk cache counts this estimate against its byte budget.
+PARSED_PER_GZIPPED_BYTE = 24
 
 
 @dataclass(frozen=True)
@@ -39,115 +49,120 @@ class RunFile:
 
 
 class LoadedRun:
-    """One valid run; its big pieces (weights, parsed chunks) are read on first use and kept, its
-    files within the registry's byte budget."""
+    """One valid run; its big pieces (weights, parsed chunks) are read on first use and kept within
+    the registry's byte budgets."""
 
-    def __init__(self, entry: RunEntry, files: FileCache[RunFile]):
-        self.name = entry.name
-        self.path = entry.path
-        self.manifest = entry.manifest
-        self.stamp = entry.stamp
-        self._files = files  # shared by the registry's runs; keyed by run, version and path
+    def __init__(self, name: str, path: Path, manifest: dict, stamp, files: FileCache, chunks: FileCache):
+        self.name, self.path, self.manifest, self.stamp = name, path, manifest, stamp
+        self._files = files    # raw files, shared by the registry's runs; keyed by run, version and path
+        self._chunks = chunks  # parsed step chunks, likewise
+        self.broken: str | None = None
         self._vocab: Vocab | None = None
         self._final_weights: np.ndarray | None = None
         self._steps: list[int] | None = None
-        self.chunk = lru_cache(maxsize=CHUNKS_CACHED)(self._read_chunk)
 
     def file(self, relpath: str) -> RunFile:
-        """A file listed in the manifest (or the manifest itself); anything else is 404."""
+        """A file listed in the manifest (or the manifest itself); anything else is NotFound."""
         if relpath != MANIFEST and relpath not in self.manifest["files"]:
-            raise not_found(f"run {self.name!r} has no file {relpath!r}")
+            raise NotFound(f"run {self.name!r} has no file {relpath!r}")
         return self._files.get((self.name, self.stamp, relpath), lambda: self._read(relpath))
 
     def _read(self, relpath: str) -> RunFile:
+        if self.broken is not None:
+            raise Broken(f"run {self.name!r} is broken and is not served: {self.broken}")
+        try:
+            data = inside(self.path, check_relpath(relpath)).read_bytes()
+        except (OSError, RunFormatError) as err:  # deleted, unreadable, or now a link out of the run
+            self.fail(f"{relpath} cannot be read ({err})")
         if relpath == MANIFEST:
-            etag = f"{self.stamp[0]:x}-{self.stamp[1]:x}"
-        else:
-            etag = self.manifest["files"][relpath]["sha256"][:32]
-        return RunFile((self.path / relpath).read_bytes(), etag, relpath.endswith(".gz"))
+            return RunFile(data, f"{self.stamp[0]:x}-{self.stamp[1]:x}", False)
+        expected = self.manifest["files"][relpath]["sha256"]
+        if hashlib.sha256(data).hexdigest() != expected:
+            self.fail(f"{relpath} does not match the sha256 in {MANIFEST} (changed or corrupted since it was written)")
+        return RunFile(data, expected[:32], relpath.endswith(".gz"))
+
+    def fail(self, reason: str):
+        self.broken = reason
+        raise Broken(f"run {self.name!r} is broken and is not served: {reason}")
 
     def json(self, relpath: str):
         f = self.file(relpath)
-        return orjson.loads(gzip.decompress(f.data) if f.gzipped else f.data)
+        try:
+            return parse_json(f.data, f.gzipped)
+        except (ValueError, OSError, EOFError, zlib.error) as err:  # a file whose content was bad when written
+            self.fail(f"{relpath} cannot be read ({err})")
 
     @property
     def vocab(self) -> Vocab:
         if self._vocab is None:
-            self._vocab = Vocab.from_dict(self.json("vocab.json"))
+            try:
+                self._vocab = Vocab.from_dict(self.json(VOCAB))
+            except (KeyError, TypeError, ValueError) as err:
+                self.fail(f"{VOCAB} is malformed ({err})")
         return self._vocab
 
     @property
     def recorded_steps(self) -> list[int]:
         if self._steps is None:
-            self._steps = self.json("step_index.json")["steps"]
+            self._steps = self.json(STEP_INDEX)[STEPS_FIELD]
         return self._steps
 
-    def _read_chunk(self, index: int) -> list[dict]:
-        return self.json(self.manifest["chunks"]["steps"][index])["steps"]
+    def chunk(self, index: int) -> list[dict]:
+        relpath = self.manifest["chunks"][STEP_CHUNKS][index]
+        size = self.manifest["files"][relpath]["bytes"] * PARSED_PER_GZIPPED_BYTE
+        return self._chunks.get((self.name, self.stamp, relpath), lambda: (size, self.json(relpath)[STEPS_FIELD]))[1]
 
     def record(self, step: int) -> dict:
         steps = self.recorded_steps
         position = int(np.searchsorted(steps, step))
         if position >= len(steps) or steps[position] != step:
-            raise not_found(f"step {step} was not recorded in run {self.name!r}; recorded steps run from "
-                            f"{steps[0]} to {steps[-1]} (every step of the first "
-                            f"{self.manifest['config']['dense_steps']}, then every "
-                            f"{self.manifest['config']['record_interval']}th, and the last)")
-        chunk_size = self.manifest["chunk_size"]
-        return self.chunk(position // chunk_size)[position % chunk_size]
+            config = self.manifest["config"]
+            raise NotFound(f"step {step} was not recorded in run {self.name!r}; recorded steps run from "
+                           f"{steps[0]} to {steps[-1]} (every step of the first {config.get('dense_steps')}, "
+                           f"then every {config.get('record_interval')}th, and the last)")
+        index, offset = chunk_of(position, self.manifest["chunk_size"])
+        return self.chunk(index)[offset]
 
     def weights(self, step: int | None = None) -> np.ndarray:
         """W after training (step None), or W as it was at a recorded step (4-decimal precision)."""
         if step is not None:
-            return np.asarray(self.record(step)["W"], dtype=np.float32)
+            record = self.record(step)
+            if WEIGHTS_FIELD not in record:
+                raise Unsupported(f"run {self.name!r} ({self.manifest['kind']}) does not record the whole "
+                                  f"{WEIGHTS_FIELD} at each step; ask without step= for the trained vectors")
+            return np.asarray(record[WEIGHTS_FIELD], dtype=np.float32)
         if self._final_weights is None:
-            self._final_weights = load_file(str(self.path / "model.safetensors"))["W"]
+            try:
+                weights = load(self.file(MODEL).data)[WEIGHTS_FIELD]
+            except (SafetensorError, KeyError) as err:
+                self.fail(f"{MODEL} cannot be read ({err})")
+            if weights.shape != (len(self.vocab), self.manifest["sizes"]["dim"]) or not np.isfinite(weights).all():
+                self.fail(f"{MODEL}: {WEIGHTS_FIELD} is not a finite {len(self.vocab)}×{self.manifest['sizes']['dim']} "
+                          "matrix")
+            self._final_weights = weights
         return self._final_weights
 
 
-@dataclass
-class RunRegistry:
-    runs_dir: Path
-    _entries: dict[str, RunEntry] = field(default_factory=dict)
-    _loaded: dict[str, LoadedRun] = field(default_factory=dict)
-    files: FileCache[RunFile] = field(default_factory=lambda: FileCache(size=lambda f: len(f.data)))
+class RunRegistry(Registry[LoadedRun]):
+    what = "run"
 
-    def _stamp(self, run_dir: Path) -> tuple[int, int] | None:
+    def __init__(self, runs_dir: Path):
+        super().__init__(runs_dir)
+        self.files: FileCache[RunFile] = FileCache(settings.FILE_CACHE_BYTES, size=lambda f: len(f.data))
+        self.chunks: FileCache[tuple[int, list]] = FileCache(settings.CHUNK_CACHE_BYTES, size=lambda c: c[0])
+
+    def find(self) -> dict[str, Path]:
+        return {p.name: p for p in run_dirs(self.root)}
+
+    def stamp_file(self, path: Path) -> Path:
+        return path / MANIFEST
+
+    def load(self, name: str, path: Path) -> LoadedRun:
         try:
-            st = (run_dir / MANIFEST).stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
+            manifest = read_manifest(path)
+        except (KeyError, TypeError) as err:
+            raise RunFormatError(f"{name}: unreadable run ({err})") from None
+        return LoadedRun(name, path, manifest, self._stamp(path), self.files, self.chunks)
 
-    def _entry(self, name: str, run_dir: Path) -> RunEntry:
-        stamp = self._stamp(run_dir)
-        old = self._entries.get(name)
-        if old is not None and old.stamp == stamp:
-            return old
-        entry = RunEntry(name, run_dir, stamp, *check_run(run_dir))
-        self._entries[name] = entry
-        self._loaded.pop(name, None)
-        return entry
-
-    def entries(self) -> list[RunEntry]:
-        """Every run directory (hidden and partial ones excluded), valid or broken, by name."""
-        names = [p.name for p in run_dirs(self.runs_dir)]
-        for gone in set(self._entries) - set(names):
-            self._entries.pop(gone, None)
-            self._loaded.pop(gone, None)
-        return [self._entry(name, self.runs_dir / name) for name in names]
-
-    def get(self, name: str) -> LoadedRun:
-        """Looks the name up among the runs found on disk (rescanning once for a new run)."""
-        if name not in self._entries:
-            self.entries()
-        if name not in self._entries:
-            raise not_found(f"no run named {name!r}", runs=list(self._entries))
-        known = self._entries[name]
-        entry = self._entry(known.name, known.path)
-        if entry.error is not None:
-            raise conflict(f"run {name!r} is broken and is not served: {entry.error}")
-        loaded = self._loaded.get(name)
-        if loaded is None:
-            loaded = self._loaded[name] = LoadedRun(entry, self.files)
-        return loaded
+    def broken_reason(self, value: LoadedRun) -> str | None:
+        return value.broken

@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MAX_TEXT_BYTES = 100_000     # tokenize: larger texts get 413
-MAX_IDS = 100_000            # decode: more ids get 413
+from backend.settings import MAX_TEXT_BYTES
+
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -154,8 +154,14 @@ class TokenizerSummary(BaseModel):
     corpus: str | None = None
 
 
+class BrokenEntry(BaseModel):
+    name: str
+    error: str
+
+
 class TokenizerList(BaseModel):
     tokenizers: list[TokenizerSummary]
+    broken: list[BrokenEntry] = Field(default=[], description="tokenizer files that cannot be loaded, and why")
 
 
 class MergeOut(BaseModel):

@@ -1,15 +1,27 @@
-"""`wordlab serve`: make sure there is something to show, print where to look, run uvicorn."""
+"""`wordlab serve`: make sure there is something to show, print where to look, run uvicorn.
 
-import functools
+Several workers are uvicorn's own (`workers=N`): they share one listening socket, and uvicorn's
+supervisor replaces a worker that dies or stops answering its health check.
+"""
+
 import os
 import socket
 from pathlib import Path
 
 import uvicorn
 
-from backend.workers import APP, UVICORN_OPTIONS, check_port_free, serve_balanced, supervised_workers
+from backend import settings
+from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from trainer.bpe.build import ensure_default_tokenizer
+from trainer.errors import WordlabError
 from trainer.run_format import check_run, run_dirs
+
+APP = "backend.app:app_from_env"
+# No proxy headers: the app is served directly to the class, where X-Forwarded-For would only let a
+# client claim another address.
+UVICORN_OPTIONS = {"factory": True, "log_level": "warning", "access_log": False, "proxy_headers": False,
+                   "http": "backend.protocol:GuardedHttpToolsProtocol", "timeout_keep_alive": settings.IDLE_SECONDS,
+                   "timeout_worker_healthcheck": settings.WORKER_HEALTHCHECK_SECONDS}
 
 
 # A documentation-only address (TEST-NET-2): connecting a UDP socket to it only asks the kernel which
@@ -63,13 +75,23 @@ def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> Non
     print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise WordlabError(f"cannot listen on {host}:{port} ({err.strerror}); is another server running? "
+                           "Stop it or choose another --port") from None
+    return sock
+
+
 def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
-    check_port_free(host, port)
+    bind(host, port).close()  # fails before the default run is trained (10 s) rather than after
+    raise_open_files_limit()  # the workers inherit it
     os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
     os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())
-    ready = functools.partial(get_ready, host, port, runs_dir, tokenizers_dir)
-    if workers > 1 and supervised_workers():
-        serve_balanced(host, port, workers, ready)
-    else:
-        ready()
-        uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    get_ready(host, port, runs_dir, tokenizers_dir)
+    uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

@@ -1,43 +1,56 @@
-"""Finds and lazily loads the BPE tokenizers in data/tokenizers/ by name (never by a user's path)."""
+"""The BPE tokenizers in data/tokenizers/, by name (never by a user's path). A file is untrusted:
+its structure is validated in full (ids in range, merges in order) before the encoder sees it."""
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.errors import conflict, not_found
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from backend.registry import Registry
 from trainer.bpe.tokenizer import BPETokenizer
-from trainer.errors import WordlabError
-from trainer.run_format import NAME_RE
+from trainer.errors import Broken
+from trainer.run_format import NAME_RE, describe
 
 
-@dataclass
-class TokenizerRegistry:
-    tokenizers_dir: Path
-    _paths: dict[str, Path] = field(default_factory=dict)
-    _loaded: dict[str, tuple[tuple[int, int], BPETokenizer]] = field(default_factory=dict)
+class TokenizerSettings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    pattern: str
+    base_size: int
 
-    def names(self) -> list[str]:
-        if not self.tokenizers_dir.is_dir():
-            self._paths = {}
-            return []
-        self._paths = {p.stem: p for p in sorted(self.tokenizers_dir.glob("*.json"))
-                       if p.is_file() and NAME_RE.fullmatch(p.stem)}
-        return list(self._paths)
 
-    def get(self, name: str) -> BPETokenizer:
-        if name not in self._paths:
-            self.names()
-        if name not in self._paths:
-            raise not_found(f"no tokenizer named {name!r}", tokenizers=list(self._paths))
-        path = self._paths[name]
+class TokenizerFile(BaseModel):
+    """Just enough of the tokenizer format to make loading it safe: what from_dict reads, checked."""
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: str
+    meta: dict
+    settings: TokenizerSettings
+    vocab: list[str]
+    merges: list[tuple[int, int, int, int]]
+
+    @model_validator(mode="after")
+    def ids_in_range(self) -> "TokenizerFile":
+        size, base = len(self.vocab), self.settings.base_size
+        if not 0 < base <= size or base + len(self.merges) != size:
+            raise ValueError(f"base_size {base} and {len(self.merges)} merges do not make {size} vocabulary entries")
+        for rank, (left, right, new_id, _) in enumerate(self.merges):
+            if new_id != base + rank or not (0 <= left < new_id and 0 <= right < new_id):
+                raise ValueError(f"merge {rank} ({left}, {right} → {new_id}) refers to ids out of order or range")
+        return self
+
+
+class TokenizerRegistry(Registry[BPETokenizer]):
+    what = "tokenizer"
+
+    def find(self) -> dict[str, Path]:
+        if not self.root.is_dir():
+            return {}
+        return {p.stem: p for p in sorted(self.root.glob("*.json")) if p.is_file() and NAME_RE.fullmatch(p.stem)}
+
+    def stamp_file(self, path: Path) -> Path:
+        return path
+
+    def load(self, name: str, path: Path) -> BPETokenizer:
         try:
-            st = path.stat()
-        except OSError:
-            raise not_found(f"tokenizer {name!r} was removed") from None
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._loaded.get(name)
-        if cached is None or cached[0] != stamp:
-            try:
-                cached = self._loaded[name] = (stamp, BPETokenizer.load(path))
-            except WordlabError as err:
-                raise conflict(f"tokenizer {name!r} cannot be loaded: {err}") from None
-        return cached[1]
+            TokenizerFile.model_validate_json(path.read_bytes())
+        except ValidationError as err:
+            raise Broken(f"{path.name} is not a valid tokenizer file: {describe(err)}") from None
+        return BPETokenizer.load(path)

@@ -1,24 +1,29 @@
-"""Load test: a real `wordlab serve` on 127.0.0.1, N concurrent keep-alive clients, three routes.
+"""Load test: a real `wordlab serve` on 127.0.0.1, beside the peer a user would write instead.
 
-Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N] [--think-ms 0]
-                            [--no-fast-path]
-Scenarios: tokenize (POST, a different 1 KB slice of the teaching corpus each request, so the
-tokenizer's unit cache is warm but no response is repeated), neighbours (GET, a different word each
-request), step chunk (GET a 370 KB gzipped step chunk, as the walkthrough page does).
-Closed loop: each client sends its next request when the previous answer is complete, after a
-pause drawn uniformly from 0 to 2 × --think-ms (seeded), so that clients do not fire in lockstep.
-Every loop is bounded by --requests and --seconds and traffic goes to loopback only.
-The client is a minimal callback-driven HTTP/1.1 client on uvloop; it shares the machine's cores
-with the server, so it reports the CPU it took ("client CPU": 100% is one core).
+Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N]
+                            [--students 200] [--class-seconds 60] [--only classroom|stress]
+Classroom: --students keep-alive connections, each a student who opens the walkthrough (the page,
+the run list, the manifest, step chunks one after another as the slider is scrubbed) and then types
+on the token page (a tokenize request for each debounced pause, the text growing), with a pause of
+1-5 s (seeded) between requests; they join over the first 5 s. Target: p99 ≤ 10 ms, 0 errors.
+Stress: --clients connections back to back (no pause) on three routes: tokenize (a different 1 KB
+slice of the teaching corpus each request), neighbours (a different word each request), one 370 KB
+gzipped step chunk; and the peer, a plain FastAPI app over Hugging Face `tokenizers`
+(bench/peer_app.py, `uvicorn --workers 2`), on the same tokenize load.
+Every loop is bounded by requests and seconds, and traffic goes to loopback only. The client is a
+minimal callback-driven HTTP/1.1 client on uvloop; it shares the machine's cores with the server,
+so it reports the CPU it took ("client CPU": 100% is one core).
 """
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,9 +32,11 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server import seconds_until, server_process  # noqa: E402
-from trainer.config import (DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS,  # noqa: E402
-                            resolve_corpus)
+from backend.serve import ensure_default_run  # noqa: E402
+from backend.settings import DEFAULT_WORKERS  # noqa: E402
+from bench.server import free_port, seconds_until, server_process  # noqa: E402
+from trainer.bpe.build import ensure_default_tokenizer  # noqa: E402
+from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -44,8 +51,9 @@ class Connection(asyncio.BufferedProtocol):
     reused buffer and counts body bytes without keeping them: the client takes as little as it can of
     the CPU it shares with the server."""
 
-    def __init__(self, load: "Load"):
+    def __init__(self, load: "Load", script):
         self.load = load
+        self.script = script  # () -> the next request's bytes
         self.received = bytearray(1 << 20)
         self.buffer = memoryview(self.received)
         self.head = b""  # a response head split over two reads (rare)
@@ -62,7 +70,7 @@ class Connection(asyncio.BufferedProtocol):
             self.transport.close()
             return
         self.started = time.perf_counter()
-        self.transport.write(self.load.make_request())
+        self.transport.write(self.script())
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.buffer
@@ -88,8 +96,9 @@ class Connection(asyncio.BufferedProtocol):
         if self.body_left <= 0:  # keep-alive without pipelining: nothing follows the body
             self.body_left = None
             self.load.done(time.perf_counter() - self.started, self.status)
-            if self.load.think:
-                asyncio.get_running_loop().call_later(self.load.random.uniform(0, 2 * self.load.think), self.send_next)
+            pause = self.load.pause()
+            if pause:
+                asyncio.get_running_loop().call_later(pause, self.send_next)
             else:
                 self.send_next()
 
@@ -102,8 +111,8 @@ class Connection(asyncio.BufferedProtocol):
 class Load:
     """The shared budget of one scenario and what it measured."""
 
-    def __init__(self, make_request, clients: int, requests: int, seconds: float, think: float):
-        self.make_request, self.clients, self.left, self.think = make_request, clients, requests, think
+    def __init__(self, clients: int, requests: int, seconds: float, pauses: tuple[float, float] | None):
+        self.clients, self.left, self.pauses = clients, requests, pauses
         self.deadline = time.perf_counter() + seconds
         self.random = random.Random(0)
         self.latencies: list[float] = []
@@ -116,6 +125,9 @@ class Load:
         self.left -= 1
         return True
 
+    def pause(self) -> float:
+        return self.random.uniform(*self.pauses) if self.pauses else 0
+
     def done(self, latency: float, status: int) -> None:
         self.latencies.append(latency)
         self.errors += status != 200
@@ -126,12 +138,16 @@ class Load:
             self.finished.set_result(None)
 
 
-async def scenario(port: int, make_request, clients: int, requests: int, seconds: float, think: float) -> dict:
-    load = Load(make_request, clients, requests, seconds, think)
+async def scenario(port: int, scripts: list, requests: int, seconds: float,
+                   pauses: tuple[float, float] | None = None, join_over: float = 0) -> dict:
+    """One connection per script; `join_over` seconds: the connections open spread over that time."""
+    load = Load(len(scripts), requests, seconds, pauses)
     loop = asyncio.get_running_loop()
     started, cpu_started = time.perf_counter(), time.process_time()
-    for _ in range(clients):
-        await loop.create_connection(lambda: Connection(load), "127.0.0.1", port)
+    for script in scripts:
+        if join_over:
+            await asyncio.sleep(join_over / len(scripts))
+        await loop.create_connection(lambda script=script: Connection(load, script), "127.0.0.1", port)
     await load.finished
     elapsed = time.perf_counter() - started
     latencies = sorted(load.latencies)
@@ -151,13 +167,53 @@ def run_loop(coroutine):
     return uvloop.run(coroutine)
 
 
-def rotating(items):
-    state = {"i": 0}
+def rotating(items, start: int = 0):
+    state = {"i": start}
 
     def next_item():
         state["i"] = (state["i"] + 1) % len(items)
         return items[state["i"]]
     return next_item
+
+
+def student(run: str, manifest: dict, text: str, seed: int):
+    """One student's requests, in the order the pages send them, over and over."""
+    rng = random.Random(seed)
+    chunks = manifest["chunks"]["steps"]
+    first = rng.randrange(len(chunks))
+    start = rng.randrange(0, len(text) - 2000)
+    typed = text[start:start + rng.randint(200, 1500)]
+    visit = [request_bytes("GET", "/walkthrough.html"), request_bytes("GET", "/api/runs"),
+             request_bytes("GET", f"/api/runs/{run}")]
+    visit += [request_bytes("GET", f"/api/runs/{run}/files/{chunks[(first + i) % len(chunks)]}") for i in range(4)]
+    visit += [request_bytes("GET", "/tokens.html"), request_bytes("GET", "/api/tokenizers")]
+    visit += [request_bytes("POST", "/api/tokenize", orjson.dumps({"text": typed[:end]}))
+              for end in range(len(typed) // 6, len(typed) + 1, max(1, len(typed) // 6))]
+    return rotating(visit, start=-1)
+
+
+@contextlib.contextmanager
+def peer_process(workers: int = 2):
+    """The peer app under `uvicorn --workers`: what a user would write with HF tokenizers."""
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.peer_app:app", "--host", "127.0.0.1",
+                                "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                                "--no-access-log"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        yield port, started, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def row(name: str, r: dict) -> str:
+    return (f"{name:<34}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}"
+            f"{r['errors']:>8}{r['client_cpu']:>11.0%}")
+
+
+HEADER = (f"{'scenario':<34}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'client CPU':>12}")
 
 
 def health_ok(port: int) -> bool:
@@ -168,39 +224,50 @@ def health_ok(port: int) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=20000, help="per scenario")
-    parser.add_argument("--seconds", type=float, default=30, help="per scenario, at most")
+    parser.add_argument("--clients", type=int, default=50, help="stress: connections back to back")
+    parser.add_argument("--requests", type=int, default=20000, help="stress: per scenario")
+    parser.add_argument("--seconds", type=float, default=30, help="stress: per scenario, at most")
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--class-seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
-    parser.add_argument("--no-fast-path", action="store_true", help="send every request through FastAPI's router")
-    parser.add_argument("--think-ms", type=float, default=0, help="mean pause between a client's requests")
+    parser.add_argument("--only", choices=["classroom", "stress"])
     parser.add_argument("--run", default="default")
     args = parser.parse_args()
 
+    ensure_default_run(DEFAULT_RUNS_DIR)
+    ensure_default_tokenizer(DEFAULT_TOKENIZERS_DIR)
     manifest = orjson.loads((DEFAULT_RUNS_DIR / args.run / "run.json").read_bytes())
     vocab = orjson.loads((DEFAULT_RUNS_DIR / args.run / "vocab.json").read_bytes())["words"]
     text = resolve_corpus(DEFAULT_CORPUS).read_text(encoding="utf-8")
     slices = [text[i:i + 1024] for i in range(0, len(text) - 1024, 97)]
-    tokenize = rotating([request_bytes("POST", "/api/tokenize", orjson.dumps({"text": s})) for s in slices])
-    neighbours = rotating([request_bytes("GET", f"/api/runs/{args.run}/neighbors?word={w}&k=10") for w in vocab])
+    tokenize = [request_bytes("POST", "/api/tokenize", orjson.dumps({"text": s})) for s in slices]
+    neighbours = [request_bytes("GET", f"/api/runs/{args.run}/neighbors?word={w}&k=10") for w in vocab]
     chunk = manifest["chunks"]["steps"][len(manifest["chunks"]["steps"]) // 2]
-    step_chunk = rotating([request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")])
+    step_chunk = [request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")]
 
-    with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers, not args.no_fast_path) as (
-            port, started, server):
+    def stress(port: int, items: list) -> dict:
+        run_loop(scenario(port, [rotating(items, i) for i in range(args.clients)], min(300, args.requests), 5))
+        return run_loop(scenario(port, [rotating(items, i) for i in range(args.clients)], args.requests, args.seconds))
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with server_process(DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, args.workers) as (port, started, server):
         startup = seconds_until(lambda: health_ok(port), server, started, "answer")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"wordlab serve --workers {args.workers}, fast path {'off' if args.no_fast_path else 'on'}; "
-              f"server up in {startup:.2f} s (process start to first answer)")
-        print(f"{args.clients} concurrent clients, closed loop, think time {args.think_ms:g} ms, "
-              f"≤ {args.requests} requests or {args.seconds:g} s per scenario")
-        print(f"{'scenario':<30}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}{'client CPU':>12}")
-        for name, make in [("tokenize (1 KB text)", tokenize), ("neighbours (k=10)", neighbours),
-                           (f"step chunk ({chunk})", step_chunk)]:
-            run_loop(scenario(port, make, args.clients, min(300, args.requests), 5, 0))  # warm-up
-            r = run_loop(scenario(port, make, args.clients, args.requests, args.seconds, args.think_ms / 1e3))
-            print(f"{name:<30}{r['requests']:>9}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}{r['errors']:>8}{r['client_cpu']:>11.0%}")
+        print(f"wordlab serve --workers {args.workers}: up in {startup:.2f} s (process start to first answer)")
+        print(HEADER)
+        if args.only != "stress":
+            students = [student(args.run, manifest, text, seed) for seed in range(args.students)]
+            r = run_loop(scenario(port, students, 10**9, args.class_seconds, pauses=(1, 5), join_over=5))
+            print(row(f"classroom ({args.students} students, 1-5 s)", r))
+        if args.only != "classroom":
+            for name, items in [("tokenize (1 KB text)", tokenize), ("neighbours (k=10)", neighbours),
+                                (f"step chunk ({chunk})", step_chunk)]:
+                print(row(f"{name}, {args.clients} back to back", stress(port, items)))
+    if args.only != "classroom":
+        with peer_process() as (port, started, peer):
+            seconds_until(lambda: health_ok(port), peer, started, "answer", limit=60)
+            print(row(f"peer: HF tokenizers + FastAPI, 2 workers: tokenize, {args.clients} back to back",
+                      stress(port, tokenize)))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Starts `wordlab serve` (what users run) on 127.0.0.1 for the benchmarks, and stops it."""
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -18,14 +17,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1, fast_path: bool = True):
+def server_process(runs_dir: Path, tokenizers_dir: Path, workers: int = 1):
     """Yields (port, started, process): the port it listens on and the perf_counter time it was started."""
     port = free_port()
-    env = {**os.environ, "WORDLAB_FAST_PATH": "1" if fast_path else "0"}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
                                 "--port", str(port), "--workers", str(workers), "--runs", str(runs_dir),
-                                "--tokenizers", str(tokenizers_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+                                "--tokenizers", str(tokenizers_dir)], cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         yield port, started, process
     finally:

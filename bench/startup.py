@@ -18,8 +18,9 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from backend.settings import DEFAULT_WORKERS  # noqa: E402
 from bench.server import seconds_until, server_process  # noqa: E402
-from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS  # noqa: E402
+from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
 
 
 def runs_listed(port: int) -> int:

@@ -115,7 +115,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # bypass_csp: Playwright's string predicates (wait_for_function) are eval'd in the page, which the app's
+    # Content-Security-Policy forbids; tests/test_hostile.py loads the pages with the policy in force.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))

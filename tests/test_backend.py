@@ -15,7 +15,8 @@ from schemathesis.generation import GenerationMode
 
 from backend.app import create_app
 from backend.runs import RunRegistry
-from backend.schemas import MAX_TEXT_BYTES, NeighboursResponse, TokenizeResponse
+from backend.schemas import NeighboursResponse, TokenizeResponse
+from backend.settings import MAX_TEXT_BYTES
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
 

@@ -139,7 +139,7 @@ def test_state_round_trips_through_the_url(page, browser, live_server):
     page.wait_for_function("location.search.includes('k=40')")
     assert parse_qs(urlparse(page.url).query) == {"text": ["terrifying deliberation"], "tokenizer": ["default"], "k": ["40"]}
     shown = spans(page)
-    other = browser.new_page()
+    other = browser.new_page(bypass_csp=True)  # see conftest.page
     open_tokens(other, live_server, urlparse(page.url).query and "?" + urlparse(page.url).query)
     assert other.input_value("#text") == "terrifying deliberation" and spans(other) == shown
     assert other.text_content("#side-a .merge-label").startswith("40 of")

@@ -99,7 +99,7 @@ def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded)
     query = parse_qs(urlparse(page.url).query)
     assert query == {"run": ["default"], "step": [str(steps[80])], "word": ["queen"]}
     neighbours = page.text_content("#neighbours")
-    other = browser.new_page()
+    other = browser.new_page(bypass_csp=True)  # see conftest.page
     other.goto(page.url)
     other.wait_for_function("window.wordlab && window.wordlab.renders > 0")
     assert other.evaluate("window.wordlab.step") == steps[80]
@@ -159,7 +159,7 @@ def test_server_down_shows_an_error(page, live_server):
 
 
 def test_tablet_width_is_usable(browser, live_server):
-    page = browser.new_page(viewport={"width": 820, "height": 1180})
+    page = browser.new_page(viewport={"width": 820, "height": 1180}, bypass_csp=True)
     open_walkthrough(page, live_server, "?step=150")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, f"horizontal scrolling at tablet width ({width}px)"

@@ -1,6 +1,5 @@
 """The one place where a training run's settings live; every part of the trainer reads them from here."""
 
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -10,7 +9,6 @@ DEFAULT_CORPUS = "data/corpora/teaching.txt"
 DEFAULT_RUNS_DIR = PROJECT_ROOT / "data" / "runs"
 DEFAULT_TOKENIZERS_DIR = PROJECT_ROOT / "data" / "tokenizers"
 DEFAULT_TOKENIZER_VOCAB = 1000
-DEFAULT_WORKERS = min(4, os.cpu_count() or 1)  # `wordlab serve`: a worker per core, at most 4
 
 
 def resolve_corpus(corpus: str) -> Path:

@@ -6,6 +6,7 @@ per-word convergence, and W versus W' (input vs output vectors of each word).
 
 import numpy as np
 
+from trainer import run_format
 from trainer.numbers import round_fixed
 from trainer.similarity import analogy, cosine_matrix, nearest, unit_rows
 from trainer.vocab import Vocab
@@ -129,12 +130,12 @@ def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_
     """
     recorded = history.shape[1]
     return {
-        "explorer/map.json.gz": map_view(vocab, steps, history, final_W[:recorded], tsne),
-        "explorer/histogram.json": histogram_view(initial_W, final_W),
-        "explorer/analogy_evolution.json": analogy_evolution_view(vocab, steps, history),
-        "explorer/polysemy.json": polysemy_view(vocab, final_W),
-        "explorer/heatmap_words.json": heatmap_words_view(vocab, final_W),
-        "input_output.json": input_output_view(vocab, final_W, final_W_prime),
+        run_format.EXPLORER_MAP: map_view(vocab, steps, history, final_W[:recorded], tsne),
+        run_format.EXPLORER_HISTOGRAM: histogram_view(initial_W, final_W),
+        run_format.EXPLORER_ANALOGY_EVOLUTION: analogy_evolution_view(vocab, steps, history),
+        run_format.EXPLORER_POLYSEMY: polysemy_view(vocab, final_W),
+        run_format.EXPLORER_HEATMAP_WORDS: heatmap_words_view(vocab, final_W),
+        run_format.INPUT_OUTPUT: input_output_view(vocab, final_W, final_W_prime),
     }
 
 

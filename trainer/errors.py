@@ -1,8 +1,13 @@
-"""Errors a user can cause and fix: the CLI and the backend print their message, never a traceback."""
+"""Errors a user can cause and fix: the CLI prints their message, the server maps each kind to one
+HTTP status (backend/app.py), never a traceback."""
 
 
 class WordlabError(Exception):
-    """Base for every error caused by input (a corpus, a flag, a run directory)."""
+    """Base for every error caused by input (a corpus, a flag, a run directory, a request)."""
+
+    def __init__(self, message: str, **extra):
+        super().__init__(message)
+        self.extra = extra  # more for the reader, e.g. suggestions=[...] or runs=[...]
 
 
 class CorpusError(WordlabError):
@@ -11,3 +16,23 @@ class CorpusError(WordlabError):
 
 class RunFormatError(WordlabError):
     """A run directory is missing a file, has the wrong version, or does not validate."""
+
+
+class NotFound(WordlabError):
+    """No run, tokenizer, file, step or word by that name (extra: what there is, or close matches)."""
+
+
+class Broken(WordlabError):
+    """It exists but cannot be served as it is on disk (bad manifest, hash mismatch, corrupt file)."""
+
+
+class Unsupported(WordlabError):
+    """The thing exists, but this question cannot be asked of it (e.g. a step's W in a corpus run)."""
+
+
+class TooLarge(WordlabError):
+    """The input is over one of the server's limits."""
+
+
+class BadInput(WordlabError):
+    """The input is well-formed but makes no sense for its target (e.g. an id out of the vocabulary)."""

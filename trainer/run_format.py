@@ -1,25 +1,129 @@
-"""The run directory contract shared by the trainer (writer) and the backend (reader). Torch-free.
+"""The run directory contract shared by the trainer (writer) and the backend (reader). Torch-free
+and FastAPI-free: file names, the manifest's schema, the chunk lookup, and how any run file is read.
 
 Every file and field is documented in docs/run-format.md; bump FORMAT_VERSION on any change a
-reader would notice.
+reader would notice. A run directory is untrusted input (it may be copied from anyone): the
+manifest is validated as a whole, and no path it names may lead outside the run.
 """
 
+import gzip
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trainer.errors import RunFormatError
 
 FORMAT_VERSION = 1
-MANIFEST = "run.json"
 KINDS = ("teaching", "corpus")
 # Names double as directory names and URL segments: no separators, no leading dot.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 PARTIAL_PREFIX = ".partial-"
-REQUIRED_MANIFEST_KEYS = ("format_version", "name", "kind", "created", "config", "sizes", "chunks", "files")
-REQUIRED_FILES = ("vocab.json", "corpus_stats.json", "loss_curve.json", "step_index.json", "model.safetensors",
-                  "trainer_state.json")
+
+# File names.
+MANIFEST = "run.json"
+VOCAB = "vocab.json"
+CORPUS_STATS = "corpus_stats.json"
+SENTENCES = "sentences.json"         # the walkthrough's sentences (teaching runs); optional
+LOSS_CURVE = "loss_curve.json"
+STEP_INDEX = "step_index.json"
+MODEL = "model.safetensors"
+TRAINER_STATE = "trainer_state.json"
+STEP_CHUNKS = "steps"                # key in manifest["chunks"] and folder of the step chunks
+# Derived views (docs/run-format.md): the walkthrough's and the explorer's.
+NEIGHBORS = "neighbors.json"
+SIMILARITY = "similarity.json"
+ANALOGIES = "analogies.json"
+CONVERGENCE = "convergence.json"
+INPUT_OUTPUT = "input_output.json"
+EXPLORER_MAP = "explorer/map.json.gz"
+EXPLORER_HISTOGRAM = "explorer/histogram.json"
+EXPLORER_ANALOGY_EVOLUTION = "explorer/analogy_evolution.json"
+EXPLORER_POLYSEMY = "explorer/polysemy.json"
+EXPLORER_HEATMAP_WORDS = "explorer/heatmap_words.json"
+
+# What readers need, by kind: a run without one of these is broken, not partly served.
+REQUIRED_FILES = {kind: (VOCAB, CORPUS_STATS, LOSS_CURVE, STEP_INDEX, MODEL, TRAINER_STATE) for kind in KINDS}
+
+# Field names the backend reads.
+STEPS_FIELD = "steps"                # a step chunk's list of records; step_index.json's list of steps
+WEIGHTS_FIELD = "W"                  # in model.safetensors, and in a teaching run's step record
+WORDS_FIELD = "words"                # vocab.json
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Sizes(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    vocab: int = Field(ge=1)
+    dim: int = Field(ge=1)
+    steps: int = Field(ge=0)
+    recorded_steps: int = Field(ge=0)
+
+
+class CorpusInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    source: str | None = None
+
+
+class Manifest(BaseModel):
+    """run.json. Unknown extra keys are kept (a newer trainer may add views); known ones are checked."""
+    model_config = ConfigDict(extra="allow")
+    format_version: int
+    name: str
+    kind: str
+    created: str
+    config: dict
+    corpus: CorpusInfo = CorpusInfo()
+    sizes: Sizes
+    chunk_size: int = Field(ge=1)    # records per step chunk: stored here once for every reader
+    chunks: dict[str, list[str]]
+    files: dict[str, FileEntry]
+
+    @field_validator("format_version")
+    @classmethod
+    def supported_version(cls, value: int) -> int:
+        if value != FORMAT_VERSION:
+            raise ValueError(f"format_version {value!r} is not supported (this version reads {FORMAT_VERSION}); "
+                             "retrain the run")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind {value!r} (known: {', '.join(KINDS)})")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def relative_keys(cls, files: dict[str, FileEntry]) -> dict[str, FileEntry]:
+        for relpath in files:
+            check_relpath(relpath)
+        return files
+
+
+def check_relpath(relpath: str) -> str:
+    """A manifest key must be a plain relative path: no absolute path, no `..`, no backslash, no empty part."""
+    parts = PurePosixPath(relpath).parts
+    if (not relpath or relpath.startswith("/") or "\\" in relpath or "\x00" in relpath
+            or any(p in ("..", ".") for p in relpath.split("/")) or "" in relpath.split("/") or not parts):
+        raise ValueError(f"file key {relpath!r} is not a plain relative path inside the run")
+    return relpath
+
+
+def inside(run_dir: Path, relpath: str) -> Path:
+    """The file's path, after checking that it resolves (symlinks followed) inside the run directory."""
+    root = run_dir.resolve()
+    target = (root / check_relpath(relpath)).resolve()
+    if not target.is_relative_to(root):
+        raise RunFormatError(f"{run_dir.name}: {relpath} leads outside the run")
+    return target
 
 
 def check_name(name: str, what: str = "run") -> str:
@@ -31,6 +135,20 @@ def check_name(name: str, what: str = "run") -> str:
 
 def chunk_path(folder: str, index: int) -> str:
     return f"{folder}/{index:06d}.json.gz"
+
+
+def chunk_of(position: int, chunk_size: int) -> tuple[int, int]:
+    """(chunk index, index inside the chunk) of the position-th recorded step."""
+    return divmod(position, chunk_size)
+
+
+def parse_json(data: bytes, gzipped: bool):
+    """A run file's JSON, plain or gzipped: the one reader every part of the project uses."""
+    return orjson.loads(gzip.decompress(data) if gzipped else data)
+
+
+def read_json(run_dir: Path, relpath: str):
+    return parse_json(inside(run_dir, relpath).read_bytes(), relpath.endswith(".gz"))
 
 
 def run_dirs(runs_dir: Path) -> list[Path]:
@@ -46,8 +164,17 @@ def check_run(run_dir: Path) -> tuple[dict | None, str | None]:
         return read_manifest(run_dir), None
     except RunFormatError as err:
         return None, str(err)
-    except (OSError, KeyError, TypeError) as err:
+    except OSError as err:
         return None, f"{run_dir.name}: unreadable run ({err})"
+
+
+def describe(error: ValidationError) -> str:
+    """'sizes.vocab: Field required; kind: unknown kind ...' (the first five problems)."""
+    parts = []
+    for e in error.errors()[:5]:
+        where = ".".join(str(p) for p in e["loc"])
+        parts.append(f"{where}: {e['msg'].removeprefix('Value error, ')}" if where else e["msg"])
+    return "; ".join(parts)
 
 
 def read_manifest(run_dir: Path) -> dict:
@@ -56,28 +183,26 @@ def read_manifest(run_dir: Path) -> dict:
     if not path.is_file():
         raise RunFormatError(f"{run_dir.name}: no {MANIFEST} (not a run, or a write that never finished)")
     try:
-        manifest = orjson.loads(path.read_bytes())
+        raw = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as err:
         raise RunFormatError(f"{run_dir.name}: {MANIFEST} is not valid JSON ({err})") from None
-    if not isinstance(manifest, dict):
+    if not isinstance(raw, dict):
         raise RunFormatError(f"{run_dir.name}: {MANIFEST} is not a JSON object")
-    missing = [k for k in REQUIRED_MANIFEST_KEYS if k not in manifest]
-    if missing:
-        raise RunFormatError(f"{run_dir.name}: {MANIFEST} lacks {', '.join(missing)}")
-    if manifest["format_version"] != FORMAT_VERSION:
-        raise RunFormatError(f"{run_dir.name}: format_version {manifest['format_version']!r} is not supported "
-                             f"(this version reads {FORMAT_VERSION}); retrain the run")
-    if manifest["kind"] not in KINDS:
-        raise RunFormatError(f"{run_dir.name}: unknown kind {manifest['kind']!r}")
-    files = manifest["files"]
-    absent = [f for f in REQUIRED_FILES if f not in files]
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as err:
+        raise RunFormatError(f"{run_dir.name}: {MANIFEST}: {describe(err)}") from None
+    absent = [f for f in REQUIRED_FILES[manifest.kind] if f not in manifest.files]
     if absent:
         raise RunFormatError(f"{run_dir.name}: manifest lists no {', '.join(absent)}")
-    for relpath, info in files.items():
-        target = run_dir / relpath
+    unlisted = [c for chunks in manifest.chunks.values() for c in chunks if c not in manifest.files]
+    if unlisted:
+        raise RunFormatError(f"{run_dir.name}: chunk {unlisted[0]} is not in the manifest's files")
+    for relpath, info in manifest.files.items():
+        target = inside(run_dir, relpath)
         if not target.is_file():
             raise RunFormatError(f"{run_dir.name}: {relpath} is missing")
-        if target.stat().st_size != info["bytes"]:
-            raise RunFormatError(f"{run_dir.name}: {relpath} has {target.stat().st_size} bytes, "
-                                 f"the manifest says {info['bytes']}")
-    return manifest
+        size = target.stat().st_size
+        if size != info.bytes:
+            raise RunFormatError(f"{run_dir.name}: {relpath} has {size} bytes, the manifest says {info.bytes}")
+    return raw

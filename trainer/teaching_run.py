@@ -2,16 +2,15 @@
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-import orjson
 from safetensors.torch import load_file
 from tqdm import tqdm
 
-from trainer import derived
+from trainer import derived, run_format
 from trainer.config import TrainConfig, resolve_corpus
 from trainer.corpus import Corpus, load_corpus
 from trainer.errors import RunFormatError
@@ -137,11 +136,11 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
             "step_index.json": {"chunk_size": chunk_size, "steps": steps, "chunks": step_chunks,
                                 "timeline_chunks": timeline_chunks},
-            "neighbors.json": derived.neighbour_evolution(vocab, steps, history),
-            "similarity.json": derived.similarity_view(vocab, final_W),
-            "analogies.json": derived.analogy_view(vocab, final_W),
-            "convergence.json": derived.convergence_view(vocab, steps, history, final_W),
-            "input_output.json": derived.input_output_view(vocab, final_W, final_W_prime),
+            run_format.NEIGHBORS: derived.neighbour_evolution(vocab, steps, history),
+            run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
+            run_format.ANALOGIES: derived.analogy_view(vocab, final_W),
+            run_format.CONVERGENCE: derived.convergence_view(vocab, steps, history, final_W),
+            run_format.INPUT_OUTPUT: derived.input_output_view(vocab, final_W, final_W_prime),
         }
         views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime))
         for relpath, view in views.items():

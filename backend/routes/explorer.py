@@ -7,13 +7,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from backend import embeddings
 from backend.dependencies import get_runs
-from backend.errors import not_found
 from backend.files import file_response
 from backend.runs import RunRegistry
-from backend.schemas import (ErrorBody, NeighboursBatchQuery, NeighboursBatchResponse, SimilarityMatrixQuery,
-                             SimilarityMatrixResponse)
-
-MAP_FILE = "explorer/map.json.gz"
+from backend.schemas import (
+    ErrorBody,
+    NeighboursBatchQuery,
+    NeighboursBatchResponse,
+    SimilarityMatrixQuery,
+    SimilarityMatrixResponse,
+)
+from trainer.errors import NotFound
+from trainer.run_format import EXPLORER_MAP
 
 router = APIRouter(prefix="/api/runs", tags=["explorer"])
 Runs = Annotated[RunRegistry, Depends(get_runs)]
@@ -33,9 +37,9 @@ async def neighbours_batch(run: str, q: Annotated[NeighboursBatchQuery, Query()]
                         "sent gzipped with an ETag (see docs/run-format.md).")
 async def word_map(run: str, runs: Runs, request: Request) -> Response:
     loaded = runs.get(run)
-    if MAP_FILE not in loaded.manifest["files"]:
-        raise not_found(f"run {run!r} was written before the explorer's map existed; retrain it to get one")
-    return file_response(request, MAP_FILE, loaded.file(MAP_FILE))
+    if EXPLORER_MAP not in loaded.manifest["files"]:
+        raise NotFound(f"run {run!r} was written before the explorer's map existed; retrain it to get one")
+    return file_response(request, EXPLORER_MAP, loaded.file(EXPLORER_MAP))
 
 
 @router.get("/{run}/similarity/matrix", response_model=SimilarityMatrixResponse, responses=ERRORS,

@@ -8,12 +8,22 @@ from backend import embeddings
 from backend.dependencies import get_runs
 from backend.files import file_response
 from backend.jsonresponse import OrjsonResponse
+from backend.routing import OrjsonRoute
 from backend.runs import RunRegistry
-from backend.schemas import (AnalogyQuery, AnalogyResponse, ErrorBody, NeighboursQuery, NeighboursResponse, RunList,
-                             RunSummary, SimilarityQuery, SimilarityResponse)
+from backend.schemas import (
+    AnalogyQuery,
+    AnalogyResponse,
+    ErrorBody,
+    NeighboursQuery,
+    NeighboursResponse,
+    RunList,
+    RunSummary,
+    SimilarityQuery,
+    SimilarityResponse,
+)
 from trainer.run_format import MANIFEST
 
-router = APIRouter(prefix="/api/runs", tags=["runs"])
+router = APIRouter(prefix="/api/runs", tags=["runs"], route_class=OrjsonRoute)
 Runs = Annotated[RunRegistry, Depends(get_runs)]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
 
@@ -22,10 +32,10 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
 async def list_runs(runs: Runs) -> RunList:
     summaries = []
     for entry in runs.entries():
-        if entry.manifest is None:
+        if entry.error is not None:
             summaries.append(RunSummary(name=entry.name, status="broken", error=entry.error))
             continue
-        m = entry.manifest
+        m = entry.value.manifest
         summaries.append(RunSummary(
             name=entry.name, status="ok", kind=m["kind"], corpus=m.get("corpus", {}).get("source"),
             vocab_size=m["sizes"]["vocab"], dim=m["sizes"]["dim"], steps=m["sizes"]["steps"],
@@ -54,7 +64,7 @@ async def step_record(run: str, step: Annotated[int, Path(ge=1, le=10**9)], runs
 @router.get("/{run}/neighbors", response_model=NeighboursResponse, responses=ERRORS)
 async def neighbors(run: str, query: Annotated[NeighboursQuery, Query()], runs: Runs) -> OrjsonResponse:
     found = embeddings.neighbours(runs.get(run), query.word, query.k, query.metric, query.step)
-    # Built to NeighboursResponse's shape (tested) and sent as is: the fast path returns this same response.
+    # Built to NeighboursResponse's shape (tested) and sent as is, without re-validating every row.
     return OrjsonResponse({"run": run, "word": query.word, "step": query.step, "metric": query.metric,
                            "neighbors": found})
 

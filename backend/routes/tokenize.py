@@ -2,19 +2,30 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
 from backend.dependencies import get_tokenizers
-from backend.errors import bad_request, too_large
 from backend.jsonresponse import OrjsonResponse
-from backend.schemas import (MAX_IDS, MAX_TEXT_BYTES, DecodeRequest, DecodeResponse, ErrorBody, TokenizeRequest,
-                             TokenizeResponse, TokenizerAnalysis, TokenizerDetail, TokenizerList, TokenizerSummary)
+from backend.routing import OrjsonRoute
+from backend.schemas import (
+    BrokenEntry,
+    DecodeRequest,
+    DecodeResponse,
+    ErrorBody,
+    TokenizerAnalysis,
+    TokenizerDetail,
+    TokenizeRequest,
+    TokenizeResponse,
+    TokenizerList,
+    TokenizerSummary,
+)
+from backend.settings import MAX_IDS, MAX_TEXT_BYTES
 from backend.tokenizers import TokenizerRegistry
 from trainer.bpe.analysis import cross_domain, pathological, text_stats
 from trainer.bpe.tokenizer import BPETokenizer
-from trainer.errors import WordlabError
+from trainer.errors import TooLarge
 
-router = APIRouter(prefix="/api", tags=["tokenizers"])
+router = APIRouter(prefix="/api", tags=["tokenizers"], route_class=OrjsonRoute)
 Tokenizers = Annotated[TokenizerRegistry, Depends(get_tokenizers)]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody}}
 
@@ -26,13 +37,10 @@ def summary(tok: BPETokenizer) -> dict:
 
 @router.get("/tokenizers", response_model=TokenizerList)
 async def list_tokenizers(tokenizers: Tokenizers) -> TokenizerList:
-    items = []
-    for name in tokenizers.names():
-        try:
-            items.append(TokenizerSummary(**{**summary(tokenizers.get(name)), "name": name}))
-        except HTTPException:  # a broken file is left out of the list; fetching it by name explains why
-            continue
-    return TokenizerList(tokenizers=items)
+    entries = tokenizers.entries()
+    return TokenizerList(
+        tokenizers=[TokenizerSummary(**{**summary(e.value), "name": e.name}) for e in entries if e.error is None],
+        broken=[BrokenEntry(name=e.name, error=e.error) for e in entries if e.error is not None])
 
 
 @router.get("/tokenizers/{name}", response_model=TokenizerDetail, responses=ERRORS,
@@ -54,7 +62,7 @@ async def tokenizer_analysis(name: str, tokenizers: Tokenizers) -> TokenizerAnal
 async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse:
     size = len(request.text.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
-        raise too_large(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
+        raise TooLarge(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
     tok = tokenizers.get(request.tokenizer)
     merges = len(tok.merges) if request.merges is None else min(request.merges, len(tok.merges))
     encoding = tok.encode_detailed(request.text, merges)
@@ -67,9 +75,6 @@ async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonRe
 @router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})
 async def decode(request: DecodeRequest, tokenizers: Tokenizers) -> DecodeResponse:
     if len(request.ids) > MAX_IDS:
-        raise too_large(f"{len(request.ids):,} ids; the limit is {MAX_IDS:,}")
-    tok = tokenizers.get(request.tokenizer)
-    try:
-        return DecodeResponse(tokenizer=request.tokenizer, text=tok.decode(request.ids, errors="replace"))
-    except WordlabError as err:
-        raise bad_request(str(err)) from None
+        raise TooLarge(f"{len(request.ids):,} ids; the limit is {MAX_IDS:,}")
+    tok = tokenizers.get(request.tokenizer)  # an id out of its vocabulary: WordlabError, a 400
+    return DecodeResponse(tokenizer=request.tokenizer, text=tok.decode(request.ids, errors="replace"))

@@ -1,0 +1,35 @@
+"""Every setting of the server in one place: workers, request limits, timeouts, memory budgets.
+
+The limits are what one student's browser could ever need, with room to spare; everything above
+them is refused early, before it costs the other students anything (docs/architecture.md, "What a
+classroom server withstands").
+"""
+
+import os
+
+# Processes: one per core, at most 4. uvicorn's supervisor restarts a worker that dies or stops
+# answering its health check for WORKER_HEALTHCHECK_SECONDS.
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
+WORKER_HEALTHCHECK_SECONDS = 5
+OPEN_FILES_WANTED = 65536  # soft RLIMIT_NOFILE asked for at start-up (up to the hard limit)
+
+# Requests.
+MAX_BODY_BYTES = 1_000_000      # counted as the bytes arrive, chunked bodies included → 413
+MAX_HEADER_BYTES = 64 * 1024    # request line and headers together → 431
+HEADER_SECONDS = 10             # a request's head must arrive within this, from its first byte → closed
+BODY_SECONDS = 30               # a body must arrive within this, once its head is in → closed
+IDLE_SECONDS = 10               # a connection with no request in flight is closed after this
+MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
+MAX_IDS = 100_000               # decode: more ids get 413
+MAX_ERROR_ITEMS = 20            # a 422 lists at most this many problems (and says how many it left out)
+MAX_ERROR_TEXT = 200            # characters of one problem's message or location
+
+# Memory, per worker.
+FILE_CACHE_BYTES = 64 << 20     # raw run files kept for sending
+CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbour queries
+
+# Answers.
+GZIP_LEVEL = 1
+GZIP_MINIMUM_SIZE = 1000
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")

@@ -1,0 +1,224 @@
+"""What one hostile client on the classroom LAN can do, bounded in size and time: oversized and slow
+requests are cut off, answers to bad input stay small and readable, and pages run no injected script."""
+
+import asyncio
+import contextlib
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import orjson
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from backend import settings
+from backend.app import create_app
+from backend.protocol import GuardedHttpToolsProtocol
+from tests.conftest import free_port
+
+QUICK = 0.5  # seconds: the deadlines of the server under test, short so that the suite stays fast
+
+
+class QuickDeadlines(GuardedHttpToolsProtocol):
+    idle_seconds = header_seconds = body_seconds = QUICK
+    header_bytes_limit = 8 * 1024
+
+
+@pytest.fixture(scope="module")
+def app(served_data):
+    return create_app(*served_data)
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    """uvicorn in a thread of this process, with the guarded protocol and short deadlines."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=QuickDeadlines, log_level="warning",
+                            lifespan="off")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    yield port
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def connect(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    return s
+
+
+def closed_within(s: socket.socket, seconds: float) -> bool:
+    """True when the server closes the connection (reads EOF) within `seconds`."""
+    s.settimeout(seconds)
+    try:
+        while s.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def health(port: int) -> bytes:
+    with connect(port) as s:
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        return s.recv(4096)
+
+
+def test_a_head_over_the_limit_gets_431_and_the_connection_closes(server):
+    with connect(server) as s:
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+        answer = s.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 431 ")
+        assert closed_within(s, 2)
+    assert b" 200 " in health(server)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /api/health HTTP/1.1\r\nHost: x\r\n",
+                                  b"POST /api/tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                  b"Content-Length: 100\r\n\r\n{\"text\": \"ab"],
+                         ids=["idle", "half a head", "half a body"])
+def test_idle_slow_head_and_slow_body_connections_are_closed(server, sent):
+    with connect(server) as s:
+        s.sendall(sent)
+        assert closed_within(s, QUICK * 6)
+    assert b" 200 " in health(server)  # and the server still answers others
+
+
+def test_a_slow_head_sent_byte_by_byte_is_closed_at_its_deadline(server):
+    """Sending a byte now and then does not keep the connection open: the deadline counts from the first byte."""
+    with connect(server) as s:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            for byte in b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefghijklmnopqrstuvwxyz":
+                s.sendall(bytes([byte]))
+                time.sleep(QUICK / 5)
+        assert closed_within(s, QUICK * 6)
+        assert time.monotonic() - started < QUICK * 10
+
+
+def test_a_keep_alive_connection_that_finished_a_request_is_still_served(server):
+    with connect(server) as s:
+        for _ in range(3):
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b" 200 " in s.recv(4096)
+            time.sleep(QUICK / 3)
+
+
+async def chunked_receive(chunk: bytes, chunks: int, pulled: list):
+    for _ in range(chunks):
+        pulled.append(1)
+        yield {"type": "http.request", "body": chunk, "more_body": True}
+    yield {"type": "http.request", "body": b"", "more_body": False}
+
+
+def test_a_chunked_body_is_counted_as_it_arrives_and_refused_at_the_limit(app):
+    """No Content-Length: the app must stop reading at the limit, not read 10 MB first."""
+    pulled, sent = [], []
+    stream = chunked_receive(b"1," * 50_000, 100, pulled)  # 100 KB a message, 10 MB in all
+
+    async def receive():
+        return await stream.__anext__()
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/decode", "raw_path": b"/api/decode", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's may be running in this thread
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
+    assert sent[0]["status"] == 413
+    assert len(pulled) <= settings.MAX_BODY_BYTES // 100_000 + 1
+
+
+def test_a_chunked_body_over_the_limit_gets_413_over_the_wire(server):
+    with connect(server) as s:
+        s.sendall(b"POST /api/decode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"1," * 50_000
+        with contextlib.suppress(OSError):  # the server may close while we still send
+            for _ in range(15):
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        assert b" 413 " in s.recv(4096)
+        assert closed_within(s, 2)  # the rest of the body is not read
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return TestClient(app)
+
+
+def test_validation_errors_have_a_bounded_answer(client):
+    response = client.post("/api/decode", json={"ids": ["x"] * 60_000})
+    assert response.status_code == 422 and len(response.content) < 10_000
+    detail = response.json()["detail"]
+    assert len(detail["errors"]) == settings.MAX_ERROR_ITEMS and detail["left_out"] == 60_000 - settings.MAX_ERROR_ITEMS
+    assert "and 59,980 more" in detail["message"]
+    response = client.post("/api/tokenize", json={"text": "a", **{f"k{i}": i for i in range(50_000)}})
+    assert response.status_code == 422 and len(response.content) < 10_000
+
+
+@pytest.mark.parametrize("body, says", [(b'{"text": "\xff\xfe"}', "utf-8"),
+                                        (b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}", "depth limit"),
+                                        (b'{"text": "x \\ud800 y"}', "surrogate")],
+                         ids=["bad UTF-8", "deep JSON", "lone surrogate"])
+def test_unreadable_json_bodies_get_a_readable_422(client, body, says):
+    response = client.post("/api/tokenize", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert says in response.json()["detail"]["message"].lower()
+
+
+def test_every_answer_carries_a_policy_that_forbids_inline_script(client):
+    for path in ["/", "/walkthrough.html", "/api/health", "/api/runs"]:
+        policy = client.get(path).headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_the_pages_run_under_the_policy_and_injected_markup_runs_no_script(browser, live_server):
+    context = browser.new_context()  # the policy in force (the shared `page` fixture bypasses it)
+    page = context.new_page()
+    violations, errors = [], []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for path in ["/", "/walkthrough.html", "/tokens.html"]:
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+    assert violations == [] and errors == []
+    page.evaluate("() => { document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.ran=1\">'); }")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.ran") is None
+    assert any("Content Security Policy" in v for v in violations)
+    context.close()
+
+
+def test_the_open_files_limit_is_raised_at_start_up():
+    """At the common soft limit of 1024, a few hundred idle connections would refuse every new one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard <= 256:
+        pytest.skip("the hard limit leaves nothing to raise")
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit("
+            "resource.RLIMIT_NOFILE)[1])); from backend.lifecycle import raise_open_files_limit; "
+            "print(raise_open_files_limit()[0], resource.getrlimit(resource.RLIMIT_NOFILE)[0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    expected = settings.OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(settings.OPEN_FILES_WANTED, hard)
+    assert [int(x) for x in out] == [expected, expected]
+
+
+def test_orjson_parses_what_the_routes_receive(client):
+    """The route class hands FastAPI orjson's parse: numbers and nesting come through as JSON says."""
+    response = client.post("/api/decode", content=orjson.dumps({"ids": [0, 1, 2]}),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 200 and response.json()["tokenizer"] == "default"
