@@ -20,6 +20,7 @@ HEADER_SECONDS = 10             # a request's head must arrive within this, from
 BODY_SECONDS = 30               # a body must arrive within this, once its head is in → closed
 IDLE_SECONDS = 10               # a connection with no request in flight is closed after this
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
+INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop
 MAX_IDS = 100_000               # decode: more ids get 413
 MAX_ERROR_ITEMS = 20            # a 422 lists at most this many problems (and says how many it left out)
 MAX_ERROR_TEXT = 200            # characters of one problem's message or location

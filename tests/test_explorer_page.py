@@ -55,7 +55,7 @@ def write_big_run(out: Path, words: int = BIG_WORDS, dim: int = 16) -> Path:
             "config": {"method": "sgns", "dim": dim, "min_count": 5, "max_vocab": words},
             "corpus": {"source": "synthetic"},
             "sizes": {"vocab": words, "dim": dim, "steps": 2000, "recorded_steps": 0},
-            "chunks": {"steps": [], "timeline": []},
+            "chunk_size": 1, "chunks": {"steps": [], "timeline": []},
         })
 
 

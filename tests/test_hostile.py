@@ -222,3 +222,35 @@ def test_orjson_parses_what_the_routes_receive(client):
     response = client.post("/api/decode", content=orjson.dumps({"ids": [0, 1, 2]}),
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 200 and response.json()["tokenizer"] == "default"
+
+
+def test_long_tokenize_requests_do_not_stall_the_workers_other_requests(live_server):
+    """Three 99 KB texts without a space (the quadratic case of the old encoder) at once: the server's
+    health answer must keep coming while they are encoded (they run in threads, off the event loop)."""
+    import concurrent.futures
+    import json
+    import random
+    import string
+    import urllib.request
+
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(string.ascii_lowercase) for _ in range(99_000)) for _ in range(3)]
+
+    def tokenize(text: str) -> int:
+        request = urllib.request.Request(f"{live_server}/api/tokenize", method="POST",
+                                         data=json.dumps({"text": text, "tokenizer": "default"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return len(json.loads(response.read())["ids"])
+
+    waits = []
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(tokenize, text) for text in texts]
+        while not all(f.done() for f in futures):
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"{live_server}/api/health", timeout=30) as response:
+                assert response.status == 200
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.02)
+        assert all(f.result() > 1000 for f in futures)
+    assert waits and max(waits) < 1.0, f"health waited {max(waits):.2f} s"

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
 
 from backend.dependencies import get_tokenizers
 from backend.jsonresponse import OrjsonResponse
@@ -19,6 +20,7 @@ from backend.schemas import (
     TokenizerList,
     TokenizerSummary,
 )
+from backend import settings
 from backend.settings import MAX_IDS, MAX_TEXT_BYTES
 from backend.tokenizers import TokenizerRegistry
 from trainer.bpe.analysis import cross_domain, pathological, text_stats
@@ -65,11 +67,18 @@ async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonRe
         raise TooLarge(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
     tok = tokenizers.get(request.tokenizer)
     merges = len(tok.merges) if request.merges is None else min(request.merges, len(tok.merges))
+    if size > settings.INLINE_TOKENIZE_BYTES:
+        # A long text runs in a thread: the event loop keeps answering this worker's other requests meanwhile.
+        return OrjsonResponse(await run_in_threadpool(tokenize_answer, tok, request, merges))
+    return OrjsonResponse(tokenize_answer(tok, request, merges))
+
+
+def tokenize_answer(tok: BPETokenizer, request: TokenizeRequest, merges: int) -> dict:
+    """Built to TokenizeResponse's shape (tested) and sent as is, without re-validating every column."""
     encoding = tok.encode_detailed(request.text, merges)
-    # Built to TokenizeResponse's shape (tested) and sent as is, without re-validating every column.
-    return OrjsonResponse({"tokenizer": request.tokenizer, "merges_used": merges, "merges_total": len(tok.merges),
-                           **encoding._asdict(), "merge_ranks": tok.merge_ranks(encoding.ids),
-                           "stats": text_stats(tok, request.text, merges, encoding.ids)})
+    return {"tokenizer": request.tokenizer, "merges_used": merges, "merges_total": len(tok.merges),
+            **encoding._asdict(), "merge_ranks": tok.merge_ranks(encoding.ids),
+            "stats": text_stats(tok, request.text, merges, encoding.ids)}
 
 
 @router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})

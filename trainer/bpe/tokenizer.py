@@ -5,8 +5,10 @@ included. Characters never seen in training fall back to their UTF-8 bytes (byte
 so there is no unknown token. The end-of-word marker is display only and is dropped when decoding.
 """
 
+import heapq
 import os
 import tempfile
+import threading
 from collections import OrderedDict
 from itertools import accumulate, chain
 from pathlib import Path
@@ -21,6 +23,7 @@ from trainer.errors import WordlabError
 FORMAT_VERSION = 1
 CACHE_LIMIT = 500_000        # units kept per cache before it is emptied (bounds memory on hostile input)
 PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the page's merge slider)
+LONG_PIECE = 48              # symbols above which a piece is merged with the heap (_encode_long)
 UTF8 = ("utf-8", "surrogatepass")
 
 
@@ -81,6 +84,7 @@ class BPETokenizer:
         self._merge_ranks = [self.merge_rank(i) for i in range(len(self.vocab))]
         self._cache = _UnitCache(self._encode_piece, self._span_lengths, len(self.merges))
         self._partial: OrderedDict[int, _UnitCache] = OrderedDict()
+        self._partial_lock = threading.Lock()
 
     @property
     def vocab_size(self) -> int:
@@ -102,8 +106,15 @@ class BPETokenizer:
         return ids
 
     def _encode_piece(self, piece: str, max_rank: int) -> list[int]:
-        """Applies merges in rank order (lowest first) among the first max_rank merges."""
+        """Applies merges in rank order (lowest first) among the first max_rank merges.
+
+        Short pieces (words) rescan their pairs once per merge, the fastest in Python for a few
+        symbols; a long piece (a hostile 100 KB without a space) would make that quadratic, so it
+        goes through the heap, which gives the same tokens in O(n log n).
+        """
         ids = self._base_ids(piece)
+        if len(ids) > LONG_PIECE:
+            return self._encode_long(ids, max_rank)
         ranks, merges = self._ranks, self.merges
         while len(ids) > 1:
             best = min((ranks.get(p, max_rank) for p in zip(ids, ids[1:])), default=max_rank)
@@ -113,18 +124,53 @@ class BPETokenizer:
             ids = merge_pair(ids, m.left, m.right, m.new_id)
         return ids
 
+    def _encode_long(self, ids: list[int], max_rank: int) -> list[int]:
+        """The same merges with a heap of (rank, position) over a linked list of symbols.
+
+        Popping the lowest (rank, position) merges the lowest-ranked pair's occurrences left to right,
+        exactly as a full pass does; a pair a merge creates always has a higher rank than that merge
+        (its new symbol did not exist before), so it waits its turn. Stale entries are skipped.
+        """
+        ranks, merges = self._ranks, self.merges
+        n = len(ids)
+        nxt = list(range(1, n + 1))
+        prv = list(range(-1, n - 1))
+        alive = [True] * n
+        heap = [(r, i) for i, pair in enumerate(zip(ids, ids[1:])) if (r := ranks.get(pair, max_rank)) < max_rank]
+        heapq.heapify(heap)
+        while heap:
+            rank, i = heapq.heappop(heap)
+            j = nxt[i]
+            if not alive[i] or j >= n or ranks.get((ids[i], ids[j])) != rank:
+                continue  # this symbol was merged away, or its right neighbour changed
+            ids[i] = merges[rank].new_id
+            alive[j] = False
+            k = nxt[i] = nxt[j]
+            if k < n:
+                prv[k] = i
+                r = ranks.get((ids[i], ids[k]), max_rank)
+                if r < max_rank:
+                    heapq.heappush(heap, (r, i))
+            h = prv[i]
+            if h >= 0:
+                r = ranks.get((ids[h], ids[i]), max_rank)
+                if r < max_rank:
+                    heapq.heappush(heap, (r, h))
+        return [t for t, keep in zip(ids, alive, strict=True) if keep]
+
     def _cache_for(self, merges: int | None) -> _UnitCache:
         if merges is None or merges >= len(self.merges):
             return self._cache
         if merges < 0:
             raise WordlabError(f"merge count must be 0 or more (got {merges})")
-        cache = self._partial.get(merges)
-        if cache is None:
-            cache = self._partial[merges] = _UnitCache(self._encode_piece, self._span_lengths, merges)
-            if len(self._partial) > PARTIAL_CACHES:
-                self._partial.popitem(last=False)
-        self._partial.move_to_end(merges)
-        return cache
+        with self._partial_lock:  # the server may encode a long text in a thread beside the event loop
+            cache = self._partial.get(merges)
+            if cache is None:
+                cache = self._partial[merges] = _UnitCache(self._encode_piece, self._span_lengths, merges)
+                if len(self._partial) > PARTIAL_CACHES:
+                    self._partial.popitem(last=False)
+            self._partial.move_to_end(merges)
+            return cache
 
     def encode(self, text: str, merges: int | None = None) -> list[int]:
         """Token ids; with `merges`, only the first that many merges are used."""
