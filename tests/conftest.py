@@ -24,6 +24,18 @@ def small_run(tmp_path_factory, small_config) -> Path:
     return train_run(small_config, "small", out, progress=False, log=lambda _: None).run_dir
 
 
+@pytest.fixture(scope="session")
+def small_sgns_run(tmp_path_factory, small_config) -> Path:
+    """The same corpus, seed and schedule as small_run, trained with negative sampling."""
+    import dataclasses
+
+    from trainer.teaching_run import train_run
+
+    out = tmp_path_factory.mktemp("sgns-runs")
+    return train_run(dataclasses.replace(small_config, method="sgns"), "small-sgns", out, progress=False,
+                     log=lambda _: None).run_dir
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

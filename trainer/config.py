@@ -10,6 +10,7 @@ DEFAULT_CORPUS = "data/corpora/teaching.txt"
 DEFAULT_RUNS_DIR = PROJECT_ROOT / "data" / "runs"
 DEFAULT_TOKENIZERS_DIR = PROJECT_ROOT / "data" / "tokenizers"
 DEFAULT_TOKENIZER_VOCAB = 1000
+METHODS = ("softmax", "sgns")
 DEFAULT_WORKERS = min(4, os.cpu_count() or 1)  # `wordlab serve`: a worker per core, at most 4
 
 
@@ -37,16 +38,22 @@ class TrainConfig:
     dense_steps: int = 200
     record_interval: int = 10
     chunk_size: int = 100
+    # "softmax": every step scores all V output vectors; "sgns": the true context against `negative`
+    # words drawn from unigram^0.75 (word2vec's negative sampling).
+    method: str = "softmax"
+    negative: int = 5
 
     def __post_init__(self) -> None:
         from trainer.errors import WordlabError
 
-        positive = ("steps", "dim", "window", "min_count", "max_vocab", "record_interval", "chunk_size")
+        positive = ("steps", "dim", "window", "min_count", "max_vocab", "record_interval", "chunk_size", "negative")
         for name in positive:
             if getattr(self, name) < 1:
                 raise WordlabError(f"{name} must be at least 1 (got {getattr(self, name)})")
         if self.dense_steps < 0:
             raise WordlabError(f"dense_steps must be 0 or more (got {self.dense_steps})")
+        if self.method not in METHODS:
+            raise WordlabError(f"method must be one of {', '.join(METHODS)} (got {self.method!r})")
         if not self.lr > 0:
             raise WordlabError(f"lr must be positive (got {self.lr})")
 

@@ -1,4 +1,5 @@
-"""The teaching run end to end: corpus → vocabulary → pairs → full-softmax training → recorded run directory."""
+"""The teaching run end to end: corpus → vocabulary → pairs → training (full softmax or negative sampling)
+→ recorded run directory."""
 
 import dataclasses
 import time
@@ -7,8 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import orjson
-from safetensors.torch import load_file
+from safetensors.numpy import load_file
 from tqdm import tqdm
 
 from trainer import derived
@@ -19,7 +19,7 @@ from trainer.numbers import round_fixed
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
-from trainer.run_format import FORMAT_VERSION, check_name, chunk_path, read_manifest
+from trainer.run_format import FORMAT_VERSION, check_name, check_run, chunk_path, read_manifest
 from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
@@ -75,7 +75,7 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
         f"{len(prepared.pairs)} pairs; training {config.steps} steps")
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
-    trainer = SkipGramTrainer(config, len(prepared.vocab), prepared.pairs,
+    trainer = SkipGramTrainer(config, prepared.vocab.counts, prepared.pairs,
                               **({k: checkpoint[k] for k in ("weights", "step")} if checkpoint else {}))
     if checkpoint:
         recorder.restore(checkpoint["losses"], checkpoint["records"])
@@ -107,7 +107,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
     vocab, records = prepared.vocab, recorder.records
     steps = [r["step"] for r in records]
     history = np.stack(recorder.weight_history)
-    weights = {k: v.numpy() for k, v in trainer.weights().items()}
+    weights = trainer.weights()
     final_W, final_W_prime = weights["W"], weights["W_prime"]
     projections = final_and_global(history, final_W)
     chunk_size = config.chunk_size
@@ -198,3 +198,16 @@ def recorded_sentences(prepared: PreparedCorpus, records: list[dict]) -> dict:
         str(i): {"words": prepared.corpus.sentences[i],
                  "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in prepared.corpus.sentences[i]]}
         for i in ids}}
+
+
+DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed
+
+
+def ensure_default_runs(runs_dir: Path, log: Callable[[str], None] = print) -> None:
+    """Trains each default teaching run (full softmax and negative sampling) that is absent or broken."""
+    for name, method in DEFAULT_RUNS.items():
+        if check_run(Path(runs_dir) / name)[0] is not None:
+            continue
+        log(f"no valid run {name!r} in {runs_dir}: training it first (a few seconds)")
+        summary = train_run(TrainConfig(method=method), name, Path(runs_dir))
+        log(f"wrote {summary.run_dir}")
