@@ -199,3 +199,85 @@ def test_bars_switch_between_probabilities_and_logits(page, live_server, recorde
     logits = page.evaluate(heights)
     assert probabilities != logits and len(logits) == len(records[1]["logits"])
     assert logits == sorted(logits, reverse=True) and probabilities == sorted(probabilities, reverse=True)
+
+
+@pytest.fixture(scope="module")
+def recorded_sgns(served_data):
+    """The negative-sampling run's recorded steps, read straight from its files."""
+    run_dir = served_data[0] / "default-sgns"
+    index = orjson.loads((run_dir / "step_index.json").read_bytes())
+    records = [r for chunk in index["chunks"] for r in orjson.loads(gzip.decompress((run_dir / chunk).read_bytes()))["steps"]]
+    return {r["step"]: r for r in records}, index["steps"]
+
+
+def assert_page_shows_sgns(page, record):
+    assert page.text_content("#step-label") == f"step {record['step']} of 400"
+    assert page.text_content("#pair-center") == record["center_word"]
+    assert page.text_content("#pair-context") == record["context_word"]
+    assert page.text_content("#loss") == f"{record['loss']:.4f}"
+    words = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-word")]
+    sigmas = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-value")]
+    assert words == [record["context_word"], *record["negative_words"]]
+    assert sigmas == [f"{v:.4f}" for v in [record["sigma_pos"], *record["sigmas_neg"]]]
+    widths = page.eval_on_selector_all("#sigma-bars .sigma-row div div", "bars => bars.map(b => parseFloat(b.style.width))")
+    assert widths == pytest.approx([100 * v for v in [record["sigma_pos"], *record["sigmas_neg"]]], abs=0.01)
+    terms = [[td.text_content() for td in tr.query_selector_all("td")] for tr in page.query_selector_all("#loss-terms tbody tr")]
+    assert [t[1] for t in terms] == words
+    assert [t[5] for t in terms] == [f"{v:.4f}" for v in [record["loss_pos"], *record["loss_neg"]]]
+    assert [t[2] for t in terms] == [f"{v:.4f}" for v in [record["score_pos"], *record["scores_neg"]]]
+    for selector, field in (("#vec-attract", "pull"), ("#vec-repel", "push"), ("#vec-grad", "grad_v_c"),
+                            ("#vec-hidden", "hidden")):
+        shown = [c.text_content() for c in page.query_selector_all(f"{selector} .cell span")]
+        assert shown == [f"{v:.3f}" for v in record[field]], field
+    gap = float(page.text_content("#identity").split("=")[-1])
+    assert "push − pull" in page.text_content("#identity") and gap <= 1e-6
+    assert page.is_hidden("#top-words") and page.is_hidden("#probs") and page.is_visible("#sigma-bars")
+
+
+def test_sgns_run_shows_sigma_bars_loss_terms_and_forces_as_recorded(page, live_server, recorded_sgns):
+    records, steps = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default-sgns")
+    assert_page_shows_sgns(page, records[1])
+    assert page.text_content("#label-attract").startswith("pull")
+    # step 1 and step 2 are both recorded: the page checks the sparse update against the next step's W′
+    sparse = page.text_content("#sparse-check")
+    assert f"compared with step 2" in sparse and "0 outside the outlined ones" in sparse
+    screenshot(page, "walkthrough-sgns-step-1")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.wordlab.step === 2")
+    assert_page_shows_sgns(page, records[2])
+    open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[-1]}")
+    assert_page_shows_sgns(page, records[steps[-1]])
+    page.select_option("#run", "default")                     # back to a softmax run: its parts return
+    page.wait_for_function("window.wordlab.step === 1 && !document.querySelector('#top-words').hidden")
+    assert page.is_hidden("#sigma-bars") and page.text_content("#label-attract").startswith("attractive")
+    assert page.errors == []
+
+
+def test_recorded_markup_is_shown_as_text_and_never_runs(page, live_server):
+    from tests.conftest import HOSTILE_VALUE
+
+    open_walkthrough(page, live_server, "?run=hostile")
+    cells = [td.text_content() for td in page.query_selector_all("#top-words tbody td")]
+    assert HOSTILE_VALUE in cells
+    assert page.query_selector("#top-words img") is None and page.query_selector("main img") is None
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.pwned") is None
+    assert page.errors == []
+
+
+def test_sgns_step_change_speed_is_measured(page, live_server, recorded_sgns):
+    """Per-step render times on the negative-sampling run (Performance API); see README."""
+    _, steps = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default-sgns")
+    page.evaluate("window.wordlab.renderTimes = []")
+    for expected in steps[1:61]:
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"window.wordlab.step === {expected}")
+    times = page.evaluate("window.wordlab.renderTimes")
+    assert len(times) == 60
+    figures = {"sgns_step_render_ms_median": round(statistics.median(times), 2),
+               "sgns_step_render_ms_p95": round(sorted(times)[int(0.95 * len(times))], 2)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "walkthrough-sgns-performance.json").write_text(json.dumps(figures, indent=2))
+    print(figures)

@@ -6,6 +6,7 @@ import { ProbabilityChart } from "./components/barchart.js";
 import { drawHeatmap, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
 import { boundsOf, Scatter } from "./components/scatter.js";
+import { renderSigmaBars } from "./components/sigmabars.js";
 import { renderVector } from "./components/vector.js";
 import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
@@ -31,6 +32,26 @@ function showError(message) {
 const fmt = (v, digits = 4) => Number(v).toFixed(digits);
 const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
 const norm = (a) => Math.sqrt(dot(a, a));
+const isSgns = () => run.manifest.config.method === "sgns";
+
+/** A table row of cells built as DOM: recorded values (even a word) never become markup. */
+function tableRow(cells, isContext = false) {
+  const tr = document.createElement("tr");
+  if (isContext) tr.style.color = "var(--context)";
+  for (const [text, numeric] of cells) {
+    const td = tr.insertCell();
+    td.textContent = text;
+    if (numeric) td.className = "n";
+  }
+  return tr;
+}
+
+/** The forces on v_c in either method: ∂L/∂v_c = repel − attract (softmax: Σ P·u − u_o; SGNS: push − pull). */
+function forces(record) {
+  return isSgns()
+    ? { attract: record.pull, repel: record.push, grad: record.grad_v_c }
+    : { attract: record.attractive_force, repel: record.repulsive_force, grad: record.grad_v_c };
+}
 
 function project(vector) {
   const { components } = run.manifest.pca[state.projection];
@@ -66,6 +87,7 @@ function renderSentence(record) {
 function renderForward(record) {
   renderVector($("vec-hidden"), record.hidden, "var(--center)", Math.max(...record.hidden.map(Math.abs)));
   $("loss").textContent = fmt(record.loss);
+  if (isSgns()) { renderSgnsForward(record); return; }
   $("context-prob").textContent = fmt(record.context_prob, 6);
   $("context-rank").textContent = record.context_rank;
   $("cosine").textContent = fmt(record.cosine_center_context);
@@ -73,17 +95,24 @@ function renderForward(record) {
   const order = probChart.render(record.probabilities, record.context_id, run.words, record[bars]);
   const rows = order.slice(0, TOP_WORDS);
   if (!rows.includes(record.context_id)) rows.push(record.context_id);
-  $("top-words").tBodies[0].replaceChildren(...rows.map((id) => {
-    const tr = document.createElement("tr");
-    if (id === record.context_id) tr.style.color = "var(--context)";
-    tr.innerHTML = `<td class="n">${order.indexOf(id) + 1}</td><td></td><td class="n">${fmt(record.logits[id])}</td><td class="n">${record.probabilities[id]}</td>`;
-    tr.children[1].textContent = run.words[id];
-    return tr;
-  }));
+  $("top-words").tBodies[0].replaceChildren(...rows.map((id) => tableRow(
+    [[order.indexOf(id) + 1, true], [run.words[id]], [fmt(record.logits[id]), true], [record.probabilities[id], true]],
+    id === record.context_id)));
+}
+
+/** Negative sampling: σ(u·v_c) of the true context and of each negative, and the loss term of each. */
+function renderSgnsForward(record) {
+  const rows = [{ word: record.context_word, score: record.score_pos, sigma: record.sigma_pos, loss: record.loss_pos, positive: true },
+    ...record.negative_words.map((word, n) => ({ word, score: record.scores_neg[n], sigma: record.sigmas_neg[n], loss: record.loss_neg[n], positive: false }))];
+  renderSigmaBars($("sigma-bars"), rows);
+  $("loss-terms").tBodies[0].replaceChildren(...rows.map((r) => tableRow(
+    [[r.positive ? "context" : "negative"], [r.word], [fmt(r.score), true], [fmt(r.sigma), true],
+     [r.positive ? "−log σ(u·v)" : "−log σ(−u·v)"], [fmt(r.loss), true]], r.positive)));
+  $("loss-sum").textContent = `L = ${rows.map((r) => fmt(r.loss)).join(" + ")} = ${fmt(record.loss)}`;
 }
 
 function renderBackward(record) {
-  const { attractive_force: att, repulsive_force: rep, grad_v_c: grad, hidden } = record;
+  const { attract: att, repel: rep, grad } = forces(record), hidden = record.hidden;
   const lr = run.manifest.config.lr;
   const scale = Math.max(...att.map(Math.abs), ...rep.map(Math.abs), ...grad.map(Math.abs));
   renderVector($("vec-attract"), att, "var(--attract)", scale);
@@ -92,13 +121,30 @@ function renderBackward(record) {
   const updated = hidden.map((v, i) => v - lr * grad[i]);
   renderVector($("vec-new"), updated, "var(--center)", Math.max(...updated.map(Math.abs)));
   const gap = Math.max(...grad.map((g, i) => Math.abs(g - (rep[i] - att[i]))));
-  $("identity").textContent = `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
+  $("identity").textContent = isSgns() ? `check: max |∇ − (push − pull)| = ${gap.toExponential(1)}`
+    : `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
   $("update-line").textContent = `η = ${lr}:  v_c ← v_c − ${lr}·∇  (|Δv_c| = ${fmt(lr * norm(grad))})`;
 }
 
 function renderHeatmaps(record) {
-  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), record.center_id), 3)}`;
-  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, record.context_id), 3)}`;
+  const touched = isSgns() ? [record.context_id, ...record.negative_ids] : [record.context_id];
+  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), [record.center_id]), 3)}`;
+  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, touched), 3)}`;
+  if (isSgns()) $("sparse-check").textContent = sparseCheck(record, new Set(touched));
+}
+
+/** Compares W′ with the next recorded step when that is the very next step: which columns really changed. */
+function sparseCheck(record, touched) {
+  const next = run.loadedRecord(state.index + 1);
+  const planned = `this step changes v_c and ${touched.size} of ${run.words.length} columns of W′ (outlined)`;
+  if (!next || next.step !== record.step + 1) return `${planned}; the next recorded step is not the next step, so no check here.`;
+  const changed = [];
+  for (let w = 0; w < run.words.length; w++) {
+    if (record.W_prime.some((row, r) => row[w] !== next.W_prime[r][w])) changed.push(w);
+  }
+  const outside = changed.filter((w) => !touched.has(w)).length;
+  return `${planned}; compared with step ${next.step}: ${changed.length} columns changed, ${outside} outside the outlined ones, `
+    + `${run.words.length - changed.length} exactly as they were.`;
 }
 
 function renderNeighbours(record) {
@@ -124,10 +170,11 @@ function renderScatter(record, selected, animateMs) {
     const row = run.positions(k, kind);
     trail.push([row[2 * record.center_id], row[2 * record.center_id + 1]]);
   }
+  const { attract, repel, grad } = forces(record);
   const arrows = [
-    { vec: record.attractive_force.map((v) => lr * v), color: color("--attract") },
-    { vec: record.repulsive_force.map((v) => -lr * v), color: color("--repel") },
-    { vec: record.grad_v_c.map((v) => -lr * v), color: color("--update") },
+    { vec: attract.map((v) => lr * v), color: color("--attract") },
+    { vec: repel.map((v) => -lr * v), color: color("--repel") },
+    { vec: grad.map((v) => -lr * v), color: color("--update") },
   ].map(({ vec, color }) => { const [dx, dy] = project(vec); return { dx, dy, color }; });
   const longest = Math.max(...arrows.map((a) => Math.hypot(a.dx, a.dy)), 1e-12);
   const { minX, maxX } = scatter.bounds;
@@ -217,6 +264,7 @@ async function openRun(name, requestedStep) {
     return;
   }
   $("content").hidden = false;
+  showMethod(run.manifest.config.method === "sgns");
   $("slider").max = run.steps.length - 1;
   $("window-size").textContent = run.manifest.config.window;
   $("vocab-size").textContent = run.words.length;
@@ -239,6 +287,15 @@ async function openRun(name, requestedStep) {
     }
   }
   await goTo(index);
+}
+
+/** Softmax-only and negative-sampling-only parts of the page, and the names of the two forces. */
+function showMethod(sgns) {
+  document.querySelectorAll(".softmax-only").forEach((el) => { el.hidden = sgns; });
+  document.querySelectorAll(".sgns-only").forEach((el) => { el.hidden = !sgns; });
+  if (sgns) $("negative-k").textContent = run.manifest.config.negative;
+  $("label-attract").textContent = sgns ? "pull (1−σ₊)·u_o" : "attractive u_o";
+  $("label-repel").textContent = sgns ? "push Σ σₙ·uₙ" : "repulsive Σ P·u";
 }
 
 function applyProjection() {

@@ -1,4 +1,4 @@
-// A d × V matrix as a diverging heatmap on canvas (blue negative, red positive), one column marked.
+// A d × V matrix as a diverging heatmap on canvas (blue negative, red positive), some columns outlined.
 // Cells are written as pixels (ImageData) and scaled up without smoothing: no per-cell style parsing.
 
 const CELL_W = 4, CELL_H = 8;
@@ -10,8 +10,8 @@ function rgb(value, scale, out, offset) {
   out[offset + 3] = 255;
 }
 
-/** rows: array of d rows, each of length V. Returns the colour scale used (max |value|). */
-export function drawHeatmap(canvas, rows, markColumn) {
+/** rows: array of d rows, each of length V; markColumns: the columns to outline. Returns the colour scale used. */
+export function drawHeatmap(canvas, rows, markColumns) {
   const d = rows.length, V = rows[0].length;
   if (canvas.width !== V * CELL_W || canvas.height !== d * CELL_H) {
     canvas.width = V * CELL_W; canvas.height = d * CELL_H;
@@ -25,10 +25,8 @@ export function drawHeatmap(canvas, rows, markColumn) {
   const ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(canvas.pixels, 0, 0, canvas.width, canvas.height);
-  if (markColumn >= 0) {
-    ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
-    ctx.strokeRect(markColumn * CELL_W + 0.75, 0.75, CELL_W - 1.5, d * CELL_H - 1.5);
-  }
+  ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
+  for (const column of markColumns) ctx.strokeRect(column * CELL_W + 0.75, 0.75, CELL_W - 1.5, d * CELL_H - 1.5);
   return scale;
 }
 
