@@ -281,3 +281,52 @@ def test_sgns_step_change_speed_is_measured(page, live_server, recorded_sgns):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "walkthrough-sgns-performance.json").write_text(json.dumps(figures, indent=2))
     print(figures)
+
+
+def softmax_push(record):
+    """Σ_w P(w|c)·u_w at the SGNS step's recorded weights, as the page computes it."""
+    import numpy as np
+
+    W_prime, hidden = np.asarray(record["W_prime"], dtype=float), np.asarray(record["hidden"], dtype=float)
+    logits = hidden @ W_prime
+    p = np.exp(logits - logits.max())
+    return W_prime @ (p / p.sum())
+
+
+def test_sgns_step_shows_what_the_full_softmax_would_push_with(page, live_server, recorded_sgns):
+    import numpy as np
+
+    records, steps = recorded_sgns
+    open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[60]}")
+    record = records[steps[60]]
+    full = softmax_push(record)
+    shown = [c.text_content() for c in page.query_selector_all("#vec-softmax-push .cell span")]
+    assert shown == [f"{v:.3f}" for v in full]
+    cosine = full @ np.asarray(record["push"]) / (np.linalg.norm(full) * np.linalg.norm(record["push"]))
+    assert f"= {cosine:.3f};" in page.text_content("#push-cosine")
+
+
+def test_side_by_side_shows_the_same_pair_at_the_same_step(page, live_server, recorded, recorded_sgns):
+    softmax_records, steps = recorded
+    sgns_records, _ = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default")
+    page.select_option("#partner", "default-sgns")
+    page.check("#compare")
+    page.wait_for_selector("#side-panel:not([hidden])")
+    page.eval_on_selector("#slider", "el => { el.value = 90; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"window.wordlab.step === {steps[90]}")
+    step = steps[90]
+    page.wait_for_function(f"document.querySelector('#side-table tbody tr:nth-child(2)').textContent.includes('{step}')")
+    rows = {tr.query_selector("td").text_content(): [td.text_content() for td in tr.query_selector_all("td")[1:]]
+            for tr in page.query_selector_all("#side-table tbody tr")}
+    a, b = softmax_records[step], sgns_records[step]
+    assert rows["step"] == [str(step), str(step)]
+    assert rows["pair"] == [f"{a['center_word']} → {a['context_word']}"] * 2
+    assert rows["loss"] == [f"{a['loss']:.4f}", f"{b['loss']:.4f}"]
+    assert rows["columns of W′ changed"] == [str(len(a["probabilities"])), str(1 + len(b["negative_ids"]))]
+    assert page.eval_on_selector("#loss-chart", "svg => svg.querySelectorAll('path[stroke-dasharray]').length") == 1
+    page.wait_for_function("location.search.includes('vs=default-sgns')")
+    screenshot(page, "walkthrough-side-by-side")
+    page.uncheck("#compare")
+    page.wait_for_selector("#side-panel[hidden]", state="attached")
+    assert page.errors == []

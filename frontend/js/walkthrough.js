@@ -20,9 +20,11 @@ const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 10
 // Measurements read by the browser tests and shown nowhere else.
 const metrics = window.wordlab = { renders: 0, renderTimes: [], drawTimes: [], firstRenderAt: null };
 
-const state = { run: null, index: 0, word: null, projection: "final", playing: null };
+const state = { run: null, index: 0, word: null, projection: "final", playing: null, vs: null };
 let run = null;
-let scatter, lossChart, probChart;
+let partner = null;       // side by side: a run of the same corpus and seed, trained by the other method
+let scatter, partnerScatter, lossChart, probChart;
+let runNames = [];        // the valid runs, offered as partners
 
 function showError(message) {
   showBanner(message);
@@ -32,7 +34,7 @@ function showError(message) {
 const fmt = (v, digits = 4) => Number(v).toFixed(digits);
 const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
 const norm = (a) => Math.sqrt(dot(a, a));
-const isSgns = () => run.manifest.config.method === "sgns";
+const isSgns = (data = run) => data.manifest.config.method === "sgns";
 
 /** A table row of cells built as DOM: recorded values (even a word) never become markup. */
 function tableRow(cells, isContext = false) {
@@ -47,8 +49,8 @@ function tableRow(cells, isContext = false) {
 }
 
 /** The forces on v_c in either method: ∂L/∂v_c = repel − attract (softmax: Σ P·u − u_o; SGNS: push − pull). */
-function forces(record) {
-  return isSgns()
+function forces(record, data = run) {
+  return isSgns(data)
     ? { attract: record.pull, repel: record.push, grad: record.grad_v_c }
     : { attract: record.attractive_force, repel: record.repulsive_force, grad: record.grad_v_c };
 }
@@ -62,7 +64,7 @@ function project(vector) {
 let urlTimer = null;
 function syncUrl() {
   clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word }), 250);
+  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs }), 250);
 }
 
 function renderSentence(record) {
@@ -124,6 +126,24 @@ function renderBackward(record) {
   $("identity").textContent = isSgns() ? `check: max |∇ − (push − pull)| = ${gap.toExponential(1)}`
     : `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
   $("update-line").textContent = `η = ${lr}:  v_c ← v_c − ${lr}·∇  (|Δv_c| = ${fmt(lr * norm(grad))})`;
+  if (isSgns()) renderSoftmaxPush(record, scale);
+}
+
+/** What the full softmax would push with at this step's weights: Σ_w P(w|c)·u_w from the recorded W′. */
+function softmaxPush(hidden, W_prime) {
+  const V = W_prime[0].length;
+  const logits = Array.from({ length: V }, (_, w) => W_prime.reduce((s, row, r) => s + row[w] * hidden[r], 0));
+  const top = Math.max(...logits), weights = logits.map((z) => Math.exp(z - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return W_prime.map((row) => row.reduce((s, u, w) => s + (u * weights[w]) / total, 0));
+}
+
+function renderSoftmaxPush(record, scale) {
+  const full = softmaxPush(record.hidden, record.W_prime);
+  renderVector($("vec-softmax-push"), full, "var(--repel)", scale);
+  const cosine = dot(full, record.push) / (norm(full) * norm(record.push) || 1);
+  $("push-cosine").textContent = `cos(negatives' push, full softmax push) = ${fmt(cosine, 3)};  `
+    + `|push| = ${fmt(norm(record.push), 3)}, |Σ P·u| = ${fmt(norm(full), 3)}`;
 }
 
 function renderHeatmaps(record) {
@@ -223,7 +243,77 @@ async function goTo(index, { animateMs = 0 } = {}) {
   }
   render(record, animateMs);
   run.prefetch(index);
+  if (partner) await renderPartner(record, index, animateMs);
   syncUrl();
+}
+
+/** Side by side: the partner run's record at the same recorded index (the same step and pair). */
+async function renderPartner(record, index, animateMs) {
+  const shown = partner;
+  let other = shown.loadedRecord(index);
+  if (!other) {
+    try { other = await shown.record(index); } catch (err) { showError(err.message); return; }
+    if (state.index !== index || partner !== shown) return;
+  }
+  shown.prefetch(index);
+  const columns = [[run, record], [partner, other]];
+  const magnitudes = (data, r) => { const f = forces(r, data); return [norm(f.attract), norm(f.repel), norm(f.grad)]; };
+  const rows = [
+    ["method", ...columns.map(([data]) => (isSgns(data) ? `negative sampling (k = ${data.manifest.config.negative})` : "full softmax"))],
+    ["step", ...columns.map(([, r]) => r.step)],
+    ["pair", ...columns.map(([, r]) => `${r.center_word} → ${r.context_word}`)],
+    ["loss", ...columns.map(([, r]) => fmt(r.loss))],
+    ["|attract| / |pull|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[0]))],
+    ["|repel| / |push|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[1]))],
+    ["|∂L/∂v_c|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[2]))],
+    ["columns of W′ changed", ...columns.map(([data, r]) => (isSgns(data) ? 1 + r.negative_ids.length : data.words.length))],
+  ];
+  $("side-table").tBodies[0].replaceChildren(...rows.map(([label, a, b]) => tableRow([[label], [a, true], [b, true]])));
+  const kind = state.projection, lr = partner.manifest.config.lr;
+  const { attract, repel, grad } = forces(other, partner);
+  const { components } = partner.manifest.pca[kind];
+  const arrows = [[attract, lr, "--attract"], [repel, -lr, "--repel"], [grad, -lr, "--update"]].map(([vec, k, name]) => {
+    const scaled = vec.map((v) => k * v);
+    return { dx: dot(components[0], scaled), dy: dot(components[1], scaled), color: color(name) };
+  });
+  partnerScatter.render({ positions: partner.positions(index, kind), center: other.center_id, context: other.context_id,
+                          selected: -1, trail: [], arrows, scale: 1 }, animateMs);
+}
+
+async function setPartner(name) {
+  partner = null;
+  state.vs = null;
+  $("side-panel").hidden = true;
+  lossChart.setOverlay(null);
+  $("compare").checked = false;
+  if (!name || !run) { syncUrl(); return; }
+  let other;
+  try {
+    other = await RunData.load(name);
+  } catch (err) {
+    showNotice(`Run “${name}” cannot be shown side by side: ${err.message}`);
+    return;
+  }
+  const a = run.manifest.config, b = other.manifest.config;
+  const same = ["corpus", "seed", "steps", "dense_steps", "record_interval", "window", "min_count", "max_vocab", "remove_stopwords"];
+  const differs = same.filter((key) => a[key] !== b[key]);
+  if (differs.length || other.words.join("\n") !== run.words.join("\n")) {
+    showNotice(`“${name}” cannot be paired with “${run.name}”: side by side needs the same corpus, seed and schedule `
+      + `(they differ in ${differs.join(", ") || "vocabulary"}).`);
+    return;
+  }
+  partner = other;
+  state.vs = name;
+  $("compare").checked = true;
+  $("partner").value = name;
+  $("side-panel").hidden = false;
+  $("side-a").textContent = run.name;
+  $("side-b").textContent = partner.name;
+  partnerScatter.setWords(partner.words);
+  partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
+  partnerScatter.resize();
+  lossChart.setOverlay(partner.losses);
+  await goTo(state.index);
 }
 
 function jumpSteps(delta) {
@@ -249,7 +339,7 @@ function setPlaying(on) {
   }, interval);
 }
 
-async function openRun(name, requestedStep) {
+async function openRun(name, requestedStep, requestedPartner = null) {
   setPlaying(false);
   showError("");
   showNotice("");
@@ -277,6 +367,7 @@ async function openRun(name, requestedStep) {
   scatter.setWords(run.words);
   applyProjection();
   lossChart.setData(run.losses);
+  $("partner").replaceChildren(...runNames.filter((n) => n !== name).map((n) => new Option(n, n)));
   let index = 0;
   if (requestedStep !== null) {
     const step = Number(requestedStep);
@@ -287,6 +378,8 @@ async function openRun(name, requestedStep) {
     }
   }
   await goTo(index);
+  if (requestedPartner) await setPartner(requestedPartner);
+  else if (partner) await setPartner(null);
 }
 
 /** Softmax-only and negative-sampling-only parts of the page, and the names of the two forces. */
@@ -302,6 +395,7 @@ function applyProjection() {
   const ratios = run.manifest.pca[state.projection].explained_variance_ratio;
   $("variance").textContent = `variance explained: ${(100 * ratios[0]).toFixed(1)}% + ${(100 * ratios[1]).toFixed(1)}%`;
   scatter.setBounds(boundsOf(run.timeline, state.projection));
+  if (partner) partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
 }
 
 function bindControls() {
@@ -313,6 +407,8 @@ function bindControls() {
   $("speed").addEventListener("change", () => { if (state.playing !== null) setPlaying(true); });
   $("run").addEventListener("change", () => { state.word = null; openRun($("run").value, null); });
   $("word").addEventListener("change", () => { state.word = $("word").value || null; goTo(state.index); });
+  $("compare").addEventListener("change", () => setPartner($("compare").checked ? $("partner").value : null));
+  $("partner").addEventListener("change", () => { if ($("compare").checked) setPartner($("partner").value); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
   document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
@@ -333,8 +429,9 @@ async function main() {
                                         onDraw: (ms) => metrics.drawTimes.push(ms) });
   lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }) });
   probChart = new ProbabilityChart($("probs"));
+  partnerScatter = new Scatter($("scatter-b"));
   bindControls();
-  const wanted = readState({ run: null, step: null, word: null });
+  const wanted = readState({ run: null, step: null, word: null, vs: null });
   state.word = wanted.word;
   let runs;
   try {
@@ -347,7 +444,8 @@ async function main() {
   $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)` : `${r.name} (broken)`, r.name)));
   const name = wanted.run ?? (runs.find((r) => r.name === "default" && r.status === "ok") ?? runs.find((r) => r.status === "ok") ?? runs[0]).name;
   $("run").value = name;
-  await openRun(name, wanted.step);
+  runNames = runs.filter((r) => r.status === "ok").map((r) => r.name);
+  await openRun(name, wanted.step, wanted.vs);
 }
 
 startPage(main);
