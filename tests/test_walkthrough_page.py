@@ -330,3 +330,27 @@ def test_side_by_side_shows_the_same_pair_at_the_same_step(page, live_server, re
     page.uncheck("#compare")
     page.wait_for_selector("#side-panel[hidden]", state="attached")
     assert page.errors == []
+
+
+def test_sliding_window_pairs_equal_the_trainers_pair_builder(page, live_server, small_config):
+    from trainer.pairs import build_pairs
+    from trainer.teaching_run import prepare
+
+    prepared = prepare(small_config)
+    sentence_id = next(i for i, s in enumerate(prepared.sentences) if len(s.ids) >= 5)
+    sentence = prepared.sentences[sentence_id]
+    open_walkthrough(page, live_server, f"?sentence={sentence_id}")
+    raw = prepared.corpus.sentences[sentence_id]
+    assert [w.text_content() for w in page.query_selector_all("#sw-words .w")] == raw
+    assert len(page.query_selector_all("#sw-words .dropped")) == len(raw) - len(sentence.ids)
+    center = 2                                                        # a kept word with room on both sides
+    for window in range(1, 6):
+        page.eval_on_selector("#sw-window", f"el => {{ el.value = {window}; el.dispatchEvent(new Event('input')); }}")
+        page.click(f"#sw-words .w >> nth={sentence.positions[center]}")
+        rows = build_pairs(prepared.sentences, window)
+        expected = [f"{raw[sentence.positions[center]]} → {raw[sentence.positions[j]]}"
+                    for _, _, sid, i, j in rows if sid == sentence_id and i == center]
+        assert [li.text_content() for li in page.query_selector_all("#sw-pairs li")] == expected, window
+    page.wait_for_function(f"location.search.includes('center={sentence.positions[center]}')")
+    assert "window=5" in page.url and f"sentence={sentence_id}" in page.url
+    assert page.errors == []

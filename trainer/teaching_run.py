@@ -129,7 +129,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
         views = {
             "vocab.json": vocab.to_dict(),
             "corpus_stats.json": corpus_stats(prepared),
-            "sentences.json": recorded_sentences(prepared, records),
+            "sentences.json": corpus_sentences(prepared),
             "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
             "step_index.json": {"chunk_size": chunk_size, "steps": steps, "chunks": step_chunks,
                                 "timeline_chunks": timeline_chunks},
@@ -191,13 +191,12 @@ def corpus_stats(prepared: PreparedCorpus) -> dict:
     }
 
 
-def recorded_sentences(prepared: PreparedCorpus, records: list[dict]) -> dict:
-    """The raw words of every sentence a recorded step came from, each marked kept or why dropped."""
-    ids = sorted({r["sentence_id"] for r in records})
+def corpus_sentences(prepared: PreparedCorpus) -> dict:
+    """Every sentence's raw words, each marked kept or why dropped: the steps' sentences and the
+    walkthrough's sliding-window panel (any sentence) read them."""
     return {"sentences": {
-        str(i): {"words": prepared.corpus.sentences[i],
-                 "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in prepared.corpus.sentences[i]]}
-        for i in ids}}
+        str(i): {"words": words, "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in words]}
+        for i, words in enumerate(prepared.corpus.sentences)}}
 
 
 DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed

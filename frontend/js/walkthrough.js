@@ -7,6 +7,7 @@ import { drawHeatmap, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
 import { boundsOf, Scatter } from "./components/scatter.js";
 import { renderSigmaBars } from "./components/sigmabars.js";
+import { renderSlidingWindow } from "./components/slidingwindow.js";
 import { renderVector } from "./components/vector.js";
 import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
@@ -15,12 +16,14 @@ import { readState, writeState } from "./urlstate.js";
 
 const TRAIL = 40;          // recorded steps of the center word's trail
 const TOP_WORDS = 8;
+const DEFAULT_WINDOW = 3;  // the sliding-window panel's starting size
 const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 100, fwd500: 500 };
 
 // Measurements read by the browser tests and shown nowhere else.
 const metrics = window.wordlab = { renders: 0, renderTimes: [], drawTimes: [], firstRenderAt: null };
 
-const state = { run: null, index: 0, word: null, projection: "final", playing: null, vs: null };
+const state = { run: null, index: 0, word: null, projection: "final", playing: null, vs: null,
+                sentence: 0, center: -1, window: DEFAULT_WINDOW };  // the sliding-window panel's sentence, center, size
 let run = null;
 let partner = null;       // side by side: a run of the same corpus and seed, trained by the other method
 let scatter, partnerScatter, lossChart, probChart;
@@ -64,7 +67,9 @@ function project(vector) {
 let urlTimer = null;
 function syncUrl() {
   clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs }), 250);
+  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs,
+    sentence: state.sentence || null, center: state.center >= 0 ? state.center : null,
+    window: state.window === DEFAULT_WINDOW ? null : state.window }), 250);
 }
 
 function renderSentence(record) {
@@ -285,12 +290,12 @@ async function setPartner(name) {
   state.vs = null;
   $("side-panel").hidden = true;
   lossChart.setOverlay(null);
-  $("compare").checked = false;
-  if (!name || !run) { syncUrl(); return; }
+  if (!name || !run) { $("compare").checked = false; syncUrl(); return; }
   let other;
   try {
     other = await RunData.load(name);
   } catch (err) {
+    $("compare").checked = false;
     showNotice(`Run “${name}” cannot be shown side by side: ${err.message}`);
     return;
   }
@@ -298,6 +303,7 @@ async function setPartner(name) {
   const same = ["corpus", "seed", "steps", "dense_steps", "record_interval", "window", "min_count", "max_vocab", "remove_stopwords"];
   const differs = same.filter((key) => a[key] !== b[key]);
   if (differs.length || other.words.join("\n") !== run.words.join("\n")) {
+    $("compare").checked = false;
     showNotice(`“${name}” cannot be paired with “${run.name}”: side by side needs the same corpus, seed and schedule `
       + `(they differ in ${differs.join(", ") || "vocabulary"}).`);
     return;
@@ -377,9 +383,33 @@ async function openRun(name, requestedStep, requestedPartner = null) {
         + `then every ${run.manifest.config.record_interval}th, and the last, ${run.steps.at(-1)}); showing step ${run.steps[index]}.`);
     }
   }
+  renderWindowPanel();
   await goTo(index);
   if (requestedPartner) await setPartner(requestedPartner);
   else if (partner) await setPartner(null);
+}
+
+/** The sliding-window panel: any sentence of the run's corpus, the clicked center, window 1-5. */
+function renderWindowPanel() {
+  const ids = Object.keys(run.sentences).map(Number);
+  const last = Math.max(...ids);
+  if (!run.sentences[String(state.sentence)]) {   // out of range, or a run that kept only its steps' sentences
+    state.sentence = ids.find((id) => id >= state.sentence) ?? ids[0];
+    state.center = -1;
+  }
+  $("sw-sentence").max = last;
+  $("sw-sentence").value = state.sentence;
+  $("sw-window").value = state.window;
+  $("sw-window-size").textContent = `${state.window} kept word${state.window > 1 ? "s" : ""} each side`;
+  const sentence = run.sentences[String(state.sentence)];
+  const { pairs, kept } = renderSlidingWindow($("sw-words"), $("sw-pairs"), sentence, state.window, state.center, (i) => {
+    state.center = i;
+    renderWindowPanel();
+    syncUrl();
+  });
+  $("sw-summary").textContent = state.center >= 0
+    ? `${kept} kept of ${sentence.words.length} words; this center makes ${pairs} pair${pairs === 1 ? "" : "s"}`
+    : `${kept} kept of ${sentence.words.length} words; click a kept word`;
 }
 
 /** Softmax-only and negative-sampling-only parts of the page, and the names of the two forces. */
@@ -409,6 +439,10 @@ function bindControls() {
   $("word").addEventListener("change", () => { state.word = $("word").value || null; goTo(state.index); });
   $("compare").addEventListener("change", () => setPartner($("compare").checked ? $("partner").value : null));
   $("partner").addEventListener("change", () => { if ($("compare").checked) setPartner($("partner").value); });
+  $("sw-sentence").addEventListener("change", () => {
+    state.sentence = Math.trunc(Number($("sw-sentence").value)) || 0; state.center = -1; renderWindowPanel(); syncUrl();
+  });
+  $("sw-window").addEventListener("input", () => { state.window = Number($("sw-window").value); renderWindowPanel(); syncUrl(); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
   document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
@@ -431,8 +465,12 @@ async function main() {
   probChart = new ProbabilityChart($("probs"));
   partnerScatter = new Scatter($("scatter-b"));
   bindControls();
-  const wanted = readState({ run: null, step: null, word: null, vs: null });
+  const wanted = readState({ run: null, step: null, word: null, vs: null, sentence: "0", center: "-1", window: String(DEFAULT_WINDOW) });
   state.word = wanted.word;
+  state.sentence = Math.trunc(Number(wanted.sentence)) || 0;
+  state.center = Math.trunc(Number(wanted.center));
+  if (!Number.isInteger(state.center)) state.center = -1;
+  state.window = Math.max(1, Math.min(5, Math.trunc(Number(wanted.window)) || DEFAULT_WINDOW));
   let runs;
   try {
     runs = (await listRuns()).runs;
