@@ -324,7 +324,7 @@ def test_sgns_run_sees_the_same_pairs_in_the_same_order_as_the_softmax_run(small
 
 def test_sgns_update_is_sparse_v_c_and_k_plus_1_output_columns(small_sgns_run):
     records = all_records(small_sgns_run)
-    for before, after in zip(records[:40], records[1:41]):    # dense steps: consecutive
+    for before, after in zip(records[:40], records[1:41], strict=True):    # dense steps: consecutive
         assert after["step"] == before["step"] + 1
         changed_rows = np.flatnonzero(np.any(np.asarray(after["W"]) != np.asarray(before["W"]), axis=1))
         changed_cols = np.flatnonzero(np.any(np.asarray(after["W_prime"]) != np.asarray(before["W_prime"]), axis=0))

@@ -11,13 +11,17 @@ import pytest
 from tests.conftest import ARTIFACTS, screenshot
 
 
+def read_records(run_dir):
+    """A run's recorded steps by step number, and the recorded steps, read straight from its files."""
+    index = orjson.loads((run_dir / "step_index.json").read_bytes())
+    chunks = [orjson.loads(gzip.decompress((run_dir / chunk).read_bytes())) for chunk in index["chunks"]]
+    return {r["step"]: r for chunk in chunks for r in chunk["steps"]}, index["steps"]
+
+
 @pytest.fixture(scope="module")
 def recorded(served_data):
-    """The default run's recorded steps, read straight from its files (not through the page)."""
-    run_dir = served_data[0] / "default"
-    index = orjson.loads((run_dir / "step_index.json").read_bytes())
-    records = [r for chunk in index["chunks"] for r in orjson.loads(gzip.decompress((run_dir / chunk).read_bytes()))["steps"]]
-    return {r["step"]: r for r in records}, index["steps"]
+    """The default run's recorded steps, read from its files (not through the page)."""
+    return read_records(served_data[0] / "default")
 
 
 def open_walkthrough(page, live_server, query=""):
@@ -203,11 +207,8 @@ def test_bars_switch_between_probabilities_and_logits(page, live_server, recorde
 
 @pytest.fixture(scope="module")
 def recorded_sgns(served_data):
-    """The negative-sampling run's recorded steps, read straight from its files."""
-    run_dir = served_data[0] / "default-sgns"
-    index = orjson.loads((run_dir / "step_index.json").read_bytes())
-    records = [r for chunk in index["chunks"] for r in orjson.loads(gzip.decompress((run_dir / chunk).read_bytes()))["steps"]]
-    return {r["step"]: r for r in records}, index["steps"]
+    """The negative-sampling run's recorded steps, read from its files."""
+    return read_records(served_data[0] / "default-sgns")
 
 
 def assert_page_shows_sgns(page, record):
@@ -219,7 +220,8 @@ def assert_page_shows_sgns(page, record):
     sigmas = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-value")]
     assert words == [record["context_word"], *record["negative_words"]]
     assert sigmas == [f"{v:.4f}" for v in [record["sigma_pos"], *record["sigmas_neg"]]]
-    widths = page.eval_on_selector_all("#sigma-bars .sigma-row div div", "bars => bars.map(b => parseFloat(b.style.width))")
+    widths = page.eval_on_selector_all("#sigma-bars .sigma-row div div",
+                                       "bars => bars.map(b => parseFloat(b.style.width))")
     assert widths == pytest.approx([100 * v for v in [record["sigma_pos"], *record["sigmas_neg"]]], abs=0.01)
     terms = [[td.text_content() for td in tr.query_selector_all("td")] for tr in page.query_selector_all("#loss-terms tbody tr")]
     assert [t[1] for t in terms] == words
@@ -241,7 +243,7 @@ def test_sgns_run_shows_sigma_bars_loss_terms_and_forces_as_recorded(page, live_
     assert page.text_content("#label-attract").startswith("pull")
     # step 1 and step 2 are both recorded: the page checks the sparse update against the next step's W′
     sparse = page.text_content("#sparse-check")
-    assert f"compared with step 2" in sparse and "0 outside the outlined ones" in sparse
+    assert "compared with step 2" in sparse and "0 outside the outlined ones" in sparse
     screenshot(page, "walkthrough-sgns-step-1")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("window.wordlab.step === 2")

@@ -12,8 +12,8 @@ so the weights and the step count are the whole remaining state.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
