@@ -349,3 +349,17 @@ def test_sgns_resume_equals_training_straight_through(tmp_path, small_sgns_run, 
     resumed = train_run(config, "resumed", tmp_path, resume_from=first, progress=False, log=lambda _: None).run_dir
     a, b = load_file(str(small_sgns_run / "model.safetensors")), load_file(str(resumed / "model.safetensors"))
     assert all(np.array_equal(a[k], b[k]) for k in ("W", "W_prime"))
+
+
+def test_numpy_pca_equals_sklearns_including_the_sign_of_each_axis():
+    from sklearn.decomposition import PCA
+
+    from trainer.projection import project
+
+    rng = np.random.default_rng(5)
+    history = rng.normal(size=(6, 40, 8)) * np.linspace(2, 0.5, 8)
+    ours = project(history, history[-1])
+    theirs = PCA(n_components=2, svd_solver="full").fit(history[-1])
+    assert np.allclose(ours.components, theirs.components_, atol=1e-9)
+    assert np.allclose(ours.explained_variance_ratio, theirs.explained_variance_ratio_, atol=1e-9)
+    assert np.allclose(ours.positions.reshape(-1, 2), theirs.transform(history.reshape(-1, 8)), atol=1e-9)
