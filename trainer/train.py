@@ -149,9 +149,6 @@ class SkipGramTrainer:
             self._epoch = epoch
         return int(self._order[position]), position
 
-    def pair_index(self, step: int) -> int:
-        return self._position(step)[0]
-
     def train_until(self, last_step: int, on_step: StepCallback, progress: bool = True) -> None:
         lr, sgns = self.config.lr, self.config.method == "sgns"
         bar = tqdm(total=last_step, initial=self.step, desc="training", unit="step",
