@@ -51,20 +51,11 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def ensure_default_run(runs_dir: Path) -> None:
-    if any(check_run(run_dir)[0] is not None for run_dir in run_dirs(Path(runs_dir))):
-        return
-    print(f"no valid run in {runs_dir}: training the default teaching run first (about 10 s)")
-    from trainer.config import TrainConfig
-    from trainer.teaching_run import train_run  # torch is imported only on this path
-
-    summary = train_run(TrainConfig(), "default", runs_dir)
-    print(f"wrote {summary.run_dir}")
-
-
 def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> None:
     """Something to show, then where to look."""
-    ensure_default_run(runs_dir)
+    from trainer.teaching_run import ensure_default_runs  # numpy training: only on this path
+
+    ensure_default_runs(runs_dir)
     ensure_default_tokenizer(tokenizers_dir)
     urls = [url(LOOPBACK_FOR.get(host, host), port)]
     if host in ("0.0.0.0", "::"):

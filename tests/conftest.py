@@ -24,6 +24,18 @@ def small_run(tmp_path_factory, small_config) -> Path:
     return train_run(small_config, "small", out, progress=False, log=lambda _: None).run_dir
 
 
+@pytest.fixture(scope="session")
+def small_sgns_run(tmp_path_factory, small_config) -> Path:
+    """The same corpus, seed and schedule as small_run, trained with negative sampling."""
+    import dataclasses
+
+    from trainer.teaching_run import train_run
+
+    out = tmp_path_factory.mktemp("sgns-runs")
+    return train_run(dataclasses.replace(small_config, method="sgns"), "small-sgns", out, progress=False,
+                     log=lambda _: None).run_dir
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -61,9 +73,44 @@ def wait_until_serving(base: str, process, seconds: float = 30) -> None:
             time.sleep(0.1)
 
 
+def replace_run_file(run_dir: Path, relpath: str, data: bytes) -> None:
+    """Rewrites one file of a run and its manifest entry, so the run stays valid (for hostile-data tests)."""
+    import hashlib
+
+    import orjson
+
+    (run_dir / relpath).write_bytes(data)
+    manifest = orjson.loads((run_dir / "run.json").read_bytes())
+    manifest["files"][relpath].update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+    (run_dir / "run.json").write_bytes(orjson.dumps(manifest))
+
+
+HOSTILE_VALUE = '<img src=x onerror="window.pwned=1">'
+
+
+def add_hostile_run(small_run: Path, runs: Path) -> None:
+    """'hostile': small_run with step 1's probabilities and first word replaced by markup."""
+    import gzip
+    import shutil
+
+    import orjson
+
+    target = runs / "hostile"
+    shutil.copytree(small_run, target)
+    index = orjson.loads((target / "step_index.json").read_bytes())
+    chunk = orjson.loads(gzip.decompress((target / index["chunks"][0]).read_bytes()))
+    first = chunk["steps"][0]
+    first["probabilities"] = [HOSTILE_VALUE] * len(first["probabilities"])
+    replace_run_file(target, index["chunks"][0], gzip.compress(orjson.dumps(chunk)))
+    vocab = orjson.loads((target / "vocab.json").read_bytes())
+    vocab["words"][first["context_id"]] = HOSTILE_VALUE
+    replace_run_file(target, "vocab.json", orjson.dumps(vocab))
+
+
 @pytest.fixture(scope="session")
-def served_data(tmp_path_factory, small_run):
-    """A runs directory with a valid 'default' run and a 'broken' one, and a tokenizers directory."""
+def served_data(tmp_path_factory, small_run, small_sgns_run):
+    """A runs directory with a valid 'default' run, its negative-sampling twin 'default-sgns', a 'hostile'
+    one whose recorded values hold markup, and a 'broken' one; and a tokenizers directory."""
     import shutil
 
     from trainer.bpe.build import build_tokenizer
@@ -71,6 +118,8 @@ def served_data(tmp_path_factory, small_run):
 
     root = tmp_path_factory.mktemp("live")
     shutil.copytree(small_run, root / "runs" / "default")
+    shutil.copytree(small_sgns_run, root / "runs" / "default-sgns")
+    add_hostile_run(small_run, root / "runs")
     shutil.copytree(small_run, root / "runs" / "broken")
     (root / "runs" / "broken" / "vocab.json").write_text("{}", encoding="utf-8")
     build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 1000, "default", root / "tokenizers", progress=False)

@@ -15,7 +15,8 @@ from trainer.config import TrainConfig
 from trainer.errors import RunFormatError
 from trainer.run_format import PARTIAL_PREFIX, read_manifest
 from trainer.run_store import RunWriter
-from trainer.teaching_run import train_run
+from trainer.teaching_run import ensure_default_runs, prepare, train_run
+from trainer.train import initial_weights
 
 
 def read(run_dir, relpath):
@@ -65,9 +66,21 @@ def test_first_loss_is_about_ln_v(small_run):
     assert read(small_run, "loss_curve.json")["loss"][0] == first["loss"]
 
 
-def test_loss_falls_over_training(small_run):
+def corpus_loss(W, W_prime, pairs):
+    """Mean softmax loss over every pair of the corpus (not only the few a short run has seen)."""
+    logits = W[pairs[:, 0]] @ W_prime
+    top = logits.max(axis=1, keepdims=True)
+    log_z = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+    return float(np.mean(log_z - logits[np.arange(len(pairs)), pairs[:, 1]]))
+
+
+def test_loss_falls_over_training(small_run, small_config):
     losses = read(small_run, "loss_curve.json")["loss"]
-    assert np.mean(losses[-100:]) < np.mean(losses[:100]) - 0.2
+    assert np.mean(losses[-100:]) < np.mean(losses[:100])
+    pairs = prepare(small_config).pairs
+    start = initial_weights(len(read(small_run, "vocab.json")["words"]), small_config.dim, small_config.seed)
+    final = load_file(str(small_run / "model.safetensors"))
+    assert corpus_loss(final["W"], final["W_prime"], pairs) < corpus_loss(start["W"], start["W_prime"], pairs) - 0.2
 
 
 def test_recording_schedule_dense_then_interval_then_last(small_run, small_config):
@@ -224,3 +237,129 @@ def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_lat
     assert len(leftovers) == 1 and not (tmp_path / "victim").exists()
     train_run(dataclasses.replace(small_config, steps=60), "next", tmp_path, progress=False, log=lambda _: None)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(PARTIAL_PREFIX)]
+
+
+def test_default_runs_are_trained_only_when_absent_or_broken(tmp_path, monkeypatch, small_run):
+    import shutil
+
+    calls = []
+
+    def fake_train_run(config, name, out_dir):
+        calls.append((config.method, name))
+        shutil.rmtree(out_dir / name, ignore_errors=True)  # the real writer replaces it atomically
+        shutil.copytree(small_run, out_dir / name)
+
+        class Summary:
+            run_dir = out_dir / name
+        return Summary()
+
+    monkeypatch.setattr("trainer.teaching_run.train_run", fake_train_run)
+    runs = tmp_path / "runs"
+    ensure_default_runs(runs, log=lambda _: None)          # no directory at all: both
+    assert calls == [("softmax", "default"), ("sgns", "default-sgns")]
+    ensure_default_runs(runs, log=lambda _: None)          # both valid: nothing to do
+    assert len(calls) == 2
+    (runs / "default-sgns" / "run.json").write_text("{", encoding="utf-8")
+    ensure_default_runs(runs, log=lambda _: None)          # one broken: only that one again
+    assert calls[2:] == [("sgns", "default-sgns")]
+
+
+def test_closed_form_softmax_gradients_equal_torch_autograd():
+    import torch
+
+    from trainer.model import leaf, softmax_loss
+    from trainer.train import softmax_step
+
+    weights = initial_weights(30, 8, seed=3)
+    step = softmax_step(weights["W"], weights["W_prime"], center=4, context=17)
+    W, W_prime = leaf(weights["W"]), leaf(weights["W_prime"])
+    loss = softmax_loss(W, W_prime, 4, 17)
+    loss.backward()
+    assert math.isclose(step.loss, loss.item(), rel_tol=1e-6)
+    assert np.allclose(step.grad_v_c, W.grad[4].numpy(), atol=1e-6)
+    assert np.allclose(step.grad_u_o, W_prime.grad[:, 17].numpy(), atol=1e-6)
+    assert torch.count_nonzero(W.grad.abs().sum(dim=1)) == 1   # only v_c has a gradient in W
+
+
+def test_sgns_identity_holds_in_the_files_at_every_recorded_step(small_sgns_run, small_config):
+    records = all_records(small_sgns_run)
+    assert len(records) == len(small_config.recorded_steps())
+    for r in records:
+        push, pull, grad = (np.asarray(r[k]) for k in ("push", "pull", "grad_v_c"))
+        assert np.max(np.abs(grad - (push - pull))) <= 1e-6, r["step"]
+        u_pos, u_neg, v_c = np.asarray(r["u_pos"]), np.asarray(r["u_neg"]), np.asarray(r["hidden"])
+        sigmas = np.asarray(r["sigmas_neg"])
+        assert len(r["negative_ids"]) == len(r["negative_words"]) == small_config.negative == len(sigmas)
+        assert np.allclose(pull, (1 - r["sigma_pos"]) * u_pos, atol=1e-5)
+        assert np.allclose(push, sigmas @ u_neg, atol=1e-5)
+        assert math.isclose(r["sigma_pos"], 1 / (1 + math.exp(-r["score_pos"])), rel_tol=1e-5)
+        assert np.allclose(r["scores_neg"], u_neg @ v_c, atol=1e-5)
+        assert math.isclose(r["loss"], r["loss_pos"] + sum(r["loss_neg"]), rel_tol=1e-5)
+        assert np.allclose(r["update_v_c"], -r["lr"] * grad, atol=1e-7)
+        assert r["context_id"] not in r["negative_ids"]
+
+
+def test_sgns_gradients_in_the_files_equal_torch_autograd(small_sgns_run):
+    from trainer.model import leaf, sgns_loss
+
+    for r in all_records(small_sgns_run)[:40]:
+        v_c, u_pos, u_neg = leaf(r["hidden"]), leaf(r["u_pos"]), leaf(r["u_neg"])
+        loss = sgns_loss(v_c, u_pos, u_neg)
+        loss.backward()
+        assert math.isclose(r["loss"], loss.item(), rel_tol=1e-5)
+        assert np.allclose(r["grad_v_c"], v_c.grad.numpy(), atol=1e-5)
+        assert np.allclose(r["grad_u_pos"], u_pos.grad.numpy(), atol=1e-5)
+        assert np.allclose(r["grad_u_neg"], u_neg.grad.numpy(), atol=1e-5)
+
+
+def test_sgns_run_sees_the_same_pairs_in_the_same_order_as_the_softmax_run(small_run, small_sgns_run):
+    keys = ("step", "center_id", "context_id", "sentence_id", "center_position", "context_position",
+            "window_positions")
+    softmax = [tuple(str(r[k]) for k in keys) for r in all_records(small_run)]
+    sgns = [tuple(str(r[k]) for k in keys) for r in all_records(small_sgns_run)]
+    assert softmax == sgns
+    config = read_manifest(small_sgns_run)["config"]
+    assert config["method"] == "sgns" and read_manifest(small_run)["config"]["method"] == "softmax"
+
+
+def test_sgns_update_is_sparse_v_c_and_k_plus_1_output_columns(small_sgns_run):
+    records = all_records(small_sgns_run)
+    for before, after in zip(records[:40], records[1:41], strict=True):    # dense steps: consecutive
+        assert after["step"] == before["step"] + 1
+        changed_rows = np.flatnonzero(np.any(np.asarray(after["W"]) != np.asarray(before["W"]), axis=1))
+        changed_cols = np.flatnonzero(np.any(np.asarray(after["W_prime"]) != np.asarray(before["W_prime"]), axis=0))
+        assert set(changed_rows) <= {before["center_id"]}
+        assert set(changed_cols) <= {before["context_id"], *before["negative_ids"]}
+        assert np.allclose(np.asarray(after["W"])[before["center_id"]],
+                           np.asarray(before["hidden"]) + np.asarray(before["update_v_c"]), atol=1e-4)
+
+
+def test_sgns_negatives_follow_unigram_to_the_three_quarters(small_sgns_run):
+    counts = np.asarray(read(small_sgns_run, "vocab.json")["counts"], dtype=float)
+    drawn = np.bincount([n for r in all_records(small_sgns_run) for n in r["negative_ids"]], minlength=len(counts))
+    expected = counts ** 0.75 / (counts ** 0.75).sum()
+    top = np.argsort(-expected)[:5]
+    assert np.all(np.abs(drawn[top] / drawn.sum() - expected[top]) < 0.35 * expected[top] + 0.005)
+
+
+def test_sgns_resume_equals_training_straight_through(tmp_path, small_sgns_run, small_config):
+    config = dataclasses.replace(small_config, method="sgns")
+    first = train_run(dataclasses.replace(config, steps=230), "resumed", tmp_path, progress=False,
+                      log=lambda _: None).run_dir
+    resumed = train_run(config, "resumed", tmp_path, resume_from=first, progress=False, log=lambda _: None).run_dir
+    a, b = load_file(str(small_sgns_run / "model.safetensors")), load_file(str(resumed / "model.safetensors"))
+    assert all(np.array_equal(a[k], b[k]) for k in ("W", "W_prime"))
+
+
+def test_numpy_pca_equals_sklearns_including_the_sign_of_each_axis():
+    from sklearn.decomposition import PCA
+
+    from trainer.projection import project
+
+    rng = np.random.default_rng(5)
+    history = rng.normal(size=(6, 40, 8)) * np.linspace(2, 0.5, 8)
+    ours = project(history, history[-1])
+    theirs = PCA(n_components=2, svd_solver="full").fit(history[-1])
+    assert np.allclose(ours.components, theirs.components_, atol=1e-9)
+    assert np.allclose(ours.explained_variance_ratio, theirs.explained_variance_ratio_, atol=1e-9)
+    assert np.allclose(ours.positions.reshape(-1, 2), theirs.transform(history.reshape(-1, 8)), atol=1e-9)

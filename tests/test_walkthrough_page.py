@@ -11,13 +11,17 @@ import pytest
 from tests.conftest import ARTIFACTS, screenshot
 
 
+def read_records(run_dir):
+    """A run's recorded steps by step number, and the recorded steps, read straight from its files."""
+    index = orjson.loads((run_dir / "step_index.json").read_bytes())
+    chunks = [orjson.loads(gzip.decompress((run_dir / chunk).read_bytes())) for chunk in index["chunks"]]
+    return {r["step"]: r for chunk in chunks for r in chunk["steps"]}, index["steps"]
+
+
 @pytest.fixture(scope="module")
 def recorded(served_data):
-    """The default run's recorded steps, read straight from its files (not through the page)."""
-    run_dir = served_data[0] / "default"
-    index = orjson.loads((run_dir / "step_index.json").read_bytes())
-    records = [r for chunk in index["chunks"] for r in orjson.loads(gzip.decompress((run_dir / chunk).read_bytes()))["steps"]]
-    return {r["step"]: r for r in records}, index["steps"]
+    """The default run's recorded steps, read from its files (not through the page)."""
+    return read_records(served_data[0] / "default")
 
 
 def open_walkthrough(page, live_server, query=""):
@@ -199,3 +203,156 @@ def test_bars_switch_between_probabilities_and_logits(page, live_server, recorde
     logits = page.evaluate(heights)
     assert probabilities != logits and len(logits) == len(records[1]["logits"])
     assert logits == sorted(logits, reverse=True) and probabilities == sorted(probabilities, reverse=True)
+
+
+@pytest.fixture(scope="module")
+def recorded_sgns(served_data):
+    """The negative-sampling run's recorded steps, read from its files."""
+    return read_records(served_data[0] / "default-sgns")
+
+
+def assert_page_shows_sgns(page, record):
+    assert page.text_content("#step-label") == f"step {record['step']} of 400"
+    assert page.text_content("#pair-center") == record["center_word"]
+    assert page.text_content("#pair-context") == record["context_word"]
+    assert page.text_content("#loss") == f"{record['loss']:.4f}"
+    words = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-word")]
+    sigmas = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-value")]
+    assert words == [record["context_word"], *record["negative_words"]]
+    assert sigmas == [f"{v:.4f}" for v in [record["sigma_pos"], *record["sigmas_neg"]]]
+    widths = page.eval_on_selector_all("#sigma-bars .sigma-row div div",
+                                       "bars => bars.map(b => parseFloat(b.style.width))")
+    assert widths == pytest.approx([100 * v for v in [record["sigma_pos"], *record["sigmas_neg"]]], abs=0.01)
+    terms = [[td.text_content() for td in tr.query_selector_all("td")] for tr in page.query_selector_all("#loss-terms tbody tr")]
+    assert [t[1] for t in terms] == words
+    assert [t[5] for t in terms] == [f"{v:.4f}" for v in [record["loss_pos"], *record["loss_neg"]]]
+    assert [t[2] for t in terms] == [f"{v:.4f}" for v in [record["score_pos"], *record["scores_neg"]]]
+    for selector, field in (("#vec-attract", "pull"), ("#vec-repel", "push"), ("#vec-grad", "grad_v_c"),
+                            ("#vec-hidden", "hidden")):
+        shown = [c.text_content() for c in page.query_selector_all(f"{selector} .cell span")]
+        assert shown == [f"{v:.3f}" for v in record[field]], field
+    gap = float(page.text_content("#identity").split("=")[-1])
+    assert "push − pull" in page.text_content("#identity") and gap <= 1e-6
+    assert page.is_hidden("#top-words") and page.is_hidden("#probs") and page.is_visible("#sigma-bars")
+
+
+def test_sgns_run_shows_sigma_bars_loss_terms_and_forces_as_recorded(page, live_server, recorded_sgns):
+    records, steps = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default-sgns")
+    assert_page_shows_sgns(page, records[1])
+    assert page.text_content("#label-attract").startswith("pull")
+    # step 1 and step 2 are both recorded: the page checks the sparse update against the next step's W′
+    sparse = page.text_content("#sparse-check")
+    assert "compared with step 2" in sparse and "0 outside the outlined ones" in sparse
+    screenshot(page, "walkthrough-sgns-step-1")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.wordlab.step === 2")
+    assert_page_shows_sgns(page, records[2])
+    open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[-1]}")
+    assert_page_shows_sgns(page, records[steps[-1]])
+    page.select_option("#run", "default")                     # back to a softmax run: its parts return
+    page.wait_for_function("window.wordlab.step === 1 && !document.querySelector('#top-words').hidden")
+    assert page.is_hidden("#sigma-bars") and page.text_content("#label-attract").startswith("attractive")
+    assert page.errors == []
+
+
+def test_recorded_markup_is_shown_as_text_and_never_runs(page, live_server):
+    from tests.conftest import HOSTILE_VALUE
+
+    open_walkthrough(page, live_server, "?run=hostile")
+    cells = [td.text_content() for td in page.query_selector_all("#top-words tbody td")]
+    assert HOSTILE_VALUE in cells
+    assert page.query_selector("#top-words img") is None and page.query_selector("main img") is None
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.pwned") is None
+    assert page.errors == []
+
+
+def test_sgns_step_change_speed_is_measured(page, live_server, recorded_sgns):
+    """Per-step render times on the negative-sampling run (Performance API); see README."""
+    _, steps = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default-sgns")
+    page.evaluate("window.wordlab.renderTimes = []")
+    for expected in steps[1:61]:
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"window.wordlab.step === {expected}")
+    times = page.evaluate("window.wordlab.renderTimes")
+    assert len(times) == 60
+    figures = {"sgns_step_render_ms_median": round(statistics.median(times), 2),
+               "sgns_step_render_ms_p95": round(sorted(times)[int(0.95 * len(times))], 2)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "walkthrough-sgns-performance.json").write_text(json.dumps(figures, indent=2))
+    print(figures)
+
+
+def softmax_push(record):
+    """Σ_w P(w|c)·u_w at the SGNS step's recorded weights, as the page computes it."""
+    import numpy as np
+
+    W_prime, hidden = np.asarray(record["W_prime"], dtype=float), np.asarray(record["hidden"], dtype=float)
+    logits = hidden @ W_prime
+    p = np.exp(logits - logits.max())
+    return W_prime @ (p / p.sum())
+
+
+def test_sgns_step_shows_what_the_full_softmax_would_push_with(page, live_server, recorded_sgns):
+    import numpy as np
+
+    records, steps = recorded_sgns
+    open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[60]}")
+    record = records[steps[60]]
+    full = softmax_push(record)
+    shown = [c.text_content() for c in page.query_selector_all("#vec-softmax-push .cell span")]
+    assert shown == [f"{v:.3f}" for v in full]
+    cosine = full @ np.asarray(record["push"]) / (np.linalg.norm(full) * np.linalg.norm(record["push"]))
+    assert f"= {cosine:.3f};" in page.text_content("#push-cosine")
+
+
+def test_side_by_side_shows_the_same_pair_at_the_same_step(page, live_server, recorded, recorded_sgns):
+    softmax_records, steps = recorded
+    sgns_records, _ = recorded_sgns
+    open_walkthrough(page, live_server, "?run=default")
+    page.select_option("#partner", "default-sgns")
+    page.check("#compare")
+    page.wait_for_selector("#side-panel:not([hidden])")
+    page.eval_on_selector("#slider", "el => { el.value = 90; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"window.wordlab.step === {steps[90]}")
+    step = steps[90]
+    page.wait_for_function(f"document.querySelector('#side-table tbody tr:nth-child(2)').textContent.includes('{step}')")
+    rows = {tr.query_selector("td").text_content(): [td.text_content() for td in tr.query_selector_all("td")[1:]]
+            for tr in page.query_selector_all("#side-table tbody tr")}
+    a, b = softmax_records[step], sgns_records[step]
+    assert rows["step"] == [str(step), str(step)]
+    assert rows["pair"] == [f"{a['center_word']} → {a['context_word']}"] * 2
+    assert rows["loss"] == [f"{a['loss']:.4f}", f"{b['loss']:.4f}"]
+    assert rows["columns of W′ changed"] == [str(len(a["probabilities"])), str(1 + len(b["negative_ids"]))]
+    assert page.eval_on_selector("#loss-chart", "svg => svg.querySelectorAll('path[stroke-dasharray]').length") == 1
+    page.wait_for_function("location.search.includes('vs=default-sgns')")
+    screenshot(page, "walkthrough-side-by-side")
+    page.uncheck("#compare")
+    page.wait_for_selector("#side-panel[hidden]", state="attached")
+    assert page.errors == []
+
+
+def test_sliding_window_pairs_equal_the_trainers_pair_builder(page, live_server, small_config):
+    from trainer.pairs import build_pairs
+    from trainer.teaching_run import prepare
+
+    prepared = prepare(small_config)
+    sentence_id = next(i for i, s in enumerate(prepared.sentences) if len(s.ids) >= 5)
+    sentence = prepared.sentences[sentence_id]
+    open_walkthrough(page, live_server, f"?sentence={sentence_id}")
+    raw = prepared.corpus.sentences[sentence_id]
+    assert [w.text_content() for w in page.query_selector_all("#sw-words .w")] == raw
+    assert len(page.query_selector_all("#sw-words .dropped")) == len(raw) - len(sentence.ids)
+    center = 2                                                        # a kept word with room on both sides
+    for window in range(1, 6):
+        page.eval_on_selector("#sw-window", f"el => {{ el.value = {window}; el.dispatchEvent(new Event('input')); }}")
+        page.click(f"#sw-words .w >> nth={sentence.positions[center]}")
+        rows = build_pairs(prepared.sentences, window)
+        expected = [f"{raw[sentence.positions[center]]} → {raw[sentence.positions[j]]}"
+                    for _, _, sid, i, j in rows if sid == sentence_id and i == center]
+        assert [li.text_content() for li in page.query_selector_all("#sw-pairs li")] == expected, window
+    page.wait_for_function(f"location.search.includes('center={sentence.positions[center]}')")
+    assert "window=5" in page.url and f"sentence={sentence_id}" in page.url
+    assert page.errors == []

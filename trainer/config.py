@@ -9,6 +9,7 @@ DEFAULT_CORPUS = "data/corpora/teaching.txt"
 DEFAULT_RUNS_DIR = PROJECT_ROOT / "data" / "runs"
 DEFAULT_TOKENIZERS_DIR = PROJECT_ROOT / "data" / "tokenizers"
 DEFAULT_TOKENIZER_VOCAB = 1000
+METHODS = ("softmax", "sgns")
 
 
 def resolve_corpus(corpus: str) -> Path:
@@ -47,16 +48,21 @@ class TrainConfig:
     dense_steps: int = setting(200, "record every step up to this one (0-1,000)")
     record_interval: int = setting(10, "after that, record every N-th step (1-1,000; the run's size shrinks with it)")
     chunk_size: int = setting(100, "recorded steps per file the browser downloads (10-1,000)")
+    method: str = setting("softmax", "'softmax' scores every word's output vector at each step; 'sgns' scores the "
+                                     "true context against --negative sampled words (word2vec)", choices=METHODS)
+    negative: int = setting(5, "with --method sgns: negative words drawn per step from unigram^0.75 (2-20)")
 
     def __post_init__(self) -> None:
         from trainer.errors import WordlabError
 
-        positive = ("steps", "dim", "window", "min_count", "max_vocab", "record_interval", "chunk_size")
+        positive = ("steps", "dim", "window", "min_count", "max_vocab", "record_interval", "chunk_size", "negative")
         for name in positive:
             if getattr(self, name) < 1:
                 raise WordlabError(f"{name} must be at least 1 (got {getattr(self, name)})")
         if self.dense_steps < 0:
             raise WordlabError(f"dense_steps must be 0 or more (got {self.dense_steps})")
+        if self.method not in METHODS:
+            raise WordlabError(f"method must be one of {', '.join(METHODS)} (got {self.method!r})")
         if not self.lr > 0:
             raise WordlabError(f"lr must be positive (got {self.lr})")
         if self.epochs is not None and not 0 < self.epochs <= 1000:

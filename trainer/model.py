@@ -1,20 +1,19 @@
-"""The skip-gram model: center embeddings W (V×d) and output matrix W' (d×V), forward pass only.
-
-Loss, optimizer and recording live in the training code (trainer/train.py).
-"""
+"""The skip-gram losses in torch, for tests only: autograd checks the closed-form gradients that
+trainer/train.py computes in numpy (and the walkthrough teaches)."""
 
 import torch
-from torch import nn
-
-INIT_RANGE = 0.5
+import torch.nn.functional as F
 
 
-class SkipGram(nn.Module):
-    def __init__(self, vocab_size: int, dim: int, generator: torch.Generator | None = None):
-        super().__init__()
-        self.W = nn.Parameter(torch.empty(vocab_size, dim).uniform_(-INIT_RANGE, INIT_RANGE, generator=generator))
-        self.W_prime = nn.Parameter(torch.empty(dim, vocab_size).uniform_(-INIT_RANGE, INIT_RANGE, generator=generator))
+def leaf(values) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float64, requires_grad=True)
 
-    def forward(self, center_ids: torch.Tensor) -> torch.Tensor:
-        """Logits over the vocabulary: scores u_w · v_c for every output word w."""
-        return self.W[center_ids] @ self.W_prime
+
+def softmax_loss(W: torch.Tensor, W_prime: torch.Tensor, center: int, context: int) -> torch.Tensor:
+    """−log P(context | center) with P = softmax(v_c · W′)."""
+    return F.cross_entropy((W[center] @ W_prime).unsqueeze(0), torch.tensor([context]))
+
+
+def sgns_loss(v_c: torch.Tensor, u_pos: torch.Tensor, u_neg: torch.Tensor) -> torch.Tensor:
+    """−log σ(u_o·v_c) − Σ_n log σ(−u_n·v_c); u_neg is k × d."""
+    return -F.logsigmoid(u_pos @ v_c) - F.logsigmoid(-(u_neg @ v_c)).sum()

@@ -5,13 +5,15 @@ repulsive force is Σ_w P(w|c)·u_w (the output vectors weighted by the model's 
 difference is exactly the gradient of the loss with respect to v_c:
     ∂L/∂v_c = Σ_w P(w|c)·u_w − u_o = repulsive_force − attractive_force.
 Vectors in that identity are written at full float32 precision so it holds in the files.
+Negative sampling has the same shape with k sampled words in place of all V:
+    ∂L/∂v_c = Σ_n σ(u_n·v_c)·u_n − (1 − σ(u_o·v_c))·u_o = push − pull.
 """
 
 import numpy as np
 
 from trainer.config import TrainConfig
 from trainer.numbers import round_fixed, round_significant
-from trainer.train import StepSnapshot
+from trainer.train import SgnsStep, SoftmaxStep
 from trainer.vocab import FilteredSentence, Vocab
 
 WEIGHT_DECIMALS = 4
@@ -30,7 +32,7 @@ class StepRecorder:
         self.records: list[dict] = []
         self.weight_history: list[np.ndarray] = []  # W at each recorded step, unrounded
 
-    def __call__(self, step: int, pair: np.ndarray, loss: float, snapshot: StepSnapshot | None) -> None:
+    def __call__(self, step: int, pair: np.ndarray, loss: float, snapshot: SoftmaxStep | SgnsStep | None) -> None:
         self.losses.append(loss)
         if snapshot is not None:
             self.records.append(self._record(step, pair, loss, snapshot))
@@ -42,17 +44,12 @@ class StepRecorder:
         self.records = list(records)
         self.weight_history = [np.asarray(r["W"], dtype=np.float32) for r in records]
 
-    def _record(self, step: int, pair: np.ndarray, loss: float, snap: StepSnapshot) -> dict:
+    def _record(self, step: int, pair: np.ndarray, loss: float, snap: SoftmaxStep | SgnsStep) -> dict:
         center, context, sentence_id, center_pos, context_pos = (int(x) for x in pair)
-        probabilities = snap.probabilities
-        hidden = snap.W[center]
-        attractive = snap.W_prime[:, context]
-        repulsive = snap.W_prime @ probabilities
-        cosine = float(hidden @ attractive / max(np.linalg.norm(hidden) * np.linalg.norm(attractive), 1e-12))
         sentence = self.sentences[sentence_id]
         window = self.config.window
         in_window = sentence.positions[max(0, center_pos - window):center_pos + window + 1]
-        return {
+        shared = {
             "step": step,
             "center_id": center,
             "context_id": context,
@@ -65,7 +62,42 @@ class StepRecorder:
             "loss": np.float32(loss),
             "W": round_fixed(snap.W, WEIGHT_DECIMALS),
             "W_prime": round_fixed(snap.W_prime, WEIGHT_DECIMALS),
-            "hidden": hidden,
+            "hidden": snap.W[center],
+        }
+        if isinstance(snap, SgnsStep):
+            return shared | self._sgns_fields(context, snap)
+        return shared | self._softmax_fields(center, context, snap)
+
+    def _sgns_fields(self, context: int, snap: SgnsStep) -> dict:
+        """The SGNS step record of docs/run-format.md; the identity's vectors at full float32."""
+        negatives = [int(n) for n in snap.negative_ids]
+        return {
+            "lr": self.config.lr,
+            "negative_ids": negatives,
+            "negative_words": [self.vocab.words[n] for n in negatives],
+            "score_pos": np.float32(snap.score_pos),
+            "sigma_pos": np.float32(snap.sigma_pos),
+            "scores_neg": snap.scores_neg.astype(np.float32),
+            "sigmas_neg": snap.sigmas_neg.astype(np.float32),
+            "loss_pos": np.float32(snap.loss_pos),
+            "loss_neg": snap.loss_neg.astype(np.float32),
+            "u_pos": snap.W_prime[:, context].copy(),
+            "u_neg": snap.W_prime[:, negatives].T.copy(),
+            "pull": snap.pull,
+            "push": snap.push,
+            "grad_v_c": snap.grad_v_c,
+            "grad_u_pos": snap.grad_u_pos,
+            "grad_u_neg": snap.grad_u_neg,
+            "update_v_c": (-np.float32(self.config.lr) * snap.grad_v_c).astype(np.float32),
+        }
+
+    def _softmax_fields(self, center: int, context: int, snap: SoftmaxStep) -> dict:
+        probabilities = snap.probabilities
+        hidden = snap.W[center]
+        attractive = snap.W_prime[:, context]
+        repulsive = snap.W_prime @ probabilities
+        cosine = float(hidden @ attractive / max(np.linalg.norm(hidden) * np.linalg.norm(attractive), 1e-12))
+        return {
             "logits": round_fixed(snap.logits, LOGIT_DECIMALS),
             "probabilities": round_significant(probabilities, PROBABILITY_DIGITS),
             "grad_v_c": snap.grad_v_c,

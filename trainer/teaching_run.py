@@ -1,4 +1,5 @@
-"""The teaching run end to end: corpus → vocabulary → pairs → full-softmax training → recorded run directory."""
+"""The teaching run end to end: corpus → vocabulary → pairs → training (full softmax or negative sampling)
+→ recorded run directory."""
 
 import dataclasses
 import time
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.torch import load_file
+from safetensors.numpy import load_file
 from tqdm import tqdm
 
 from trainer import derived, run_format
@@ -19,7 +20,7 @@ from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
 from trainer.report import corpus_report
-from trainer.run_format import FORMAT_VERSION, check_name, chunk_path, read_manifest
+from trainer.run_format import FORMAT_VERSION, check_name, check_run, chunk_path, read_manifest
 from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
@@ -78,7 +79,7 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
         log(line)
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
-    trainer = SkipGramTrainer(config, len(prepared.vocab), prepared.pairs,
+    trainer = SkipGramTrainer(config, prepared.vocab.counts, prepared.pairs,
                               **({k: checkpoint[k] for k in ("weights", "step")} if checkpoint else {}))
     if checkpoint:
         recorder.restore(checkpoint["losses"], checkpoint["records"])
@@ -110,7 +111,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
     vocab, records = prepared.vocab, recorder.records
     steps = [r["step"] for r in records]
     history = np.stack(recorder.weight_history)
-    weights = {k: v.numpy() for k, v in trainer.weights().items()}
+    weights = trainer.weights()
     final_W, final_W_prime = weights["W"], weights["W_prime"]
     projections = final_and_global(history, final_W)
     chunk_size = config.chunk_size
@@ -132,7 +133,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
         views = {
             "vocab.json": vocab.to_dict(),
             "corpus_stats.json": corpus_stats(prepared),
-            "sentences.json": recorded_sentences(prepared, records),
+            "sentences.json": corpus_sentences(prepared),
             "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
             "step_index.json": {"chunk_size": chunk_size, "steps": steps, "chunks": step_chunks,
                                 "timeline_chunks": timeline_chunks},
@@ -195,10 +196,22 @@ def corpus_stats(prepared: PreparedCorpus) -> dict:
     }
 
 
-def recorded_sentences(prepared: PreparedCorpus, records: list[dict]) -> dict:
-    """The raw words of every sentence a recorded step came from, each marked kept or why dropped."""
-    ids = sorted({r["sentence_id"] for r in records})
+def corpus_sentences(prepared: PreparedCorpus) -> dict:
+    """Every sentence's raw words, each marked kept or why dropped: the steps' sentences and the
+    walkthrough's sliding-window panel (any sentence) read them."""
     return {"sentences": {
-        str(i): {"words": prepared.corpus.sentences[i],
-                 "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in prepared.corpus.sentences[i]]}
-        for i in ids}}
+        str(i): {"words": words, "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in words]}
+        for i, words in enumerate(prepared.corpus.sentences)}}
+
+
+DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed
+
+
+def ensure_default_runs(runs_dir: Path, log: Callable[[str], None] = print) -> None:
+    """Trains each default teaching run (full softmax and negative sampling) that is absent or broken."""
+    for name, method in DEFAULT_RUNS.items():
+        if check_run(Path(runs_dir) / name)[0] is not None:
+            continue
+        log(f"no valid run {name!r} in {runs_dir}: training it first (a few seconds)")
+        summary = train_run(TrainConfig(method=method), name, Path(runs_dir))
+        log(f"wrote {summary.run_dir}")

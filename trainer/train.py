@@ -1,28 +1,63 @@
-"""Full-softmax skip-gram training, one (center, context) pair per step, plain SGD.
+"""Skip-gram training, one (center, context) pair per step, plain SGD, with the closed-form gradients.
 
-The update is written out (θ ← θ − η·∇θ) rather than taken from torch.optim: it is what the
-walkthrough teaches, plain SGD keeps no per-parameter state, and torch.optim.SGD would add
-~90 µs of hooks per step and 1.8 s of imports to a run that takes a few seconds.
-Resumable at any step: the pair order of an epoch depends only on (seed, epoch), so the
-weights and the step count are the whole remaining state.
+Two methods share the pair order, the initial weights and the update rule θ ← θ − η·∇θ:
+  softmax: P(w|c) = softmax(v_c·W′); ∂L/∂v_c = Σ_w P(w|c)·u_w − u_o; ∂L/∂W′ = v_c ⊗ (P − onehot(o)).
+  sgns:    L = −log σ(u_o·v_c) − Σ_n log σ(−u_n·v_c) over k negatives drawn from unigram^0.75;
+           ∂L/∂v_c = Σ_n σ(u_n·v_c)·u_n − (1 − σ(u_o·v_c))·u_o; only v_c and k + 1 columns of W′ change.
+The gradients are the formulas the walkthrough teaches, written in numpy: on V×8 matrices torch's
+import (seconds) and autograd (~100 µs a step) cost far more than the arithmetic. tests/ checks these
+formulas against torch autograd (trainer/model.py).
+Resumable at any step: the pair order and the negatives of an epoch depend only on (seed, epoch),
+so the weights and the step count are the whole remaining state.
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from trainer.config import TrainConfig
-from trainer.model import SkipGram
 from trainer.pairs import epoch_order
+
+INIT_RANGE = 0.5
+NOISE_POWER = 0.75
+NEGATIVE_STREAM = 1  # keeps the negatives' random stream apart from the pair order's
+
+
+def initial_weights(vocab_size: int, dim: int, seed: int) -> dict[str, np.ndarray]:
+    """W (V×d) and W′ (d×V), uniform in ±INIT_RANGE; the same for both methods at the same seed."""
+    rng = np.random.default_rng(seed)
+    W = rng.uniform(-INIT_RANGE, INIT_RANGE, (vocab_size, dim)).astype(np.float32)
+    W_prime = rng.uniform(-INIT_RANGE, INIT_RANGE, (dim, vocab_size)).astype(np.float32)
+    return {"W": W, "W_prime": W_prime}
+
+
+def noise_distribution(counts) -> np.ndarray:
+    """word2vec's negative-sampling distribution: unigram counts raised to 3/4, normalised."""
+    weights = np.asarray(counts, dtype=np.float64) ** NOISE_POWER
+    return weights / weights.sum()
+
+
+def epoch_negatives(contexts: np.ndarray, noise: np.ndarray, k: int, seed: int, epoch: int) -> np.ndarray:
+    """k negatives for each position of an epoch (n × k); a draw equal to its step's context is redrawn."""
+    rng = np.random.default_rng([seed, epoch, NEGATIVE_STREAM])
+    negatives = rng.choice(len(noise), size=(len(contexts), k), p=noise)
+    clash = negatives == contexts[:, None]
+    while clash.any():
+        negatives[clash] = rng.choice(len(noise), size=int(clash.sum()), p=noise)
+        clash = negatives == contexts[:, None]
+    return negatives
+
+
+def sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # stable at both ends, no overflow warnings
 
 
 @dataclass(frozen=True)
-class StepSnapshot:
-    """What the model saw and computed at one step, before its update (float32 copies)."""
+class SoftmaxStep:
+    """What the model saw and computed at one softmax step, before its update."""
 
     W: np.ndarray
     W_prime: np.ndarray
@@ -30,67 +65,122 @@ class StepSnapshot:
     probabilities: np.ndarray
     grad_v_c: np.ndarray
     grad_u_o: np.ndarray
+    loss: float
 
 
-# on_step(step, pair_row, loss, snapshot or None)
-StepCallback = Callable[[int, np.ndarray, float, StepSnapshot | None], None]
+@dataclass(frozen=True)
+class SgnsStep:
+    """What the model saw and computed at one negative-sampling step, before its update."""
+
+    W: np.ndarray
+    W_prime: np.ndarray
+    negative_ids: np.ndarray    # k
+    score_pos: np.float32
+    scores_neg: np.ndarray      # k
+    sigma_pos: np.float32
+    sigmas_neg: np.ndarray      # k
+    loss_pos: float
+    loss_neg: np.ndarray        # k
+    pull: np.ndarray            # (1 − σ_pos)·u_o
+    push: np.ndarray            # Σ_n σ_n·u_n
+    grad_v_c: np.ndarray        # push − pull
+    grad_u_pos: np.ndarray      # −(1 − σ_pos)·v_c
+    grad_u_neg: np.ndarray      # k × d: σ_n·v_c
+
+    @property
+    def loss(self) -> float:
+        return self.loss_pos + float(self.loss_neg.sum())
+
+
+def softmax_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int) -> SoftmaxStep:
+    v_c = W[center]
+    logits = v_c @ W_prime
+    top = logits.max()
+    shifted = np.exp(logits - top)
+    total = shifted.sum()
+    probabilities = shifted / total
+    repulsive = W_prime @ probabilities
+    attractive = W_prime[:, context]
+    loss = math.log(total) - float(logits[context] - top)
+    return SoftmaxStep(W, W_prime, logits, probabilities, repulsive - attractive,
+                       v_c * (probabilities[context] - 1), loss)
+
+
+def sgns_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int, negatives: np.ndarray) -> SgnsStep:
+    v_c, u_o, U_n = W[center], W_prime[:, context], W_prime[:, negatives]
+    score_pos, scores_neg = u_o @ v_c, v_c @ U_n
+    sigma_pos, sigmas_neg = sigmoid(score_pos), sigmoid(scores_neg)
+    pull = (1 - sigma_pos) * u_o
+    push = U_n @ sigmas_neg
+    return SgnsStep(
+        W, W_prime, negatives, score_pos, scores_neg, sigma_pos, sigmas_neg,
+        loss_pos=float(np.logaddexp(0.0, -float(score_pos))),
+        loss_neg=np.logaddexp(0.0, scores_neg.astype(np.float64)),
+        pull=pull, push=push, grad_v_c=push - pull,
+        grad_u_pos=-(1 - sigma_pos) * v_c, grad_u_neg=np.outer(sigmas_neg, v_c))
+
+
+# on_step(step, pair_row, loss, step detail or None); the detail is given only on recorded steps
+StepCallback = Callable[[int, np.ndarray, float, "SoftmaxStep | SgnsStep | None"], None]
 
 
 class SkipGramTrainer:
-    def __init__(self, config: TrainConfig, vocab_size: int, pairs: np.ndarray,
-                 weights: dict[str, torch.Tensor] | None = None, step: int = 0):
-        torch.set_num_threads(1)  # tiny matrices: threads only add overhead and nondeterminism
+    def __init__(self, config: TrainConfig, vocab_counts, pairs: np.ndarray,
+                 weights: dict[str, np.ndarray] | None = None, step: int = 0):
         self.config = config
         self.pairs = pairs
         self.step = step
-        self.model = SkipGram(vocab_size, config.dim, torch.Generator().manual_seed(config.seed))
-        if weights is not None:
-            self.model.load_state_dict(weights)
-        self._pair_tensor = torch.from_numpy(pairs[:, :2].copy())
-        self._order_epoch = -1
+        source = weights if weights is not None else initial_weights(len(vocab_counts), config.dim, config.seed)
+        self.W = np.array(source["W"], dtype=np.float32)
+        self.W_prime = np.array(source["W_prime"], dtype=np.float32)
+        self.noise = noise_distribution(vocab_counts) if config.method == "sgns" else None
+        self._epoch = -1
         self._order: np.ndarray | None = None
+        self._negatives: np.ndarray | None = None
 
-    def _pair_index(self, step: int) -> int:
+    def _position(self, step: int) -> tuple[int, int]:
+        """(pair index, position in its epoch) of a step; draws the epoch's order and negatives once."""
         epoch, position = divmod(step - 1, len(self.pairs))
-        if epoch != self._order_epoch:
+        if epoch != self._epoch:
             self._order = epoch_order(len(self.pairs), self.config.seed, epoch)
-            self._order_epoch = epoch
-        return int(self._order[position])
+            if self.noise is not None:
+                contexts = self.pairs[self._order, 1]
+                self._negatives = epoch_negatives(contexts, self.noise, self.config.negative, self.config.seed, epoch)
+            self._epoch = epoch
+        return int(self._order[position]), position
 
     def train_until(self, last_step: int, on_step: StepCallback, progress: bool = True) -> None:
-        model, lr = self.model, self.config.lr
-        parameters = list(model.parameters())
+        lr, sgns = self.config.lr, self.config.method == "sgns"
         bar = tqdm(total=last_step, initial=self.step, desc="training", unit="step",
                    disable=not progress, mininterval=0.25)
         while self.step < last_step:
             step = self.step + 1
-            index = self._pair_index(step)
-            center, context = self._pair_tensor[index]
-            for p in parameters:
-                p.grad = None
-            logits = model(center)
-            loss = F.cross_entropy(logits.unsqueeze(0), context.unsqueeze(0))
-            loss.backward()
-            snapshot = self._snapshot(int(center), int(context), logits) if self.config.is_recorded(step) else None
-            with torch.no_grad():
-                for p in parameters:
-                    p.add_(p.grad, alpha=-lr)
+            index, position = self._position(step)
+            center, context = int(self.pairs[index, 0]), int(self.pairs[index, 1])
+            recorded = self.config.is_recorded(step)
+            W, W_prime = (self.W.copy(), self.W_prime.copy()) if recorded else (self.W, self.W_prime)
+            if sgns:
+                detail = sgns_step(W, W_prime, center, context, self._negatives[position])
+                self._sgns_update(center, context, detail, lr)
+            else:
+                detail = softmax_step(W, W_prime, center, context)
+                self._softmax_update(center, context, detail, lr)
             self.step = step
-            on_step(step, self.pairs[index], loss.item(), snapshot)
+            on_step(step, self.pairs[index], detail.loss, detail if recorded else None)
             bar.update()
         bar.close()
 
-    def _snapshot(self, center: int, context: int, logits: torch.Tensor) -> StepSnapshot:
-        W, W_prime = self.model.W, self.model.W_prime
-        logits = logits.detach()
-        return StepSnapshot(
-            W=W.detach().numpy().copy(),
-            W_prime=W_prime.detach().numpy().copy(),
-            logits=logits.numpy().copy(),
-            probabilities=torch.softmax(logits, dim=0).numpy(),
-            grad_v_c=W.grad[center].numpy().copy(),
-            grad_u_o=W_prime.grad[:, context].numpy().copy(),
-        )
+    def _softmax_update(self, center: int, context: int, s: SoftmaxStep, lr: float) -> None:
+        error = s.probabilities.copy()
+        error[context] -= 1
+        v_c = self.W[center].copy()
+        self.W[center] -= lr * s.grad_v_c
+        self.W_prime -= (lr * v_c)[:, None] * error
 
-    def weights(self) -> dict[str, torch.Tensor]:
-        return {name: p.detach().clone().contiguous() for name, p in self.model.state_dict().items()}
+    def _sgns_update(self, center: int, context: int, s: SgnsStep, lr: float) -> None:
+        self.W[center] -= lr * s.grad_v_c
+        self.W_prime[:, context] -= lr * s.grad_u_pos
+        np.add.at(self.W_prime.T, s.negative_ids, -lr * s.grad_u_neg)  # a negative drawn twice moves twice
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {"W": self.W.copy(), "W_prime": np.ascontiguousarray(self.W_prime)}

@@ -181,7 +181,7 @@ async function renderHeatmap() {
     return;
   }
   const cellSize = Math.max(4, Math.floor(HEAT_SIZE / heat.words.length));
-  drawHeatmap($("heatmap"), heat.matrix, -1, { w: cellSize, h: cellSize });
+  drawHeatmap($("heatmap"), heat.matrix, [], { w: cellSize, h: cellSize });
   $("heat-hover").textContent = `${heat.words.length} words, in order: ${heat.words.join(", ")}`;
 }
 

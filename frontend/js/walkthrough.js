@@ -6,6 +6,8 @@ import { ProbabilityChart } from "./components/barchart.js";
 import { drawHeatmap, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
 import { boundsOf, Scatter } from "./components/scatter.js";
+import { renderSigmaBars } from "./components/sigmabars.js";
+import { renderSlidingWindow } from "./components/slidingwindow.js";
 import { renderVector } from "./components/vector.js";
 import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
@@ -14,14 +16,18 @@ import { readState, writeState } from "./urlstate.js";
 
 const TRAIL = 40;          // recorded steps of the center word's trail
 const TOP_WORDS = 8;
+const DEFAULT_WINDOW = 3;  // the sliding-window panel's starting size
 const JUMPS = { back500: -500, back100: -100, back20: -20, fwd20: 20, fwd100: 100, fwd500: 500 };
 
 // Measurements read by the browser tests and shown nowhere else.
 const metrics = window.wordlab = { renders: 0, renderTimes: [], drawTimes: [], firstRenderAt: null };
 
-const state = { run: null, index: 0, word: null, projection: "final", playing: null };
+const state = { run: null, index: 0, word: null, projection: "final", playing: null, vs: null,
+                sentence: 0, center: -1, window: DEFAULT_WINDOW };  // the sliding-window panel's sentence, center, size
 let run = null;
-let scatter, lossChart, probChart;
+let partner = null;       // side by side: a run of the same corpus and seed, trained by the other method
+let scatter, partnerScatter, lossChart, probChart;
+let runNames = [];        // the valid runs, offered as partners
 
 function showError(message) {
   showBanner(message);
@@ -31,6 +37,26 @@ function showError(message) {
 const fmt = (v, digits = 4) => Number(v).toFixed(digits);
 const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
 const norm = (a) => Math.sqrt(dot(a, a));
+const isSgns = (data = run) => data.manifest.config.method === "sgns";
+
+/** A table row of cells built as DOM: recorded values (even a word) never become markup. */
+function tableRow(cells, isContext = false) {
+  const tr = document.createElement("tr");
+  if (isContext) tr.style.color = "var(--context)";
+  for (const [text, numeric] of cells) {
+    const td = tr.insertCell();
+    td.textContent = text;
+    if (numeric) td.className = "n";
+  }
+  return tr;
+}
+
+/** The forces on v_c in either method: ∂L/∂v_c = repel − attract (softmax: Σ P·u − u_o; SGNS: push − pull). */
+function forces(record, data = run) {
+  return isSgns(data)
+    ? { attract: record.pull, repel: record.push, grad: record.grad_v_c }
+    : { attract: record.attractive_force, repel: record.repulsive_force, grad: record.grad_v_c };
+}
 
 function project(vector) {
   const { components } = run.manifest.pca[state.projection];
@@ -41,7 +67,9 @@ function project(vector) {
 let urlTimer = null;
 function syncUrl() {
   clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word }), 250);
+  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs,
+    sentence: state.sentence || null, center: state.center >= 0 ? state.center : null,
+    window: state.window === DEFAULT_WINDOW ? null : state.window }), 250);
 }
 
 function renderSentence(record) {
@@ -66,6 +94,7 @@ function renderSentence(record) {
 function renderForward(record) {
   renderVector($("vec-hidden"), record.hidden, "var(--center)", Math.max(...record.hidden.map(Math.abs)));
   $("loss").textContent = fmt(record.loss);
+  if (isSgns()) { renderSgnsForward(record); return; }
   $("context-prob").textContent = fmt(record.context_prob, 6);
   $("context-rank").textContent = record.context_rank;
   $("cosine").textContent = fmt(record.cosine_center_context);
@@ -73,17 +102,24 @@ function renderForward(record) {
   const order = probChart.render(record.probabilities, record.context_id, run.words, record[bars]);
   const rows = order.slice(0, TOP_WORDS);
   if (!rows.includes(record.context_id)) rows.push(record.context_id);
-  $("top-words").tBodies[0].replaceChildren(...rows.map((id) => {
-    const tr = document.createElement("tr");
-    if (id === record.context_id) tr.style.color = "var(--context)";
-    tr.innerHTML = `<td class="n">${order.indexOf(id) + 1}</td><td></td><td class="n">${fmt(record.logits[id])}</td><td class="n">${record.probabilities[id]}</td>`;
-    tr.children[1].textContent = run.words[id];
-    return tr;
-  }));
+  $("top-words").tBodies[0].replaceChildren(...rows.map((id) => tableRow(
+    [[order.indexOf(id) + 1, true], [run.words[id]], [fmt(record.logits[id]), true], [record.probabilities[id], true]],
+    id === record.context_id)));
+}
+
+/** Negative sampling: σ(u·v_c) of the true context and of each negative, and the loss term of each. */
+function renderSgnsForward(record) {
+  const rows = [{ word: record.context_word, score: record.score_pos, sigma: record.sigma_pos, loss: record.loss_pos, positive: true },
+    ...record.negative_words.map((word, n) => ({ word, score: record.scores_neg[n], sigma: record.sigmas_neg[n], loss: record.loss_neg[n], positive: false }))];
+  renderSigmaBars($("sigma-bars"), rows);
+  $("loss-terms").tBodies[0].replaceChildren(...rows.map((r) => tableRow(
+    [[r.positive ? "context" : "negative"], [r.word], [fmt(r.score), true], [fmt(r.sigma), true],
+     [r.positive ? "−log σ(u·v)" : "−log σ(−u·v)"], [fmt(r.loss), true]], r.positive)));
+  $("loss-sum").textContent = `L = ${rows.map((r) => fmt(r.loss)).join(" + ")} = ${fmt(record.loss)}`;
 }
 
 function renderBackward(record) {
-  const { attractive_force: att, repulsive_force: rep, grad_v_c: grad, hidden } = record;
+  const { attract: att, repel: rep, grad } = forces(record), hidden = record.hidden;
   const lr = run.manifest.config.lr;
   const scale = Math.max(...att.map(Math.abs), ...rep.map(Math.abs), ...grad.map(Math.abs));
   renderVector($("vec-attract"), att, "var(--attract)", scale);
@@ -92,13 +128,48 @@ function renderBackward(record) {
   const updated = hidden.map((v, i) => v - lr * grad[i]);
   renderVector($("vec-new"), updated, "var(--center)", Math.max(...updated.map(Math.abs)));
   const gap = Math.max(...grad.map((g, i) => Math.abs(g - (rep[i] - att[i]))));
-  $("identity").textContent = `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
+  $("identity").textContent = isSgns() ? `check: max |∇ − (push − pull)| = ${gap.toExponential(1)}`
+    : `check: max |∇ − (repulsive − attractive)| = ${gap.toExponential(1)}`;
   $("update-line").textContent = `η = ${lr}:  v_c ← v_c − ${lr}·∇  (|Δv_c| = ${fmt(lr * norm(grad))})`;
+  if (isSgns()) renderSoftmaxPush(record, scale);
+}
+
+/** What the full softmax would push with at this step's weights: Σ_w P(w|c)·u_w from the recorded W′. */
+function softmaxPush(hidden, W_prime) {
+  const V = W_prime[0].length;
+  const logits = Array.from({ length: V }, (_, w) => W_prime.reduce((s, row, r) => s + row[w] * hidden[r], 0));
+  const top = Math.max(...logits), weights = logits.map((z) => Math.exp(z - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return W_prime.map((row) => row.reduce((s, u, w) => s + (u * weights[w]) / total, 0));
+}
+
+function renderSoftmaxPush(record, scale) {
+  const full = softmaxPush(record.hidden, record.W_prime);
+  renderVector($("vec-softmax-push"), full, "var(--repel)", scale);
+  const cosine = dot(full, record.push) / (norm(full) * norm(record.push) || 1);
+  $("push-cosine").textContent = `cos(negatives' push, full softmax push) = ${fmt(cosine, 3)};  `
+    + `|push| = ${fmt(norm(record.push), 3)}, |Σ P·u| = ${fmt(norm(full), 3)}`;
 }
 
 function renderHeatmaps(record) {
-  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), record.center_id), 3)}`;
-  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, record.context_id), 3)}`;
+  const touched = isSgns() ? [record.context_id, ...record.negative_ids] : [record.context_id];
+  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), [record.center_id]), 3)}`;
+  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, touched), 3)}`;
+  if (isSgns()) $("sparse-check").textContent = sparseCheck(record, new Set(touched));
+}
+
+/** Compares W′ with the next recorded step when that is the very next step: which columns really changed. */
+function sparseCheck(record, touched) {
+  const next = run.loadedRecord(state.index + 1);
+  const planned = `this step changes v_c and ${touched.size} of ${run.words.length} columns of W′ (outlined)`;
+  if (!next || next.step !== record.step + 1) return `${planned}; the next recorded step is not the next step, so no check here.`;
+  const changed = [];
+  for (let w = 0; w < run.words.length; w++) {
+    if (record.W_prime.some((row, r) => row[w] !== next.W_prime[r][w])) changed.push(w);
+  }
+  const outside = changed.filter((w) => !touched.has(w)).length;
+  return `${planned}; compared with step ${next.step}: ${changed.length} columns changed, ${outside} outside the outlined ones, `
+    + `${run.words.length - changed.length} exactly as they were.`;
 }
 
 function renderNeighbours(record) {
@@ -124,10 +195,11 @@ function renderScatter(record, selected, animateMs) {
     const row = run.positions(k, kind);
     trail.push([row[2 * record.center_id], row[2 * record.center_id + 1]]);
   }
+  const { attract, repel, grad } = forces(record);
   const arrows = [
-    { vec: record.attractive_force.map((v) => lr * v), color: color("--attract") },
-    { vec: record.repulsive_force.map((v) => -lr * v), color: color("--repel") },
-    { vec: record.grad_v_c.map((v) => -lr * v), color: color("--update") },
+    { vec: attract.map((v) => lr * v), color: color("--attract") },
+    { vec: repel.map((v) => -lr * v), color: color("--repel") },
+    { vec: grad.map((v) => -lr * v), color: color("--update") },
   ].map(({ vec, color }) => { const [dx, dy] = project(vec); return { dx, dy, color }; });
   const longest = Math.max(...arrows.map((a) => Math.hypot(a.dx, a.dy)), 1e-12);
   const { minX, maxX } = scatter.bounds;
@@ -176,7 +248,78 @@ async function goTo(index, { animateMs = 0 } = {}) {
   }
   render(record, animateMs);
   run.prefetch(index);
+  if (partner) await renderPartner(record, index, animateMs);
   syncUrl();
+}
+
+/** Side by side: the partner run's record at the same recorded index (the same step and pair). */
+async function renderPartner(record, index, animateMs) {
+  const shown = partner;
+  let other = shown.loadedRecord(index);
+  if (!other) {
+    try { other = await shown.record(index); } catch (err) { showError(err.message); return; }
+    if (state.index !== index || partner !== shown) return;
+  }
+  shown.prefetch(index);
+  const columns = [[run, record], [partner, other]];
+  const magnitudes = (data, r) => { const f = forces(r, data); return [norm(f.attract), norm(f.repel), norm(f.grad)]; };
+  const rows = [
+    ["method", ...columns.map(([data]) => (isSgns(data) ? `negative sampling (k = ${data.manifest.config.negative})` : "full softmax"))],
+    ["step", ...columns.map(([, r]) => r.step)],
+    ["pair", ...columns.map(([, r]) => `${r.center_word} → ${r.context_word}`)],
+    ["loss", ...columns.map(([, r]) => fmt(r.loss))],
+    ["|attract| / |pull|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[0]))],
+    ["|repel| / |push|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[1]))],
+    ["|∂L/∂v_c|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[2]))],
+    ["columns of W′ changed", ...columns.map(([data, r]) => (isSgns(data) ? 1 + r.negative_ids.length : data.words.length))],
+  ];
+  $("side-table").tBodies[0].replaceChildren(...rows.map(([label, a, b]) => tableRow([[label], [a, true], [b, true]])));
+  const kind = state.projection, lr = partner.manifest.config.lr;
+  const { attract, repel, grad } = forces(other, partner);
+  const { components } = partner.manifest.pca[kind];
+  const arrows = [[attract, lr, "--attract"], [repel, -lr, "--repel"], [grad, -lr, "--update"]].map(([vec, k, name]) => {
+    const scaled = vec.map((v) => k * v);
+    return { dx: dot(components[0], scaled), dy: dot(components[1], scaled), color: color(name) };
+  });
+  partnerScatter.render({ positions: partner.positions(index, kind), center: other.center_id, context: other.context_id,
+                          selected: -1, trail: [], arrows, scale: 1 }, animateMs);
+}
+
+async function setPartner(name) {
+  partner = null;
+  state.vs = null;
+  $("side-panel").hidden = true;
+  lossChart.setOverlay(null);
+  if (!name || !run) { $("compare").checked = false; syncUrl(); return; }
+  let other;
+  try {
+    other = await RunData.load(name);
+  } catch (err) {
+    $("compare").checked = false;
+    showNotice(`Run “${name}” cannot be shown side by side: ${err.message}`);
+    return;
+  }
+  const a = run.manifest.config, b = other.manifest.config;
+  const same = ["corpus", "seed", "steps", "dense_steps", "record_interval", "window", "min_count", "max_vocab", "remove_stopwords"];
+  const differs = same.filter((key) => a[key] !== b[key]);
+  if (differs.length || other.words.join("\n") !== run.words.join("\n")) {
+    $("compare").checked = false;
+    showNotice(`“${name}” cannot be paired with “${run.name}”: side by side needs the same corpus, seed and schedule `
+      + `(they differ in ${differs.join(", ") || "vocabulary"}).`);
+    return;
+  }
+  partner = other;
+  state.vs = name;
+  $("compare").checked = true;
+  $("partner").value = name;
+  $("side-panel").hidden = false;
+  $("side-a").textContent = run.name;
+  $("side-b").textContent = partner.name;
+  partnerScatter.setWords(partner.words);
+  partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
+  partnerScatter.resize();
+  lossChart.setOverlay(partner.losses);
+  await goTo(state.index);
 }
 
 function jumpSteps(delta) {
@@ -202,7 +345,7 @@ function setPlaying(on) {
   }, interval);
 }
 
-async function openRun(name, requestedStep) {
+async function openRun(name, requestedStep, requestedPartner = null) {
   setPlaying(false);
   showError("");
   showNotice("");
@@ -217,6 +360,7 @@ async function openRun(name, requestedStep) {
     return;
   }
   $("content").hidden = false;
+  showMethod(run.manifest.config.method === "sgns");
   $("slider").max = run.steps.length - 1;
   $("window-size").textContent = run.manifest.config.window;
   $("vocab-size").textContent = run.words.length;
@@ -229,6 +373,7 @@ async function openRun(name, requestedStep) {
   scatter.setWords(run.words);
   applyProjection();
   lossChart.setData(run.losses);
+  $("partner").replaceChildren(...runNames.filter((n) => n !== name).map((n) => new Option(n, n)));
   let index = 0;
   if (requestedStep !== null) {
     const step = Number(requestedStep);
@@ -238,13 +383,49 @@ async function openRun(name, requestedStep) {
         + `then every ${run.manifest.config.record_interval}th, and the last, ${run.steps.at(-1)}); showing step ${run.steps[index]}.`);
     }
   }
+  renderWindowPanel();
   await goTo(index);
+  if (requestedPartner) await setPartner(requestedPartner);
+  else if (partner) await setPartner(null);
+}
+
+/** The sliding-window panel: any sentence of the run's corpus, the clicked center, window 1-5. */
+function renderWindowPanel() {
+  const ids = Object.keys(run.sentences).map(Number);
+  const last = Math.max(...ids);
+  if (!run.sentences[String(state.sentence)]) {   // out of range, or a run that kept only its steps' sentences
+    state.sentence = ids.find((id) => id >= state.sentence) ?? ids[0];
+    state.center = -1;
+  }
+  $("sw-sentence").max = last;
+  $("sw-sentence").value = state.sentence;
+  $("sw-window").value = state.window;
+  $("sw-window-size").textContent = `${state.window} kept word${state.window > 1 ? "s" : ""} each side`;
+  const sentence = run.sentences[String(state.sentence)];
+  const { pairs, kept } = renderSlidingWindow($("sw-words"), $("sw-pairs"), sentence, state.window, state.center, (i) => {
+    state.center = i;
+    renderWindowPanel();
+    syncUrl();
+  });
+  $("sw-summary").textContent = state.center >= 0
+    ? `${kept} kept of ${sentence.words.length} words; this center makes ${pairs} pair${pairs === 1 ? "" : "s"}`
+    : `${kept} kept of ${sentence.words.length} words; click a kept word`;
+}
+
+/** Softmax-only and negative-sampling-only parts of the page, and the names of the two forces. */
+function showMethod(sgns) {
+  document.querySelectorAll(".softmax-only").forEach((el) => { el.hidden = sgns; });
+  document.querySelectorAll(".sgns-only").forEach((el) => { el.hidden = !sgns; });
+  if (sgns) $("negative-k").textContent = run.manifest.config.negative;
+  $("label-attract").textContent = sgns ? "pull (1−σ₊)·u_o" : "attractive u_o";
+  $("label-repel").textContent = sgns ? "push Σ σₙ·uₙ" : "repulsive Σ P·u";
 }
 
 function applyProjection() {
   const ratios = run.manifest.pca[state.projection].explained_variance_ratio;
   $("variance").textContent = `variance explained: ${(100 * ratios[0]).toFixed(1)}% + ${(100 * ratios[1]).toFixed(1)}%`;
   scatter.setBounds(boundsOf(run.timeline, state.projection));
+  if (partner) partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
 }
 
 function bindControls() {
@@ -256,6 +437,12 @@ function bindControls() {
   $("speed").addEventListener("change", () => { if (state.playing !== null) setPlaying(true); });
   $("run").addEventListener("change", () => { state.word = null; openRun($("run").value, null); });
   $("word").addEventListener("change", () => { state.word = $("word").value || null; goTo(state.index); });
+  $("compare").addEventListener("change", () => setPartner($("compare").checked ? $("partner").value : null));
+  $("partner").addEventListener("change", () => { if ($("compare").checked) setPartner($("partner").value); });
+  $("sw-sentence").addEventListener("change", () => {
+    state.sentence = Math.trunc(Number($("sw-sentence").value)) || 0; state.center = -1; renderWindowPanel(); syncUrl();
+  });
+  $("sw-window").addEventListener("input", () => { state.window = Number($("sw-window").value); renderWindowPanel(); syncUrl(); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
   document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
@@ -276,9 +463,14 @@ async function main() {
                                         onDraw: (ms) => metrics.drawTimes.push(ms) });
   lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }) });
   probChart = new ProbabilityChart($("probs"));
+  partnerScatter = new Scatter($("scatter-b"));
   bindControls();
-  const wanted = readState({ run: null, step: null, word: null });
+  const wanted = readState({ run: null, step: null, word: null, vs: null, sentence: "0", center: "-1", window: String(DEFAULT_WINDOW) });
   state.word = wanted.word;
+  state.sentence = Math.trunc(Number(wanted.sentence)) || 0;
+  state.center = Math.trunc(Number(wanted.center));
+  if (!Number.isInteger(state.center)) state.center = -1;
+  state.window = Math.max(1, Math.min(5, Math.trunc(Number(wanted.window)) || DEFAULT_WINDOW));
   let runs;
   try {
     runs = (await listRuns()).runs;
@@ -290,7 +482,8 @@ async function main() {
   $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)` : `${r.name} (broken)`, r.name)));
   const name = wanted.run ?? (runs.find((r) => r.name === "default" && r.status === "ok") ?? runs.find((r) => r.status === "ok") ?? runs[0]).name;
   $("run").value = name;
-  await openRun(name, wanted.step);
+  runNames = runs.filter((r) => r.status === "ok").map((r) => r.name);
+  await openRun(name, wanted.step, wanted.vs);
 }
 
 startPage(main);

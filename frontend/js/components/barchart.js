@@ -26,7 +26,10 @@ export class ProbabilityChart {
       this.label.setAttribute("fill", color("--context"));
       this.svg.appendChild(this.label);
     }
-    const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b] - probabilities[a] || a - b);
+    // Probabilities are recorded to 4 significant digits, so two can tie where their logits differ:
+    // ties are broken by the heights shown, so logit bars never step up.
+    const order = Array.from(probabilities.keys())
+      .sort((a, b) => probabilities[b] - probabilities[a] || heights[b] - heights[a] || a - b);
     const low = Math.min(0, ...heights), high = Math.max(...heights), width = W / n;
     order.forEach((id, rank) => {
       const height = ((heights[id] - low) / (high - low || 1)) * (H - TOP);

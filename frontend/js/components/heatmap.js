@@ -1,5 +1,5 @@
 // A matrix (d × V weights, or a word set's similarities) as a diverging heatmap on canvas (blue
-// negative, red positive), one column marked.
+// negative, red positive), some columns outlined.
 // Cells are written as pixels (ImageData) and scaled up without smoothing: no per-cell style parsing.
 
 const CELL_W = 4, CELL_H = 8;
@@ -11,9 +11,9 @@ function rgb(value, scale, out, offset) {
   out[offset + 3] = 255;
 }
 
-/** rows: array of d rows, each of length V; cell: its size in canvas pixels. Returns the colour scale
- * used (max |value|). */
-export function drawHeatmap(canvas, rows, markColumn, cell = { w: CELL_W, h: CELL_H }) {
+/** rows: array of d rows, each of length V; markColumns: the columns to outline; cell: its size in canvas
+ * pixels. Returns the colour scale used (max |value|). */
+export function drawHeatmap(canvas, rows, markColumns, cell = { w: CELL_W, h: CELL_H }) {
   const d = rows.length, V = rows[0].length;
   if (canvas.width !== V * cell.w || canvas.height !== d * cell.h || canvas.pixels?.width !== V || canvas.pixels?.height !== d) {
     canvas.width = V * cell.w; canvas.height = d * cell.h;
@@ -27,10 +27,8 @@ export function drawHeatmap(canvas, rows, markColumn, cell = { w: CELL_W, h: CEL
   const ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(canvas.pixels, 0, 0, canvas.width, canvas.height);
-  if (markColumn >= 0) {
-    ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
-    ctx.strokeRect(markColumn * cell.w + 0.75, 0.75, cell.w - 1.5, d * cell.h - 1.5);
-  }
+  ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
+  for (const column of markColumns) ctx.strokeRect(column * cell.w + 0.75, 0.75, cell.w - 1.5, d * cell.h - 1.5);
   return scale;
 }
 

@@ -53,6 +53,21 @@ export class LossChart {
     this.losses = losses;
   }
 
+  /** A second run's smoothed loss on the same axes (side by side), or none. */
+  setOverlay(losses, smoothing = 0.99) {
+    this.overlay?.remove();
+    this.overlay = null;
+    if (!losses || !this.losses) return;
+    let path = "", ema = losses[0];
+    const stride = Math.max(1, Math.floor(losses.length / (W - PAD.l - PAD.r)));
+    losses.forEach((v, i) => {
+      ema = smoothing * ema + (1 - smoothing) * v;
+      if (i % stride === 0 && i < this.n) path += `${path ? "L" : "M"}${this.x(i + 1).toFixed(1)},${this.y(ema).toFixed(1)}`;
+    });
+    this.overlay = el("path", { d: path, fill: "none", stroke: color("--repel"), "stroke-width": 2.2, "stroke-dasharray": "6 4" });
+    this.svg.insertBefore(this.overlay, this.marker);
+  }
+
   setMarker(step) {
     const x = this.x(step);
     this.marker.setAttribute("x1", x); this.marker.setAttribute("x2", x);

@@ -1,0 +1,42 @@
+// The sliding window over one sentence: dropped words struck out, the window's kept words marked
+// around a clicked center, and the (center, context) pairs it produces. DOM, words as text.
+
+/** Context positions (indices into the kept words) of `center`: trainer/pairs.py's sentence_pairs rule. */
+export function windowContexts(keptCount, window, center) {
+  const contexts = [];
+  for (let j = Math.max(0, center - window); j < Math.min(keptCount, center + window + 1); j++) {
+    if (j !== center) contexts.push(j);
+  }
+  return contexts;
+}
+
+/** sentence: {words, dropped}; center: a raw position of a kept word (or -1); onPick(rawPosition). */
+export function renderSlidingWindow(wordsBox, pairsBox, sentence, window, center, onPick) {
+  const kept = sentence.words.map((_, i) => i).filter((i) => !sentence.dropped[i]);
+  const keptCenter = kept.indexOf(center);
+  const contexts = keptCenter >= 0 ? windowContexts(kept.length, window, keptCenter).map((j) => kept[j]) : [];
+  const inWindow = new Set(contexts);
+  wordsBox.replaceChildren(...sentence.words.map((word, i) => {
+    const span = document.createElement("span");
+    span.textContent = word;
+    span.className = "w";
+    if (sentence.dropped[i]) {
+      span.classList.add("dropped");
+      span.title = `dropped: ${sentence.dropped[i]}`;
+    } else {
+      span.tabIndex = 0;
+      span.setAttribute("role", "button");
+      span.addEventListener("click", () => onPick(i));
+      span.addEventListener("keydown", (event) => { if (event.key === "Enter") onPick(i); });
+      if (i === center) span.classList.add("center");
+      else if (inWindow.has(i)) span.classList.add("in-window");
+    }
+    return span;
+  }));
+  pairsBox.replaceChildren(...contexts.map((i) => {
+    const li = document.createElement("li");
+    li.textContent = `${sentence.words[center]} → ${sentence.words[i]}`;
+    return li;
+  }));
+  return { pairs: contexts.length, kept: kept.length };
+}
