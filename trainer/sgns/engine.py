@@ -1,0 +1,119 @@
+"""The CPU engine: Hogwild threads run the compiled kernel over chunks of the corpus, epoch after epoch.
+
+The learning rate falls linearly from lr to min_lr over all epochs, computed from each chunk's place in
+the whole run (not from which thread is faster), so the schedule is the same for any thread count.
+"""
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from queue import Queue
+
+import numpy as np
+
+from trainer.sgns.config import SGNSConfig
+from trainer.sgns.kernel import train_chunk
+from trainer.sgns.tokenize import SENTENCE_END
+
+CHUNK_TOKENS = 20_000
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one chunk did: its place in the run and its pair count and loss estimate."""
+
+    index: int          # 0-based over the whole run (all epochs)
+    epoch: int
+    start: int          # token range in the id array
+    end: int
+    words: int          # corpus words read (before subsampling), as gensim counts them
+    pairs: int
+    loss: float         # mean SGNS loss per pair over the pairs sampled for it
+    lr: float           # rate at the chunk's start
+
+
+def chunk_bounds(ids: np.ndarray, size: int = CHUNK_TOKENS) -> list[tuple[int, int]]:
+    """Ranges of about `size` tokens, each ending just after a sentence end (or at the array's end)."""
+    ends = np.flatnonzero(ids == SENTENCE_END) + 1
+    bounds, start = [], 0
+    marks = np.searchsorted(ends, np.arange(size, len(ids), size))
+    for m in np.unique(marks):
+        if m < len(ends) and ends[m] > start:
+            bounds.append((start, int(ends[m])))
+            start = int(ends[m])
+    if start < len(ids):
+        bounds.append((start, len(ids)))
+    return bounds
+
+
+def init_weights(vocab_size: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """word2vec's start: W uniform in ±0.5/dim, W_out zero."""
+    rng = np.random.default_rng(seed)
+    W = ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    return W, np.zeros((vocab_size, dim), np.float32)
+
+
+class NumbaEngine:
+    """Holds W (V×d) and W_out (V×d, the transpose of W_prime) as numpy arrays updated in place."""
+
+    def __init__(self, config: SGNSConfig, vocab_size: int):
+        self.config = config
+        self.W, self.W_out = init_weights(vocab_size, config.dim, config.seed)
+
+    def train(self, ids: np.ndarray, keep: np.ndarray, table: np.ndarray,
+              on_chunk: Callable[[ChunkResult], None]) -> None:
+        """Runs every epoch; on_chunk is called in this thread, in completion order, after each chunk."""
+        cfg = self.config
+        jobs = list(plan(chunk_bounds(ids), cfg))
+        queue: Queue = Queue()
+        cursor = iter(jobs)
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def worker() -> None:
+            stats = np.zeros(4)
+            while not stop.is_set():
+                with lock:
+                    job = next(cursor, None)
+                if job is None:
+                    break
+                index, epoch, start, end, lr_start, lr_end = job
+                try:
+                    train_chunk(ids, start, end, self.W, self.W_out, keep, table, cfg.window, cfg.negative,
+                                lr_start, lr_end, cfg.seed * 1_000_003 + index, stats)
+                except BaseException as err:  # noqa: BLE001 - handed to the main thread, which re-raises
+                    queue.put(err)
+                    return
+                loss = stats[2] / stats[3] if stats[3] else float("nan")
+                queue.put(ChunkResult(index, epoch, start, end, int(stats[0]), int(stats[1]), loss, lr_start))
+            queue.put(None)
+
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(cfg.workers)]
+        for t in threads:
+            t.start()
+        try:
+            finished = 0
+            while finished < len(threads):
+                item = queue.get()
+                if item is None:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    on_chunk(item)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+
+
+def plan(bounds: list[tuple[int, int]], cfg: SGNSConfig) -> Iterator[tuple[int, int, int, int, float, float]]:
+    """(index, epoch, start, end, lr at start, lr at end) for every chunk of every epoch."""
+    total = bounds[-1][1] * cfg.epochs if bounds else 1
+    rate = lambda done: cfg.lr - (cfg.lr - cfg.min_lr) * done / total  # noqa: E731
+    index = 0
+    for epoch in range(cfg.epochs):
+        offset = epoch * bounds[-1][1]
+        for start, end in bounds:
+            yield index, epoch, start, end, rate(offset + start), rate(offset + end)
+            index += 1
