@@ -15,7 +15,8 @@ from trainer.sgns.config import SGNSConfig
 from trainer.sgns.kernel import train_chunk
 from trainer.sgns.tokenize import SENTENCE_END
 
-CHUNK_TOKENS = 20_000
+CHUNK_TOKENS = (2_000, 20_000)  # a chunk is 1/64 of the corpus within these bounds: enough loss points
+                               # for a single book, little per-chunk overhead for a large corpus
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,9 @@ class ChunkResult:
     lr: float           # rate at the chunk's start
 
 
-def chunk_bounds(ids: np.ndarray, size: int = CHUNK_TOKENS) -> list[tuple[int, int]]:
-    """Ranges of about `size` tokens, each ending just after a sentence end (or at the array's end)."""
+def chunk_bounds(ids: np.ndarray) -> list[tuple[int, int]]:
+    """Ranges of about 1/64 of the tokens, each ending just after a sentence end (or at the array's end)."""
+    size = int(np.clip(len(ids) // 64, *CHUNK_TOKENS))
     ends = np.flatnonzero(ids == SENTENCE_END) + 1
     bounds, start = [], 0
     marks = np.searchsorted(ends, np.arange(size, len(ids), size))
@@ -59,6 +61,9 @@ class NumbaEngine:
     def __init__(self, config: SGNSConfig, vocab_size: int):
         self.config = config
         self.W, self.W_out = init_weights(vocab_size, config.dim, config.seed)
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.W, self.W_out
 
     def train(self, ids: np.ndarray, keep: np.ndarray, table: np.ndarray,
               on_chunk: Callable[[ChunkResult], None]) -> None:
