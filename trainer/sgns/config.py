@@ -32,7 +32,8 @@ class SGNSConfig:
     min_lr: float = 0.0001
     workers: int = 2
     seed: int = 1
-    device: str = "numba"
+    device: str = "cpu"
+    engine: str = "numba"
     snapshot_words: int = 2000
     checkpoints: int = 30
     recorded_steps: int = 200
@@ -50,8 +51,12 @@ class SGNSConfig:
             raise WordlabError(f"min-lr must be in [0, lr] (got {self.min_lr})")
         if not 0 <= self.sample < 1:
             raise WordlabError(f"sample must be in [0, 1) (got {self.sample}); 0 turns subsampling off")
-        if self.device not in ("numba", "cpu", "cuda"):
-            raise WordlabError(f"device must be numba, cpu or cuda (got {self.device!r})")
+        if self.device not in ("cpu", "cuda"):
+            raise WordlabError(f"device must be cpu or cuda (got {self.device!r})")
+        if self.engine not in ("numba", "torch"):
+            raise WordlabError(f"engine must be numba or torch (got {self.engine!r})")
+        if self.engine == "numba" and self.device == "cuda":
+            raise WordlabError("the numba engine runs on the CPU; --device cuda needs --engine torch")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -36,7 +36,7 @@ class CorpusRunSummary:
 
 
 def make_engine(config: SGNSConfig, vocab_size: int):
-    if config.device == "numba":
+    if config.engine == "numba":
         from trainer.sgns.engine import NumbaEngine
 
         return NumbaEngine(config, vocab_size)
@@ -52,7 +52,7 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         if corpus.warning:
             log(f"warning: {corpus.warning}")
         log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} lines, vocabulary {len(corpus.vocab):,} "
-            f"(min_count={config.min_count}); {config.epochs} epochs on {config.device}")
+            f"(min_count={config.min_count}); {config.epochs} epochs, {config.engine} engine on {config.device}")
         counts = np.asarray(corpus.vocab.counts)
         table = noise_table(counts)
         engine = make_engine(config, len(corpus.vocab))
@@ -152,5 +152,5 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
                               "components": projection.components, "mean": projection.mean}},
             "final_loss": float(np.nanmean(curve["loss"][-10:])),
             "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
-                         "engine": config.device},
+                         "engine": config.engine, "device": config.device},
         })
