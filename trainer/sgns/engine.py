@@ -13,6 +13,7 @@ import numpy as np
 
 from trainer.sgns.config import SGNSConfig
 from trainer.sgns.kernel import train_chunk
+from trainer.sgns.step_record import apply_step
 from trainer.sgns.tokenize import SENTENCE_END
 
 CHUNK_TOKENS = (2_000, 20_000)  # a chunk is 1/64 of the corpus within these bounds: enough loss points
@@ -64,6 +65,13 @@ class NumbaEngine:
 
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W, self.W_out
+
+    def rows(self, center: int, context: int, negatives: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Copies of v_c, u_o and the negatives' u_n, for recording a step."""
+        return self.W[center].copy(), self.W_out[context].copy(), self.W_out[negatives]
+
+    def apply_step(self, center: int, context: int, negatives: np.ndarray, record: dict) -> None:
+        apply_step(self.W, self.W_out, center, context, negatives, record)
 
     def train(self, ids: np.ndarray, keep: np.ndarray, table: np.ndarray,
               on_chunk: Callable[[ChunkResult], None]) -> None:

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from trainer.errors import WordlabError
 from trainer.sgns.config import SGNSConfig
 from trainer.sgns.engine import ChunkResult
-from trainer.sgns.step_record import apply_step, sgns_step
+from trainer.sgns.step_record import sgns_step
 from trainer.sgns.tokenize import SENTENCE_END
 from trainer.vocab import Vocab
 
@@ -72,9 +72,8 @@ class TrainingRecorder:
             return
         center, context = int(ids[at]), int(ids[at + offset])
         negatives = self.table[self.rng.integers(0, len(self.table), self.config.negative)].astype(np.int64)
-        W, W_out = self.engine.W, self.engine.W_out
-        record = sgns_step(W[center].copy(), W_out[context].copy(), W_out[negatives].copy(), chunk.lr)
-        apply_step(W, W_out, center, context, negatives, record)
+        record = sgns_step(*self.engine.rows(center, context, negatives), chunk.lr)
+        self.engine.apply_step(center, context, negatives, record)
         words = self.vocab.words
         self.pairs += 1
         self.records.append({
