@@ -62,6 +62,14 @@ class NumbaEngine:
     def __init__(self, config: SGNSConfig, vocab_size: int):
         self.config = config
         self.W, self.W_out = init_weights(vocab_size, config.dim, config.seed)
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Loads (or compiles) the kernel on an empty range, so that training time is training."""
+        ids = np.zeros(1, np.uint32)
+        ids.flags.writeable = False  # the corpus is a read-only memmap: the same compiled signature
+        train_chunk(ids, 0, 0, self.W, self.W_out, np.ones(1, np.float32), np.zeros(1, np.int32), 1, 1, 0.0, 0.0, 0,
+                    np.zeros(4))
 
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W, self.W_out

@@ -13,6 +13,18 @@ from numba import njit
 SENTENCE_END = 0xFFFFFFFF
 MAX_SENTENCE = 10_000  # gensim's cap: a longer "sentence" (a file without line ends) is cut here
 LOSS_EVERY = 8  # the loss is summed over every 8th pair: an estimate of the mean at 1/8 of the cost
+# word2vec.c's sigmoid table: σ on [-MAX_EXP, MAX_EXP] in SIGMOID_SIZE steps, saturated outside; a lookup
+# instead of an exp per (pair, target) is what makes word2vec.c and gensim fast.
+MAX_EXP = 6.0
+SIGMOID_SIZE = 1000
+
+
+def sigmoid_table() -> np.ndarray:
+    x = (np.arange(SIGMOID_SIZE, dtype=np.float64) / SIGMOID_SIZE * 2 - 1) * MAX_EXP
+    return (1 / (1 + np.exp(-x))).astype(np.float32)
+
+
+SIGMOID = sigmoid_table()
 
 
 @njit(inline="always")
@@ -79,17 +91,17 @@ def train_chunk(ids, start, end, W, W_out, keep, table, window, negative, lr_sta
                     score = np.float32(0.0)
                     for k in range(dim):
                         score += vec[k] * out[k]
-                    if score > 30.0:
-                        sigma = 1.0
-                    elif score < -30.0:
-                        sigma = 0.0
+                    if score >= MAX_EXP:
+                        sigma = np.float32(1.0)
+                    elif score <= -MAX_EXP:
+                        sigma = np.float32(0.0)
                     else:
-                        sigma = 1.0 / (1.0 + math.exp(-score))
+                        sigma = SIGMOID[int((score + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))]
                     if measure:
                         # -log σ(score) for the positive, -log σ(-score) for a negative
                         margin = score if label == 1.0 else -score
                         loss_sum += math.log1p(math.exp(-margin)) if margin > -30.0 else -margin
-                    g = np.float32((label - sigma) * lr)
+                    g = (np.float32(label) - sigma) * lr
                     for k in range(dim):
                         grad[k] += g * out[k]
                         out[k] += g * vec[k]
