@@ -29,11 +29,17 @@ def chunk_pairs(tokens: torch.Tensor, keep: torch.Tensor, window: int,
     kept = words & (keep[word_ids] >= draw)
     ids, sentence = word_ids[kept], sentence[kept]
     reduced = torch.randint(1, window + 1, (len(ids),), generator=generator, device=tokens.device)
+    return window_pairs(ids, sentence, reduced, window)
+
+
+def window_pairs(ids: torch.Tensor, sentence: torch.Tensor, reduced: torch.Tensor,
+                 window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every (center, context) within each center's reduced window and the same sentence, by offset."""
     centers, contexts = [], []
     for offset in range(1, window + 1):
         for sign in (1, -1):
             lo, hi = (0, len(ids) - offset) if sign == 1 else (offset, len(ids))
-            at = torch.arange(lo, hi, device=tokens.device)
+            at = torch.arange(lo, hi, device=ids.device)
             other = at + sign * offset
             ok = (sentence[at] == sentence[other]) & (reduced[at] >= offset)
             centers.append(ids[at[ok]])
