@@ -86,6 +86,19 @@ class NumbaEngine:
         """Runs every epoch; on_chunk is called in this thread, in completion order, after each chunk."""
         cfg = self.config
         jobs = list(plan(chunk_bounds(ids), cfg))
+
+        def run(job: tuple, stats: np.ndarray) -> ChunkResult:
+            index, epoch, start, end, lr_start, lr_end = job
+            train_chunk(ids, start, end, self.W, self.W_out, keep, table, cfg.window, cfg.negative,
+                        lr_start, lr_end, cfg.seed * 1_000_003 + index, stats)
+            loss = stats[2] / stats[3] if stats[3] else float("nan")
+            return ChunkResult(index, epoch, start, end, int(stats[0]), int(stats[1]), loss, lr_start)
+
+        if cfg.workers == 1:  # in this thread: recorded steps fall between chunks, so the run is deterministic
+            stats = np.zeros(4)
+            for job in jobs:
+                on_chunk(run(job, stats))
+            return
         queue: Queue = Queue()
         cursor = iter(jobs)
         lock = threading.Lock()
@@ -98,15 +111,12 @@ class NumbaEngine:
                     job = next(cursor, None)
                 if job is None:
                     break
-                index, epoch, start, end, lr_start, lr_end = job
                 try:
-                    train_chunk(ids, start, end, self.W, self.W_out, keep, table, cfg.window, cfg.negative,
-                                lr_start, lr_end, cfg.seed * 1_000_003 + index, stats)
+                    result = run(job, stats)
                 except BaseException as err:  # noqa: BLE001 - handed to the main thread, which re-raises
                     queue.put(err)
                     return
-                loss = stats[2] / stats[3] if stats[3] else float("nan")
-                queue.put(ChunkResult(index, epoch, start, end, int(stats[0]), int(stats[1]), loss, lr_start))
+                queue.put(result)
             queue.put(None)
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(cfg.workers)]

@@ -83,7 +83,7 @@ def train_chunk(ids, start, end, W, W_out, keep, table, window, negative, lr_sta
                         label = 1.0
                     else:
                         state = next_random(state)
-                        target = table[(state >> np.uint64(16)) % table_size]
+                        target = table[((state >> np.uint64(32)) * table_size) >> np.uint64(32)]  # no division
                         if target == context:
                             continue
                         label = 0.0

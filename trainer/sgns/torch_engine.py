@@ -16,6 +16,10 @@ from trainer.sgns.engine import ChunkResult, chunk_bounds, init_weights, plan
 from trainer.sgns.tokenize import SENTENCE_END
 
 BATCH_PAIRS = {"cpu": 8192, "cuda": 1 << 20}
+# A batch sums the updates of every pair that touches a row: with a small vocabulary one row would get
+# thousands at once and diverge, so a batch holds at most PAIRS_PER_WORD × vocabulary pairs.
+PAIRS_PER_WORD = 4
+MIN_BATCH = 256
 
 
 def chunk_pairs(tokens: torch.Tensor, keep: torch.Tensor, window: int,
@@ -100,7 +104,7 @@ class TorchEngine:
         cfg, device = self.config, self.device
         keep_t = torch.from_numpy(np.asarray(keep, np.float32)).to(device)
         table_t = torch.from_numpy(np.asarray(table, np.int64)).to(device)
-        batch = BATCH_PAIRS[device.type]
+        batch = int(np.clip(PAIRS_PER_WORD * len(keep), MIN_BATCH, BATCH_PAIRS[device.type]))
         generator = torch.Generator(device=device)
         for index, epoch, start, end, lr_start, lr_end in plan(chunk_bounds(ids), cfg):
             generator.manual_seed(cfg.seed * 1_000_003 + index)
