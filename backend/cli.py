@@ -17,6 +17,7 @@ from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WOR
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
+CORPUS_ONLY_FLAGS = ("negative", "sample", "epochs", "workers", "device", "engine")
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +62,10 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def cmd_train(args: argparse.Namespace) -> None:
     if args.kind == "corpus":
         return cmd_train_corpus(args)
+    corpus_only = explicit(args, CORPUS_ONLY_FLAGS)
+    if corpus_only:
+        flags = ", ".join("--" + name.replace("_", "-") for name in corpus_only)
+        raise WordlabError(f"{flags} apply to --kind corpus only")
     from trainer.teaching_run import train_run
 
     summary = train_run(config_from_args(args), args.name, args.out, encoding=args.encoding,

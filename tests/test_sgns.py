@@ -1,23 +1,22 @@
 """Corpus (SGNS) runs end to end on small corpora the tests write: run files, identity, exports, CLI, errors."""
 
-import gzip
 import random
 
 import numpy as np
-import orjson
 import pytest
 import torch
 from fastapi.testclient import TestClient
 from gensim.models import KeyedVectors
+from safetensors.numpy import load_file
 
 from backend.app import create_app
 from backend.cli import main
 from trainer.errors import WordlabError
 from trainer.run_format import read_manifest
+from trainer.run_store import read_json as read
 from trainer.sgns.config import SGNSConfig
-from trainer.sgns.engine import ChunkResult
 from trainer.sgns.export import export_run, load_vectors
-from trainer.sgns.recorder import DivergedError, TrainingRecorder
+from trainer.sgns.recorder import DivergedError
 from trainer.sgns.run import train_corpus_run
 from trainer.similarity import unit_rows
 
@@ -52,11 +51,6 @@ def run_dir(topics_file, tmp_path_factory):
                             log=lambda _: None).run_dir
 
 
-def read(run_dir, relpath):
-    data = (run_dir / relpath).read_bytes()
-    return orjson.loads(gzip.decompress(data) if relpath.endswith(".gz") else data)
-
-
 def records(run_dir):
     return [r for chunk in read(run_dir, "step_index.json")["chunks"] for r in read(run_dir, chunk)["steps"]]
 
@@ -66,8 +60,6 @@ def test_run_directory_is_a_complete_corpus_run(run_dir):
     assert manifest["kind"] == "corpus" and manifest["config"]["method"] == "sgns"
     vocab = read(run_dir, "vocab.json")
     assert sorted(vocab["words"]) == sorted(TOPICS["sea"] + TOPICS["farm"])
-    W, W_prime = load_vectors(run_dir)[1], None
-    from safetensors.numpy import load_file
     weights = load_file(str(run_dir / "model.safetensors"))
     W, W_prime = weights["W"], weights["W_prime"]
     assert W.shape == (20, 16) and W_prime.shape == (16, 20)
@@ -186,15 +178,23 @@ def test_empty_and_missing_corpora_get_a_message(tmp_path, capsys):
     assert "--kind corpus needs --corpus" in capsys.readouterr().err
 
 
-def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics_file, tmp_path):
-    from trainer.sgns.engine import NumbaEngine
+def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics_file, tmp_path, monkeypatch):
+    """The kernel really trains; from the 4th chunk on its loss reads NaN, as a diverged run's would."""
+    import trainer.sgns.engine as engine
 
-    engine = NumbaEngine(config(topics_file), 20)
-    recorder = TrainingRecorder(config(topics_file, lr=0.5), _vocab(), np.zeros(3, np.uint32), np.zeros(4, np.int32),
-                                engine, 10, 100, progress=False)
-    with pytest.raises(DivergedError, match=r"learning rate 0\.4.*--lr 0\.5"):
-        recorder(ChunkResult(0, 0, 0, 3, 3, 10, float("nan"), 0.4))
-    assert not any(tmp_path.iterdir())
+    real, calls = engine.train_chunk, []
+
+    def diverging(*args):
+        real(*args)
+        calls.append(1)
+        if len(calls) > 4:
+            args[-1][2] = float("nan")
+
+    monkeypatch.setattr(engine, "train_chunk", diverging)
+    expected = r"training diverged \(a loss of nan\) at learning rate 0\.0\d+ \(--lr 0\.05\)"
+    with pytest.raises(DivergedError, match=expected):
+        train_corpus_run(config(topics_file, lr=0.05), "diverged", tmp_path, progress=False, log=lambda _: None)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
@@ -210,13 +210,11 @@ def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
         assert corpus.encoding == "cp1252"
 
 
-def _vocab():
-    from trainer.vocab import Vocab
-
-    words = TOPICS["sea"] + TOPICS["farm"]
-    return Vocab(words, [10] * len(words))
-
-
 def test_config_refuses_numba_on_cuda():
     with pytest.raises(WordlabError, match="needs --engine torch"):
         SGNSConfig(corpus="x", device="cuda")
+
+
+def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
+    assert main(["train", "--negative", "5", "--out", str(tmp_path)]) == 2
+    assert "--negative apply to --kind corpus only" in capsys.readouterr().err
