@@ -19,6 +19,7 @@ from trainer.download import DEFAULT_CORPORA_DIR
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
+CORPUS_ONLY_FLAGS = ("sample", "workers", "device", "engine")
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -29,19 +30,45 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         default = "none" if default is None else f"{default:,}" if type(default) is int else default
         help_text = f"{field.metadata.get('help', '')} (default: {default})"
         if field.type in (bool, "bool"):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default, help=help_text)
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, help=help_text)
         else:
             kind = float if "float" in str(field.type) else int if "int" in str(field.type) else str
             choices = field.metadata.get("choices")
-            parser.add_argument(flag, type=kind, default=field.default, help=help_text, choices=choices,
+            parser.add_argument(flag, type=kind, help=help_text, choices=choices,
                                 metavar=None if choices else field.name.upper())
 
 
+def add_corpus_flags(parser: argparse.ArgumentParser) -> None:
+    """The SGNS-only flags of --kind corpus; the TrainConfig flags (dim, window, lr, negative, epochs, ...) are shared."""
+    from trainer.sgns.config import SGNSConfig
+
+    group = parser.add_argument_group("corpus runs (--kind corpus): skip-gram with negative sampling, "
+                                      "defaults dim 100, window 5, lr 0.025, min-count 5, negative 5, "
+                                      "epochs 5, no max-vocab")
+    defaults = {f.name: f.default for f in dataclasses.fields(SGNSConfig)}
+    group.add_argument("--sample", type=float, help=f"subsampling threshold, 0 = off (default: {defaults['sample']})")
+    group.add_argument("--workers", type=int, help=f"training threads (default: {defaults['workers']})")
+    group.add_argument("--device", choices=("cpu", "cuda"), help="cpu (default) or cuda (the torch engine)")
+    group.add_argument("--engine", choices=("numba", "torch"),
+                       help="numba (compiled CPU kernel, default on cpu) or torch (default on cuda)")
+
+
+def explicit(args: argparse.Namespace, names) -> dict:
+    """The flags the user gave (unset ones are None), so each run kind keeps its own defaults."""
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
+    return TrainConfig(**explicit(args, (f.name for f in dataclasses.fields(TrainConfig))))
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    if args.kind == "corpus":
+        return cmd_train_corpus(args)
+    corpus_only = explicit(args, CORPUS_ONLY_FLAGS)
+    if corpus_only:
+        flags = ", ".join("--" + name.replace("_", "-") for name in corpus_only)
+        raise WordlabError(f"{flags} apply to --kind corpus only")
     from trainer.teaching_run import train_run
 
     summary = train_run(config_from_args(args), args.name, args.out, encoding=args.encoding,
@@ -51,6 +78,35 @@ def cmd_train(args: argparse.Namespace) -> None:
     from trainer.bpe.build import ensure_default_tokenizer
 
     ensure_default_tokenizer(args.tokenizers, progress=not args.quiet)
+
+
+def cmd_train_corpus(args: argparse.Namespace) -> None:
+    from trainer.sgns.config import SGNSConfig
+    from trainer.sgns.run import train_corpus_run
+
+    if args.corpus is None:
+        raise WordlabError("--kind corpus needs --corpus FILE (a plain-text book or corpus)")
+    names = [f.name for f in dataclasses.fields(SGNSConfig) if f.name != "method"]
+    settings = explicit(args, names)
+    if "epochs" in settings:
+        if settings["epochs"] != int(settings["epochs"]):
+            raise WordlabError(f"--kind corpus trains whole epochs (got --epochs {settings['epochs']})")
+        settings["epochs"] = int(settings["epochs"])
+    if settings.get("device") == "cuda":
+        settings.setdefault("engine", "torch")
+    name = args.name if args.name != DEFAULT_RUN_NAME else Path(args.corpus).stem
+    summary = train_corpus_run(SGNSConfig(**settings), name, args.out, encoding=args.encoding,
+                               progress=not args.quiet)
+    print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
+          f"{summary.words_per_second:,.0f} words/s")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from trainer.sgns.export import export_run
+
+    run_dir = args.run if args.run.is_dir() else args.runs / args.run
+    for path in export_run(run_dir, args.format, args.output):
+        print(f"wrote {path}")
 
 
 def cmd_tokenizer_train(args: argparse.Namespace) -> None:
@@ -98,7 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train and record a skip-gram run",
                                 description="Train a full-softmax skip-gram model and record every step's "
                                             "state into data/runs/NAME.")
+    train.add_argument("--kind", choices=("teaching", "corpus"), default="teaching",
+                       help="teaching: full softmax on a small corpus, every step recorded; corpus: skip-gram "
+                            "with negative sampling on a real book or corpus (default: %(default)s)")
     add_config_flags(train)
+    add_corpus_flags(train)
     train.add_argument("--name", default=DEFAULT_RUN_NAME, help="run name (default: %(default)s)")
     train.add_argument("--out", type=Path, default=DEFAULT_RUNS_DIR, help="runs directory (default: %(default)s)")
     train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
@@ -132,6 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     corpus_get.add_argument("--out", type=Path, default=DEFAULT_CORPORA_DIR,
                             help="corpora directory (default: %(default)s)")
     corpus_get.set_defaults(handler=cmd_corpus_get)
+
+    export = commands.add_parser("export", help="export a run's word vectors for other tools",
+                                 description="Write a run's input vectors W as word2vec text or binary, or as "
+                                             "TensorBoard Embedding Projector TSV files (vectors + metadata).")
+    export.add_argument("run", type=Path, help="run name in --runs, or a run directory")
+    export.add_argument("--format", choices=("word2vec", "word2vec-binary", "projector"), default="word2vec")
+    export.add_argument("--output", type=Path, help="file (or folder for projector); default: next to the run")
+    export.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
+    export.set_defaults(handler=cmd_export)
 
     serve = commands.add_parser("serve", help="serve the app (trains the default run first if there is none)",
                                 description="Serve the API and the pages. Trains the default teaching run "

@@ -1,0 +1,220 @@
+"""Corpus (SGNS) runs end to end on small corpora the tests write: run files, identity, exports, CLI, errors."""
+
+import random
+
+import numpy as np
+import pytest
+import torch
+from fastapi.testclient import TestClient
+from gensim.models import KeyedVectors
+from safetensors.numpy import load_file
+
+from backend.app import create_app
+from backend.cli import main
+from trainer.errors import WordlabError
+from trainer.run_format import read_manifest
+from trainer.run_store import read_json as read
+from trainer.sgns.config import SGNSConfig
+from trainer.sgns.export import export_run, load_vectors
+from trainer.sgns.recorder import DivergedError
+from trainer.sgns.run import train_corpus_run
+from trainer.similarity import unit_rows
+
+TOPICS = {
+    "sea": "ship sail wave harbour captain anchor tide deck mast sailor".split(),
+    "farm": "cow barn hay plough field farmer wheat sheep orchard tractor".split(),
+}
+
+
+def write_topics(path, lines=3000, seed=0):
+    """Two disjoint topics: every line uses the words of one topic only."""
+    rng = random.Random(seed)
+    text = [" ".join(rng.choices(TOPICS[rng.choice(list(TOPICS))], k=rng.randint(5, 12))) for _ in range(lines)]
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def topics_file(tmp_path_factory):
+    return write_topics(tmp_path_factory.mktemp("corpus") / "topics.txt")
+
+
+def config(corpus, **overrides):
+    settings = {"dim": 16, "epochs": 3, "min_count": 2, "workers": 1, "checkpoints": 8, "recorded_steps": 40,
+                "sample": 0.0, **overrides}
+    return SGNSConfig(corpus=str(corpus), **settings)
+
+
+@pytest.fixture(scope="module")
+def run_dir(topics_file, tmp_path_factory):
+    return train_corpus_run(config(topics_file), "topics", tmp_path_factory.mktemp("runs"), progress=False,
+                            log=lambda _: None).run_dir
+
+
+def records(run_dir):
+    return [r for chunk in read(run_dir, "step_index.json")["chunks"] for r in read(run_dir, chunk)["steps"]]
+
+
+def test_run_directory_is_a_complete_corpus_run(run_dir):
+    manifest = read_manifest(run_dir)
+    assert manifest["kind"] == "corpus" and manifest["config"]["method"] == "sgns"
+    vocab = read(run_dir, "vocab.json")
+    assert sorted(vocab["words"]) == sorted(TOPICS["sea"] + TOPICS["farm"])
+    weights = load_file(str(run_dir / "model.safetensors"))
+    W, W_prime = weights["W"], weights["W_prime"]
+    assert W.shape == (20, 16) and W_prime.shape == (16, 20)
+    curve = read(run_dir, "loss_curve.json")
+    assert len(curve["loss"]) >= 10 and curve["loss"][-1] < curve["loss"][0] and curve["words_per_second"] > 0
+    snapshots = read(run_dir, "snapshots.json.gz")
+    assert len(snapshots["steps"]) == manifest["sizes"]["checkpoints"] and len(snapshots["positions"][0]) == 20
+    evolution = read(run_dir, "neighbors.json")
+    assert set(evolution["words"]) <= set(vocab["words"])
+    histogram = read(run_dir, "similarity_histogram.json")
+    assert sum(histogram["before"]) == sum(histogram["after"]) == 20 * 19 // 2
+
+
+def test_recorded_steps_hold_the_gradient_identity_and_match_autograd(run_dir):
+    steps = records(run_dir)
+    assert len(steps) >= 30
+    for r in steps:
+        push, pull, grad = (np.asarray(r[k], np.float64) for k in ("push", "pull", "grad_v_c"))
+        assert np.max(np.abs(grad - (push - pull))) <= 1e-6
+        v = torch.tensor(r["hidden"], dtype=torch.float64, requires_grad=True)
+        u, neg = torch.tensor(r["u_pos"], dtype=torch.float64), torch.tensor(r["u_neg"], dtype=torch.float64)
+        loss = -torch.nn.functional.logsigmoid(u @ v) - torch.nn.functional.logsigmoid(-(neg @ v)).sum()
+        loss.backward()
+        assert np.max(np.abs(grad - v.grad.numpy())) <= 1e-6
+        assert abs(r["loss"] - (r["loss_pos"] + sum(r["loss_neg"]))) <= 1e-5
+        assert len(r["negative_ids"]) == len(r["negative_words"]) == len(r["u_neg"]) == 5
+        np.testing.assert_allclose(r["update_v_c"], -np.float32(r["lr"]) * np.float32(grad), rtol=1e-5, atol=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["numba", "torch"])
+def test_two_disjoint_topics_become_two_clusters(topics_file, tmp_path, engine):
+    run = train_corpus_run(config(topics_file, engine=engine, epochs=5), engine, tmp_path, progress=False,
+                           log=lambda _: None).run_dir
+    words, W = load_vectors(run)
+    unit = unit_rows(W)
+    topic = np.array([w in TOPICS["sea"] for w in words])
+    cos = unit @ unit.T
+    np.fill_diagonal(cos, np.nan)
+    same = np.nanmean(np.where(topic[:, None] == topic[None, :], cos, np.nan), axis=1)
+    other = np.nanmean(np.where(topic[:, None] != topic[None, :], cos, np.nan), axis=1)
+    assert np.all(same > other + 0.3), (same, other)
+
+
+def test_one_thread_is_deterministic(topics_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    runs = [train_corpus_run(config(topics_file), f"r{i}", tmp_path, progress=False, log=lambda _: None).run_dir
+            for i in range(2)]
+    first, second = ((r / "model.safetensors").read_bytes() for r in runs)
+    assert first == second
+    assert records(runs[0]) == records(runs[1])
+
+
+@pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary"])
+def test_exports_round_trip_through_gensim(run_dir, tmp_path, fmt):
+    [path] = export_run(run_dir, fmt, tmp_path / "vectors")
+    loaded = KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec-binary")
+    words, W = load_vectors(run_dir)
+    assert loaded.index_to_key == words
+    np.testing.assert_array_equal(loaded.vectors, W)
+    ours = unit_rows(W) @ unit_rows(W)[words.index("ship")]
+    expected = [words[i] for i in np.argsort(-ours)[1:6]]
+    assert [w for w, _ in loaded.most_similar("ship", topn=5)] == expected
+
+
+def test_projector_export_has_vectors_and_metadata(run_dir, tmp_path):
+    vectors, metadata = export_run(run_dir, "projector", tmp_path / "projector")
+    words, W = load_vectors(run_dir)
+    assert metadata.read_text().split("\n")[:-1] == words
+    np.testing.assert_allclose(np.loadtxt(vectors, delimiter="\t"), W, atol=1e-5)
+
+
+def test_backend_lists_and_answers_on_a_corpus_run(run_dir, tmp_path):
+    import shutil
+
+    runs = tmp_path / "runs"
+    shutil.copytree(run_dir, runs / "topics")
+    client = TestClient(create_app(runs, tmp_path / "tokenizers"))
+    listed = {r["name"]: r for r in client.get("/api/runs").json()["runs"]}
+    assert listed["topics"]["kind"] == "corpus" and listed["topics"]["status"] == "ok"
+    answer = client.get("/api/runs/topics/neighbors", params={"word": "ship", "k": 3})
+    assert answer.status_code == 200
+    assert all(n["word"] in TOPICS["sea"] for n in answer.json()["neighbors"])
+
+
+def test_cli_trains_and_exports(topics_file, tmp_path, capsys):
+    assert main(["train", "--kind", "corpus", "--corpus", str(topics_file), "--name", "cli", "--out", str(tmp_path),
+                 "--dim", "8", "--epochs", "1", "--min-count", "2", "--workers", "1", "--quiet"]) == 0
+    assert read_manifest(tmp_path / "cli")["config"]["dim"] == 8
+    assert main(["export", str(tmp_path / "cli"), "--format", "word2vec", "--output", str(tmp_path / "v.txt")]) == 0
+    assert (tmp_path / "v.txt").read_text().startswith("20 8\n")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--negative", "0"], "negative must be an integer from 1 to 50"),
+    (["--window", "100"], "window must be an integer from 1 to 50"),
+    (["--dim", "1"], "dim must be an integer from 2 to 1000"),
+    (["--lr", "-1"], "lr must be in (0, 1]"),
+    (["--epochs", "0"], "epochs must be an integer from 1 to 1000"),
+    (["--min-count", "100000"], "min_count=100000"),
+])
+def test_bad_flags_get_a_message_not_a_traceback(topics_file, tmp_path, capsys, flags, message):
+    code = main(["train", "--kind", "corpus", "--corpus", str(topics_file), "--out", str(tmp_path), "--quiet", *flags])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_empty_and_missing_corpora_get_a_message(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  ...  \n\n", encoding="utf-8")
+    assert main(["train", "--kind", "corpus", "--corpus", str(empty), "--out", str(tmp_path / "runs")]) == 2
+    assert "has no words" in capsys.readouterr().err
+    assert main(["train", "--kind", "corpus", "--corpus", str(tmp_path / "nope.txt")]) == 2
+    assert "not found" in capsys.readouterr().err
+    assert main(["train", "--kind", "corpus", "--out", str(tmp_path)]) == 2
+    assert "--kind corpus needs --corpus" in capsys.readouterr().err
+
+
+def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics_file, tmp_path, monkeypatch):
+    """The kernel really trains; from the 4th chunk on its loss reads NaN, as a diverged run's would."""
+    import trainer.sgns.engine as engine
+
+    real, calls = engine.train_chunk, []
+
+    def diverging(*args):
+        real(*args)
+        calls.append(1)
+        if len(calls) > 4:
+            args[-1][2] = float("nan")
+
+    monkeypatch.setattr(engine, "train_chunk", diverging)
+    expected = r"training diverged \(a loss of nan\) at learning rate 0\.0\d+ \(--lr 0\.05\)"
+    with pytest.raises(DivergedError, match=expected):
+        train_corpus_run(config(topics_file, lr=0.05), "diverged", tmp_path, progress=False, log=lambda _: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
+    from trainer.sgns.tokenize import pretokenize
+
+    text = ("licence words here\r\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\r\n"
+            + "caf\xe9 book text\r\n" * 5 + "*** END OF THE PROJECT GUTENBERG EBOOK X ***\r\nlicence again\r\n")
+    path = tmp_path / "book.txt"
+    path.write_bytes(text.encode("cp1252"))
+    with pretokenize(path, 1) as corpus:
+        assert sorted(corpus.vocab.words) == ["book", "café", "text"]
+        assert corpus.raw_words == 15 and corpus.sentences == 5 and corpus.warning
+        assert corpus.encoding == "cp1252"
+
+
+def test_config_refuses_numba_on_cuda():
+    with pytest.raises(WordlabError, match="needs --engine torch"):
+        SGNSConfig(corpus="x", device="cuda")
+
+
+def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
+    assert main(["train", "--negative", "5", "--out", str(tmp_path)]) == 2
+    assert "--negative apply to --kind corpus only" in capsys.readouterr().err

@@ -1,0 +1,62 @@
+"""The probe set of data/probes/ (word pairs and analogies for 19th-century English books) and its scores.
+
+The run uses it for the analogy-evolution view; bench/sgns.py scores wordlab and gensim on it alike.
+"""
+
+import numpy as np
+
+from trainer.config import PROJECT_ROOT
+from trainer.similarity import unit_rows
+from trainer.vocab import Vocab
+
+PROBES_DIR = PROJECT_ROOT / "data" / "probes"
+NEIGHBOURS = 10
+
+
+def read_tsv(name: str) -> list[list[str]]:
+    lines = (PROBES_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+def load_similarity() -> list[tuple[str, str]]:
+    return [(a, b) for a, b in read_tsv("similarity.tsv")]
+
+
+def load_analogies() -> list[tuple[str, str, str, str, str]]:
+    """(relation, a, b, c, d) for a : b :: c : d."""
+    return [tuple(row) for row in read_tsv("analogies.tsv")]
+
+
+def analogy_answers(unit: np.ndarray, questions: np.ndarray) -> np.ndarray:
+    """3CosAdd's top word for each (a, b, c) row of ids, a, b and c excluded."""
+    targets = unit[questions[:, 1]] - unit[questions[:, 0]] + unit[questions[:, 2]]
+    scores = targets @ unit.T
+    np.put_along_axis(scores, questions[:, :3], -np.inf, axis=1)
+    return scores.argmax(axis=1)
+
+
+def score(words: list[str], vectors: np.ndarray) -> dict:
+    """Similarity hit@10 (b among a's 10 nearest) and analogy top-1 accuracy over the probes in vocabulary."""
+    index = {w: i for i, w in enumerate(words)}
+    unit = unit_rows(np.asarray(vectors, np.float32))
+    pairs = np.array([(index[a], index[b]) for a, b in load_similarity() if a in index and b in index]).reshape(-1, 2)
+    sims = unit[pairs[:, 0]] @ unit.T
+    sims[np.arange(len(pairs)), pairs[:, 0]] = -np.inf
+    rank = (sims > sims[np.arange(len(pairs)), pairs[:, 1]][:, None]).sum(axis=1)
+    questions = np.array([[index[w] for w in q[1:]] for q in load_analogies() if all(w in index for w in q[1:])])
+    questions = questions.reshape(-1, 4)
+    correct = analogy_answers(unit, questions) == questions[:, 3] if len(questions) else np.zeros(0, bool)
+    hits = rank < NEIGHBOURS
+    return {"similarity_pairs": len(pairs), "similarity_hit10": float(hits.mean()) if len(pairs) else 0.0,
+            "analogies": len(questions), "analogy_accuracy": float(correct.mean()) if len(questions) else 0.0}
+
+
+def analogy_evolution(vocab: Vocab, steps: list[int], history: np.ndarray,
+                      analogies: list[tuple[str, str, str, str, str]]) -> dict:
+    """Which probe analogies (all four words among the recorded words) are right at each checkpoint."""
+    kept = [q for q in analogies if all(w in vocab.index for w in q[1:])]
+    questions = np.array([[vocab.index[w] for w in q[1:]] for q in kept]).reshape(-1, 4)
+    right = [(analogy_answers(unit_rows(h), questions) == questions[:, 3]).tolist() if kept else [] for h in history]
+    return {"method": "3CosAdd over the recorded words", "steps": steps,
+            "analogies": [{"relation": q[0], "a": q[1], "b": q[2], "c": q[3], "expected": q[4]} for q in kept],
+            "correct": right, "accuracy": [float(np.mean(r)) if r else 0.0 for r in right]}

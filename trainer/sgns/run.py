@@ -1,0 +1,156 @@
+"""A corpus run end to end: pre-tokenize → train (numba or torch engine) → write the run directory atomically."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trainer import derived
+from trainer.config import resolve_corpus
+from trainer.numbers import round_fixed
+from trainer.projection import project
+from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
+from trainer.run_store import RunWriter, created_timestamp
+from trainer.sgns.config import SGNSConfig
+from trainer.sgns.engine import chunk_bounds
+from trainer.sgns.probes import analogy_evolution, load_analogies
+from trainer.sgns.recorder import TrainingRecorder
+from trainer.sgns.sampling import keep_probabilities, noise_table
+from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
+from trainer.similarity import cosine_matrix
+from trainer.vocab import Vocab
+
+RECORDS_PER_CHUNK = 20
+POSITION_DECIMALS = 3
+SIMILARITY_WORDS = 200  # the V×V similarity view is over the 200 most frequent words: 2,000² would be 25 MB
+HISTOGRAM_BINS = 40
+
+
+@dataclass(frozen=True)
+class CorpusRunSummary:
+    run_dir: Path
+    train_seconds: float
+    words_per_second: float
+    total_bytes: int
+
+
+def make_engine(config: SGNSConfig, vocab_size: int):
+    if config.engine == "numba":
+        from trainer.sgns.engine import NumbaEngine
+
+        return NumbaEngine(config, vocab_size)
+    from trainer.sgns.torch_engine import TorchEngine
+
+    return TorchEngine(config, vocab_size)
+
+
+def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: str | None = None,
+                     progress: bool = True, log: Callable[[str], None] = print) -> CorpusRunSummary:
+    check_name(name)
+    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding) as corpus:
+        if corpus.warning:
+            log(f"warning: {corpus.warning}")
+        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} lines, vocabulary {len(corpus.vocab):,} "
+            f"(min_count={config.min_count}); {config.epochs} epochs, {config.engine} engine on {config.device}")
+        counts = np.asarray(corpus.vocab.counts)
+        table = noise_table(counts)
+        engine = make_engine(config, len(corpus.vocab))
+        total_chunks = len(chunk_bounds(corpus.ids)) * config.epochs
+        recorder = TrainingRecorder(config, corpus.vocab, corpus.ids, table, engine, total_chunks,
+                                    corpus.raw_words * config.epochs, progress)
+        try:
+            engine.train(corpus.ids, keep_probabilities(counts, config.sample), table, recorder)
+        finally:
+            seconds = recorder.close()
+        W, W_out = engine.weights()
+        if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
+            raise recorder.diverged("non-finite weights", config.lr)
+        curve = recorder.loss_curve(seconds)
+        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve)
+    total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
+    return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
+
+
+def corpus_stats(corpus: TokenizedCorpus, pairs: int) -> dict:
+    return {
+        "sentences": corpus.sentences, "words": corpus.raw_words, "distinct_words": corpus.distinct_words,
+        "kept_words": corpus.kept_words, "vocab_size": len(corpus.vocab), "dropped_stopwords": 0,
+        "dropped_rare": corpus.raw_words - corpus.kept_words, "pairs": pairs,
+        "frequencies": [[w, c] for w, c in zip(corpus.vocab.words, corpus.vocab.counts, strict=True)],
+    }
+
+
+def similarity_histogram(before: np.ndarray, after: np.ndarray) -> dict:
+    """Cosines between distinct recorded words before and after training; one-hot vectors are all 0."""
+    edges = np.linspace(-1, 1, HISTOGRAM_BINS + 1)
+    upper = np.triu_indices(len(before), 1)
+    count = lambda m: np.histogram(np.clip(cosine_matrix(m)[upper], -1, 1), edges)[0].tolist()  # noqa: E731
+    one_hot = np.histogram(np.zeros(len(upper[0])), edges)[0].tolist()
+    return {"edges": round_fixed(edges, 3), "before": count(before), "after": count(after), "one_hot": one_hot}
+
+
+def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
+                W_prime: np.ndarray) -> None:
+    """The derived views over the recorded (most frequent) words; one place so that new views join here."""
+    top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
+    final = W[:len(top)]
+    similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
+    views = {
+        "neighbors.json": derived.neighbour_evolution(top, steps, history),
+        "similarity.json": derived.similarity_view(similar, final[:len(similar)]),
+        "analogies.json": derived.analogy_view(top, final),
+        "analogy_evolution.json": analogy_evolution(top, steps, history, load_analogies()),
+        "convergence.json": derived.convergence_view(top, steps, history, final),
+        "input_output.json": derived.input_output_view(top, final, W_prime[:, :len(top)]),
+        "similarity_histogram.json": similarity_histogram(history[0], final),
+    }
+    for relpath, view in views.items():
+        writer.json(relpath, view)
+
+
+def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: TokenizedCorpus,
+                     recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict) -> Path:
+    vocab, records = corpus.vocab, recorder.records
+    steps = recorder.snapshot_steps
+    history = np.stack(recorder.history)
+    W_prime = np.ascontiguousarray(W_out.T)
+    projection = project(history, W[:history.shape[1]])
+    step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
+    with RunWriter(out_dir, name) as writer:
+        for i, relpath in enumerate(step_chunks):
+            writer.json_gz(relpath, {"chunk": i, "steps": records[i * RECORDS_PER_CHUNK:(i + 1) * RECORDS_PER_CHUNK]})
+        writer.json_gz("snapshots.json.gz", {
+            "words": vocab.words[:history.shape[1]], "steps": steps,
+            "positions": [round_fixed(p, POSITION_DECIMALS) for p in projection.positions],
+        })
+        writer.json("vocab.json", vocab.to_dict())
+        writer.json("corpus_stats.json", corpus_stats(corpus, recorder.pairs))
+        writer.json("loss_curve.json", curve)
+        writer.json("step_index.json", {"chunk_size": RECORDS_PER_CHUNK, "steps": [r["step"] for r in records],
+                                        "chunks": step_chunks})
+        write_views(writer, vocab, steps, history, W, W_prime)
+        writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
+        writer.json("trainer_state.json", {
+            "step": recorder.pairs, "words_done": recorder.words, "epochs_done": config.epochs,
+            "param_names": ["W", "W_prime"],
+            "optimizer": {"type": "sgd", "lr": config.lr, "min_lr": config.min_lr, "schedule": "linear",
+                          "momentum": 0.0}})
+        return writer.commit({
+            "format_version": FORMAT_VERSION,
+            "kind": "corpus",
+            "created": created_timestamp(),
+            "config": config.to_dict(),
+            "corpus": {"source": config.corpus, "encoding": corpus.encoding, "warning": corpus.warning},
+            "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
+                      "words": corpus.raw_words, "pairs": recorder.pairs, "steps": recorder.pairs,
+                      "recorded_steps": len(records), "epochs": config.epochs,
+                      "snapshot_words": history.shape[1], "checkpoints": len(steps)},
+            "chunk_size": RECORDS_PER_CHUNK,
+            "chunks": {"steps": step_chunks},
+            "pca": {"final": {"explained_variance_ratio": projection.explained_variance_ratio,
+                              "components": projection.components, "mean": projection.mean}},
+            "final_loss": float(np.nanmean(curve["loss"][-10:])),
+            "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
+                         "engine": config.engine, "device": config.device},
+        })

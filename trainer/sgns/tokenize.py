@@ -1,0 +1,182 @@
+"""Streams a text file into a flat uint32 array of word ids on disk (np.memmap), sentence ends kept.
+
+Memory stays bounded by the block size and the vocabulary, not the corpus: the text is read in blocks
+cut at line ends, decoded and Gutenberg-stripped with trainer/corpus.py's rules, and the ids are
+appended to a file in a temporary directory. One line is one sentence, as in the teaching corpus.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trainer.corpus import (
+    GUTENBERG_END_RE,
+    GUTENBERG_START_RE,
+    MAX_CORPUS_BYTES,
+    WORD_RE,
+    CorpusText,
+    decode_corpus_bytes,
+)
+from trainer.errors import CorpusError
+from trainer.vocab import Vocab
+
+SENTENCE_END = np.uint32(0xFFFFFFFF)
+BLOCK_BYTES = 8 << 20
+ID_CHUNK = 1 << 22
+
+
+@dataclass
+class TokenizedCorpus:
+    """The corpus as ids (kept words only, SENTENCE_END between sentences) and its vocabulary.
+
+    Use as a context manager: leaving it deletes the temporary id file.
+    """
+
+    ids: np.ndarray
+    vocab: Vocab
+    source: str
+    encoding: str
+    warning: str | None
+    raw_words: int
+    sentences: int
+    distinct_words: int
+    _tmp: tempfile.TemporaryDirectory
+
+    @property
+    def kept_words(self) -> int:
+        return int(sum(self.vocab.counts))
+
+    def __enter__(self) -> "TokenizedCorpus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.ids = np.empty(0, np.uint32)
+        self._tmp.cleanup()
+
+
+def decoded_blocks(path: Path, encoding: str | None) -> Iterator[CorpusText]:
+    """The file as decoded blocks cut at line ends; the first block fixes the encoding for the rest."""
+    carry = b""
+    with open(path, "rb") as handle:
+        while True:
+            data = handle.read(BLOCK_BYTES)
+            data, last = carry + data, not data
+            cut = len(data) if last else max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if cut == 0:
+                cut = len(data)  # no line end in a whole block: a very long line, decoded as it comes
+            block, carry = data[:cut], data[cut:]
+            if block:
+                decoded = decode_corpus_bytes(block, str(path), encoding)
+                encoding = encoding or decoded.encoding
+                yield decoded
+            if last:
+                return
+
+
+def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str | None]:
+    """Lines of the text; None where a Gutenberg START marker says that all lines so far were licence."""
+    inside = True
+    for block in blocks:
+        for line in block.text.splitlines():
+            if line.startswith("***"):
+                if GUTENBERG_START_RE.match(line):
+                    inside = True
+                    yield None
+                    continue
+                if GUTENBERG_END_RE.match(line):
+                    inside = False
+                    continue
+            if inside:
+                yield line
+
+
+def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
+                encoding: str | None = None) -> TokenizedCorpus:
+    """Two streaming passes: words → provisional ids (first seen first), then → vocabulary ids."""
+    path = Path(path)
+    if not path.is_file():
+        what = "is not a file" if path.exists() else "not found"
+        raise CorpusError(f"corpus path {what}: {path}")
+    if path.stat().st_size > MAX_CORPUS_BYTES:
+        raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
+    tmp = tempfile.TemporaryDirectory(prefix="wordlab-sgns-")
+    try:
+        return _pretokenize(path, min_count, max_vocab, encoding, tmp)
+    except BaseException:
+        tmp.cleanup()
+        raise
+
+
+def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None,
+                 tmp: tempfile.TemporaryDirectory) -> TokenizedCorpus:
+    provisional = Path(tmp.name) / "provisional.u32"
+    index: dict[str, int] = {}
+    first: list[CorpusText] = []
+    seen_start = False
+
+    def blocks() -> Iterator[CorpusText]:
+        for block in decoded_blocks(path, encoding):
+            if not first:
+                first.append(block)
+            yield block
+
+    with open(provisional, "wb") as out:
+        buffer: list[int] = []
+        for line in book_lines(blocks()):
+            if line is None:
+                if not seen_start:  # everything before the first START marker is licence text
+                    buffer.clear()
+                    out.seek(0)
+                    out.truncate()
+                    seen_start = True
+                continue
+            words = WORD_RE.findall(line.lower())
+            if words:
+                buffer.extend([index.setdefault(w, len(index)) for w in words])
+                buffer.append(int(SENTENCE_END))
+            if len(buffer) >= ID_CHUNK:
+                out.write(np.asarray(buffer, np.uint32).tobytes())
+                buffer.clear()
+        out.write(np.asarray(buffer, np.uint32).tobytes())
+    raw = np.memmap(provisional, np.uint32, "r") if provisional.stat().st_size else np.empty(0, np.uint32)
+    counts = np.zeros(len(index), np.int64)
+    sentences = 0
+    for start in range(0, len(raw), ID_CHUNK):
+        part = raw[start:start + ID_CHUNK]
+        words = part[part != SENTENCE_END]
+        sentences += len(part) - len(words)
+        counts += np.bincount(words, minlength=len(index))
+    raw_words = int(counts.sum())
+    source = str(path)
+    if raw_words == 0:
+        raise CorpusError(f"{source} has no words: it is empty or holds only punctuation and whitespace")
+    words_by_id = np.empty(len(index), object)
+    words_by_id[list(index.values())] = list(index)
+    frequent = np.flatnonzero(counts >= min_count)
+    order = sorted(frequent.tolist(), key=lambda i: (-counts[i], words_by_id[i]))[:max_vocab]
+    if len(order) < 2:
+        raise CorpusError(f"{source} has {raw_words} words, of which {len(order)} distinct word(s) appear at least "
+                          f"min_count={min_count} times; SGNS needs at least 2: lower --min-count or use a "
+                          f"larger corpus")
+    mapping = np.full(len(index) + 1, SENTENCE_END, np.uint32)
+    dropped = np.uint32(0xFFFFFFFE)
+    mapping[:len(index)] = dropped
+    mapping[order] = np.arange(len(order), dtype=np.uint32)
+    final = Path(tmp.name) / "ids.u32"
+    with open(final, "wb") as out:
+        for start in range(0, len(raw), ID_CHUNK):
+            part = raw[start:start + ID_CHUNK]
+            mapped = mapping[np.minimum(part, len(index))]
+            out.write(mapped[mapped != dropped].tobytes())
+    del raw
+    provisional.unlink()
+    vocab = Vocab([words_by_id[i] for i in order], [int(counts[i]) for i in order])
+    decoded = first[0]
+    return TokenizedCorpus(np.memmap(final, np.uint32, "r"), vocab, source, decoded.encoding, decoded.warning,
+                           raw_words, sentences, len(index), tmp)
