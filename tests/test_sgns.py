@@ -69,8 +69,9 @@ def test_run_directory_is_a_complete_corpus_run(run_dir):
     assert len(snapshots["steps"]) == manifest["sizes"]["checkpoints"] and len(snapshots["positions"][0]) == 20
     evolution = read(run_dir, "neighbors.json")
     assert set(evolution["words"]) <= set(vocab["words"])
-    histogram = read(run_dir, "similarity_histogram.json")
-    assert sum(histogram["before"]) == sum(histogram["after"]) == 20 * 19 // 2
+    histogram = read(run_dir, "explorer/histogram.json")
+    assert sum(histogram["initial"]) == sum(histogram["final"]) == 20 * 19 // 2
+    assert read(run_dir, "explorer/map.json.gz")["words"] == vocab["words"]
 
 
 def test_recorded_steps_hold_the_gradient_identity_and_match_autograd(run_dir):
@@ -216,5 +217,5 @@ def test_config_refuses_numba_on_cuda():
 
 
 def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
-    assert main(["train", "--negative", "5", "--out", str(tmp_path)]) == 2
-    assert "--negative apply to --kind corpus only" in capsys.readouterr().err
+    assert main(["train", "--sample", "1e-4", "--out", str(tmp_path)]) == 2
+    assert "--sample apply to --kind corpus only" in capsys.readouterr().err

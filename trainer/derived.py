@@ -27,8 +27,12 @@ NEIGHBOURS_K = 5
 CONVERGED_COSINE = 0.95
 
 
-def probes_in_vocab(vocab: Vocab) -> list[tuple[str, str, str, str]]:
-    return [p for p in ANALOGY_PROBES if all(w in vocab.index for w in p)]
+Probe = tuple[str, str, str, str]  # a : b :: c : expected
+
+
+def probes_in_vocab(vocab: Vocab, probes: list[Probe] = ANALOGY_PROBES) -> list[Probe]:
+    """The probes whose four words are in the vocabulary (a corpus run passes the book probes of data/probes/)."""
+    return [p for p in probes if all(w in vocab.index for w in p)]
 
 
 def key_words(vocab: Vocab) -> list[str]:
@@ -59,9 +63,9 @@ def similarity_view(vocab: Vocab, final_W: np.ndarray) -> dict:
     return {"metric": "cosine", "words": vocab.words, "matrix": round_fixed(cosine_matrix(final_W), 3)}
 
 
-def analogy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
+def analogy_view(vocab: Vocab, final_W: np.ndarray, probes: list[Probe] = ANALOGY_PROBES) -> dict:
     results = []
-    for a, b, c, expected in probes_in_vocab(vocab):
+    for a, b, c, expected in probes_in_vocab(vocab, probes):
         ids = [vocab.index[w] for w in (a, b, c)]
         ranked = analogy(final_W, *ids, k=len(vocab))
         order = [vocab.words[i] for i, _ in ranked]
@@ -120,7 +124,8 @@ TSNE_PERPLEXITY = 30.0
 
 
 def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_W: np.ndarray,
-                   final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool = True) -> dict[str, dict]:
+                   final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool = True,
+                   probes: list[Probe] = ANALOGY_PROBES) -> dict[str, dict]:
     """The explorer's views as {relpath: view}; a relpath ending in .gz is meant to be written gzipped.
 
     `history` (checkpoints × N × d) holds the vectors of the N recorded words, which are the first N ids
@@ -132,7 +137,7 @@ def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_
     return {
         run_format.EXPLORER_MAP: map_view(vocab, steps, history, final_W[:recorded], tsne),
         run_format.EXPLORER_HISTOGRAM: histogram_view(initial_W, final_W),
-        run_format.EXPLORER_ANALOGY_EVOLUTION: analogy_evolution_view(vocab, steps, history),
+        run_format.EXPLORER_ANALOGY_EVOLUTION: analogy_evolution_view(vocab, steps, history, probes),
         run_format.EXPLORER_POLYSEMY: polysemy_view(vocab, final_W),
         run_format.EXPLORER_HEATMAP_WORDS: heatmap_words_view(vocab, final_W),
         run_format.INPUT_OUTPUT: input_output_view(vocab, final_W, final_W_prime),
@@ -195,11 +200,12 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
             "mean_final": round(mean_after, 4)}
 
 
-def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray) -> dict:
+def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,
+                           probes: list[Probe] = ANALOGY_PROBES) -> dict:
     """Each probe right or wrong at each checkpoint (3CosAdd among the recorded words, inputs excluded)."""
     picks = checkpoints(len(steps), NEIGHBOUR_CHECKPOINTS)
     recorded = history.shape[1]
-    probes = [p for p in probes_in_vocab(vocab) if all(vocab.index[w] < recorded for w in p)]
+    probes = [p for p in probes_in_vocab(vocab, probes) if all(vocab.index[w] < recorded for w in p)]
     rows = []
     for a, b, c, expected in probes:
         ids = [vocab.index[w] for w in (a, b, c)]

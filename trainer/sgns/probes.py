@@ -7,7 +7,6 @@ import numpy as np
 
 from trainer.config import PROJECT_ROOT
 from trainer.similarity import unit_rows
-from trainer.vocab import Vocab
 
 PROBES_DIR = PROJECT_ROOT / "data" / "probes"
 NEIGHBOURS = 10
@@ -49,14 +48,3 @@ def score(words: list[str], vectors: np.ndarray) -> dict:
     hits = rank < NEIGHBOURS
     return {"similarity_pairs": len(pairs), "similarity_hit10": float(hits.mean()) if len(pairs) else 0.0,
             "analogies": len(questions), "analogy_accuracy": float(correct.mean()) if len(questions) else 0.0}
-
-
-def analogy_evolution(vocab: Vocab, steps: list[int], history: np.ndarray,
-                      analogies: list[tuple[str, str, str, str, str]]) -> dict:
-    """Which probe analogies (all four words among the recorded words) are right at each checkpoint."""
-    kept = [q for q in analogies if all(w in vocab.index for w in q[1:])]
-    questions = np.array([[vocab.index[w] for w in q[1:]] for q in kept]).reshape(-1, 4)
-    right = [(analogy_answers(unit_rows(h), questions) == questions[:, 3]).tolist() if kept else [] for h in history]
-    return {"method": "3CosAdd over the recorded words", "steps": steps,
-            "analogies": [{"relation": q[0], "a": q[1], "b": q[2], "c": q[3], "expected": q[4]} for q in kept],
-            "correct": right, "accuracy": [float(np.mean(r)) if r else 0.0 for r in right]}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer import derived
+from trainer import derived, run_format
 from trainer.config import resolve_corpus
 from trainer.numbers import round_fixed
 from trainer.projection import project
@@ -14,17 +14,15 @@ from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
 from trainer.run_store import RunWriter, created_timestamp
 from trainer.sgns.config import SGNSConfig
 from trainer.sgns.engine import chunk_bounds
-from trainer.sgns.probes import analogy_evolution, load_analogies
+from trainer.sgns.probes import load_analogies
 from trainer.sgns.recorder import TrainingRecorder
 from trainer.sgns.sampling import keep_probabilities, noise_table
 from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
-from trainer.similarity import cosine_matrix
 from trainer.vocab import Vocab
 
 RECORDS_PER_CHUNK = 20
 POSITION_DECIMALS = 3
 SIMILARITY_WORDS = 200  # the V×V similarity view is over the 200 most frequent words: 2,000² would be 25 MB
-HISTOGRAM_BINS = 40
 
 
 @dataclass(frozen=True)
@@ -81,32 +79,23 @@ def corpus_stats(corpus: TokenizedCorpus, pairs: int) -> dict:
     }
 
 
-def similarity_histogram(before: np.ndarray, after: np.ndarray) -> dict:
-    """Cosines between distinct recorded words before and after training; one-hot vectors are all 0."""
-    edges = np.linspace(-1, 1, HISTOGRAM_BINS + 1)
-    upper = np.triu_indices(len(before), 1)
-    count = lambda m: np.histogram(np.clip(cosine_matrix(m)[upper], -1, 1), edges)[0].tolist()  # noqa: E731
-    one_hot = np.histogram(np.zeros(len(upper[0])), edges)[0].tolist()
-    return {"edges": round_fixed(edges, 3), "before": count(before), "after": count(after), "one_hot": one_hot}
-
-
 def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
                 W_prime: np.ndarray) -> None:
-    """The derived views over the recorded (most frequent) words; one place so that new views join here."""
+    """The derived views over the recorded (most frequent) words, the explorer's among them; one place
+    so that new views join here. Analogies are the book probes of data/probes/."""
     top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
     final = W[:len(top)]
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
+    probes = [tuple(q[1:]) for q in load_analogies()]
     views = {
-        "neighbors.json": derived.neighbour_evolution(top, steps, history),
-        "similarity.json": derived.similarity_view(similar, final[:len(similar)]),
-        "analogies.json": derived.analogy_view(top, final),
-        "analogy_evolution.json": analogy_evolution(top, steps, history, load_analogies()),
-        "convergence.json": derived.convergence_view(top, steps, history, final),
-        "input_output.json": derived.input_output_view(top, final, W_prime[:, :len(top)]),
-        "similarity_histogram.json": similarity_histogram(history[0], final),
+        run_format.NEIGHBORS: derived.neighbour_evolution(top, steps, history),
+        run_format.SIMILARITY: derived.similarity_view(similar, final[:len(similar)]),
+        run_format.ANALOGIES: derived.analogy_view(top, final, probes),
+        run_format.CONVERGENCE: derived.convergence_view(top, steps, history, final),
+        **derived.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=probes),
     }
     for relpath, view in views.items():
-        writer.json(relpath, view)
+        (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
 
 
 def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: TokenizedCorpus,
