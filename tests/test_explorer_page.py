@@ -160,16 +160,14 @@ def test_heatmap_hover_equals_similarity_json(explorer, runs_dir):
 
 
 def test_histogram_counts_match_the_weights(explorer, runs_dir, small_config):
-    import torch
-
-    from trainer.model import SkipGram
+    from trainer.train import initial_weights
 
     page = explorer("?run=default")
     shown = {series: [int(r.get_attribute("data-count"))
                       for r in page.query_selector_all(f"#histogram rect[data-series={series}]")]
              for series in ("initial", "final")}
     final = load_file(str(runs_dir / "default" / "model.safetensors"))["W"]
-    initial = SkipGram(len(final), small_config.dim, torch.Generator().manual_seed(small_config.seed)).W.detach().numpy()
+    initial = initial_weights(len(final), small_config.dim, small_config.seed)["W"]
     edges = np.linspace(-1, 1, 41)
     upper = np.triu_indices(len(final), 1)
     for series, weights in (("initial", initial), ("final", final)):
