@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import os
 import sys
+import typing
 from pathlib import Path
 
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, DEFAULT_WORKERS, TrainConfig
@@ -20,16 +21,23 @@ DEFAULT_RUN_NAME = "default"
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per TrainConfig field, so the dataclass stays the single source of settings."""
+    """One flag per TrainConfig field, its help from the field's metadata, so the dataclass stays the
+    single source of settings and of what they mean."""
     for field in dataclasses.fields(TrainConfig):
         flag = "--" + field.name.replace("_", "-")
+        help_text = field.metadata.get("help", f"(default: {field.default})")
         if field.type in (bool, "bool"):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default,
-                                help=f"(default: {field.default})")
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default, help=help_text)
         else:
-            kind = {"int": int, "float": float, "str": str}.get(field.type, field.type)
-            parser.add_argument(flag, type=kind, default=field.default, metavar=field.name.upper(),
-                                help=f"(default: {field.default})")
+            parser.add_argument(flag, type=flag_type(field.type), default=field.default,
+                                metavar=field.name.upper(), help=help_text)
+
+
+def flag_type(annotation):
+    """int, float or str from a field's annotation (`float | None` → float)."""
+    options = [t for t in typing.get_args(annotation) if t is not type(None)] or [annotation]
+    kind = options[0]
+    return {"int": int, "float": float, "str": str}.get(kind, kind)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -85,14 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a full-softmax skip-gram model and record every step's "
                                             "state into data/runs/NAME.")
     add_config_flags(train)
-    train.add_argument("--name", default=DEFAULT_RUN_NAME, help="run name (default: %(default)s)")
-    train.add_argument("--out", type=Path, default=DEFAULT_RUNS_DIR, help="runs directory (default: %(default)s)")
-    train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
+    train.add_argument("--name", default=DEFAULT_RUN_NAME, help="Name of the run: it is written to OUT/NAME and listed by that name on the pages. Default: %(default)s; letters, digits, - and _.")
+    train.add_argument("--out", type=Path, default=DEFAULT_RUNS_DIR, help="Directory of runs (the one `wordlab serve` reads). Default: %(default)s.")
+    train.add_argument("--encoding", help="Encoding of the corpus file, e.g. utf-8, cp1252, latin-1. Default: UTF-8, "
+                                          "falling back to Windows-1252 with a warning.")
     train.add_argument("--resume", type=Path, metavar="RUN_DIR",
-                       help="continue this run up to --steps total steps")
+                       help="Continue this run (its settings and vocabulary) up to --steps (or --epochs) in all. "
+                            "Default: start a new run.")
     train.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR,
-                       help="where the default tokenizer is written if absent (default: %(default)s)")
-    train.add_argument("--quiet", action="store_true", help="no progress bars")
+                       help="Where the default BPE tokenizer is written if absent. Default: %(default)s.")
+    train.add_argument("--quiet", action="store_true", help="No progress bars (the report before training is still printed).")
     train.set_defaults(handler=cmd_train)
 
     tokenizer = commands.add_parser("tokenizer", help="BPE tokenizers").add_subparsers(dest="action", required=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trainer.corpus import load_corpus, split_sentences, strip_gutenberg
+from trainer.corpus import Stripped, load_corpus, split_sentences, strip_gutenberg
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences
@@ -66,15 +66,17 @@ def test_gutenberg_header_and_footer_are_stripped():
     text = ("The Project Gutenberg eBook of Tests\nlicence words here\n"
             "*** START OF THE PROJECT GUTENBERG EBOOK TESTS ***\nthe real book\n"
             "*** END OF THE PROJECT GUTENBERG EBOOK TESTS ***\nmore licence\n")
-    assert split_sentences(strip_gutenberg(text)) == [["the", "real", "book"]]
-    assert strip_gutenberg("no markers here") == "no markers here"
+    stripped = strip_gutenberg(text)
+    assert split_sentences(stripped.text) == [["the", "real", "book"]]
+    assert stripped.stripped_lines == 6  # 2 header lines + START; END, the licence line and the last (empty) line
+    assert strip_gutenberg("no markers here") == Stripped("no markers here", 0)
 
 
 def test_concatenated_gutenberg_books_keep_every_book():
     book = ("Header of {0}\n*** START OF THE PROJECT GUTENBERG EBOOK {0} ***\nbook {0} text\n"
             "*** END OF THE PROJECT GUTENBERG EBOOK {0} ***\nlicence of {0}\n")
     text = book.format("one") + book.format("two")
-    assert split_sentences(strip_gutenberg(text)) == [["book", "one", "text"], ["book", "two", "text"]]
+    assert split_sentences(strip_gutenberg(text).text) == [["book", "one", "text"], ["book", "two", "text"]]
 
 
 def test_only_stopwords_is_a_clear_error():

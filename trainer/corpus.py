@@ -1,4 +1,4 @@
-"""Reads a text file into sentences of lowercase words: decoding, Gutenberg stripping, one line a sentence.
+"""Reads a text file into sentences of lowercase words: decoding, Gutenberg stripping, sentence splitting.
 
 Torch-free. Real-world files are messy (Windows-1252 bytes, CRLF, a Gutenberg licence around the
 book), so every failure here is a CorpusError with a message a user can act on.
@@ -12,8 +12,23 @@ from trainer.errors import CorpusError
 
 # Words are runs of letters/digits, with inner apostrophes kept ("don't", "king's").
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-GUTENBERG_START_RE = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I)
-GUTENBERG_END_RE = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I)
+# Project Gutenberg's markers as its files have written them over the years. Real files indent some of
+# them (a centred "*** END OF ..." line), so every pattern allows leading whitespace.
+GUTENBERG_HEADER_RE = re.compile(  # the first line of a book's header, e.g. "The Project Gutenberg eBook of X"
+    r"^\s*\**\s*(?:the\s+)?project\s+gutenberg(?:'s|’s)?\s+(?:e-?books?|e-?texts?)\b|"
+    r"^\s*\**\s*project\s+gutenberg(?:'s|’s)\s", re.I)
+GUTENBERG_START_RE = re.compile(  # the header's last line: the book follows
+    r"^\s*\*{3}\s*START\s+OF\s+(?:THE|THIS)\s+PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)|"
+    r"^\s*\*\s*END\s*\*?\s*THE\s+SMALL\s+PRINT", re.I)
+GUTENBERG_END_RE = re.compile(  # the book's end: the footer (and often the full licence) follows
+    r"^\s*\*{3}\s*END\s+OF\s+(?:THE|THIS)\s+PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)|"
+    r"^\s*End\s+of\s+(?:the\s+|this\s+)?Project\s+Gutenberg(?:'s|’s)?\b", re.I)
+GUTENBERG_LICENCE_END_RE = re.compile(  # the footer's last line, when the full licence is appended
+    r"subscribe\s+to\s+our\s+email\s+newsletter\s+to\s+hear\s+about\s+new\s+e-?books|"
+    r"^\s*\*{3}\s*END:\s*FULL\s+LICEN[CS]E", re.I)
+# Sentence ends inside a paragraph: ., ! or ? (and any closing quotes/brackets) before whitespace.
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
+PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
 FALLBACK_ENCODING = "cp1252"
 MAX_CORPUS_BYTES = 2 * 1024**3
 
@@ -23,6 +38,7 @@ class CorpusText:
     text: str
     encoding: str
     warning: str | None = None
+    stripped_lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,8 @@ class Corpus:
     source: str
     encoding: str
     warning: str | None = None
+    stripped_lines: int = 0  # Project Gutenberg header/footer lines removed
+    prose: bool = False  # wrapped lines were joined and cut at sentence ends (see split_sentences)
 
     @property
     def word_count(self) -> int:
@@ -65,25 +83,80 @@ def decode_corpus_bytes(data: bytes, source: str, encoding: str | None = None) -
     raise AssertionError("latin-1 decodes every byte string")
 
 
-def strip_gutenberg(text: str) -> str:
-    """Keeps only the book text between each START marker and the END marker after it.
+@dataclass(frozen=True)
+class Stripped:
+    text: str
+    stripped_lines: int
 
-    Files that concatenate several books have several START/END pairs; each licence block goes.
+
+def strip_gutenberg(text: str) -> Stripped:
+    """Drops every Project Gutenberg header and footer, keeps the books (and any text outside them).
+
+    A header runs from its title line ("The Project Gutenberg eBook of ...", or everything since the
+    previous book when there is none) to its START marker ("*** START OF THE/THIS PROJECT GUTENBERG
+    EBOOK", or the 1990s "*END*THE SMALL PRINT"). A footer runs from its END marker ("*** END OF ...",
+    or "End of the Project Gutenberg EBook of ...") to the licence's last line, or else to the next
+    header, or else the end of the file. Concatenated files (several books) lose every licence.
     """
-    starts = list(GUTENBERG_START_RE.finditer(text))
-    if not starts:
-        return text
-    books = []
-    for i, start in enumerate(starts):
-        limit = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        end = GUTENBERG_END_RE.search(text, start.end(), limit)
-        books.append(text[start.end():end.start() if end else limit])
-    return "\n".join(books)
+    lines = text.split("\n")
+    drop = [False] * len(lines)
+    kept_from = 0  # the first line after the previous header or footer
+    i = 0
+    while i < len(lines):
+        if GUTENBERG_START_RE.match(lines[i]):
+            first = header_start(lines, kept_from, i)
+            drop[first:i + 1] = [True] * (i + 1 - first)
+            kept_from = i + 1
+        elif GUTENBERG_END_RE.match(lines[i]):
+            last = footer_end(lines, i)
+            drop[i:last + 1] = [True] * (last + 1 - i)
+            kept_from = last + 1
+            i = last
+        i += 1
+    kept = [line for line, dropped in zip(lines, drop) if not dropped]
+    return Stripped("\n".join(kept), len(lines) - len(kept))
+
+
+HEADER_SPAN = 100  # title lines of one header lie within this many lines of each other
+
+
+def header_start(lines: list[str], kept_from: int, start_marker: int) -> int:
+    """The header's first line: the earliest title line in a chain of them before the START marker,
+    or kept_from (everything since the previous book) when the header has none."""
+    first = None
+    j = start_marker - 1
+    while j >= kept_from and (first is None or first - j <= HEADER_SPAN):
+        if GUTENBERG_HEADER_RE.match(lines[j]):
+            first = j
+        j -= 1
+    return kept_from if first is None else first
+
+
+def footer_end(lines: list[str], end_marker: int) -> int:
+    """The footer's last line: the licence's closing line, else the line before the next header."""
+    bound = next((j for j in range(end_marker + 1, len(lines)) if GUTENBERG_START_RE.match(lines[j])), len(lines))
+    for j in range(end_marker + 1, bound):
+        if GUTENBERG_LICENCE_END_RE.search(lines[j]):
+            return j
+    return next((j - 1 for j in range(end_marker + 1, bound) if GUTENBERG_HEADER_RE.match(lines[j])), bound - 1)
+
+
+def is_prose(text: str) -> bool:
+    """Hard-wrapped prose (a book) separates paragraphs by blank lines; a corpus of one sentence per
+    line (the teaching corpus) has none."""
+    return PARAGRAPH_BREAK_RE.search(text.strip()) is not None
 
 
 def split_sentences(text: str) -> list[list[str]]:
-    """One line is one sentence."""
-    sentences = (WORD_RE.findall(line.lower()) for line in text.splitlines())
+    """Sentences of lowercase words. Without blank lines one line is one sentence; in prose the
+    wrapped lines of each paragraph are joined and the paragraph is cut at sentence ends, so a window
+    never stops at a line break that only the printer put there."""
+    if is_prose(text):
+        units = (sentence for paragraph in PARAGRAPH_BREAK_RE.split(text)
+                 for sentence in SENTENCE_END_RE.split(" ".join(paragraph.split())))
+    else:
+        units = text.splitlines()
+    sentences = (WORD_RE.findall(unit.lower()) for unit in units)
     return [words for words in sentences if words]
 
 
@@ -98,7 +171,8 @@ def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusTex
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     decoded = decode_corpus_bytes(path.read_bytes(), str(path), encoding)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")  # line ends are not vocabulary
-    return CorpusText(strip_gutenberg(text), decoded.encoding, decoded.warning)
+    stripped = strip_gutenberg(text)
+    return CorpusText(stripped.text, decoded.encoding, decoded.warning, stripped.stripped_lines)
 
 
 def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
@@ -106,4 +180,5 @@ def load_corpus(path: str | Path, encoding: str | None = None) -> Corpus:
     sentences = split_sentences(decoded.text)
     if not sentences:
         raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
-    return Corpus(sentences, str(path), decoded.encoding, decoded.warning)
+    return Corpus(sentences, str(path), decoded.encoding, decoded.warning, decoded.stripped_lines,
+                  is_prose(decoded.text))

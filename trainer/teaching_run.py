@@ -14,6 +14,7 @@ from tqdm import tqdm
 from trainer import derived
 from trainer.config import TrainConfig, resolve_corpus
 from trainer.corpus import Corpus, load_corpus
+from trainer.corpus_report import corpus_report
 from trainer.errors import RunFormatError
 from trainer.numbers import round_fixed
 from trainer.pairs import build_pairs
@@ -23,7 +24,7 @@ from trainer.run_format import FORMAT_VERSION, check_name, chunk_path, read_mani
 from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
-from trainer.vocab import FilteredSentence, Vocab, build_vocab, drop_reason, filter_sentences
+from trainer.vocab import FilteredSentence, Vocab, build_vocab, count_words, drop_reason, filter_sentences
 
 POSITION_DECIMALS = 3
 SAMPLE_SENTENCES = 12
@@ -62,17 +63,19 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     check_name(name)
     checkpoint = load_checkpoint(resume_from) if resume_from else None
     if checkpoint:
-        config = dataclasses.replace(checkpoint["config"], steps=config.steps)
-        if config.steps <= checkpoint["step"]:
-            raise RunFormatError(f"{resume_from.name} already has {checkpoint['step']} steps; "
-                                 f"pass --steps greater than that to continue")
+        config = dataclasses.replace(checkpoint["config"], steps=config.steps, epochs=config.epochs)
     prepared = prepare(config, encoding)
+    config = config.with_steps_for(len(prepared.pairs))
+    if checkpoint and config.steps <= checkpoint["step"]:
+        raise RunFormatError(f"{resume_from.name} already has {checkpoint['step']} steps; "
+                             f"pass --steps (or --epochs) for more than that to continue")
     if prepared.corpus.warning:
         log(f"warning: {prepared.corpus.warning}")
     if checkpoint and checkpoint["vocab"] != prepared.vocab:
         raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
-    log(f"corpus: {len(prepared.corpus.sentences)} sentences, vocabulary {len(prepared.vocab)}, "
-        f"{len(prepared.pairs)} pairs; training {config.steps} steps")
+    counts = count_words(prepared.corpus.sentences, prepared.vocab, prepared.stopwords, config.min_count)
+    for line in corpus_report(config, prepared.corpus, prepared.vocab, counts, len(prepared.pairs)):
+        log(line)
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
     trainer = SkipGramTrainer(config, len(prepared.vocab), prepared.pairs,
@@ -153,7 +156,8 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "created": created_timestamp(),
             "config": config.to_dict(),
             "corpus": {"source": config.corpus, "encoding": prepared.corpus.encoding,
-                       "warning": prepared.corpus.warning},
+                       "warning": prepared.corpus.warning, "gutenberg_lines_stripped": prepared.corpus.stripped_lines,
+                       "units": "sentences of prose" if prepared.corpus.prose else "lines"},
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),
                       "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),
                       "epochs": round(trainer.step / len(prepared.pairs), 3)},

@@ -67,3 +67,29 @@ def filter_sentences(sentences: list[list[str]], vocab: Vocab) -> list[FilteredS
         kept = [(vocab.index[w], pos) for pos, w in enumerate(words) if w in vocab.index]
         filtered.append(FilteredSentence([i for i, _ in kept], [p for _, p in kept]))
     return filtered
+
+
+@dataclass(frozen=True)
+class WordCounts:
+    """Where a corpus's running words went: kept, or dropped and why (what the CLI reports before training)."""
+
+    kept: int
+    stopwords: int
+    under_min_count: int
+    past_max_vocab: int
+    types: int  # distinct words in the corpus
+
+
+def count_words(sentences: list[list[str]], vocab: Vocab, stopwords: frozenset[str], min_count: int) -> WordCounts:
+    counts = Counter(w for s in sentences for w in s)
+    kept = stop = rare = cut = 0
+    for word, n in counts.items():
+        if word in vocab.index:
+            kept += n
+        elif word in stopwords:
+            stop += n
+        elif n < min_count:
+            rare += n
+        else:
+            cut += n
+    return WordCounts(kept, stop, rare, cut, len(counts))
