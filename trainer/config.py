@@ -1,7 +1,7 @@
 """The one place where a training run's settings live; every part of the trainer reads them from here."""
 
-import os
 import math
+import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
