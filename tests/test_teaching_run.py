@@ -215,7 +215,7 @@ def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_lat
                                 "--name", "victim", "--tokenizers", str(tmp_path / "tok")],
                                stdout=subprocess.PIPE, text=True)
     lines = []
-    while "WRITING\n" not in lines and len(lines) < 5:      # the corpus line, then the first chunk written
+    while "WRITING\n" not in lines and len(lines) < 20:     # the corpus report, then the first chunk written
         lines.append(process.stdout.readline())
     assert lines[-1] == "WRITING\n", lines
     os.kill(process.pid, signal.SIGKILL)
