@@ -5,7 +5,7 @@ import pytest
 from trainer.corpus import Stripped, load_corpus, split_sentences, strip_gutenberg
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
-from trainer.vocab import build_vocab, drop_reason, filter_sentences
+from trainer.vocab import WordCounts, build_vocab, count_words, drop_reason, filter_sentences
 
 
 def test_empty_file_is_a_clear_error(tmp_path):
@@ -94,3 +94,11 @@ def test_vocab_ids_are_sorted_by_count_then_word_and_drop_reasons():
     filtered = filter_sentences(sentences, vocab)
     assert filtered[0].ids == [0, 1, 0] and filtered[0].positions == [1, 2, 3]
     assert filtered[2].ids == []
+
+
+def test_count_words_splits_the_drops_by_reason():
+    sentences = [["the", "king", "queen", "king"], ["queen", "the", "apple", "king"], ["zebra", "queen"]]
+    vocab = build_vocab(sentences, min_count=2, stopwords=STOPWORDS, max_vocab=1)  # king (3) beats queen (3)
+    counts = count_words(sentences, vocab, STOPWORDS, min_count=2)
+    assert vocab.words == ["king"]
+    assert counts == WordCounts(kept=3, stopwords=2, under_min_count=2, past_max_vocab=3, types=5)
