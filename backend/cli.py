@@ -1,4 +1,4 @@
-"""`wordlab`: the one command-line entry point (train, tokenizer, serve).
+"""`wordlab`: the one command-line entry point (train, export, tokenizer, corpus, runs, serve).
 
 It lives in the backend package, the top of the stack, so that it can import the trainer and the
 server without the lower package depending on the higher one.
@@ -141,6 +141,27 @@ def cmd_corpus_get(args: argparse.Namespace) -> None:
     print(f"next: wordlab train --corpus {got.path} --name {got.path.stem}")
 
 
+def cmd_runs_list(args: argparse.Namespace) -> None:
+    from backend.run_admin import list_runs
+
+    listings = list_runs(args.runs)
+    if not listings:
+        print(f"no runs in {args.runs} (`wordlab train` writes one)")
+    for listing in listings:
+        print(listing.describe())
+
+
+def cmd_runs_delete(args: argparse.Namespace) -> None:
+    from backend.run_admin import delete_run
+
+    if not args.yes and sys.stdin.isatty():
+        if input(f"delete run {args.name!r} from {args.runs}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return
+    freed = delete_run(args.runs, args.name)
+    print(f"deleted {args.name} ({freed / 1e6:.1f} MB)")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from backend.serve import serve
 
@@ -202,9 +223,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
     export.set_defaults(handler=cmd_export)
 
-    serve = commands.add_parser("serve", help="serve the app (trains the default run first if there is none)",
-                                description="Serve the API and the pages. Trains the default teaching run "
-                                            "first when the runs directory holds no valid run.")
+    runs = commands.add_parser("runs", help="list or delete recorded runs").add_subparsers(dest="action", required=True)
+    runs_list = runs.add_parser("list", help="every run: kind, corpus, vocabulary, steps, epochs, size, created; "
+                                            "broken runs with the reason")
+    runs_list.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR, help="Runs directory. Default: %(default)s.")
+    runs_list.set_defaults(handler=cmd_runs_list)
+    runs_delete = runs.add_parser("delete", help="delete one run by name (asks first on a terminal)")
+    runs_delete.add_argument("name", help="the run's name, as `wordlab runs list` shows it")
+    runs_delete.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR, help="Runs directory. Default: %(default)s.")
+    runs_delete.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
+    runs_delete.set_defaults(handler=cmd_runs_delete)
+
+
+    serve = commands.add_parser("serve", help="serve the app (trains the default runs first if absent)",
+                                description="Serve the API and the pages. Trains the default teaching runs "
+                                            "(softmax and negative sampling) first when either is absent or broken.")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; 0.0.0.0 serves a classroom LAN (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000)

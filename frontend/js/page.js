@@ -1,6 +1,8 @@
 // What every page shares: element lookup, the navigation, error and notice banners, a promise
 // cache that forgets failures, and the start-up sequence that turns any failure into a message.
 
+import { resetColors } from "./theme.js";
+
 export const $ = (id) => document.getElementById(id);
 
 /** The pages of the app, in the order the navigation shows them. Add a page here (docs/architecture.md). */
@@ -8,6 +10,7 @@ export const PAGES = [
   { href: "/walkthrough.html", label: "Training walkthrough" },
   { href: "/tokens.html", label: "Token boundaries" },
   { href: "/explorer.html", label: "Embedding explorer" },
+  { href: "/glossary.html", label: "Glossary" },
   { href: "/docs", label: "API" },
 ];
 
@@ -28,7 +31,33 @@ export function renderNav(header = document.querySelector("header.top")) {
     if (location.pathname === href) { link.className = "here"; link.setAttribute("aria-current", "page"); }
     nav.append(link);
   }
-  header.replaceChildren(title, nav);
+  header.replaceChildren(title, nav, presentationToggle());
+}
+
+/** Presentation mode (large type, dark) is the class "presentation" on <html>, kept per browser; the
+ *  dark theme is the class "dark", also set when the system prefers a dark colour scheme. */
+function presentationToggle() {
+  const root = document.documentElement;
+  const prefersDark = matchMedia("(prefers-color-scheme: dark)");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "present";
+  button.textContent = "Presentation mode";
+  const apply = () => {
+    const on = localStorage.getItem("wordlab.presentation") === "1";
+    root.classList.toggle("presentation", on);
+    root.classList.toggle("dark", on || prefersDark.matches);
+    button.setAttribute("aria-pressed", String(on));
+    resetColors();
+    window.dispatchEvent(new Event("themechange"));  // pages that draw on canvases redraw in the new colours
+  };
+  button.addEventListener("click", () => {
+    localStorage.setItem("wordlab.presentation", root.classList.contains("presentation") ? "0" : "1");
+    apply();
+  });
+  prefersDark.addEventListener("change", apply);
+  apply();
+  return button;
 }
 
 /** Shows a message in a banner element (hidden when the message is empty). */

@@ -1,0 +1,103 @@
+"""Index and glossary in headless Chromium: axe-core clean, phone widths, presentation mode, notable moments."""
+
+import json
+
+import pytest
+
+from tests.a11y import assert_axe_clean, horizontal_overflow
+
+GLOSSARY_TERMS = ("logit", "softmax", "gradient", "pca", "negative-sampling", "bpe-merge")
+
+
+def open_page(page, base, path):
+    page.goto(f"{base}{path}")
+    page.wait_for_selector("header.top button.present")
+    if path == "/":
+        page.wait_for_selector("#moments li a")
+
+
+@pytest.mark.parametrize("path", ["/", "/glossary.html"])
+@pytest.mark.parametrize("presentation", [False, True])
+def test_axe_finds_no_serious_or_critical_violation(page, live_server, path, presentation):
+    open_page(page, live_server, path)
+    if presentation:
+        page.click("header.top button.present")
+        assert {"presentation", "dark"} <= set(page.evaluate("document.documentElement.className").split())
+    assert_axe_clean(page)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/glossary.html"])
+@pytest.mark.parametrize("width", [360, 390])
+def test_no_horizontal_scroll_on_a_phone(browser, live_server, path, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        open_page(page, live_server, path)
+        assert horizontal_overflow(page) == 0
+    finally:
+        context.close()
+
+
+def test_presentation_mode_toggles_persists_and_enlarges(page, live_server):
+    open_page(page, live_server, "/glossary.html")
+    button = page.locator("header.top button.present")
+    assert button.get_attribute("aria-pressed") == "false"
+    size = lambda: page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")  # noqa: E731
+    before = size()
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true" and size() > 1.3 * before
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(18, 22, 31)"  # --bg, dark
+    page.reload()
+    page.wait_for_selector("header.top button.present[aria-pressed=true]")
+    page.locator("header.top button.present").click()
+    assert page.evaluate("document.documentElement.classList.contains('dark')") is False
+
+
+def test_system_dark_preference_gives_the_dark_theme(browser, live_server):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        open_page(page, live_server, "/glossary.html")
+        classes = page.evaluate("document.documentElement.className").split()
+        assert "dark" in classes and "presentation" not in classes
+    finally:
+        context.close()
+
+
+def test_glossary_has_the_terms_the_pages_use(page, live_server):
+    open_page(page, live_server, "/glossary.html#softmax")
+    for term in GLOSSARY_TERMS:
+        assert page.locator(f"dt#{term} + dd").inner_text().strip(), term
+    assert page.locator("nav a.here").inner_text() == "Glossary"
+
+
+def trailing_mean_crossing(losses, mark, width=200):
+    total = 0.0
+    for i, loss in enumerate(losses):
+        total += loss
+        if i >= width:
+            total -= losses[i - width]
+        if i >= width - 1 and total / width < mark:
+            return i + 1
+    return None
+
+
+def test_notable_moments_come_from_the_run_and_link_into_the_walkthrough(page, live_server, served_data):
+    runs, _ = served_data
+    losses = json.loads((runs / "default" / "loss_curve.json").read_text())["loss"]
+    steps = json.loads((runs / "default" / "step_index.json").read_text())["steps"]
+    open_page(page, live_server, "/")
+    links = page.locator("#moments li a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    texts = [links.nth(i).inner_text() for i in range(links.count())]
+    assert texts[0] == "First step, step 1" and hrefs[0] == "/walkthrough.html?run=default&step=1"
+    assert texts[-1] == f"Last step, step {steps[-1]:,}"
+    start = sum(losses[:200]) / 200
+    end = sum(losses[-200:]) / 200
+    crossing = trailing_mean_crossing(losses, (start + end) / 2)
+    if crossing is not None:
+        shown = next(s for s in steps if s >= crossing)
+        assert f"/walkthrough.html?run=default&step={shown}" in hrefs
+    links.first.click()
+    page.wait_for_url("**/walkthrough.html?run=default&step=1*")
