@@ -39,7 +39,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def add_corpus_flags(parser: argparse.ArgumentParser) -> None:
-    """The SGNS-only flags of --kind corpus; the TrainConfig flags (dim, window, lr, negative, epochs, ...) are shared."""
+    """The SGNS-only flags of --kind corpus; TrainConfig's flags (dim, window, lr, negative, epochs...) are shared."""
     from trainer.sgns.config import SGNSConfig
 
     group = parser.add_argument_group("corpus runs (--kind corpus): skip-gram with negative sampling, "
@@ -230,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs_list.set_defaults(handler=cmd_runs_list)
     runs_delete = runs.add_parser("delete", help="delete one run by name (asks first on a terminal)")
     runs_delete.add_argument("name", help="the run's name, as `wordlab runs list` shows it")
-    runs_delete.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR, help="Runs directory. Default: %(default)s.")
+    runs_delete.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR,
+                             help="Runs directory. Default: %(default)s.")
     runs_delete.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
     runs_delete.set_defaults(handler=cmd_runs_delete)
 

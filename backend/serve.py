@@ -14,7 +14,6 @@ from backend import settings
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from trainer.bpe.build import ensure_default_tokenizer
 from trainer.errors import WordlabError
-from trainer.run_format import check_run, run_dirs
 
 APP = "backend.app:app_from_env"
 # No proxy headers: the app is served directly to the class, where X-Forwarded-For would only let a

@@ -63,7 +63,7 @@ def simulate(hex_colour: str, vision: str) -> tuple[float, float, float]:
     if vision == "normal":
         return rgb(hex_colour)
     lin = [to_linear(c) for c in rgb(hex_colour)]
-    return tuple(from_linear(sum(m * c for m, c in zip(row, lin))) for row in MACHADO[vision])
+    return tuple(from_linear(sum(m * c for m, c in zip(row, lin, strict=False))) for row in MACHADO[vision])
 
 
 def lab(srgb: tuple[float, float, float]) -> tuple[float, float, float]:

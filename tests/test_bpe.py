@@ -9,8 +9,17 @@ from hypothesis import strategies as st
 
 from trainer.bpe.analysis import cross_domain, pathological, text_stats, vocab_efficiency
 from trainer.bpe.build import build_tokenizer
-from trainer.bpe.pretokenize import (ASCII_PIECE_RE, END_OF_WORD, PIECE_RE, SPACE_BESIDE_WHITESPACE_RE, WORD_RE,
-                                     count_words, space_beside_whitespace, split_pieces, split_units)
+from trainer.bpe.pretokenize import (
+    ASCII_PIECE_RE,
+    END_OF_WORD,
+    PIECE_RE,
+    SPACE_BESIDE_WHITESPACE_RE,
+    WORD_RE,
+    count_words,
+    space_beside_whitespace,
+    split_pieces,
+    split_units,
+)
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.train import base_symbols, count_pieces, train_bpe
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -28,8 +37,8 @@ def naive_bpe(piece_counts: dict[str, int], vocab_size: int) -> list[tuple[str, 
     merges = []
     while len(vocab) < vocab_size:
         counts = Counter()
-        for word, f in zip(words, freqs):
-            for pair in zip(word, word[1:]):
+        for word, f in zip(words, freqs, strict=False):
+            for pair in zip(word, word[1:], strict=False):
                 counts[pair] += f
         if not counts:
             break
@@ -100,7 +109,7 @@ def test_spans_cover_the_input_exactly(tokenizer, text, merges):
     assert encoding.tokens == [tokenizer.vocab[i] for i in encoding.ids]
     assert "".join(encoding.texts) == text
     position = 0
-    for piece, start, end in zip(encoding.texts, encoding.starts, encoding.ends):
+    for piece, start, end in zip(encoding.texts, encoding.starts, encoding.ends, strict=False):
         assert start == position and text[start:end] == piece
         position = end
     assert position == len(text)
@@ -149,7 +158,7 @@ def test_round_trip_preserves_whitespace_case_newlines_and_rare_characters(token
 def test_unseen_characters_fall_back_to_utf8_bytes(tokenizer):
     encoding = tokenizer.encode_detailed("東")
     assert encoding.tokens == ["<0xE6>", "<0x9D>", "<0xB1>"]
-    assert list(zip(encoding.starts, encoding.ends)) == [(0, 1), (1, 1), (1, 1)]
+    assert list(zip(encoding.starts, encoding.ends, strict=False)) == [(0, 1), (1, 1), (1, 1)]
 
 
 def test_learned_words_become_single_tokens_with_end_marker(tokenizer):

@@ -42,7 +42,7 @@ def write_big_run(out: Path, words: int = BIG_WORDS, dim: int = 16) -> Path:
         writer.json("corpus_stats.json", {"sentences": 1, "words": sum(vocab.counts), "distinct_words": words,
                                           "kept_words": sum(vocab.counts), "vocab_size": words, "dropped_stopwords": 0,
                                           "dropped_rare": 0, "pairs": 0, "frequencies": [[w, c] for w, c in
-                                                                                         zip(vocab.words, vocab.counts)],
+                                                                                         zip(vocab.words, vocab.counts, strict=False)],
                                           "top_dropped": [], "sample_sentences": []})
         writer.json("loss_curve.json", {"loss": [1.0, 0.5]})
         writer.json("step_index.json", {"chunk_size": 1, "steps": [], "chunks": [], "timeline_chunks": []})
@@ -127,7 +127,7 @@ def test_neighbour_table_equals_the_api(explorer, server):
 
 def test_analogy_answer_equals_the_api(explorer, server):
     page = explorer("?run=default")
-    for field, word in zip("abc", ("man", "woman", "boy")):
+    for field, word in zip("abc", ("man", "woman", "boy"), strict=False):
         page.fill(f"#{field}", word)
     page.click("#analogy-form button")
     page.wait_for_function("document.querySelector('#analogy-results thead th:nth-child(2)')?.textContent"

@@ -199,7 +199,7 @@ def test_bars_switch_between_probabilities_and_logits(page, live_server, recorde
     heights = "() => [...document.querySelectorAll('#probs rect')].map(r => Number(r.getAttribute('height')))"
     probabilities = page.evaluate(heights)
     page.check("input[name=bars][value=logits]")
-    page.wait_for_function(f"window.wordlab.renders > 1")
+    page.wait_for_function("window.wordlab.renders > 1")
     logits = page.evaluate(heights)
     assert probabilities != logits and len(logits) == len(records[1]["logits"])
     assert logits == sorted(logits, reverse=True) and probabilities == sorted(probabilities, reverse=True)

@@ -63,7 +63,8 @@ def decode_corpus_bytes(data: bytes, source: str, encoding: str | None = None) -
         except LookupError:
             raise CorpusError(f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as err:
-            raise CorpusError(f"{source} is not valid {encoding} (byte 0x{data[err.start]:02x} at offset {err.start})") from None
+            bad = f"byte 0x{data[err.start]:02x} at offset {err.start}"
+            raise CorpusError(f"{source} is not valid {encoding} ({bad})") from None
     try:
         return CorpusText(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError as err:

@@ -234,7 +234,7 @@ def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
             continue
         found = nearest(final_W, vocab.index[word], POLYSEMY_NEIGHBOURS)
         labels = neighbour_groups(final_W[[j for j, _ in found]])
-        groups = [[[vocab.words[j], round(s, 4)] for (j, s), g in zip(found, labels) if g == label]
+        groups = [[[vocab.words[j], round(s, 4)] for (j, s), g in zip(found, labels, strict=False) if g == label]
                   for label in dict.fromkeys(labels)]
         words[word] = {"groups": groups}
     return {"candidates": list(POLYSEMY_CANDIDATES), "words": words}

@@ -190,7 +190,7 @@ def corpus_stats(prepared: PreparedCorpus) -> dict:
         "dropped_stopwords": by_reason["stopword"],
         "dropped_rare": by_reason["rare"],
         "pairs": len(prepared.pairs),
-        "frequencies": [[w, c] for w, c in zip(vocab.words, vocab.counts)],
+        "frequencies": [[w, c] for w, c in zip(vocab.words, vocab.counts, strict=False)],
         "top_dropped": [[w, c, r] for (w, r), c in top],
         "sample_sentences": [" ".join(s) for s in corpus.sentences[:SAMPLE_SENTENCES]],
     }

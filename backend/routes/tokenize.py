@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
+from backend import settings
 from backend.dependencies import get_tokenizers
 from backend.jsonresponse import OrjsonResponse
 from backend.routing import OrjsonRoute
@@ -20,7 +21,6 @@ from backend.schemas import (
     TokenizerList,
     TokenizerSummary,
 )
-from backend import settings
 from backend.settings import MAX_IDS, MAX_TEXT_BYTES
 from backend.tokenizers import TokenizerRegistry
 from trainer.bpe.analysis import cross_domain, pathological, text_stats

@@ -117,7 +117,7 @@ class BPETokenizer:
             return self._encode_long(ids, max_rank)
         ranks, merges = self._ranks, self.merges
         while len(ids) > 1:
-            best = min((ranks.get(p, max_rank) for p in zip(ids, ids[1:])), default=max_rank)
+            best = min((ranks.get(p, max_rank) for p in zip(ids, ids[1:], strict=False)), default=max_rank)
             if best >= max_rank:
                 break
             m = merges[best]
@@ -136,7 +136,8 @@ class BPETokenizer:
         nxt = list(range(1, n + 1))
         prv = list(range(-1, n - 1))
         alive = [True] * n
-        heap = [(r, i) for i, pair in enumerate(zip(ids, ids[1:])) if (r := ranks.get(pair, max_rank)) < max_rank]
+        heap = [(r, i) for i, pair in enumerate(zip(ids, ids[1:], strict=False))
+                if (r := ranks.get(pair, max_rank)) < max_rank]
         heapq.heapify(heap)
         while heap:
             rank, i = heapq.heappop(heap)

@@ -94,7 +94,7 @@ def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = Fa
     where: dict[tuple[int, int], set[int]] = defaultdict(set)
     for w, symbols in enumerate(words):
         f = freqs[w]
-        for pair in zip(symbols, symbols[1:]):
+        for pair in zip(symbols, symbols[1:], strict=False):
             counts[pair] += f
             where[pair].add(w)
     heap = [(-c, a, b) for (a, b), c in counts.items()]
@@ -118,9 +118,9 @@ def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = Fa
             if len(new) == len(old):
                 continue  # the index is lazy: this piece lost the pair to an earlier merge
             f = freqs[w]
-            for p in zip(old, old[1:]):
+            for p in zip(old, old[1:], strict=False):
                 delta[p] -= f
-            for p in zip(new, new[1:]):
+            for p in zip(new, new[1:], strict=False):
                 delta[p] += f
                 if new_id in p:
                     where[p].add(w)
