@@ -201,7 +201,7 @@ def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics
 def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
     from trainer.sgns.tokenize import pretokenize
 
-    text = ("licence words here\r\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\r\n"
+    text = ("The Project Gutenberg eBook of X\r\nlicence words here\r\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\r\n"
             + "caf\xe9 book text\r\n" * 5 + "*** END OF THE PROJECT GUTENBERG EBOOK X ***\r\nlicence again\r\n")
     path = tmp_path / "book.txt"
     path.write_bytes(text.encode("cp1252"))
@@ -219,3 +219,18 @@ def test_config_refuses_numba_on_cuda():
 def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
     assert main(["train", "--sample", "1e-4", "--out", str(tmp_path)]) == 2
     assert "--sample apply to --kind corpus only" in capsys.readouterr().err
+
+
+def test_streaming_gutenberg_stripping_keeps_what_the_whole_text_rule_keeps():
+    """Corpus runs read the file as a stream; they must strip exactly what teaching runs strip."""
+    from tests.test_corpus import BOOK, MODERN, NINETIES, OLDER
+    from trainer.corpus import CorpusText, strip_gutenberg
+    from trainer.sgns.tokenize import book_lines
+
+    text = BOOK.format("otter") + MODERN.format("heron") + BOOK.format("badger") + OLDER.format("crane") \
+        + NINETIES.format("swan")
+    blocks = [CorpusText(text[:500], "utf-8"), CorpusText(text[500:], "utf-8")] if text[499] == "\n" else \
+        [CorpusText(text, "utf-8")]
+    streamed = [line for line in book_lines(iter(blocks)) if line.strip()]
+    whole = [line for line in strip_gutenberg(text)[0].splitlines() if line.strip()]
+    assert streamed == whole and any("badger" in line for line in streamed)

@@ -14,6 +14,8 @@ import numpy as np
 
 from trainer.corpus import (
     GUTENBERG_END_RE,
+    GUTENBERG_FOOTER_LAST_RE,
+    GUTENBERG_HEADER_RE,
     GUTENBERG_START_RE,
     MAX_CORPUS_BYTES,
     WORD_RE,
@@ -79,21 +81,42 @@ def decoded_blocks(path: Path, encoding: str | None) -> Iterator[CorpusText]:
                 return
 
 
-def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str | None]:
-    """Lines of the text; None where a Gutenberg START marker says that all lines so far were licence."""
-    inside = True
+HEADER_LINES = 1000  # a header, old "small print" included, is shorter; a longer "header" was book text
+
+
+def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str]:
+    """The lines of the text without Project Gutenberg headers and licence footers, as a stream.
+
+    The same rule as trainer.corpus.gutenberg_blocks, one line at a time: a header runs from its title
+    line to the START marker (lines after a title are held back until the marker or HEADER_LINES),
+    a footer from the END marker to the licence's last line or the next header; every other line is
+    kept, so books without markers in a concatenation stay.
+    """
+    held: list[str] = []   # lines since a header's title line, kept unless a START marker follows
+    in_footer = False
     for block in blocks:
         for line in block.text.splitlines():
-            if line.startswith("***"):
-                if GUTENBERG_START_RE.match(line):
-                    inside = True
-                    yield None
-                    continue
-                if GUTENBERG_END_RE.match(line):
-                    inside = False
-                    continue
-            if inside:
-                yield line
+            if GUTENBERG_START_RE.match(line):
+                held, in_footer = [], False
+                continue
+            if GUTENBERG_HEADER_RE.match(line) and not held:
+                held, in_footer = [line], False
+                continue
+            if in_footer:
+                in_footer = not GUTENBERG_FOOTER_LAST_RE.search(line)
+                continue
+            if GUTENBERG_END_RE.match(line):
+                yield from held
+                held, in_footer = [], True
+                continue
+            if held:
+                held.append(line)
+                if len(held) > HEADER_LINES:
+                    yield from held
+                    held = []
+                continue
+            yield line
+    yield from held
 
 
 def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
@@ -118,7 +141,6 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     provisional = Path(tmp.name) / "provisional.u32"
     index: dict[str, int] = {}
     first: list[CorpusText] = []
-    seen_start = False
 
     def blocks() -> Iterator[CorpusText]:
         for block in decoded_blocks(path, encoding):
@@ -129,13 +151,6 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     with open(provisional, "wb") as out:
         buffer: list[int] = []
         for line in book_lines(blocks()):
-            if line is None:
-                if not seen_start:  # everything before the first START marker is licence text
-                    buffer.clear()
-                    out.seek(0)
-                    out.truncate()
-                    seen_start = True
-                continue
             words = WORD_RE.findall(line.lower())
             if words:
                 buffer.extend([index.setdefault(w, len(index)) for w in words])
