@@ -9,7 +9,7 @@ import numpy as np
 from trainer import run_format
 from trainer.numbers import round_fixed
 from trainer.similarity import analogy, cosine_matrix, nearest, unit_rows
-from trainer.vocab import Vocab
+from trainer.vocab import Vocab, drop_reason
 
 # a : b :: c : d probes; only those whose four words are all in the vocabulary are evaluated.
 ANALOGY_PROBES = [
@@ -21,6 +21,8 @@ ANALOGY_PROBES = [
     ("puppy", "dog", "kitten", "cat"), ("winter", "cold", "summer", "hot"),
 ]
 KEY_WORD_COUNT = 12
+SAMPLE_SENTENCES = 12                # corpus_stats.json: first sentences shown
+TOP_DROPPED = 30                    # corpus_stats.json: most frequent dropped words
 NEIGHBOUR_CHECKPOINTS = 20
 CONVERGENCE_POINTS = 100
 NEIGHBOURS_K = 5
@@ -255,3 +257,38 @@ def heatmap_words_view(vocab: Vocab, final_W: np.ndarray) -> dict:
         closeness = unit[members] @ model.cluster_centers_[theme]
         chosen += [vocab.words[i] for i in members[np.argsort(-closeness)][:HEATMAP_PER_THEME]]
     return {"words": chosen, "themes": themes}
+
+
+
+def corpus_stats_view(sentences: list[list[str]], vocab: Vocab, stopwords: frozenset[str], kept_words: int,
+                      pairs: int) -> dict:
+    """What the corpus became: sizes, frequencies, and the most frequent dropped words with the reason."""
+    dropped: dict[tuple[str, str], int] = {}
+    for words in sentences:
+        for word in words:
+            reason = drop_reason(word, vocab, stopwords)
+            if reason:
+                dropped[(word, reason)] = dropped.get((word, reason), 0) + 1
+    by_reason = {reason: sum(c for (_, r), c in dropped.items() if r == reason) for reason in ("stopword", "rare")}
+    top = sorted(dropped.items(), key=lambda item: (-item[1], item[0]))[:TOP_DROPPED]
+    return {
+        "sentences": len(sentences),
+        "words": sum(len(s) for s in sentences),
+        "distinct_words": len({w for s in sentences for w in s}),
+        "kept_words": kept_words,
+        "vocab_size": len(vocab),
+        "dropped_stopwords": by_reason["stopword"],
+        "dropped_rare": by_reason["rare"],
+        "pairs": pairs,
+        "frequencies": [[w, c] for w, c in zip(vocab.words, vocab.counts, strict=True)],
+        "top_dropped": [[w, c, r] for (w, r), c in top],
+        "sample_sentences": [" ".join(s) for s in sentences[:SAMPLE_SENTENCES]],
+    }
+
+
+def sentences_view(sentences: list[list[str]], vocab: Vocab, stopwords: frozenset[str]) -> dict:
+    """Every sentence's raw words, each marked kept or why dropped: the steps' sentences and the
+    walkthrough's sliding-window panel (any sentence) read them."""
+    return {"sentences": {
+        str(i): {"words": words, "dropped": [drop_reason(w, vocab, stopwords) for w in words]}
+        for i, words in enumerate(sentences)}}

@@ -24,11 +24,9 @@ from trainer.run_format import FORMAT_VERSION, check_name, check_run, chunk_path
 from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
-from trainer.vocab import FilteredSentence, Vocab, build_vocab, drop_reason, filter_sentences
+from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
 
 POSITION_DECIMALS = 3
-SAMPLE_SENTENCES = 12
-TOP_DROPPED = 30
 
 
 @dataclass(frozen=True)
@@ -132,8 +130,10 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             bar.update(2)
         views = {
             "vocab.json": vocab.to_dict(),
-            "corpus_stats.json": corpus_stats(prepared),
-            "sentences.json": corpus_sentences(prepared),
+            "corpus_stats.json": derived.corpus_stats_view(prepared.corpus.sentences, vocab, prepared.stopwords,
+                                                           sum(len(x.ids) for x in prepared.sentences),
+                                                           len(prepared.pairs)),
+            "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
             "step_index.json": {"chunk_size": chunk_size, "steps": steps, "chunks": step_chunks,
                                 "timeline_chunks": timeline_chunks},
@@ -169,39 +169,6 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
                     for kind, p in projections.items()},
             "final_loss": float(np.mean(recorder.losses[-min(len(recorder.losses), 500):])),
         })
-
-
-def corpus_stats(prepared: PreparedCorpus) -> dict:
-    corpus, vocab, stopwords = prepared.corpus, prepared.vocab, prepared.stopwords
-    dropped: dict[tuple[str, str], int] = {}
-    for words in corpus.sentences:
-        for word in words:
-            reason = drop_reason(word, vocab, stopwords)
-            if reason:
-                dropped[(word, reason)] = dropped.get((word, reason), 0) + 1
-    by_reason = {reason: sum(c for (_, r), c in dropped.items() if r == reason) for reason in ("stopword", "rare")}
-    top = sorted(dropped.items(), key=lambda item: (-item[1], item[0]))[:TOP_DROPPED]
-    return {
-        "sentences": len(corpus.sentences),
-        "words": corpus.word_count,
-        "distinct_words": len({w for s in corpus.sentences for w in s}),
-        "kept_words": sum(len(s.ids) for s in prepared.sentences),
-        "vocab_size": len(vocab),
-        "dropped_stopwords": by_reason["stopword"],
-        "dropped_rare": by_reason["rare"],
-        "pairs": len(prepared.pairs),
-        "frequencies": [[w, c] for w, c in zip(vocab.words, vocab.counts, strict=False)],
-        "top_dropped": [[w, c, r] for (w, r), c in top],
-        "sample_sentences": [" ".join(s) for s in corpus.sentences[:SAMPLE_SENTENCES]],
-    }
-
-
-def corpus_sentences(prepared: PreparedCorpus) -> dict:
-    """Every sentence's raw words, each marked kept or why dropped: the steps' sentences and the
-    walkthrough's sliding-window panel (any sentence) read them."""
-    return {"sentences": {
-        str(i): {"words": words, "dropped": [drop_reason(w, prepared.vocab, prepared.stopwords) for w in words]}
-        for i, words in enumerate(prepared.corpus.sentences)}}
 
 
 DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed
