@@ -234,3 +234,45 @@ def test_streaming_gutenberg_stripping_keeps_what_the_whole_text_rule_keeps():
     streamed = [line for line in book_lines(iter(blocks)) if line.strip()]
     whole = [line for line in strip_gutenberg(text)[0].splitlines() if line.strip()]
     assert streamed == whole and any("badger" in line for line in streamed)
+
+
+def test_the_pages_open_a_corpus_run(run_dir, browser, tokenizers_dir_for_pages):
+    """The explorer shows a corpus run without a console error; the walkthrough says why it cannot step
+    through one and where to look instead."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import free_port, wait_until_serving
+
+    port = free_port()
+    env = {**os.environ, "WORDLAB_RUNS_DIR": str(run_dir.parent), "WORDLAB_TOKENIZERS_DIR": str(tokenizers_dir_for_pages)}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory", "--host",
+                               "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(base, server)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(f"{base}/explorer.html?run=topics")
+        page.wait_for_function("document.querySelectorAll('#frequent tr').length > 0")
+        assert errors == [] and page.locator("#error").is_hidden()
+        page.goto(f"{base}/walkthrough.html?run=topics")
+        page.wait_for_function("!document.getElementById('error').hidden")
+        assert "corpus run" in page.text_content("#error") and "/explorer.html?run=topics" in page.text_content("#error")
+        assert [e for e in errors if "409" not in e] == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def tokenizers_dir_for_pages(tmp_path_factory):
+    from trainer.bpe.build import build_tokenizer
+    from trainer.config import DEFAULT_CORPUS, resolve_corpus
+
+    out = tmp_path_factory.mktemp("tokenizers")
+    build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 500, "default", out, progress=False)
+    return out

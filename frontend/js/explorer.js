@@ -274,7 +274,8 @@ function renderCorpus() {
   }));
   fillTable($("frequent"), [], s.frequencies.slice(0, 15).map(([w, c]) => [w, c]));
   const config = run.manifest.config;
-  fillTable($("dropped"), [], s.top_dropped.slice(0, 15).map(([w, c, why]) =>
+  // A corpus run keeps every word it counted at least min_count times and records no list of dropped words.
+  fillTable($("dropped"), [], (s.top_dropped ?? []).slice(0, 15).map(([w, c, why]) =>
     [w, c, why === "stopword" ? "stopword" : `rare (< ${config.min_count} times or beyond the ${config.max_vocab} most frequent)`]));
 }
 

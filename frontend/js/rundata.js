@@ -1,11 +1,15 @@
 // One recorded run in the browser: manifest, small views, timeline, and step chunks fetched on
 // demand with a cache and prefetching ahead of the playhead.
-import { getManifest, getRunFile } from "./api.js";
+import { ApiError, getManifest, getRunFile } from "./api.js";
 import { promiseCache } from "./page.js";
 
 export class RunData {
   static async load(name) {
     const manifest = await getManifest(name);
+    if (manifest.kind !== "teaching") {
+      throw new ApiError(`it is a ${manifest.kind} run, trained on a whole corpus with negative sampling and not `
+        + `recorded step by step; see what its vectors learned in the explorer: /explorer.html?run=${name}`, 409);
+    }
     const run = new RunData(name, manifest);
     const [index, vocab, losses, sentences] = await Promise.all(
       ["step_index.json", "vocab.json", "loss_curve.json", "sentences.json"].map((f) => run.file(f)));
