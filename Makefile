@@ -12,7 +12,7 @@ PORT ?= 8000
 TORCH_INDEX ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: serve test lint train bench setup browser clean
+.PHONY: serve test lint train dims bench setup browser clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,13 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# The explorer's dimension lesson: the same corpus at d = 10, 50, 100, to compare side by side.
+#   make dims CORPUS=data/corpora/frankenstein.txt NAME=frankenstein
+CORPUS ?= data/corpora/teaching.txt
+NAME ?= teaching
+dims: setup
+	for d in 10 50 100; do $(BIN)/wordlab train --corpus $(CORPUS) --name $(NAME)-d$$d --dim $$d --quiet || exit 1; done
 
 bench: setup
 	$(BIN)/python bench/teaching_run.py
