@@ -252,7 +252,7 @@ def test_the_pages_open_a_corpus_run(run_dir, browser, tokenizers_dir_for_pages)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(base, server)
-        page = browser.new_page()
+        page = browser.new_page(bypass_csp=True)  # string predicates need eval; see conftest.page
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
