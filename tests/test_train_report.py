@@ -2,6 +2,8 @@
 
 import dataclasses
 
+import pytest
+
 from backend.cli import build_parser, main
 from tests.conftest import write_text
 from trainer.config import DEFAULT_CORPUS, TrainConfig, resolve_corpus
@@ -48,3 +50,14 @@ def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(
     printed = capsys.readouterr().out
     pairs = int(printed.split(" (center, context) pairs")[0].rsplit(None, 1)[-1].replace(",", ""))
     assert f"{2 * pairs:,} steps are 2.00 epochs" in printed and "warning" not in printed
+
+
+@pytest.mark.parametrize("method", ["softmax", "sgns"])
+def test_a_diverging_learning_rate_is_refused_in_one_line_and_writes_nothing(tmp_path, capsys, method):
+    out = tmp_path / "runs"
+    code = main(["train", "--lr", "5", "--method", method, "--name", "wild", "--out", str(out),
+                 "--tokenizers", str(tmp_path / "tok"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "training diverged at step" in err and "--lr 5" in err
+    assert "Traceback" not in err and "Warning" not in err
+    assert not (out / "wild").exists() and not list(out.glob(".partial-*"))

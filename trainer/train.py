@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from trainer.config import TrainConfig
+from trainer.errors import WordlabError
 from trainer.pairs import epoch_order
 
 INIT_RANGE = 0.5
@@ -124,6 +125,16 @@ def sgns_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int, neg
 StepCallback = Callable[[int, np.ndarray, float, "SoftmaxStep | SgnsStep | None"], None]
 
 
+class Diverged(WordlabError):
+    """The learning rate was too large: the weights overflowed. Refused in one line rather than written
+    as a run: every recorded number after that point would be inf or NaN, which no page can draw."""
+
+    def __init__(self, step: int, lr: float, last_loss: float | None):
+        last = f"; the last finite loss was {last_loss:.4g}" if last_loss is not None else ""
+        super().__init__(f"training diverged at step {step:,} with --lr {lr:g}: the loss is no longer a finite "
+                         f"number{last}. Nothing was written; try a smaller --lr (0.025-0.3 learns here).")
+
+
 class SkipGramTrainer:
     def __init__(self, config: TrainConfig, vocab_counts, pairs: np.ndarray,
                  weights: dict[str, np.ndarray] | None = None, step: int = 0):
@@ -149,7 +160,11 @@ class SkipGramTrainer:
             self._epoch = epoch
         return int(self._order[position]), position
 
+    _last_loss: float | None = None
+
+    @np.errstate(over="ignore", invalid="ignore")  # overflow is detected below and reported in one line
     def train_until(self, last_step: int, on_step: StepCallback, progress: bool = True) -> None:
+        """Trains up to last_step; raises Diverged (nothing is written) when the loss or v_c stops being finite."""
         lr, sgns = self.config.lr, self.config.method == "sgns"
         bar = tqdm(total=last_step, initial=self.step, desc="training", unit="step",
                    disable=not progress, mininterval=0.25)
@@ -165,8 +180,13 @@ class SkipGramTrainer:
             else:
                 detail = softmax_step(W, W_prime, center, context)
                 self._softmax_update(center, context, detail, lr)
+            loss = detail.loss
+            if not math.isfinite(loss) or not math.isfinite(float(self.W[center].sum())):
+                bar.close()
+                raise Diverged(step, lr, self._last_loss)
+            self._last_loss = loss
             self.step = step
-            on_step(step, self.pairs[index], detail.loss, detail if recorded else None)
+            on_step(step, self.pairs[index], loss, detail if recorded else None)
             bar.update()
         bar.close()
 
