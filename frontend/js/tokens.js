@@ -61,7 +61,8 @@ class Side {
     }
     const m = this.detail.merge_history[k - 1];
     this.q(".merge-info").textContent =
-      `merge #${k}: “${visible(m.left)}” + “${visible(m.right)}” → “${visible(m.token)}”, a pair seen ${m.count.toLocaleString()} time${m.count === 1 ? "" : "s"} in training`;
+      `merge #${k}: “${visible(m.left)}” + “${visible(m.right)}” → “${visible(m.token)}”: merge ${k} of the tokenizer's ${this.detail.merges}, `
+      + `learned from a pair seen ${m.count.toLocaleString()} time${m.count === 1 ? "" : "s"} in its training text (not in this text)`;
   }
 
   async update(text) {
