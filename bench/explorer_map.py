@@ -1,8 +1,9 @@
 """Times the explorer's views per run size: the t-SNE layout dominates, and it grows with the words.
 
-Usage: python -m bench.explorer_map [--sizes 500 2000 5000] [--dim 100] [--repeat 3]
+Usage: python -m bench.explorer_map [--sizes 122 300 2000] [--dim 100] [--repeat 3]
 Vectors are synthetic (clusters, like trained embeddings); every size runs the whole of
-trainer.derived.explorer_views, then the t-SNE layout alone (derived.tsne_layout).
+trainer.derived.explorer_views, then the t-SNE layout alone (derived.tsne_layout), then both t-SNE
+implementations it chooses between (exact numpy up to trainer.tsne.EXACT_MAX_WORDS, sklearn's Barnes-Hut above).
 """
 
 import argparse
@@ -11,13 +12,13 @@ import time
 
 import numpy as np
 
-from trainer import derived
+from trainer import derived, tsne
 from trainer.derived import explorer_views
 from trainer.vocab import Vocab
 
 
-def one_size(words: int, dim: int, seed: int) -> tuple[float, float]:
-    """(seconds for every explorer view, seconds for the t-SNE layout alone)."""
+def one_size(words: int, dim: int, seed: int) -> tuple[float, float, float, float]:
+    """Seconds for every explorer view, the t-SNE layout alone, exact t-SNE, Barnes-Hut t-SNE."""
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(max(2, words // 100), dim))
     final = (centres[rng.integers(0, len(centres), words)] + 0.5 * rng.normal(size=(words, dim))).astype(np.float32)
@@ -27,23 +28,38 @@ def one_size(words: int, dim: int, seed: int) -> tuple[float, float]:
     started = time.perf_counter()
     explorer_views(vocab, [1, 100], history, initial, final, rng.normal(size=(dim, words)).astype(np.float32))
     total = time.perf_counter() - started
+    return total, *(seconds(layout, final) for layout in (derived.tsne_layout, tsne.tsne, barnes_hut))
+
+
+def seconds(function, vectors: np.ndarray) -> float:
     started = time.perf_counter()
-    derived.tsne_layout(final)
-    return total, time.perf_counter() - started
+    function(vectors)
+    return time.perf_counter() - started
+
+
+def barnes_hut(vectors: np.ndarray) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    return TSNE(n_components=2, perplexity=derived.TSNE_PERPLEXITY, metric="cosine", init="pca", random_state=0,
+                learning_rate="auto").fit_transform(vectors)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[122, 300, 2000])
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"{platform.machine()}, {platform.python_version()}, dim {args.dim}")
     for words in args.sizes:
         runs = [one_size(words, args.dim, seed) for seed in range(args.repeat)]
-        total, tsne = [r[0] for r in runs], [r[1] for r in runs]
-        print(f"{words:>6} words: explorer views {min(total):.2f}-{max(total):.2f} s, "
-              f"of which t-SNE {min(tsne):.2f}-{max(tsne):.2f} s ({args.repeat} runs)")
+        total, chosen, exact, approximate = ([r[i] for r in runs] for i in range(4))
+        print(f"{words:>6} words: explorer views {span(total)}, of which t-SNE {span(chosen)} "
+              f"(exact {span(exact)}, Barnes-Hut {span(approximate)}; {args.repeat} runs)")
+
+
+def span(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f} s"
 
 
 if __name__ == "__main__":

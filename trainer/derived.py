@@ -7,6 +7,7 @@ per-word convergence, and W versus W' (input vs output vectors of each word).
 import numpy as np
 
 from trainer import run_format
+from trainer.clustering import kmeans, ward
 from trainer.numbers import round_fixed
 from trainer.similarity import analogy, cosine_matrix, nearest, unit_rows
 from trainer.vocab import Vocab, drop_reason
@@ -147,14 +148,16 @@ def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_
 
 
 def tsne_layout(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
-    """2-D t-SNE (Barnes-Hut, cosine distances, PCA start so runs are reproducible)."""
-    from sklearn.manifold import TSNE
+    """2-D t-SNE by cosine distance from a PCA start (reproducible): exact (trainer/tsne.py) for a few
+    hundred words, scikit-learn's Barnes-Hut approximation above that, where the exact one is slow."""
+    from trainer import tsne
 
     n = len(vectors)
-    if n < 4:
-        return np.zeros((n, 2))
-    perplexity = min(TSNE_PERPLEXITY, (n - 1) / 3)
-    return TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed,
+    if n <= tsne.EXACT_MAX_WORDS:
+        return tsne.tsne(vectors, TSNE_PERPLEXITY)
+    from sklearn.manifold import TSNE
+
+    return TSNE(n_components=2, perplexity=TSNE_PERPLEXITY, metric="cosine", init="pca", random_state=seed,
                 learning_rate="auto").fit_transform(unit_rows(vectors.astype(np.float64)))
 
 
@@ -221,11 +224,9 @@ def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,
 def neighbour_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
     """Splits neighbour vectors into groups: Ward clustering of the unit vectors (Euclidean distance
     between unit vectors is a function of the cosine); average linkage split off single outliers."""
-    from sklearn.cluster import AgglomerativeClustering
-
     if len(vectors) <= groups:
         return list(range(len(vectors)))
-    return AgglomerativeClustering(n_clusters=groups, linkage="ward").fit_predict(unit_rows(vectors)).tolist()
+    return ward(unit_rows(vectors.astype(np.float64)), groups)
 
 
 def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
@@ -245,16 +246,14 @@ def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
 def heatmap_words_view(vocab: Vocab, final_W: np.ndarray) -> dict:
     """A default word set for the similarity heatmap: a few words from each of the run's themes
     (k-means clusters of the most frequent words), the words nearest each centre first."""
-    from sklearn.cluster import KMeans
-
     pool = min(len(vocab), HEATMAP_POOL)
     themes = min(HEATMAP_THEMES, max(1, pool // HEATMAP_PER_THEME))
     unit = unit_rows(final_W[:pool].astype(np.float64))
-    model = KMeans(n_clusters=themes, n_init=4, random_state=0).fit(unit)
+    labels, centres = kmeans(unit, themes)
     chosen = []
     for theme in range(themes):
-        members = np.flatnonzero(model.labels_ == theme)
-        closeness = unit[members] @ model.cluster_centers_[theme]
+        members = np.flatnonzero(labels == theme)
+        closeness = unit[members] @ centres[theme]
         chosen += [vocab.words[i] for i in members[np.argsort(-closeness)][:HEATMAP_PER_THEME]]
     return {"words": chosen, "themes": themes}
 

@@ -1,0 +1,74 @@
+"""The explorer's numpy t-SNE and clusterings against scikit-learn, the reference they replace in small runs."""
+
+import numpy as np
+import pytest
+
+from trainer.clustering import kmeans, ward
+from trainer.tsne import cosine_distances, joint_probabilities, tsne
+
+
+def planted(n: int, clusters: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim)) * 3
+    labels = rng.integers(0, clusters, n)
+    return centres[labels] + rng.normal(size=(n, dim)), labels
+
+
+def same_partition(a, b) -> bool:
+    pairs = set(zip(a, b, strict=True))
+    return len(pairs) == len(set(a)) == len(set(b))
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("clusters", [2, 3])
+def test_ward_makes_sklearns_partition(seed, clusters):
+    from sklearn.cluster import AgglomerativeClustering
+
+    points = np.random.default_rng(seed).normal(size=(12, 5))
+    expected = AgglomerativeClustering(n_clusters=clusters, linkage="ward").fit_predict(points)
+    labels = ward(points, clusters)
+    assert same_partition(labels, expected.tolist())
+    assert labels[0] == 0 and sorted(set(labels)) == list(range(clusters))   # labels by first appearance
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kmeans_finds_planted_themes_as_well_as_sklearn(seed):
+    from sklearn.cluster import KMeans
+
+    points, truth = planted(300, 6, 10, seed)
+    labels, centres = kmeans(points, 6, seed=seed)
+    assert same_partition(labels.tolist(), truth.tolist())
+    reference = KMeans(n_clusters=6, n_init=4, random_state=seed).fit(points)
+    assert ((points - centres[labels]) ** 2).sum() <= reference.inertia_ * (1 + 1e-9)
+    assert np.array_equal(kmeans(points, 6, seed=seed)[0], labels)                  # seeded: same themes
+
+
+def test_joint_probabilities_reach_the_perplexity_in_every_row():
+    points, _ = planted(80, 4, 8, 0)
+    distances = cosine_distances(points)
+    joint = joint_probabilities(distances, 10.0)
+    assert np.allclose(joint, joint.T) and abs(joint.sum() - 1) < 1e-6 and np.all(np.diag(joint) == 0)
+    from sklearn.manifold._t_sne import _joint_probabilities
+
+    reference = _joint_probabilities(distances, 10.0, 0)     # sklearn's condensed upper triangle
+    assert np.allclose(joint[np.triu_indices(80, 1)], reference, rtol=1e-3, atol=1e-9)
+
+
+def test_tsne_keeps_neighbourhoods_as_well_as_sklearn_and_separates_planted_clusters():
+    from sklearn.manifold import TSNE, trustworthiness
+
+    points, truth = planted(150, 5, 20, 1)
+    layout = tsne(points)
+    reference = TSNE(2, perplexity=30, metric="cosine", init="pca", random_state=0,
+                     learning_rate="auto").fit_transform(points)
+    ours = trustworthiness(points, layout, n_neighbors=10, metric="cosine")
+    theirs = trustworthiness(points, reference, n_neighbors=10, metric="cosine")
+    assert ours >= theirs - 0.01
+    centres = np.array([layout[truth == c].mean(axis=0) for c in range(5)])
+    nearest_centre = np.argmin(((layout[:, None] - centres[None]) ** 2).sum(axis=2), axis=1)
+    assert np.mean(nearest_centre == truth) >= 0.98
+    assert np.array_equal(tsne(points), layout)                                     # no random start
+
+
+def test_tsne_of_fewer_than_four_points_is_a_point():
+    assert tsne(np.ones((3, 4))).tolist() == [[0.0, 0.0]] * 3
