@@ -97,11 +97,11 @@ def add_hostile_run(small_run: Path, runs: Path) -> None:
 
     target = runs / "hostile"
     shutil.copytree(small_run, target)
-    index = orjson.loads((target / "step_index.json").read_bytes())
-    chunk = orjson.loads(gzip.decompress((target / index["chunks"][0]).read_bytes()))
+    first_chunk = orjson.loads((target / "run.json").read_bytes())["chunks"]["steps"][0]
+    chunk = orjson.loads(gzip.decompress((target / first_chunk).read_bytes()))
     first = chunk["steps"][0]
     first["probabilities"] = [HOSTILE_VALUE] * len(first["probabilities"])
-    replace_run_file(target, index["chunks"][0], gzip.compress(orjson.dumps(chunk)))
+    replace_run_file(target, first_chunk, gzip.compress(orjson.dumps(chunk)))
     vocab = orjson.loads((target / "vocab.json").read_bytes())
     vocab["words"][first["context_id"]] = HOSTILE_VALUE
     replace_run_file(target, "vocab.json", orjson.dumps(vocab))

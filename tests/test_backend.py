@@ -93,8 +93,8 @@ def test_large_json_views_are_compressed(client):
 
 
 def test_one_step_record_matches_its_chunk(client):
-    index = client.get("/api/runs/small/files/step_index.json").json()
-    chunk = client.get(f"/api/runs/small/files/{index['chunks'][1]}").json()
+    manifest = client.get("/api/runs/small").json()
+    chunk = client.get(f"/api/runs/small/files/{manifest['chunks']['steps'][1]}").json()
     record = chunk["steps"][3]
     assert client.get(f"/api/runs/small/steps/{record['step']}").json() == record
     missing = client.get("/api/runs/small/steps/52")

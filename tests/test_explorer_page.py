@@ -45,7 +45,7 @@ def write_big_run(out: Path, words: int = BIG_WORDS, dim: int = 16) -> Path:
                                                                                          zip(vocab.words, vocab.counts, strict=False)],
                                           "top_dropped": [], "sample_sentences": []})
         writer.json("loss_curve.json", {"loss": [1.0, 0.5]})
-        writer.json("step_index.json", {"chunk_size": 1, "steps": [], "chunks": [], "timeline_chunks": []})
+        writer.json("step_index.json", {"steps": []})
         writer.json("trainer_state.json", {"step": 2000})
         for relpath, view in explorer_views(vocab, [1, 1000, 2000], history, initial, final, W_prime, tsne=False).items():
             (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)

@@ -12,8 +12,8 @@ from safetensors.numpy import load_file
 from backend.app import create_app
 from backend.cli import main
 from trainer.errors import WordlabError
-from trainer.run_format import read_manifest
-from trainer.run_store import read_json as read
+from trainer.run_format import read_all_records, read_manifest
+from trainer.run_format import read_json as read
 from trainer.sgns.config import SGNSConfig
 from trainer.sgns.export import export_run, load_vectors
 from trainer.sgns.recorder import DivergedError
@@ -52,7 +52,7 @@ def run_dir(topics_file, tmp_path_factory):
 
 
 def records(run_dir):
-    return [r for chunk in read(run_dir, "step_index.json")["chunks"] for r in read(run_dir, chunk)["steps"]]
+    return read_all_records(run_dir, read_manifest(run_dir))
 
 
 def test_run_directory_is_a_complete_corpus_run(run_dir):

@@ -11,11 +11,10 @@ import pytest
 from safetensors.numpy import load_file
 
 from backend.cli import main
-from trainer.config import TrainConfig
 from trainer.errors import RunFormatError
-from trainer.run_format import PARTIAL_PREFIX, read_manifest
+from trainer.run_format import PARTIAL_PREFIX, read_all_records, read_manifest
 from trainer.run_store import RunWriter
-from trainer.teaching_run import ensure_default_runs, prepare, train_run
+from trainer.teaching_run import config_of, ensure_default_runs, prepare, train_run
 from trainer.train import initial_weights
 
 
@@ -25,7 +24,7 @@ def read(run_dir, relpath):
 
 
 def all_records(run_dir):
-    return [r for chunk in read(run_dir, "step_index.json")["chunks"] for r in read(run_dir, chunk)["steps"]]
+    return read_all_records(run_dir, read_manifest(run_dir))
 
 
 def files_of(run_dir):
@@ -100,15 +99,15 @@ def test_manifest_lists_every_file_and_validates(small_run):
 
 
 def test_timeline_is_projected_on_final_axes(small_run):
-    index = read(small_run, "step_index.json")
+    index, manifest = read(small_run, "step_index.json"), read_manifest(small_run)
     V = len(read(small_run, "vocab.json")["words"])
-    last = read(small_run, index["timeline_chunks"][-1])
+    last = read(small_run, manifest["chunks"]["timeline"][-1])
     assert last["steps"][-1] == index["steps"][-1]
     assert all(len(row) == 2 * V for row in last["final"] + last["global"])
-    pca = read_manifest(small_run)["pca"]
+    pca = manifest["pca"]
     assert 0 < sum(pca["final"]["explained_variance_ratio"]) <= 1
     # the stored axes reproduce the stored positions: components · (W[w] − mean)
-    record = read(small_run, index["chunks"][-1])["steps"][-1]
+    record = read(small_run, manifest["chunks"]["steps"][-1])["steps"][-1]
     components, mean = np.asarray(pca["final"]["components"]), np.asarray(pca["final"]["mean"])
     projected = (np.asarray(record["W"]) - mean) @ components.T
     assert np.allclose(projected.reshape(-1), last["final"][-1], atol=2e-3)
@@ -207,8 +206,10 @@ def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cli", "stop.txt", "tokenizers"]
 
 
-def test_config_round_trips_through_the_manifest(small_run, small_config):
-    assert TrainConfig.from_dict(read_manifest(small_run)["config"]) == small_config
+def test_config_round_trips_through_the_manifest_which_holds_chunk_size_once(small_run, small_config):
+    manifest = read_manifest(small_run)
+    assert config_of(manifest) == small_config
+    assert "chunk_size" not in manifest["config"] and "chunk_size" not in read(small_run, "step_index.json")
 
 
 def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_later(tmp_path, small_config):

@@ -1,21 +1,19 @@
 """The training walkthrough page in headless Chromium against a real server and a recorded run."""
 
-import gzip
 import json
 import statistics
 from urllib.parse import parse_qs, urlparse
 
-import orjson
 import pytest
 
 from tests.conftest import ARTIFACTS, screenshot
+from trainer.run_format import read_all_records, read_manifest
 
 
 def read_records(run_dir):
     """A run's recorded steps by step number, and the recorded steps, read straight from its files."""
-    index = orjson.loads((run_dir / "step_index.json").read_bytes())
-    chunks = [orjson.loads(gzip.decompress((run_dir / chunk).read_bytes())) for chunk in index["chunks"]]
-    return {r["step"]: r for chunk in chunks for r in chunk["steps"]}, index["steps"]
+    records = read_all_records(run_dir, read_manifest(run_dir))
+    return {r["step"]: r for r in records}, [r["step"] for r in records]
 
 
 @pytest.fixture(scope="module")

@@ -77,8 +77,8 @@ class TrainConfig:
     def recorded_steps(self) -> list[int]:
         return [s for s in range(1, self.steps + 1) if self.is_recorded(s)]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, without: tuple[str, ...] = ()) -> dict:
+        return {k: v for k, v in asdict(self).items() if k not in without}
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainConfig":

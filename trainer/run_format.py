@@ -151,6 +151,11 @@ def read_json(run_dir: Path, relpath: str):
     return parse_json(inside(run_dir, relpath).read_bytes(), relpath.endswith(".gz"))
 
 
+def read_all_records(run_dir: Path, manifest: dict) -> list[dict]:
+    """Every recorded step of a run, in order, from the chunks the manifest lists."""
+    return [record for chunk in manifest["chunks"][STEP_CHUNKS] for record in read_json(run_dir, chunk)[STEPS_FIELD]]
+
+
 def run_dirs(runs_dir: Path) -> list[Path]:
     """The run directories by name: hidden and partial ones (names NAME_RE refuses) left out."""
     if not runs_dir.is_dir():

@@ -24,10 +24,7 @@ from trainer.errors import WordlabError
 from trainer.run_format import (
     MANIFEST,
     PARTIAL_PREFIX,
-    STEP_CHUNKS,
-    STEPS_FIELD,
     check_name,
-    read_json,
     read_manifest,
 )
 
@@ -151,7 +148,4 @@ def process_alive(pid: int) -> bool:
         return True
     return True
 
-
-def read_all_records(run_dir: Path, manifest: dict) -> list[dict]:
-    return [record for chunk in manifest["chunks"][STEP_CHUNKS] for record in read_json(run_dir, chunk)[STEPS_FIELD]]
 

@@ -20,8 +20,16 @@ from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
 from trainer.report import corpus_report
-from trainer.run_format import FORMAT_VERSION, check_name, check_run, chunk_path, read_manifest
-from trainer.run_store import RunWriter, created_timestamp, read_all_records, read_json
+from trainer.run_format import (
+    FORMAT_VERSION,
+    check_name,
+    check_run,
+    chunk_path,
+    read_all_records,
+    read_json,
+    read_manifest,
+)
+from trainer.run_store import RunWriter, created_timestamp
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
@@ -95,13 +103,19 @@ def load_checkpoint(run_dir: Path) -> dict:
     manifest = read_manifest(run_dir)
     state = read_json(run_dir, "trainer_state.json")
     return {
-        "config": TrainConfig.from_dict(manifest["config"]),
+        "config": config_of(manifest),
         "vocab": Vocab.from_dict(read_json(run_dir, "vocab.json")),
         "weights": load_file(str(run_dir / "model.safetensors")),
         "step": state["step"],
         "losses": read_json(run_dir, "loss_curve.json")["loss"],
         "records": read_all_records(run_dir, manifest),
     }
+
+
+def config_of(manifest: dict) -> TrainConfig:
+    """The TrainConfig a run was trained with: its manifest's config, plus chunk_size, which the manifest
+    holds once at its top level for every reader."""
+    return TrainConfig.from_dict({**manifest["config"], "chunk_size": manifest["chunk_size"]})
 
 
 def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
@@ -135,8 +149,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
                                                            len(prepared.pairs)),
             "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
-            "step_index.json": {"chunk_size": chunk_size, "steps": steps, "chunks": step_chunks,
-                                "timeline_chunks": timeline_chunks},
+            run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
             run_format.NEIGHBORS: derived.neighbour_evolution(vocab, steps, history),
             run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
             run_format.ANALOGIES: derived.analogy_view(vocab, final_W),
@@ -156,7 +169,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "format_version": FORMAT_VERSION,
             "kind": "teaching",
             "created": created_timestamp(),
-            "config": config.to_dict(),
+            "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
             "corpus": {"source": config.corpus, "encoding": prepared.corpus.encoding,
                        "warning": prepared.corpus.warning},
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),

@@ -14,11 +14,11 @@ export class RunData {
     const [index, vocab, losses, sentences] = await Promise.all(
       ["step_index.json", "vocab.json", "loss_curve.json", "sentences.json"].map((f) => run.file(f)));
     run.steps = index.steps;
-    run.chunkSize = index.chunk_size;
+    run.chunkSize = manifest.chunk_size;
     run.words = vocab.words;
     run.losses = losses.loss;
     run.sentences = sentences.sentences;
-    run.timeline = await Promise.all(index.timeline_chunks.map((path) => run.file(path)));
+    run.timeline = await Promise.all(manifest.chunks.timeline.map((path) => run.file(path)));
     return run;
   }
 

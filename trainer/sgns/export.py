@@ -11,8 +11,7 @@ import numpy as np
 from safetensors.numpy import load_file
 
 from trainer.errors import WordlabError
-from trainer.run_format import read_manifest
-from trainer.run_store import read_json
+from trainer.run_format import read_json, read_manifest
 
 FORMATS = ("word2vec", "word2vec-binary", "projector")
 

@@ -116,8 +116,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
         writer.json("vocab.json", vocab.to_dict())
         writer.json("corpus_stats.json", corpus_stats(corpus, recorder.pairs))
         writer.json("loss_curve.json", curve)
-        writer.json("step_index.json", {"chunk_size": RECORDS_PER_CHUNK, "steps": [r["step"] for r in records],
-                                        "chunks": step_chunks})
+        writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
         write_views(writer, vocab, steps, history, W, W_prime)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", {
