@@ -34,6 +34,7 @@ from trainer.run_format import (
     read_manifest,
     run_dirs,
 )
+from trainer.step_chunks import decode_columns, record_at
 from trainer.vocab import Vocab
 
 # A parsed step chunk (Python floats and lists) takes about 20 times its gzipped file (measured on a
@@ -107,10 +108,19 @@ class LoadedRun:
             self._steps = self.json(STEP_INDEX)[STEPS_FIELD]
         return self._steps
 
-    def chunk(self, index: int) -> list[dict]:
+    def chunk(self, index: int) -> dict:
+        """A step chunk's decoded columns, cached by their size in memory."""
         relpath = self.manifest["chunks"][STEP_CHUNKS][index]
-        size = self.manifest["files"][relpath]["bytes"] * PARSED_PER_GZIPPED_BYTE
-        return self._chunks.get((self.name, self.stamp, relpath), lambda: (size, self.json(relpath)[STEPS_FIELD]))[1]
+        return self._chunks.get((self.name, self.stamp, relpath), lambda: self.parse_chunk(relpath))[1]
+
+    def parse_chunk(self, relpath: str) -> tuple[int, dict]:
+        try:
+            columns = decode_columns(self.json(relpath))
+        except (ValueError, OverflowError) as err:
+            self.fail(f"{relpath} is not a step chunk ({err})")
+        # the decoded weight arrays exactly, and the JSON-parsed rest bounded as before by the file's size
+        size = sum(c.nbytes for c in columns.values() if isinstance(c, np.ndarray))
+        return size + self.manifest["files"][relpath]["bytes"] * PARSED_PER_GZIPPED_BYTE, columns
 
     def record(self, step: int) -> dict:
         steps = self.recorded_steps
@@ -121,7 +131,10 @@ class LoadedRun:
                            f"{steps[0]} to {steps[-1]} (every step of the first {config.get('dense_steps')}, "
                            f"then every {config.get('record_interval')}th, and the last)")
         index, offset = chunk_of(position, self.manifest["chunk_size"])
-        return self.chunk(index)[offset]
+        columns = self.chunk(index)
+        if any(offset >= len(column) for column in columns.values()):
+            self.fail(f"step {step} is missing from its chunk")
+        return record_at(columns, offset)
 
     def weights(self, step: int | None = None) -> np.ndarray:
         """W after training (step None), or W as it was at a recorded step (4-decimal precision)."""

@@ -99,11 +99,11 @@ def add_hostile_run(small_run: Path, runs: Path) -> None:
     shutil.copytree(small_run, target)
     first_chunk = orjson.loads((target / "run.json").read_bytes())["chunks"]["steps"][0]
     chunk = orjson.loads(gzip.decompress((target / first_chunk).read_bytes()))
-    first = chunk["steps"][0]
-    first["probabilities"] = [HOSTILE_VALUE] * len(first["probabilities"])
+    columns = chunk["columns"]
+    columns["probabilities"][0] = [HOSTILE_VALUE] * len(columns["probabilities"][0])
     replace_run_file(target, first_chunk, gzip.compress(orjson.dumps(chunk)))
     vocab = orjson.loads((target / "vocab.json").read_bytes())
-    vocab["words"][first["context_id"]] = HOSTILE_VALUE
+    vocab["words"][columns["context_id"][0]] = HOSTILE_VALUE
     replace_run_file(target, "vocab.json", orjson.dumps(vocab))
 
 

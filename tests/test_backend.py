@@ -19,6 +19,7 @@ from backend.schemas import NeighboursResponse, TokenizeResponse
 from backend.settings import MAX_TEXT_BYTES
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
+from trainer.step_chunks import decode_chunk
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_large_json_views_are_compressed(client):
 def test_one_step_record_matches_its_chunk(client):
     manifest = client.get("/api/runs/small").json()
     chunk = client.get(f"/api/runs/small/files/{manifest['chunks']['steps'][1]}").json()
-    record = chunk["steps"][3]
+    record = decode_chunk(chunk)[3]
     assert client.get(f"/api/runs/small/steps/{record['step']}").json() == record
     missing = client.get("/api/runs/small/steps/52")
     assert missing.status_code == 404 and "not recorded" in message(missing)

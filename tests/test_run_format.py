@@ -19,6 +19,7 @@ from backend.runs import RunRegistry
 from trainer.errors import Broken, RunFormatError, WordlabError
 from trainer.run_format import check_run, read_manifest
 from trainer.run_store import RunWriter
+from trainer.step_chunks import decode_chunk, encode_chunk
 
 
 @pytest.fixture
@@ -204,10 +205,10 @@ def test_a_corpus_run_without_per_step_weights_answers_409_for_step_queries(run)
     import gzip
 
     for chunk in manifest["chunks"]["steps"]:
-        records = orjson.loads(gzip.decompress((run / chunk).read_bytes()))
-        for record in records["steps"]:
+        records = decode_chunk(orjson.loads(gzip.decompress((run / chunk).read_bytes())))
+        for record in records:
             record.pop("W"), record.pop("W_prime")
-        data = gzip.compress(orjson.dumps(records), mtime=0)
+        data = gzip.compress(orjson.dumps(encode_chunk(0, records)), mtime=0)
         (run / chunk).write_bytes(data)
         manifest["files"][chunk] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     manifest["kind"] = "corpus"
@@ -262,7 +263,7 @@ with RunWriter(out, "r") as writer:
     for name in ("corpus_stats.json", "loss_curve.json", "step_index.json", "trainer_state.json"):
         writer.json(name, {})
     writer.safetensors("model.safetensors", {"W": __import__("numpy").zeros((1, 1), dtype="float32")})
-    writer.commit({"format_version": 1, "kind": "teaching", "created": "now", "config": {},
+    writer.commit({"format_version": __import__("trainer.run_format").run_format.FORMAT_VERSION, "kind": "teaching", "created": "now", "config": {},
                    "sizes": {"vocab": 1, "dim": 1, "steps": 1, "recorded_steps": 1}, "chunk_size": 1,
                    "chunks": {"steps": []}})
 """

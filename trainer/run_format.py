@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trainer.errors import RunFormatError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2    # 2: step chunks column by column with weight deltas (trainer/step_chunks.py)
 KINDS = ("teaching", "corpus")
 # Names double as directory names and URL segments: no separators, no leading dot.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -47,7 +47,7 @@ EXPLORER_HEATMAP_WORDS = "explorer/heatmap_words.json"
 REQUIRED_FILES = {kind: (VOCAB, CORPUS_STATS, LOSS_CURVE, STEP_INDEX, MODEL, TRAINER_STATE) for kind in KINDS}
 
 # Field names the backend reads.
-STEPS_FIELD = "steps"                # a step chunk's list of records; step_index.json's list of steps
+STEPS_FIELD = "steps"                # step_index.json's list of recorded steps (chunks: trainer/step_chunks.py)
 WEIGHTS_FIELD = "W"                  # in model.safetensors, and in a teaching run's step record
 WORDS_FIELD = "words"                # vocab.json
 
@@ -153,7 +153,9 @@ def read_json(run_dir: Path, relpath: str):
 
 def read_all_records(run_dir: Path, manifest: dict) -> list[dict]:
     """Every recorded step of a run, in order, from the chunks the manifest lists."""
-    return [record for chunk in manifest["chunks"][STEP_CHUNKS] for record in read_json(run_dir, chunk)[STEPS_FIELD]]
+    from trainer.step_chunks import decode_chunk
+
+    return [record for chunk in manifest["chunks"][STEP_CHUNKS] for record in decode_chunk(read_json(run_dir, chunk))]
 
 
 def run_dirs(runs_dir: Path) -> list[Path]:

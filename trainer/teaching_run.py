@@ -30,6 +30,7 @@ from trainer.run_format import (
     read_manifest,
 )
 from trainer.run_store import RunWriter, created_timestamp
+from trainer.step_chunks import encode_chunk
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
@@ -135,7 +136,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
         bar = tqdm(total=2 * n_chunks + 15, desc="writing run", unit="file", disable=not progress)
         for i in range(n_chunks):
             part = slice(i * chunk_size, (i + 1) * chunk_size)
-            writer.json_gz(step_chunks[i], {"chunk": i, "steps": records[part]})
+            writer.json_gz(step_chunks[i], encode_chunk(i, records[part]))
             writer.json_gz(timeline_chunks[i], {
                 "chunk": i, "steps": steps[part],
                 **{kind: round_fixed(p.positions[part].reshape(len(steps[part]), -1), POSITION_DECIMALS)

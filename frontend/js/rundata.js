@@ -3,6 +3,26 @@
 import { ApiError, getManifest, getRunFile } from "./api.js";
 import { promiseCache } from "./page.js";
 
+/** Adds two equally nested arrays of integers element by element. */
+const addNested = (a, b) => (Array.isArray(a) ? a.map((x, i) => addNested(x, b[i])) : a + b);
+const scaleNested = (a, scale) => (Array.isArray(a) ? a.map((x) => scaleNested(x, scale)) : a / scale);
+
+/** A step chunk's records. The file holds them column by column, and each `deltas` field (W, W′) as
+ * integers in units of 10^-decimals, each the difference from the record before (docs/run-format.md). */
+export function chunkRecords(chunk) {
+  const { columns, deltas } = chunk;
+  const values = { ...columns };
+  for (const [field, decimals] of Object.entries(deltas)) {
+    let sum = null;
+    values[field] = columns[field].map((delta) => {
+      sum = sum === null ? delta : addNested(sum, delta);
+      return scaleNested(sum, 10 ** decimals);
+    });
+  }
+  return Array.from({ length: chunk.records }, (_, i) =>
+    Object.fromEntries(Object.keys(values).map((field) => [field, values[field][i]])));
+}
+
 export class RunData {
   static async load(name) {
     const manifest = await getManifest(name);
@@ -25,7 +45,7 @@ export class RunData {
   constructor(name, manifest) {
     this.name = name;
     this.manifest = manifest;
-    this.chunk = promiseCache((i) => this.file(this.manifest.chunks.steps[i]).then((c) => c.steps));  // index → records
+    this.chunk = promiseCache((i) => this.file(this.manifest.chunks.steps[i]).then(chunkRecords));  // index → records
   }
 
   file(path) { return getRunFile(this.name, this.manifest, path); }

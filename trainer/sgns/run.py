@@ -18,6 +18,7 @@ from trainer.sgns.probes import load_analogies
 from trainer.sgns.recorder import TrainingRecorder
 from trainer.sgns.sampling import keep_probabilities, noise_table
 from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
+from trainer.step_chunks import encode_chunk
 from trainer.vocab import Vocab
 
 RECORDS_PER_CHUNK = 20
@@ -108,7 +109,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
     with RunWriter(out_dir, name) as writer:
         for i, relpath in enumerate(step_chunks):
-            writer.json_gz(relpath, {"chunk": i, "steps": records[i * RECORDS_PER_CHUNK:(i + 1) * RECORDS_PER_CHUNK]})
+            writer.json_gz(relpath, encode_chunk(i, records[i * RECORDS_PER_CHUNK:(i + 1) * RECORDS_PER_CHUNK]))
         writer.json_gz("snapshots.json.gz", {
             "words": vocab.words[:history.shape[1]], "steps": steps,
             "positions": [round_fixed(p, POSITION_DECIMALS) for p in projection.positions],
