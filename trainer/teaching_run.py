@@ -15,7 +15,7 @@ from trainer import derived, run_format
 from trainer.config import TrainConfig, resolve_corpus
 from trainer.corpus import Corpus, load_corpus
 from trainer.errors import RunFormatError
-from trainer.numbers import round_fixed
+from trainer.numbers import round_fixed, round_significant
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
@@ -36,6 +36,7 @@ from trainer.train import SkipGramTrainer
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
 
 POSITION_DECIMALS = 3
+LOSS_DIGITS = 4     # loss_curve.json: what a chart can show (each recorded step keeps its float32 loss)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
                                                            sum(len(x.ids) for x in prepared.sentences),
                                                            len(prepared.pairs)),
             "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
-            "loss_curve.json": {"loss": np.asarray(recorder.losses, dtype=np.float32)},
+            "loss_curve.json": {"loss": round_significant(recorder.losses, LOSS_DIGITS)},
             run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
             run_format.NEIGHBORS: derived.neighbour_evolution(vocab, steps, history),
             run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
