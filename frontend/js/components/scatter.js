@@ -92,9 +92,9 @@ export class Scatter {
     for (let i = 0; i < positions.length / 2; i++) pixels.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
     const labels = new LabelGrid(this.width, this.height);
     ctx.font = "bold 13px system-ui, sans-serif";
-    for (const i of marked.keys()) labels.claim(pixels[i][0] + 7, pixels[i][1] - 18, ctx.measureText(words[i]).width, 16);
+    const placed = new Map([...marked.keys()].map((i) => [i, placeLabel(labels, pixels[i][0], pixels[i][1], ctx.measureText(words[i]).width)]));
     const outputs = scene.outputs && this.outputPixels(scene.outputs);
-    for (const { x, y, label } of outputs?.marked ?? []) labels.claim(x + 7, y - 18, ctx.measureText(label).width, 16);
+    for (const m of outputs?.marked ?? []) m.at = placeLabel(labels, m.x, m.y, ctx.measureText(m.label).width);
     ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = color("--point");
     for (let i = 0; i < pixels.length; i++) {
@@ -119,12 +119,12 @@ export class Scatter {
       const [x, y] = pixels[i];
       ctx.fillStyle = color;
       ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillText(words[i], x + 7, y - 6);
+      ctx.fillText(words[i], ...placed.get(i));
     }
-    for (const { x, y, color, label } of outputs?.marked ?? []) {
+    for (const { x, y, color, label, at } of outputs?.marked ?? []) {
       drawDiamond(ctx, x, y, 6.5, color, true);
       ctx.fillStyle = color;
-      ctx.fillText(label, x + 7, y - 6);
+      ctx.fillText(label, ...at);
     }
     const arrows = [];
     if (scene.center >= 0 && scene.arrows) {
@@ -169,6 +169,13 @@ export class Scatter {
     }
     ctx.setLineDash([]);
   }
+}
+
+/** Where a marked point's label goes: above right, below right, above left or below left of it, the first
+ *  place no other label holds yet (above right when all are taken). Returns the text's baseline origin. */
+function placeLabel(labels, x, y, width) {
+  const places = [[x + 7, y - 6], [x + 7, y + 16], [x - 7 - width, y - 6], [x - 7 - width, y + 16]];
+  return places.find(([tx, ty]) => labels.claim(tx, ty - 12, width, 16)) ?? places[0];
 }
 
 function drawDiamond(ctx, x, y, r, fill, solid) {
