@@ -200,16 +200,19 @@ def write_figures(name, figures):
     print(figures)
 
 
-def test_step_changes_render_within_the_bound(page, live_server, recorded):
-    """First meaningful paint and per-step render times (Performance API), written to test-artifacts/."""
-    open_walkthrough(page, live_server)
+@pytest.mark.parametrize("query, figures_name", [("", "walkthrough-performance"),
+                                                  ("?out=1&zoom=1", "walkthrough-output-vectors-performance")])
+def test_step_changes_render_within_the_bound(page, live_server, recorded, query, figures_name):
+    """First meaningful paint and per-step render times (Performance API), written to test-artifacts/;
+    also with the output-vector layer and the per-step zoom, the costliest scatter."""
+    open_walkthrough(page, live_server, query)
     first_paint = page.evaluate("window.wordlab.firstRenderAt")
     _, steps = recorded
     times = time_step_changes(page, steps[1:STEPS_TIMED + 1])
     page.wait_for_timeout(300)  # let the last animation finish
     draws = page.evaluate("window.wordlab.drawTimes")
     assert len(draws) >= STEPS_TIMED
-    write_figures("walkthrough-performance", {
+    write_figures(figures_name, {
         "first_meaningful_paint_ms": round(first_paint, 1), "step_render_ms_median": round(statistics.median(times), 2),
         "step_render_ms_p95": p95(times), "step_render_ms_max": round(max(times), 2),
         "animation_frame_draw_ms_median": round(statistics.median(draws), 2),
