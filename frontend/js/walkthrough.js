@@ -14,7 +14,7 @@ import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
 import { bindCopyLink } from "./sharelink.js";
 import { color } from "./theme.js";
-import { readState, writeState } from "./urlstate.js";
+import { readState, stateUrl, writeState } from "./urlstate.js";
 import { applyViewParams, shownProjection, VIEW_DEFAULTS, viewParams } from "./viewoptions.js";
 
 const TRAIL = 40;          // recorded steps of the center word's trail
@@ -74,11 +74,7 @@ function linkState() {
 }
 
 /** The link to the current view, built now (the address bar may be up to 250 ms behind). */
-function currentLink() {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(linkState())) if (value !== null && value !== undefined) params.set(key, value);
-  return `${location.origin}${location.pathname}?${params}`;
-}
+const currentLink = () => `${location.origin}${stateUrl(linkState())}`;
 
 // The URL follows the page at most every 250 ms (replaceState per step was a measurable cost).
 let urlTimer = null;
