@@ -16,7 +16,7 @@ from bench.server import seconds_until, server_process  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGES = {  # file name → (path, what must be drawn before the picture is taken)
-    "walkthrough": ("/walkthrough.html?run=default&step=400", "#step-label"),
+    "walkthrough": ("/walkthrough.html?run=default&step=9000&out=1", "#step-label"),  # output vectors shown
     "walkthrough-sgns": ("/walkthrough.html?run=default-sgns&step=400", "#step-label"),
     "tokens": ("/tokens.html", ".token-view span"),
     "explorer": ("/explorer.html?run=default", "canvas"),

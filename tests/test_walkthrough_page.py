@@ -170,25 +170,53 @@ def test_tablet_width_is_usable(browser, live_server):
     page.close()
 
 
-def test_render_speed_is_measured(page, live_server, recorded):
-    """Reports first meaningful paint and per-step render times (Performance API); see README."""
-    open_walkthrough(page, live_server)
-    first_paint = page.evaluate("window.wordlab.firstRenderAt")
+# A step change with its chunk loaded renders synchronously; the target is a median within one 60 Hz frame
+# (16 ms; docs/performance.md has the figures, ≈ 3 ms). The test's bound is three frames, generous enough for
+# a loaded machine and still far below what a real regression (a re-layout per word, a recomputation) costs.
+STEP_RENDER_BOUND_MS = 50
+STEPS_TIMED = 60
+
+
+def time_step_changes(page, steps):
+    """Presses → through the given recorded steps and returns the page's per-step render times (ms)."""
     page.evaluate("window.wordlab.renderTimes = []; window.wordlab.drawTimes = []")
-    _, steps = recorded
-    for expected in steps[1:61]:
+    for expected in steps:
         page.keyboard.press("ArrowRight")
         page.wait_for_function(f"window.wordlab.step === {expected}")
-    page.wait_for_timeout(300)  # let the last animation finish
-    times, draws = page.evaluate("window.wordlab.renderTimes"), page.evaluate("window.wordlab.drawTimes")
-    assert len(times) == 60 and len(draws) >= 60
-    figures = {"first_meaningful_paint_ms": round(first_paint, 1), "step_render_ms_median": round(statistics.median(times), 2),
-               "step_render_ms_p95": round(sorted(times)[int(0.95 * len(times))], 2), "step_render_ms_max": round(max(times), 2),
-               "animation_frame_draw_ms_median": round(statistics.median(draws), 2),
-               "animation_frame_draw_ms_max": round(max(draws), 2), "animation_frames": len(draws)}
+    times = page.evaluate("window.wordlab.renderTimes")
+    assert len(times) == len(steps)
+    return times
+
+
+def p95(times):
+    return round(sorted(times)[int(0.95 * len(times))], 2)
+
+
+def write_figures(name, figures):
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "walkthrough-performance.json").write_text(json.dumps(figures, indent=2))
+    (ARTIFACTS / f"{name}.json").write_text(json.dumps(figures, indent=2))
     print(figures)
+
+
+@pytest.mark.parametrize("query, figures_name", [("", "walkthrough-performance"),
+                                                  ("?out=1&zoom=1", "walkthrough-output-vectors-performance")])
+def test_step_changes_render_within_the_bound(page, live_server, recorded, query, figures_name):
+    """First meaningful paint and per-step render times (Performance API), written to test-artifacts/;
+    also with the output-vector layer and the per-step zoom, the costliest scatter."""
+    open_walkthrough(page, live_server, query)
+    first_paint = page.evaluate("window.wordlab.firstRenderAt")
+    _, steps = recorded
+    times = time_step_changes(page, steps[1:STEPS_TIMED + 1])
+    page.wait_for_timeout(300)  # let the last animation finish
+    draws = page.evaluate("window.wordlab.drawTimes")
+    assert len(draws) >= STEPS_TIMED
+    write_figures(figures_name, {
+        "first_meaningful_paint_ms": round(first_paint, 1), "step_render_ms_median": round(statistics.median(times), 2),
+        "step_render_ms_p95": p95(times), "step_render_ms_max": round(max(times), 2),
+        "animation_frame_draw_ms_median": round(statistics.median(draws), 2),
+        "animation_frame_draw_ms_max": round(max(draws), 2), "animation_frames": len(draws)})
+    assert statistics.median(times) <= STEP_RENDER_BOUND_MS
+    assert statistics.median(draws) <= STEP_RENDER_BOUND_MS
 
 
 def test_bars_switch_between_probabilities_and_logits(page, live_server, recorded):
@@ -266,21 +294,14 @@ def test_recorded_markup_is_shown_as_text_and_never_runs(page, live_server):
     assert page.errors == []
 
 
-def test_sgns_step_change_speed_is_measured(page, live_server, recorded_sgns):
-    """Per-step render times on the negative-sampling run (Performance API); see README."""
+def test_sgns_step_changes_render_within_the_bound(page, live_server, recorded_sgns):
+    """Per-step render times on the negative-sampling run (Performance API), written to test-artifacts/."""
     _, steps = recorded_sgns
     open_walkthrough(page, live_server, "?run=default-sgns")
-    page.evaluate("window.wordlab.renderTimes = []")
-    for expected in steps[1:61]:
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"window.wordlab.step === {expected}")
-    times = page.evaluate("window.wordlab.renderTimes")
-    assert len(times) == 60
-    figures = {"sgns_step_render_ms_median": round(statistics.median(times), 2),
-               "sgns_step_render_ms_p95": round(sorted(times)[int(0.95 * len(times))], 2)}
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "walkthrough-sgns-performance.json").write_text(json.dumps(figures, indent=2))
-    print(figures)
+    times = time_step_changes(page, steps[1:STEPS_TIMED + 1])
+    write_figures("walkthrough-sgns-performance", {"sgns_step_render_ms_median": round(statistics.median(times), 2),
+                                                   "sgns_step_render_ms_p95": p95(times)})
+    assert statistics.median(times) <= STEP_RENDER_BOUND_MS
 
 
 def softmax_push(record):
@@ -351,6 +372,8 @@ def test_sliding_window_pairs_equal_the_trainers_pair_builder(page, live_server,
         expected = [f"{raw[sentence.positions[center]]} → {raw[sentence.positions[j]]}"
                     for _, _, sid, i, j in rows if sid == sentence_id and i == center]
         assert [li.text_content() for li in page.query_selector_all("#sw-pairs li")] == expected, window
-    page.wait_for_function(f"location.search.includes('center={sentence.positions[center]}')")
-    assert "window=5" in page.url and f"sentence={sentence_id}" in page.url
+    # the address bar follows 250 ms late, and the center stayed the same while the window grew: wait for both
+    page.wait_for_function(f"location.search.includes('center={sentence.positions[center]}') "
+                           "&& location.search.includes('window=5')")
+    assert f"sentence={sentence_id}" in page.url
     assert page.errors == []

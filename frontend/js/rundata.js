@@ -1,7 +1,12 @@
 // One recorded run in the browser: manifest, small views, timeline, and step chunks fetched on
-// demand with a cache and prefetching ahead of the playhead.
+// demand, kept only near the playhead (a whole book run's chunks would fill hundreds of MB), and
+// prefetched ahead of it.
 import { ApiError, getManifest, getRunFile } from "./api.js";
-import { promiseCache } from "./page.js";
+
+// Chunks kept in memory around the playhead's chunk: one behind (stepping back is instant) and the
+// ones prefetched ahead. Everything else is dropped; the browser's HTTP cache still holds the bytes.
+export const KEEP_BEHIND = 1;
+export const KEEP_AHEAD = 2;
 
 /** Adds two equally nested arrays of integers element by element. */
 const addNested = (a, b) => (Array.isArray(a) ? a.map((x, i) => addNested(x, b[i])) : a + b);
@@ -9,7 +14,7 @@ const scaleNested = (a, scale) => (Array.isArray(a) ? a.map((x) => scaleNested(x
 
 /** A step chunk's records. The file holds them column by column, and each `deltas` field (W, W′) as
  * integers in units of 10^-decimals, each the difference from the record before (docs/run-format.md). */
-export function chunkRecords(chunk) {
+export function decodeChunk(chunk) {
   const { columns, deltas } = chunk;
   const values = { ...columns };
   for (const [field, decimals] of Object.entries(deltas)) {
@@ -38,14 +43,16 @@ export class RunData {
     run.words = vocab.words;
     run.losses = losses.loss;
     run.sentences = sentences.sentences;
-    run.timeline = await Promise.all(manifest.chunks.timeline.map((path) => run.file(path)));
+    run.timeline = await Promise.all(manifest.chunks.timeline.map((path) => run.file(path).then(compactTimeline)));
     return run;
   }
 
   constructor(name, manifest) {
     this.name = name;
     this.manifest = manifest;
-    this.chunk = promiseCache((i) => this.file(this.manifest.chunks.steps[i]).then(chunkRecords));  // index → records
+    this.records = new Map();   // chunk index → its records, only chunks near the playhead
+    this.loading = new Map();   // chunk index → the promise of its records while it is fetched
+    this.playhead = 0;          // the chunk of the step on screen
   }
 
   file(path) { return getRunFile(this.name, this.manifest, path); }
@@ -60,24 +67,48 @@ export class RunData {
     return lo;
   }
 
+  /** The record at recorded index i, if its chunk is in memory (synchronous fast path). */
+  loadedRecord(i) { return this.records.get(Math.floor(i / this.chunkSize))?.[i % this.chunkSize]; }
 
-  /** The record at recorded index i, if its chunk is already loaded (synchronous fast path). */
-  loadedRecord(i) { return this.records?.get(Math.floor(i / this.chunkSize))?.[i % this.chunkSize]; }
-
+  /** The record at recorded index i; i's chunk becomes the playhead and chunks far from it are dropped. */
   async record(i) {
-    const c = Math.floor(i / this.chunkSize);
-    const records = await this.chunk(c);
-    (this.records ??= new Map()).set(c, records);
+    this.moveTo(Math.floor(i / this.chunkSize));
+    const records = await this.chunkRecords(this.playhead);
     return records[i % this.chunkSize];
   }
 
-  /** Starts fetching the chunks the playhead will reach next. */
-  prefetch(i, ahead = 2) {
+  /** Makes i's chunk the playhead and starts fetching the chunks it will reach next. */
+  prefetch(i) {
     const c = Math.floor(i / this.chunkSize);
+    this.moveTo(c);
     const last = this.manifest.chunks.steps.length - 1;
-    for (let k = c + 1; k <= Math.min(last, c + ahead); k++) {
-      this.chunk(k).then((records) => (this.records ??= new Map()).set(k, records)).catch(() => {});
+    for (let k = c + 1; k <= Math.min(last, c + KEEP_AHEAD); k++) this.chunkRecords(k).catch(() => {});
+  }
+
+  /** Chunk indices in memory, for the browser tests that check the cache stays bounded. */
+  cachedChunks() { return [...this.records.keys()].sort((a, b) => a - b); }
+
+  moveTo(chunk) {
+    this.playhead = chunk;
+    for (const k of this.records.keys()) if (!this.isNearPlayhead(k)) this.records.delete(k);
+  }
+
+  isNearPlayhead(chunk) { return chunk >= this.playhead - KEEP_BEHIND && chunk <= this.playhead + KEEP_AHEAD; }
+
+  /** Records of chunk c: from memory, or fetched once however many callers ask while it loads. A chunk
+   *  that arrives after the playhead has moved away is handed to its caller but not kept. A failed
+   *  fetch is forgotten, so the next call retries. */
+  chunkRecords(c) {
+    if (this.records.has(c)) return Promise.resolve(this.records.get(c));
+    if (!this.loading.has(c)) {
+      const pending = this.file(this.manifest.chunks.steps[c]).then(decodeChunk).then((records) => {
+        if (this.isNearPlayhead(c)) this.records.set(c, records);
+        return records;
+      });
+      this.loading.set(c, pending);
+      pending.finally(() => this.loading.delete(c)).catch(() => {});
     }
+    return this.loading.get(c);
   }
 
   /** Flat [x0, y0, x1, y1, ...] positions of every word at recorded index i. */
@@ -85,4 +116,11 @@ export class RunData {
     const chunk = this.timeline[Math.floor(i / this.chunkSize)];
     return chunk[kind][i % this.chunkSize];
   }
+}
+
+/** A timeline chunk with its rows as Float32Array: the positions are stored with 3 decimals, and a run's
+ *  whole timeline stays in memory (the fixed axes and the trail need every step), at half the size. */
+function compactTimeline(chunk) {
+  for (const kind of ["final", "global"]) chunk[kind] = chunk[kind].map((row) => Float32Array.from(row));
+  return chunk;
 }

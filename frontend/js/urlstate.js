@@ -9,11 +9,16 @@ export function readState(defaults) {
   return state;
 }
 
-export function writeState(state) {
+/** This page's path with the state as its query; null, undefined and "" values are left out. */
+export function stateUrl(state) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(state)) {
     if (value !== null && value !== undefined && value !== "") params.set(key, value);
   }
-  const url = `${location.pathname}?${params}`;
+  return `${location.pathname}?${params}`;
+}
+
+export function writeState(state) {
+  const url = stateUrl(state);
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
 }

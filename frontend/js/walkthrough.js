@@ -9,10 +9,13 @@ import { boundsOf, Scatter } from "./components/scatter.js";
 import { renderSigmaBars } from "./components/sigmabars.js";
 import { renderSlidingWindow } from "./components/slidingwindow.js";
 import { renderVector } from "./components/vector.js";
+import { countOutside, outputLayer } from "./outputvectors.js";
 import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
+import { bindCopyLink } from "./sharelink.js";
 import { color } from "./theme.js";
-import { readState, writeState } from "./urlstate.js";
+import { readState, stateUrl, writeState } from "./urlstate.js";
+import { applyViewParams, shownProjection, VIEW_DEFAULTS, viewParams } from "./viewoptions.js";
 
 const TRAIL = 40;          // recorded steps of the center word's trail
 const TOP_WORDS = 8;
@@ -63,13 +66,21 @@ function project(vector) {
   return [dot(components[0], vector), dot(components[1], vector)];
 }
 
+/** Everything the view shows, as URL parameters (defaults left out): what a link reopens. */
+function linkState() {
+  return { run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs, ...viewParams(),
+           sentence: state.sentence || null, center: state.center >= 0 ? state.center : null,
+           window: state.window === DEFAULT_WINDOW ? null : state.window };
+}
+
+/** The link to the current view, built now (the address bar may be up to 250 ms behind). */
+const currentLink = () => `${location.origin}${stateUrl(linkState())}`;
+
 // The URL follows the page at most every 250 ms (replaceState per step was a measurable cost).
 let urlTimer = null;
 function syncUrl() {
   clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => writeState({ run: state.run, step: run?.steps[state.index], word: state.word, vs: state.vs,
-    sentence: state.sentence || null, center: state.center >= 0 ? state.center : null,
-    window: state.window === DEFAULT_WINDOW ? null : state.window }), 250);
+  urlTimer = setTimeout(() => writeState(linkState()), 250);
 }
 
 function renderSentence(record) {
@@ -205,13 +216,33 @@ function renderScatter(record, selected, animateMs) {
   const { minX, maxX } = scatter.bounds;
   const magnify = 10 ** Math.max(0, Math.floor(Math.log10((0.18 * (maxX - minX)) / longest)));
   $("arrow-scale").textContent = magnify > 1 ? `arrows drawn ×${magnify}` : "arrows to scale";
-  if ($("zoom").checked) scatter.setBounds(boundsOf([{ [kind]: [run.positions(i, kind)] }], kind));
+  const outputs = $("outputs").checked ? outputLayer(record, run.manifest.pca[kind], isSgns()) : null;
+  if ($("zoom").checked) {
+    scatter.setBounds(boundsOf([{ [kind]: outputs ? [run.positions(i, kind), outputs.positions] : [run.positions(i, kind)] }], kind));
+  }
+  $("outputs-note").textContent = outputs ? outsideNote(outputs.positions) : "";
   scatter.render({ positions: run.positions(i, kind), center: record.center_id, context: record.context_id,
-                   selected, trail, arrows, scale: magnify }, animateMs);
+                   selected, trail, arrows, scale: magnify, outputs }, animateMs);
+}
+
+/** The fixed axes fit the words: says how many output vectors lie beyond them (zoom to this step shows all). */
+function outsideNote(positions) {
+  const outside = countOutside(positions, scatter.bounds);
+  return outside ? `${outside} of ${positions.length / 2} output vectors lie outside the view (zoom to this step shows them)` : "";
+}
+
+/** While a chunk loads: the panels keep the step they show (and its label), marked as out of date, and the
+ *  control bar says which step is coming. */
+function showLoading(step) {
+  $("loading").textContent = step === null ? "" : `loading step ${step}…`;
+  $("loading").hidden = step === null;
+  $("content").classList.toggle("stale", step !== null);
+  $("content").setAttribute("aria-busy", String(step !== null));
 }
 
 function render(record, animateMs) {
   const started = performance.now();
+  showLoading(null);
   const step = record.step;
   $("step-label").textContent = `step ${step} of ${run.manifest.sizes.steps}`;
   $("pair-center").textContent = record.center_word;
@@ -235,12 +266,13 @@ async function goTo(index, { animateMs = 0 } = {}) {
   index = Math.max(0, Math.min(run.steps.length - 1, index));
   state.index = index;
   $("slider").value = index;
-  $("step-label").textContent = `step ${run.steps[index]} of ${run.manifest.sizes.steps}`;
   let record = run.loadedRecord(index);
   if (!record) {
+    showLoading(run.steps[index]);
     try {
       record = await run.record(index);
     } catch (err) {
+      showLoading(null);
       showError(err.message);
       return;
     }
@@ -444,6 +476,8 @@ function bindControls() {
   });
   $("sw-window").addEventListener("input", () => { state.window = Number($("sw-window").value); renderWindowPanel(); syncUrl(); });
   $("zoom").addEventListener("change", () => { applyProjection(); goTo(state.index); });
+  $("outputs").addEventListener("change", () => goTo(state.index));
+  bindCopyLink($("copy-link"), $("link-field"), $("link-status"), currentLink);
   document.querySelectorAll("input[name=bars]").forEach((radio) => radio.addEventListener("change", () => goTo(state.index)));
   document.querySelectorAll("input[name=pca]").forEach((radio) => radio.addEventListener("change", () => {
     state.projection = radio.value;
@@ -464,8 +498,13 @@ async function main() {
   lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }) });
   probChart = new ProbabilityChart($("probs"));
   partnerScatter = new Scatter($("scatter-b"));
+  metrics.scatter = scatter;
+  metrics.run = () => run;   // the run on screen, for the browser tests of its chunk cache
   bindControls();
-  const wanted = readState({ run: null, step: null, word: null, vs: null, sentence: "0", center: "-1", window: String(DEFAULT_WINDOW) });
+  const wanted = readState({ run: null, step: null, word: null, vs: null, sentence: "0", center: "-1", window: String(DEFAULT_WINDOW),
+                             ...VIEW_DEFAULTS });
+  const refused = applyViewParams(wanted);
+  state.projection = shownProjection();
   state.word = wanted.word;
   state.sentence = Math.trunc(Number(wanted.sentence)) || 0;
   state.center = Math.trunc(Number(wanted.center));
@@ -484,6 +523,10 @@ async function main() {
   $("run").value = name;
   runNames = runs.filter((r) => r.status === "ok").map((r) => r.name);
   await openRun(name, wanted.step, wanted.vs);
+  if (refused.length) {
+    const before = $("notice").hidden ? "" : `${$("notice").textContent} `;
+    showNotice(`${before}Not used from the link: ${refused.join("; ")}.`);
+  }
 }
 
 startPage(main);

@@ -53,7 +53,8 @@ export class Scatter {
     return best;
   }
 
-  /** scene: {positions, center, context, selected, trail: [x, y][], arrows: [{dx, dy, color, label}], scale}. */
+  /** scene: {positions, center, context, selected, trail: [x, y][], arrows: [{dx, dy, color, label}], scale,
+   *  outputs: null or a second point set {positions, origin: [x, y], marked: [{index, color, label, guide}]}}. */
   render(scene, animateMs = 0) {
     this.scene = scene;
     cancelAnimationFrame(this.frame);
@@ -91,7 +92,9 @@ export class Scatter {
     for (let i = 0; i < positions.length / 2; i++) pixels.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
     const labels = new LabelGrid(this.width, this.height);
     ctx.font = "bold 13px system-ui, sans-serif";
-    for (const i of marked.keys()) labels.claim(pixels[i][0] + 7, pixels[i][1] - 18, ctx.measureText(words[i]).width, 16);
+    const placed = new Map([...marked.keys()].map((i) => [i, placeLabel(labels, pixels[i][0], pixels[i][1], ctx.measureText(words[i]).width)]));
+    const outputs = scene.outputs && this.outputPixels(scene.outputs);
+    for (const m of outputs?.marked ?? []) m.at = placeLabel(labels, m.x, m.y, ctx.measureText(m.label).width);
     ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = color("--point");
     for (let i = 0; i < pixels.length; i++) {
@@ -104,6 +107,7 @@ export class Scatter {
       const [x, y] = pixels[i];
       if (!marked.has(i) && labels.claim(x + 4, y - 13, ctx.measureText(words[i]).width, 13)) ctx.fillText(words[i], x + 4, y - 3);
     }
+    if (outputs) this.paintOutputs(outputs);
     if (scene.trail?.length > 1) {
       ctx.strokeStyle = color("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
       ctx.beginPath();
@@ -115,15 +119,70 @@ export class Scatter {
       const [x, y] = pixels[i];
       ctx.fillStyle = color;
       ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillText(words[i], x + 7, y - 6);
+      ctx.fillText(words[i], ...placed.get(i));
     }
+    for (const { x, y, color, label, at } of outputs?.marked ?? []) {
+      drawDiamond(ctx, x, y, 6.5, color, true);
+      ctx.fillStyle = color;
+      ctx.fillText(label, ...at);
+    }
+    const arrows = [];
     if (scene.center >= 0 && scene.arrows) {
       const [cx, cy, s] = pixels[scene.center];
       for (const arrow of scene.arrows) {
-        drawArrow(ctx, cx, cy, cx + arrow.dx * s * scene.scale, cy - arrow.dy * s * scene.scale, arrow.color);
+        const x1 = cx + arrow.dx * s * scene.scale, y1 = cy - arrow.dy * s * scene.scale;
+        drawArrow(ctx, cx, cy, x1, y1, arrow.color);
+        arrows.push({ x0: cx, y0: cy, x1, y1 });
       }
     }
+    // What was drawn where, in CSS pixels: read by the browser tests against the run's files.
+    this.geometry = { center: scene.center >= 0 ? pixels[scene.center].slice(0, 2) : null, arrows,
+                      outputs: outputs && { count: outputs.all.length, origin: outputs.origin,
+                                            marked: outputs.marked.map(({ index, x, y }) => ({ index, x, y })) } };
   }
+
+  /** The output layer in pixels: every point, the origin, and the marked ones with their labels and guides. */
+  outputPixels({ positions, origin, marked }) {
+    const all = [];
+    for (let i = 0; i < positions.length / 2; i++) all.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
+    return { all, origin: this.toPixel(...origin).slice(0, 2),
+             marked: marked.map((m) => ({ ...m, x: all[m.index][0], y: all[m.index][1] })) };
+  }
+
+  /** Output vectors as hollow diamonds (the words are dots), the origin as a cross, and a dashed guide from
+   *  the origin to each marked vector that has one: the attractive arrow is parallel to it. */
+  paintOutputs({ all, origin, marked }) {
+    const { ctx } = this;
+    const markedIds = new Set(marked.map((m) => m.index));
+    for (let i = 0; i < all.length; i++) if (!markedIds.has(i)) drawDiamond(ctx, all[i][0], all[i][1], 3.4, color("--output"), false);
+    const [ox, oy] = origin;
+    ctx.strokeStyle = color("--ink"); ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.moveTo(ox - 6, oy); ctx.lineTo(ox + 6, oy); ctx.moveTo(ox, oy - 6); ctx.lineTo(ox, oy + 6); ctx.stroke();
+    ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = color("--ink");
+    ctx.fillText("0", ox + 4, oy + 13);
+    ctx.font = "bold 13px system-ui, sans-serif";
+    ctx.setLineDash([5, 4]); ctx.lineWidth = 1.6;
+    for (const { x, y, guide } of marked) {
+      if (!guide) continue;
+      ctx.strokeStyle = guide;
+      ctx.beginPath(); ctx.moveTo(ox, oy); ctx.lineTo(x, y); ctx.stroke();
+    }
+    ctx.setLineDash([]);
+  }
+}
+
+/** Where a marked point's label goes: above right, below right, above left or below left of it, the first
+ *  place no other label holds yet (above right when all are taken). Returns the text's baseline origin. */
+function placeLabel(labels, x, y, width) {
+  const places = [[x + 7, y - 6], [x + 7, y + 16], [x - 7 - width, y - 6], [x - 7 - width, y + 16]];
+  return places.find(([tx, ty]) => labels.claim(tx, ty - 12, width, 16)) ?? places[0];
+}
+
+function drawDiamond(ctx, x, y, r, fill, solid) {
+  ctx.beginPath();
+  ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+  if (solid) { ctx.fillStyle = fill; ctx.fill(); ctx.strokeStyle = color("--canvas"); ctx.lineWidth = 1; ctx.stroke(); }
+  else { ctx.strokeStyle = fill; ctx.lineWidth = 1.2; ctx.stroke(); }
 }
 
 /** Occupancy of label boxes on a coarse grid: claim() succeeds only where no label is yet. */

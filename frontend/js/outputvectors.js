@@ -1,0 +1,41 @@
+// The output vectors (the columns u_w of W′) in the same 2-D projection as the words (the rows v_w of
+// W), as a second point set on the walkthrough's scatter. The force arrows are displacements of v_c:
+// η·u_o moves v_c in the direction of u_o, so it is drawn parallel to the line from the origin to u_o,
+// which need not point at the context word's own dot (that is its row of W, a different vector).
+import { color } from "./theme.js";
+
+/** Every column of W′ (d×V) drawn at components·(u − mean), as the words are, and where the origin lands. */
+export function projectOutputs(W_prime, { components, mean }) {
+  const [first, second] = components, V = W_prime[0].length;
+  let ox = 0, oy = 0;
+  for (let r = 0; r < mean.length; r++) { ox -= first[r] * mean[r]; oy -= second[r] * mean[r]; }
+  const positions = new Float64Array(2 * V);
+  for (let w = 0; w < V; w++) { positions[2 * w] = ox; positions[2 * w + 1] = oy; }
+  W_prime.forEach((row, r) => {
+    const a = first[r], b = second[r];
+    for (let w = 0; w < V; w++) { positions[2 * w] += a * row[w]; positions[2 * w + 1] += b * row[w]; }
+  });
+  return { positions, origin: [ox, oy] };
+}
+
+/** The scatter's output layer at a recorded step: u_o marked (with the guide from the origin that the
+ *  attractive arrow is parallel to), and for negative sampling the k negatives' u_n. */
+export function outputLayer(record, pca, sgns) {
+  const { positions, origin } = projectOutputs(record.W_prime, pca);
+  const marked = [{ index: record.context_id, color: color("--context"), label: `u_o ${record.context_word}`,
+                    guide: color("--attract") }];
+  if (sgns) {
+    record.negative_ids.forEach((id, n) => marked.push({ index: id, color: color("--repel"), label: `u_n ${record.negative_words[n]}` }));
+  }
+  return { positions, origin, marked };
+}
+
+/** How many of the drawn points fall outside the bounds (the fixed axes are fitted to the words only). */
+export function countOutside(positions, { minX, maxX, minY, maxY }) {
+  let outside = 0;
+  for (let i = 0; i < positions.length; i += 2) {
+    const x = positions[i], y = positions[i + 1];
+    if (x < minX || x > maxX || y < minY || y > maxY) outside += 1;
+  }
+  return outside;
+}
