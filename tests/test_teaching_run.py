@@ -15,6 +15,7 @@ from trainer.errors import RunFormatError
 from trainer.numbers import round_significant
 from trainer.run_format import PARTIAL_PREFIX, read_all_records, read_manifest
 from trainer.run_store import RunWriter
+from trainer.step_chunks import decode_columns
 from trainer.teaching_run import LOSS_DIGITS, config_of, ensure_default_runs, prepare, train_run
 from trainer.train import initial_weights
 
@@ -102,9 +103,9 @@ def test_manifest_lists_every_file_and_validates(small_run):
 def test_timeline_is_projected_on_final_axes(small_run):
     index, manifest = read(small_run, "step_index.json"), read_manifest(small_run)
     V = len(read(small_run, "vocab.json")["words"])
-    last = read(small_run, manifest["chunks"]["timeline"][-1])
-    assert last["steps"][-1] == index["steps"][-1]
-    assert all(len(row) == 2 * V for row in last["final"] + last["global"])
+    last = decode_columns(read(small_run, manifest["chunks"]["timeline"][-1]))
+    assert last["step"][-1] == index["steps"][-1]
+    assert last["final"].shape[1] == last["global"].shape[1] == 2 * V
     pca = manifest["pca"]
     assert 0 < sum(pca["final"]["explained_variance_ratio"]) <= 1
     # the stored axes reproduce the stored positions: components · (W[w] − mean)

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import free_port, screenshot, wait_until_serving
 from tests.test_walkthrough_page import open_walkthrough, read_records
 from trainer.run_format import read_json, read_manifest
+from trainer.step_chunks import decode_columns
 
 SCATTER_PAD = 28           # px, the scatter's margin (components/scatter.js toPixel)
 PARALLEL = 1 - 1e-6        # cos between the drawn arrow and the drawn origin → u_o line: parallel, same sense
@@ -25,7 +26,7 @@ class RunFiles:
         self.manifest = read_manifest(run_dir)
         self.words = read_json(run_dir, "vocab.json")["words"]
         self.records, self.steps = read_records(run_dir)
-        self.timeline = [read_json(run_dir, path) for path in self.manifest["chunks"]["timeline"]]
+        self.timeline = [decode_columns(read_json(run_dir, path)) for path in self.manifest["chunks"]["timeline"]]
 
     def project(self, vectors, kind="final"):
         """Points (rows) drawn as the page draws a vector: components · (v − mean)."""

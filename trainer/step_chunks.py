@@ -1,4 +1,5 @@
-"""The layout of a step chunk (steps/NNNNNN.json.gz): recorded steps column by column, weights as deltas.
+"""The layout of a run's chunk files (steps/ and timeline/NNNNNN.json.gz): recorded steps column by
+column, weights and positions as deltas.
 
 Why: a student's browser downloads these chunks to scrub a run. Written record by record, a
 500-word book run's chunk was 2.5 MB gzipped: gzip's 32 KB window never saw the previous record's
@@ -10,18 +11,19 @@ the same chunk is 0.4 MB, holding exactly the same values (docs/performance.md).
 import numpy as np
 
 # field → decimals: stored as round(value · 10^decimals) minus the same for the previous record
-DELTA_FIELDS = {"W": 4, "W_prime": 4}
+DELTA_FIELDS = {"W": 4, "W_prime": 4}                  # a step chunk's weights (recorded at 4 decimals)
+TIMELINE_DELTA_FIELDS = {"final": 3, "global": 3}      # a timeline chunk's 2-D positions (3 decimals)
 COUNT, COLUMNS, DELTAS = "records", "columns", "deltas"
 
 
-def encode_chunk(index: int, records: list[dict]) -> dict:
+def encode_chunk(index: int, records: list[dict], delta_fields: dict[str, int] = DELTA_FIELDS) -> dict:
     """The chunk file's JSON for `records` (all with the same fields, values rounded as recorded)."""
     fields = list(records[0])
     if any(list(r) != fields for r in records):
         raise ValueError("every record of a chunk must have the same fields")
     columns = {field: [r[field] for r in records] for field in fields}
     deltas = {}
-    for field, decimals in DELTA_FIELDS.items():
+    for field, decimals in delta_fields.items():
         if field in columns:
             units = np.rint(np.asarray(columns[field], dtype=np.float64) * 10.0 ** decimals).astype(np.int64)
             columns[field] = np.diff(units, axis=0, prepend=0)

@@ -30,7 +30,7 @@ from trainer.run_format import (
     read_manifest,
 )
 from trainer.run_store import RunWriter, created_timestamp
-from trainer.step_chunks import encode_chunk
+from trainer.step_chunks import TIMELINE_DELTA_FIELDS, encode_chunk
 from trainer.stopwords import STOPWORDS
 from trainer.train import SkipGramTrainer
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
@@ -138,11 +138,11 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
         for i in range(n_chunks):
             part = slice(i * chunk_size, (i + 1) * chunk_size)
             writer.json_gz(step_chunks[i], encode_chunk(i, records[part]))
-            writer.json_gz(timeline_chunks[i], {
-                "chunk": i, "steps": steps[part],
-                **{kind: round_fixed(p.positions[part].reshape(len(steps[part]), -1), POSITION_DECIMALS)
-                   for kind, p in projections.items()},
-            })
+            positions = {kind: round_fixed(p.positions[part].reshape(len(steps[part]), -1), POSITION_DECIMALS)
+                         for kind, p in projections.items()}
+            writer.json_gz(timeline_chunks[i], encode_chunk(i, [
+                {"step": step, **{kind: rows[j] for kind, rows in positions.items()}}
+                for j, step in enumerate(steps[part])], TIMELINE_DELTA_FIELDS))
             bar.update(2)
         views = {
             "vocab.json": vocab.to_dict(),

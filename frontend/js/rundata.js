@@ -118,9 +118,11 @@ export class RunData {
   }
 }
 
-/** A timeline chunk with its rows as Float32Array: the positions are stored with 3 decimals, and a run's
- *  whole timeline stays in memory (the fixed axes and the trail need every step), at half the size. */
+/** A timeline chunk as {steps, final, global} with its rows as Float32Array: the positions are stored
+ *  with 3 decimals, and a run's whole timeline stays in memory (the fixed axes and the trail need every
+ *  step), at half the size. */
 function compactTimeline(chunk) {
-  for (const kind of ["final", "global"]) chunk[kind] = chunk[kind].map((row) => Float32Array.from(row));
-  return chunk;
+  const records = decodeChunk(chunk);
+  const rows = (kind) => records.map((r) => Float32Array.from(r[kind]));
+  return { steps: records.map((r) => r.step), final: rows("final"), global: rows("global") };
 }
