@@ -10,6 +10,7 @@ import pytest
 
 from tests.a11y import horizontal_overflow
 from tests.conftest import ARTIFACTS, screenshot
+from trainer.bpe.analysis import FIRST_MERGES, FREQUENT_SUBWORDS
 from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
 from trainer.bpe.tokenizer import BPETokenizer
 
@@ -324,28 +325,28 @@ def test_token_length_histograms_count_the_vocabulary_and_the_text(page, live_se
     assert page.errors == [] and page.console_errors == []
 
 
-def bar_rows(page, container):
-    return page.eval_on_selector_all(f"#{container} tr", "rs => rs.map(r => [r.cells[0].textContent, r.cells[2].textContent])")
+def merge_rows(page, container):
+    return page.eval_on_selector_all(f"#{container} tbody tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))")
 
 
 def test_what_bpe_learned_first_shows_the_files_merges_and_the_most_used_subwords(page, live_server, project):
     open_lessons(page, live_server)
     vocab, merges = project["vocab"], project["merges"]
-    first = bar_rows(page, "first-merges")
-    assert len(first) == 24
-    for rank, (label, count) in enumerate(first):
+    pair = lambda left, right: f"{visible(vocab[left])} + {visible(vocab[right])}"  # noqa: E731
+    first = merge_rows(page, "first-merges")
+    assert len(first) == FIRST_MERGES
+    for rank, row in enumerate(first):
         left, right, new_id, pair_count = merges[rank]
-        assert label == f"#{rank + 1}  {visible(vocab[left])} + {visible(vocab[right])} → {visible(vocab[new_id])}"
-        assert count == f"{pair_count:,}"
+        assert row == [f"#{rank + 1}", pair(left, right), visible(vocab[new_id]), f"{pair_count:,}"]
     usage = project["meta"]["subword_usage"]
-    frequent = bar_rows(page, "frequent-subwords")
-    assert len(frequent) == len(usage) > 10
+    frequent = merge_rows(page, "frequent-subwords")
+    assert len(frequent) == len(usage) == FREQUENT_SUBWORDS
     base = project["settings"]["base_size"]
-    for (label, uses), row in zip(frequent, usage, strict=True):
-        left, right, new_id, pair_count = merges[row["id"] - base]
-        assert new_id == row["id"] and uses == f"{row['uses']:,}"
-        assert label == (f"{visible(vocab[new_id])}  ← {visible(vocab[left])} + {visible(vocab[right])}  "
-                         f"(merge #{row['id'] - base + 1}, pair seen {pair_count:,}×)")
+    for row, used in zip(frequent, usage, strict=True):
+        left, right, new_id, pair_count = merges[used["id"] - base]
+        assert new_id == used["id"]
+        assert row == [f"#{new_id - base + 1}", pair(left, right), visible(vocab[new_id]), f"{pair_count:,}",
+                       f"{used['uses']:,}"]
     assert page.errors == [] and page.console_errors == []
 
 

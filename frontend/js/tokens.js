@@ -4,11 +4,11 @@ import {
 } from "./api.js";
 import { renderBars } from "./components/hbars.js";
 import { drawLengthBars } from "./components/lengthbars.js";
+import { renderMergeTable } from "./components/mergetable.js";
 import { renderPipeline } from "./components/pipeline.js";
 import { renderTokens, visible } from "./components/tokenview.js";
 import { XYChart } from "./components/xychart.js";
 import { $, promiseCache, showError, startPage } from "./page.js";
-import { color } from "./theme.js";
 import { readState, writeState } from "./urlstate.js";
 
 const THROTTLE_MS = 120;       // while typing, the tokens are redrawn at most this often, and at least this often
@@ -217,8 +217,6 @@ async function renderAnalysis(name) {
   }));
 }
 
-const pairLabel = (m) => `${visible(m.left)} + ${visible(m.right)}`;
-
 /** Tokens per held-out line saved by the first tenth of the merges and by the last tenth. */
 function diminishingReturns(rows) {
   const at = (k) => rows.reduce((best, r) => (Math.abs(r.merges - k) < Math.abs(best.merges - k) ? r : best));
@@ -249,12 +247,8 @@ async function renderLessons(name) {
     { key: "characters", label: "in characters", colour: "--accent", counts: lessons.token_lengths.characters },
     { key: "bytes", label: "in bytes", colour: "--center", counts: lessons.token_lengths.bytes },
   ], { description: `lengths of the tokens in the vocabulary of ${name}` });
-  renderBars($("first-merges"), lessons.first_merges.map((m) => ({ label: `#${m.rank}  ${pairLabel(m)} → ${visible(m.token)}`, value: m.count })),
-             { format: (v) => v.toLocaleString("en") });
-  renderBars($("frequent-subwords"), lessons.frequent_subwords.map((m) => ({
-    label: `${visible(m.token)}  ← ${pairLabel(m)}  (merge #${m.rank}, pair seen ${m.count.toLocaleString("en")}×)`,
-    value: m.uses,
-  })), { format: (v) => v.toLocaleString("en"), color: color("--attract") });
+  renderMergeTable($("first-merges"), lessons.first_merges);
+  renderMergeTable($("frequent-subwords"), lessons.frequent_subwords, { barKey: "uses", barLabel: "uses", colour: "--attract" });
   if (!lessons.frequent_subwords.length) $("frequent-subwords").textContent = "This tokenizer has no held-out figures.";
   metrics.lessons += 1;
 }

@@ -9,11 +9,11 @@ from trainer.bpe.tokenizer import UTF8, BPETokenizer
 from trainer.bpe.train import BYTE_TOKENS
 
 EFFICIENCY_MERGES = (500, 2000, 5000, 10000)
-PROGRESSION_POINTS = 32     # merge counts measured for the progression curve, denser at the start
+PROGRESSION_POINTS = 32         # merge counts measured for the progression curve, denser at the start
 HELD_OUT_SAMPLE_CHARS = 16_000  # held-out text measured (about 2,500 words)
-FIRST_MERGES = 24           # merges shown as "what BPE learned first"
-FREQUENT_SUBWORDS = 24      # learned tokens shown as the most used on held-out text
-PIPELINE_PIECES = 400       # pieces the pipeline view shows at most (the rest is counted)
+FIRST_MERGES = 16               # merges shown as "what BPE learned first"
+FREQUENT_SUBWORDS = 16          # learned tokens shown as the most used on held-out text
+PIPELINE_PIECES = 400           # pieces the pipeline view shows at most (the rest is counted)
 
 DOMAIN_SAMPLES = {
     "English prose": (

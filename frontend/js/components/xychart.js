@@ -4,7 +4,7 @@
 import { color } from "../theme.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640, H = 300, PAD = { l: 48, r: 12, t: 46, b: 40 };
+const W = 640, H = 300, PAD = { l: 48, r: 28, t: 46, b: 40 };
 
 function el(name, attrs, parent, text) {
   const node = document.createElementNS(NS, name);
