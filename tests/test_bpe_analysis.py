@@ -11,11 +11,13 @@ from backend.app import create_app
 from backend.settings import MAX_TEXT_BYTES
 from trainer.bpe.analysis import (
     FIRST_MERGES,
+    LONG_PIECE_CHARS,
     held_out_rows,
     held_out_text,
     pipeline,
     progression_merges,
     subword_usage,
+    token_counts,
     vocabulary_lengths,
 )
 from trainer.bpe.build import DEFAULT_MERGES, build_default_tokenizer, default_text, split_held_out
@@ -65,6 +67,14 @@ def test_held_out_figures_are_the_encoders_counts_on_the_held_out_lines(built, t
     assert tokenizer.meta["subword_usage"] == subword_usage(tokenizer, held_out)
     assert [(r["id"], r["uses"]) for r in tokenizer.meta["subword_usage"]] == \
         sorted(uses.items(), key=lambda item: (-item[1], item[0]))[:len(tokenizer.meta["subword_usage"])]
+
+
+def test_token_counts_from_one_pass_equal_encoding_with_the_first_k_merges(tokenizer):
+    """The savings-per-merge pass against the encoder at many merge counts, on prose, code, CJK, emoji and a
+    piece long enough to be encoded per merge count."""
+    text = "\n".join(HOSTILE) + " " + "ab" * LONG_PIECE_CHARS
+    ks = list(range(0, len(tokenizer.merges) + 1, 97)) + [len(tokenizer.merges)]
+    assert token_counts(tokenizer, text, ks) == [len(tokenizer.encode(text, k)) for k in ks]
 
 
 def test_vocabulary_lengths_count_every_token_but_the_byte_tokens(tokenizer):

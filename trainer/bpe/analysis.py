@@ -3,13 +3,16 @@ versus efficiency, the merge progression on held-out text, what BPE learned firs
 pathological inputs broken down token by token."""
 
 from collections import Counter
+from itertools import accumulate
 
 from trainer.bpe.pretokenize import END_OF_WORD, count_words, split_pieces
 from trainer.bpe.tokenizer import UTF8, BPETokenizer
-from trainer.bpe.train import BYTE_TOKENS
+from trainer.bpe.train import BYTE_TOKENS, merge_pair
 
 EFFICIENCY_MERGES = (500, 2000, 5000, 10000)
-PROGRESSION_POINTS = 32         # merge counts measured for the progression curve, denser at the start
+PROGRESSION_POINTS = 64         # merge counts shown on the progression curve, denser at the start
+LONG_PIECE_CHARS = 64           # pieces longer than this are counted by encoding them per merge count
+NO_MERGE = float("inf")
 HELD_OUT_SAMPLE_CHARS = 16_000  # held-out text measured (about 2,500 words)
 FIRST_MERGES = 16               # merges shown as "what BPE learned first"
 FREQUENT_SUBWORDS = 16          # learned tokens shown as the most used on held-out text
@@ -107,13 +110,38 @@ def held_out_text(held_out_lines: list[str]) -> tuple[str, int]:
     return "\n".join(lines), len(lines)
 
 
+def token_counts(tokenizer: BPETokenizer, text: str, ks: list[int]) -> list[int]:
+    """The text's token count with only the first k merges, for each k, from one pass: each distinct
+    piece is merged once with all merges in rank order (as encoding applies them), noting how many
+    tokens each merge saved, so that the count with k merges is the base count less the savings of
+    merges below k. A piece over LONG_PIECE_CHARS (a hostile run without spaces) is encoded per k instead."""
+    ranks = {(m.left, m.right): r for r, m in enumerate(tokenizer.merges)}
+    savings = [0] * (len(tokenizer.merges) + 1)
+    base, long_pieces = 0, Counter()
+    for piece, count in Counter(split_pieces(text)).items():
+        if len(piece) > LONG_PIECE_CHARS:
+            long_pieces[piece] = count
+            continue
+        ids = tokenizer.encode(piece, 0)
+        base += count * len(ids)
+        while len(ids) > 1:
+            rank = min(ranks.get(pair, NO_MERGE) for pair in zip(ids, ids[1:], strict=False))
+            if rank == NO_MERGE:
+                break
+            m = tokenizer.merges[rank]
+            merged = merge_pair(ids, m.left, m.right, m.new_id)
+            savings[rank] += count * (len(ids) - len(merged))
+            ids = merged
+    saved = list(accumulate(savings, initial=0))  # saved[k]: tokens saved by the first k merges
+    return [base - saved[k] + sum(n * len(tokenizer.encode(p, k)) for p, n in long_pieces.items()) for k in ks]
+
+
 def held_out_rows(tokenizer: BPETokenizer, held_out_lines: list[str], ks: list[int]) -> list[dict]:
-    """The held-out text encoded with the first k merges for each k."""
+    """The held-out text's figures with the first k merges for each k."""
     text, sentences = held_out_text(held_out_lines)
     words = count_words(text)
     rows = []
-    for k in ks:
-        tokens = len(tokenizer.encode(text, k))
+    for k, tokens in zip(ks, token_counts(tokenizer, text, ks), strict=True):
         rows.append({"merges": k, "vocab_size": tokenizer.base_size + k, "tokens": tokens,
                      "tokens_per_sentence": round(tokens / max(sentences, 1), 3),
                      "tokens_per_word": round(tokens / words, 3) if words else 0.0,
