@@ -1,17 +1,9 @@
 // SVG histogram of token lengths: for each length 1, 2, 3, … a group of bars, one per series
 // (e.g. length in characters and in bytes). Bars carry data-series, data-length and data-count.
 import { color } from "../theme.js";
+import { svgElement as el } from "./svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const W = 640, H = 240, PAD = { l: 46, r: 8, t: 30, b: 40 };
-
-function el(name, attrs, parent, text) {
-  const node = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
-}
 
 /** series: [{key, label, colour (a CSS variable), counts}] where counts[n] = tokens of length n.
  *  Lengths above maxLength are drawn in one last group, "maxLength+". */

@@ -2,17 +2,9 @@
 // vertical marker. Every point is drawn as a dot carrying data-series, data-x and data-y (the values
 // as given), with a title, so a reader can hover it and a test can read it.
 import { color } from "../theme.js";
+import { svgElement as el } from "./svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const W = 640, H = 300, PAD = { l: 48, r: 28, t: 46, b: 40 };
-
-function el(name, attrs, parent, text) {
-  const node = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
-}
 
 /** Round tick values: about `count` of them from 0 (or min) to max. */
 function ticks(min, max, count = 5) {
