@@ -112,6 +112,10 @@ def client(built, tmp_path_factory):
     broken = orjson.loads(built.path.read_bytes())
     broken["meta"]["merge_progression"] = [{"merges": "many"}]
     (tokenizers / "odd.json").write_bytes(orjson.dumps(broken))
+    older = orjson.loads(built.path.read_bytes())  # as an earlier wordlab wrote it: no progression, no usage
+    for key in ("merge_progression", "subword_usage"):
+        del older["meta"][key]
+    (tokenizers / "older.json").write_bytes(orjson.dumps(older))
     return TestClient(create_app(tmp_path_factory.mktemp("no-runs"), tokenizers))
 
 
@@ -123,6 +127,12 @@ def test_lessons_route_serves_the_files_figures(client, tokenizer):
     assert lessons["first_merges"] == [tokenizer.merge_record(r) | {"uses": None} for r in range(FIRST_MERGES)]
     assert [(m["id"], m["uses"]) for m in lessons["frequent_subwords"]] == \
         [(u["id"], u["uses"]) for u in tokenizer.meta["subword_usage"]]
+
+
+def test_lessons_of_a_tokenizer_file_from_before_the_held_out_figures(client, tokenizer):
+    lessons = client.get("/api/tokenizers/older/lessons").json()
+    assert lessons["merge_progression"] == [] and lessons["frequent_subwords"] == []
+    assert lessons["token_lengths"] == vocabulary_lengths(tokenizer) and len(lessons["first_merges"]) == FIRST_MERGES
 
 
 def test_lessons_route_refuses_malformed_figures_with_a_message(client):

@@ -13,6 +13,7 @@ import { readState, writeState } from "./urlstate.js";
 
 const THROTTLE_MS = 120;       // while typing, the tokens are redrawn at most this often, and at least this often
 const DEBOUNCE_MS = 120;       // the id box decodes once typing pauses
+const PIPELINE_DEBOUNCE_MS = 250;  // the pipeline view redraws once typing pauses: no second request per keystroke
 const URL_TEXT_LIMIT = 2000;   // longer texts are not put in the URL
 const END_OF_WORD = "</w>";
 
@@ -109,7 +110,7 @@ class Side {
   }
 }
 
-let sides, decodeTimer = null, lessons = null, pipelineSequence = 0;
+let sides, decodeTimer = null, pipelineTimer = null, lessons = null, pipelineSequence = 0;
 const charts = {};
 
 function syncUrl() {
@@ -121,13 +122,23 @@ function syncUrl() {
   });
 }
 
-/** The pipeline view for the first tokenizer; an answer overtaken by a newer request is dropped. */
+/** The pipeline view for the first tokenizer; an answer overtaken by a newer request is dropped, and an
+ *  error is shown in the view (the banner already says what is wrong with the text). */
 async function showPipeline(text, side) {
   const sequence = ++pipelineSequence;
-  const answer = await tokenizePipeline(text, side.name, side.merges);
-  if (sequence !== pipelineSequence) return;
-  renderPipeline($("pipeline"), answer);
-  metrics.pipelines += 1;
+  try {
+    const answer = await tokenizePipeline(text, side.name, side.merges);
+    if (sequence !== pipelineSequence) return;
+    renderPipeline($("pipeline"), answer);
+    metrics.pipelines += 1;
+  } catch (err) {
+    if (sequence === pipelineSequence) $("pipeline").textContent = err.message;
+  }
+}
+
+function schedulePipeline(text) {
+  clearTimeout(pipelineTimer);
+  pipelineTimer = setTimeout(() => showPipeline(text, sides[0]), PIPELINE_DEBOUNCE_MS);
 }
 
 /** A token's length in characters (code points; none for a raw byte) and in UTF-8 bytes. */
@@ -162,8 +173,9 @@ async function updateAll() {
   const text = $("text").value;
   const active = $("compare").checked ? sides : [sides[0]];
   markSlider();
+  schedulePipeline(text);
   try {
-    const [times] = await Promise.all([Promise.all(active.map((side) => side.update(text))), showPipeline(text, sides[0])]);
+    const times = await Promise.all(active.map((side) => side.update(text)));
     showError("");
     if (times[0] !== null) drawTextLengths(sides[0].tokens);
     const measured = times.filter((t) => t !== null);
