@@ -10,13 +10,13 @@ from trainer.bpe.tokenizer import UTF8, BPETokenizer
 from trainer.bpe.train import BYTE_TOKENS, merge_pair
 
 EFFICIENCY_MERGES = (500, 2000, 5000, 10000)
-PROGRESSION_POINTS = 64         # merge counts shown on the progression curve, denser at the start
-LONG_PIECE_CHARS = 64           # pieces longer than this are counted by encoding them per merge count
+PROGRESSION_POINTS = 64          # merge counts shown on the progression curve, denser at the start
+LONG_PIECE_CHARS = 64            # pieces longer than this are counted by encoding them per merge count
 NO_MERGE = float("inf")
-HELD_OUT_SAMPLE_CHARS = 16_000  # held-out text measured (about 2,500 words)
-FIRST_MERGES = 16               # merges shown as "what BPE learned first"
-FREQUENT_SUBWORDS = 16          # learned tokens shown as the most used on held-out text
-PIPELINE_PIECES = 400           # pieces the pipeline view shows at most (the rest is counted)
+HELD_OUT_SAMPLE_CHARS = 100_000  # held-out text measured (about 16,000 words)
+FIRST_MERGES = 16                # merges shown as "what BPE learned first"
+FREQUENT_SUBWORDS = 16           # learned tokens shown as the most used on held-out text
+PIPELINE_PIECES = 400            # pieces the pipeline view shows at most (the rest is counted)
 
 DOMAIN_SAMPLES = {
     "English prose": (
