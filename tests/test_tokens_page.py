@@ -258,15 +258,6 @@ def visible(text):
     return text.replace(" ", "␣").replace("\n", "↵").replace("\t", "→").replace("\r", "␍")
 
 
-def test_the_default_tokenizer_has_thousands_of_merges_from_mixed_text(project):
-    assert len(project["merges"]) >= 2000
-    sources = project["meta"]["sources"]
-    assert "data/corpora/teaching.txt" in sources and "README.md" in sources
-    assert any(s.endswith(".py") for s in sources) and any(s.startswith("docs/") for s in sources)
-    vocab = set(project["vocab"])
-    assert {"The</w>", " the</w>", "ing</w>", "def</w>"} <= vocab  # capitalised prose, word endings, code
-
-
 def test_merge_progression_and_efficiency_curves_plot_the_apis_points(page, live_server, project):
     lessons = api_get(live_server, "/api/tokenizers/project/lessons")
     rows = lessons["merge_progression"]
