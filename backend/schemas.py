@@ -241,3 +241,49 @@ class SimilarityMatrixResponse(BaseModel):
     step: int | None
     words: list[str] = Field(description="the distinct words asked for, in the order of the matrix")
     matrix: list[list[float]] = Field(description="cosine similarity, 3 decimals (as similarity.json)")
+
+
+# ---- the token page's lessons (backend/routes/tokenize.py, trainer/bpe/analysis.py) ----
+
+class ProgressionRow(EfficiencyRow):
+    tokens: int = Field(description="tokens of the held-out text with the first `merges` merges")
+    tokens_per_word: float
+
+
+class LearnedMerge(MergeOut):
+    uses: int | None = Field(default=None, description="times the token occurs in the held-out text (all merges)")
+
+
+class TokenLengths(BaseModel):
+    characters: list[int] = Field(description="characters[n]: vocabulary tokens n characters long (byte tokens "
+                                              "left out, the end-of-piece marker not counted)")
+    bytes: list[int] = Field(description="the same tokens by length in UTF-8 bytes")
+
+
+class TokenizerLessons(BaseModel):
+    """What the token page teaches about a tokenizer: measured on its held-out lines when it was built
+    (merge progression, most used subwords) or read from its vocabulary and merges."""
+    tokenizer: str
+    merges_total: int
+    base_size: int
+    held_out_lines: int
+    merge_progression: list[ProgressionRow] = Field(
+        description="held-out text with the first k merges, k from 0 to all; empty for a tokenizer built "
+                    "without held-out lines or by an older wordlab")
+    token_lengths: TokenLengths
+    first_merges: list[LearnedMerge]
+    frequent_subwords: list[LearnedMerge]
+
+
+class PipelinePiece(BaseModel):
+    text: str = Field(description="the piece as the pre-tokenizer cut it, leading space included")
+    start: int = Field(description="character offset of the piece in the text")
+    symbols: list[str] = Field(description="the piece as base symbols: characters, or bytes for unseen ones")
+    tokens: list[str] = Field(description="the piece's tokens after the merges")
+
+
+class PipelineResponse(BaseModel):
+    tokenizer: str
+    merges_used: int
+    pieces: list[PipelinePiece]
+    pieces_total: int = Field(description="pieces in the whole text; at most the first 400 are listed")

@@ -18,7 +18,7 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 PAGES = {  # file name → (path, what must be drawn before the picture is taken)
     "walkthrough": ("/walkthrough.html?run=default&step=9000&out=1", "#step-label"),  # output vectors shown
     "walkthrough-sgns": ("/walkthrough.html?run=default-sgns&step=400", "#step-label"),
-    "tokens": ("/tokens.html", ".token-view span"),
+    "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr"),
     "explorer": ("/explorer.html?run=default", "canvas"),
 }
 

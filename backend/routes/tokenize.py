@@ -1,9 +1,10 @@
-"""Tokenizers: list, merge history, analysis, live tokenize and decode."""
+"""Tokenizers: list, merge history, analysis and lessons, live tokenize, the pipeline of one text, and decode."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 
 from backend import settings
 from backend.dependencies import get_tokenizers
@@ -14,18 +15,21 @@ from backend.schemas import (
     DecodeRequest,
     DecodeResponse,
     ErrorBody,
+    PipelineResponse,
     TokenizerAnalysis,
     TokenizerDetail,
     TokenizeRequest,
     TokenizeResponse,
+    TokenizerLessons,
     TokenizerList,
     TokenizerSummary,
 )
 from backend.settings import MAX_IDS, MAX_TEXT_BYTES
 from backend.tokenizers import TokenizerRegistry
-from trainer.bpe.analysis import cross_domain, pathological, text_stats
+from trainer.bpe.analysis import cross_domain, learned_first, pathological, pipeline, text_stats, vocabulary_lengths
 from trainer.bpe.tokenizer import BPETokenizer
-from trainer.errors import TooLarge
+from trainer.errors import Broken, TooLarge
+from trainer.run_format import describe
 
 router = APIRouter(prefix="/api", tags=["tokenizers"], route_class=OrjsonRoute)
 Tokenizers = Annotated[TokenizerRegistry, Depends(get_tokenizers)]
@@ -60,13 +64,34 @@ async def tokenizer_analysis(name: str, tokenizers: Tokenizers) -> TokenizerAnal
                              vocab_efficiency=tok.meta.get("vocab_efficiency", []))
 
 
-@router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
-async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse:
+@router.get("/tokenizers/{name}/lessons", response_model=TokenizerLessons, responses=ERRORS,
+            description="Merge progression on held-out text, token lengths, and what BPE learned first.")
+async def tokenizer_lessons(name: str, tokenizers: Tokenizers) -> TokenizerLessons:
+    tok = tokenizers.get(name)
+    try:  # the figures come from the file's meta, which nothing else validates
+        usage = [{"id": int(row["id"]), "uses": int(row["uses"])} for row in tok.meta.get("subword_usage", [])]
+        return TokenizerLessons(tokenizer=name, merges_total=len(tok.merges), base_size=tok.base_size,
+                                held_out_lines=tok.meta.get("held_out_lines", 0),
+                                merge_progression=tok.meta.get("merge_progression", []),
+                                token_lengths=vocabulary_lengths(tok), **learned_first(tok, usage))
+    except (ValidationError, KeyError, TypeError, ValueError) as err:
+        detail = describe(err) if isinstance(err, ValidationError) else repr(err)
+        raise Broken(f"tokenizer {name}'s held-out figures are malformed ({detail}); retrain it") from None
+
+
+def checked(request: TokenizeRequest, tokenizers: TokenizerRegistry) -> tuple[BPETokenizer, int, int]:
+    """The tokenizer, the merges to use (at most all) and the text's size in bytes, under the size limit."""
     size = len(request.text.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
         raise TooLarge(f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes (about 100 KB)")
     tok = tokenizers.get(request.tokenizer)
     merges = len(tok.merges) if request.merges is None else min(request.merges, len(tok.merges))
+    return tok, merges, size
+
+
+@router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
+async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers) -> OrjsonResponse:
+    tok, merges, size = checked(request, tokenizers)
     if size > settings.INLINE_TOKENIZE_BYTES:
         # A long text runs in a thread: the event loop keeps answering this worker's other requests meanwhile.
         return OrjsonResponse(await run_in_threadpool(tokenize_answer, tok, request, merges))
@@ -79,6 +104,13 @@ def tokenize_answer(tok: BPETokenizer, request: TokenizeRequest, merges: int) ->
     return {"tokenizer": request.tokenizer, "merges_used": merges, "merges_total": len(tok.merges),
             **encoding._asdict(), "merge_ranks": tok.merge_ranks(encoding.ids),
             "stats": text_stats(tok, request.text, merges, encoding.ids)}
+
+
+@router.post("/tokenize/pipeline", response_model=PipelineResponse, responses=ERRORS,
+             description="The text's pre-tokenizer pieces, each as base symbols and as tokens after the merges.")
+async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers) -> PipelineResponse:
+    tok, merges, _ = checked(request, tokenizers)
+    return PipelineResponse(tokenizer=request.tokenizer, merges_used=merges, **pipeline(tok, request.text, merges))
 
 
 @router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})

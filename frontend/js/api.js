@@ -82,3 +82,8 @@ export async function getInputVectors(run, manifest) {
   const data = new Float32Array(bytes.slice(8 + headerLength + start, 8 + headerLength + end));
   return { rows: shape[0], dim: shape[1], data };
 }
+
+// ---- the token page's lessons ----
+export const getTokenizerLessons = (name) => request(`/api/tokenizers/${enc(name)}/lessons`);
+/** The text's pre-tokenizer pieces, each as base symbols and as tokens after the first `merges` merges. */
+export const tokenizePipeline = (text, tokenizer, merges) => postJSON("/api/tokenize/pipeline", { text, tokenizer, merges });

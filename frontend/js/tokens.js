@@ -1,16 +1,26 @@
 // The token boundary visualizer: live BPE tokenization, merge by merge, side by side.
-import { decode, getTokenizer, getTokenizerAnalysis, listTokenizers, tokenize, tokenRows } from "./api.js";
+import {
+  decode, getTokenizer, getTokenizerAnalysis, getTokenizerLessons, listTokenizers, tokenize, tokenizePipeline, tokenRows,
+} from "./api.js";
 import { renderBars } from "./components/hbars.js";
+import { drawLengthBars } from "./components/lengthbars.js";
+import { renderMergeTable } from "./components/mergetable.js";
+import { renderPipeline } from "./components/pipeline.js";
 import { renderTokens, visible } from "./components/tokenview.js";
+import { XYChart } from "./components/xychart.js";
 import { $, promiseCache, showError, startPage } from "./page.js";
-import { color } from "./theme.js";
 import { readState, writeState } from "./urlstate.js";
 
-const DEBOUNCE_MS = 120;
+const THROTTLE_MS = 120;       // while typing, the tokens are redrawn at most this often, and at least this often
+const DEBOUNCE_MS = 120;       // the id box decodes once typing pauses
+const PIPELINE_DEBOUNCE_MS = 250;  // the pipeline view redraws once typing pauses: no second request per keystroke
 const URL_TEXT_LIMIT = 2000;   // longer texts are not put in the URL
+const END_OF_WORD = "</w>";
 
 export const PRESETS = {
   "Seed sentence": "The monster approached with terrifying deliberation.",
+  "Victor": "Victor felt overwhelming remorse for his creation.",
+  "Landscape": "The desolate landscape stretched endlessly before them.",
   "Gothic": "Beneath the pale moon, the laboratory hummed with forbidden electricity.",
   "Creature": "The creature's eyes glimmered with an unnatural, sorrowful intelligence.",
   "Python": "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n",
@@ -21,7 +31,7 @@ export const PRESETS = {
   "Long rare word": "pneumonoultramicroscopicsilicovolcanoconiosis",
 };
 
-const metrics = window.wordlab = { roundTrips: [], updates: 0 };
+const metrics = window.wordlab = { roundTrips: [], updates: 0, pipelines: 0, lessons: 0 };
 const tokenizerDetail = promiseCache(getTokenizer);   // tokenizer name → Promise of its detail (merge history)
 
 class Side {
@@ -72,14 +82,14 @@ class Side {
     this.tokens = tokenRows(result);
     renderTokens(this.q(".token-view"), this.tokens);
     const s = result.stats;
-    this.q(".stats").innerHTML = "";
-    for (const [label, value] of [["tokens", s.tokens], ["characters", s.characters], ["chars per token", s.chars_per_token],
-                                  ["average token length (bytes)", s.avg_token_bytes], ["tokens per word", s.tokens_per_word]]) {
-      const item = document.createElement("span");
-      item.innerHTML = `${label} <b></b>`;
-      item.lastChild.textContent = value;
-      this.q(".stats").appendChild(item);
-    }
+    this.q(".stats").replaceChildren(...[["tokens", s.tokens], ["characters", s.characters], ["chars per token", s.chars_per_token],
+                                         ["average token length (bytes)", s.avg_token_bytes], ["tokens per word", s.tokens_per_word]]
+      .map(([label, value]) => {
+        const item = document.createElement("span"), number = document.createElement("b");
+        number.textContent = value;
+        item.append(`${label} `, number);
+        return item;
+      }));
     this.describeMerge();
     return performance.now() - started;
   }
@@ -100,7 +110,8 @@ class Side {
   }
 }
 
-let sides, timer = null;
+let sides, decodeTimer = null, pipelineTimer = null, lessons = null, pipelineSequence = 0;
+const charts = {};
 
 function syncUrl() {
   const text = $("text").value;
@@ -111,12 +122,62 @@ function syncUrl() {
   });
 }
 
+/** The pipeline view for the first tokenizer; an answer overtaken by a newer request is dropped, and an
+ *  error is shown in the view (the banner already says what is wrong with the text). */
+async function showPipeline(text, side) {
+  const sequence = ++pipelineSequence;
+  try {
+    const answer = await tokenizePipeline(text, side.name, side.merges);
+    if (sequence !== pipelineSequence) return;
+    renderPipeline($("pipeline"), answer);
+    metrics.pipelines += 1;
+  } catch (err) {
+    if (sequence === pipelineSequence) $("pipeline").textContent = err.message;
+  }
+}
+
+function schedulePipeline(text) {
+  clearTimeout(pipelineTimer);
+  pipelineTimer = setTimeout(() => showPipeline(text, sides[0]), PIPELINE_DEBOUNCE_MS);
+}
+
+/** A token's length in characters (code points; none for a raw byte) and in UTF-8 bytes. */
+function tokenLengths(token) {
+  if (token.id < 256) return { characters: null, bytes: 1 };
+  const text = token.token.endsWith(END_OF_WORD) ? token.token.slice(0, -END_OF_WORD.length) : token.token;
+  return { characters: [...text].length, bytes: new TextEncoder().encode(text).length };
+}
+
+function histogram(lengths) {
+  const counts = new Array(Math.max(0, ...lengths) + 1).fill(0);
+  for (const n of lengths) counts[n] += 1;
+  return counts;
+}
+
+function drawTextLengths(tokens) {
+  const lengths = tokens.map(tokenLengths);
+  drawLengthBars($("lengths-text"), [
+    { key: "characters", label: "in characters", colour: "--accent", counts: histogram(lengths.map((l) => l.characters).filter((n) => n !== null)) },
+    { key: "bytes", label: "in bytes", colour: "--center", counts: histogram(lengths.map((l) => l.bytes)) },
+  ], { description: `lengths of the ${tokens.length} tokens of the text in the box` });
+}
+
+function markSlider() {
+  if (!lessons?.merge_progression.length) return;
+  const k = sides[0].merges;
+  charts.progression.setMarker(k, `slider: ${k.toLocaleString("en")} merges`);
+  charts.efficiency.setMarker(lessons.base_size + k, `slider: vocabulary ${(lessons.base_size + k).toLocaleString("en")}`);
+}
+
 async function updateAll() {
   const text = $("text").value;
   const active = $("compare").checked ? sides : [sides[0]];
+  markSlider();
+  schedulePipeline(text);
   try {
     const times = await Promise.all(active.map((side) => side.update(text)));
     showError("");
+    if (times[0] !== null) drawTextLengths(sides[0].tokens);
     const measured = times.filter((t) => t !== null);
     if (measured.length) {
       metrics.roundTrips.push(Math.max(...measured));
@@ -129,9 +190,20 @@ async function updateAll() {
   syncUrl();
 }
 
+/** A throttle, not a debounce: the first change is sent at once, later ones at most every THROTTLE_MS,
+ *  so continuous typing keeps updating the tokens (a debounce would wait for a pause). */
+let lastSent = -Infinity, pending = null;
 function schedule() {
-  clearTimeout(timer);
-  timer = setTimeout(updateAll, DEBOUNCE_MS);
+  const wait = lastSent + THROTTLE_MS - performance.now();
+  if (wait <= 0) send();
+  else pending ??= setTimeout(send, wait);
+}
+
+function send() {
+  clearTimeout(pending);
+  pending = null;
+  lastSent = performance.now();
+  updateAll();
 }
 
 async function decodeIds() {
@@ -149,9 +221,6 @@ async function decodeIds() {
 async function renderAnalysis(name) {
   const analysis = await getTokenizerAnalysis(name);
   renderBars($("domains"), analysis.cross_domain.map((r) => ({ label: r.domain, value: r.tokens_per_100_chars })));
-  renderBars($("efficiency"), analysis.vocab_efficiency.map((r) => ({ label: `${r.merges.toLocaleString()} merges (vocabulary ${r.vocab_size.toLocaleString()})`, value: r.tokens_per_sentence })),
-             { color: color("--attract") });
-  if (!analysis.vocab_efficiency.length) $("efficiency").textContent = "This tokenizer was trained without held-out lines.";
   $("pathological").tBodies[0].replaceChildren(...analysis.pathological.map((row) => {
     const tr = document.createElement("tr");
     for (const value of [row.name, row.text, row.tokens.map(visible).join(" | "), row.count]) tr.insertCell().textContent = value;
@@ -160,8 +229,57 @@ async function renderAnalysis(name) {
   }));
 }
 
+/** Tokens per held-out line saved by the first tenth of the merges and by the last tenth. */
+function diminishingReturns(rows) {
+  const at = (k) => rows.reduce((best, r) => (Math.abs(r.merges - k) < Math.abs(best.merges - k) ? r : best));
+  const total = rows[rows.length - 1].merges, tenth = at(total / 10), last = at(total * 0.9);
+  const first = rows[0].tokens_per_sentence - tenth.tokens_per_sentence;
+  const final = last.tokens_per_sentence - rows[rows.length - 1].tokens_per_sentence;
+  return `The first ${tenth.merges.toLocaleString("en")} merges save ${first.toFixed(1)} tokens per line; `
+    + `the last ${(total - last.merges).toLocaleString("en")} save ${final.toFixed(1)}.`;
+}
+
+async function renderLessons(name) {
+  lessons = await getTokenizerLessons(name);
+  const rows = lessons.merge_progression;
+  charts.progression.setData(rows, "merges");
+  charts.efficiency.setData(rows, "vocab_size");
+  if (rows.length) {
+    const last = rows[rows.length - 1];
+    $("progression-note").textContent = `Measured on ${lessons.held_out_lines.toLocaleString("en")} held-out lines: `
+      + `${rows[0].tokens_per_word} tokens per word with no merges, ${last.tokens_per_word} with all ${last.merges.toLocaleString("en")}.`;
+    $("efficiency-note").textContent = diminishingReturns(rows);
+  } else {
+    const why = "This tokenizer has no held-out figures (built without held-out lines, or by an older wordlab): retrain it with wordlab tokenizer train.";
+    $("progression-note").textContent = why;
+    $("efficiency-note").textContent = why;
+  }
+  markSlider();
+  drawLengthBars($("lengths-vocab"), [
+    { key: "characters", label: "in characters", colour: "--accent", counts: lessons.token_lengths.characters },
+    { key: "bytes", label: "in bytes", colour: "--center", counts: lessons.token_lengths.bytes },
+  ], { description: `lengths of the tokens in the vocabulary of ${name}` });
+  renderMergeTable($("first-merges"), lessons.first_merges);
+  renderMergeTable($("frequent-subwords"), lessons.frequent_subwords, { barKey: "uses", barLabel: "uses", colour: "--attract" });
+  if (!lessons.frequent_subwords.length) $("frequent-subwords").textContent = "This tokenizer has no held-out figures.";
+  metrics.lessons += 1;
+}
+
+function renderTokenizerPanels(name) {
+  return Promise.all([renderAnalysis(name), renderLessons(name)]).catch((err) => showError(err.message));
+}
+
 async function main() {
   sides = [new Side($("side-a"), schedule), new Side($("side-b"), schedule)];
+  charts.progression = new XYChart($("progression"), {
+    series: [{ key: "tokens_per_word", label: "tokens per word", colour: "--accent" },
+             { key: "chars_per_token", label: "characters per token", colour: "--attract", dash: "7 4" }],
+    xLabel: "merges", yLabel: "held-out text", description: "tokens per word and characters per token over the number of merges",
+  });
+  charts.efficiency = new XYChart($("efficiency"), {
+    series: [{ key: "tokens_per_sentence", label: "tokens per line", colour: "--accent" }],
+    xLabel: "vocabulary size", yLabel: "tokens per held-out line", description: "tokens per held-out line over the vocabulary size",
+  });
   const wanted = readState({ text: PRESETS["Seed sentence"], tokenizer: "default", k: null, compare: null, tokenizer2: null, k2: null });
   let names;
   try {
@@ -188,9 +306,9 @@ async function main() {
   }));
   $("text").addEventListener("input", schedule);
   $("compare").addEventListener("change", () => { $("side-b").hidden = !$("compare").checked; updateAll(); });
-  $("ids").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(decodeIds, DEBOUNCE_MS); });
-  sides[0].q(".tokenizer").addEventListener("change", () => renderAnalysis(sides[0].name).catch((err) => showError(err.message)));
-  await Promise.all([updateAll(), renderAnalysis(first).catch((err) => showError(err.message))]);
+  $("ids").addEventListener("input", () => { clearTimeout(decodeTimer); decodeTimer = setTimeout(decodeIds, DEBOUNCE_MS); });
+  sides[0].q(".tokenizer").addEventListener("change", () => renderTokenizerPanels(sides[0].name));
+  await Promise.all([updateAll(), renderTokenizerPanels(first)]);
 }
 
 startPage(main);
