@@ -4,10 +4,7 @@ errors, the API with tokens that hold spaces and unicode, and both pages showing
 
 import dataclasses
 import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from urllib.parse import quote
 
@@ -21,7 +18,7 @@ import tests.test_sgns as sgns_tests
 import tests.test_teaching_run as teaching_tests
 from backend.app import create_app
 from backend.cli import main
-from tests.conftest import free_port, screenshot, wait_until_serving
+from tests.conftest import screenshot, serving
 from trainer.bpe.build import build_tokenizer
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -236,17 +233,8 @@ def bpe_server(bpe_run, bpe_corpus_run, tmp_path_factory):
     root = tmp_path_factory.mktemp("bpe-live")
     for run in (bpe_run, bpe_corpus_run):
         shutil.copytree(run, root / "runs" / run.name)
-    port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(root / "runs"), "WORDLAB_TOKENIZERS_DIR": str(root / "tokenizers")}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, server)
+    with serving(root / "runs", root / "tokenizers") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_label_module_makes_every_whitespace_visible_and_reads_labels_back(page, bpe_server):
