@@ -69,6 +69,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     if corpus_only:
         flags = ", ".join("--" + name.replace("_", "-") for name in corpus_only)
         raise WordlabError(f"{flags} apply to --kind corpus only")
+    if args.tokenizer and args.remove_stopwords:
+        raise WordlabError("--remove-stopwords applies to regex words; a run on --tokenizer tokens keeps every token")
     from trainer.teaching_run import train_run
 
     summary = train_run(config_from_args(args), args.name, args.out, encoding=args.encoding,

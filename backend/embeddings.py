@@ -12,9 +12,12 @@ SUGGESTIONS = 5
 
 
 def word_id(run: LoadedRun, word: str) -> int:
-    """The word's id, or NotFound suggesting the closest words in the vocabulary."""
-    key = word.strip().lower()
+    """The word's id, or NotFound suggesting the closest words in the vocabulary. The word as given
+    first: a BPE run's tokens keep their leading space and case (" the</w>", "The</w>")."""
     index = run.vocab.index
+    if word in index:
+        return index[word]
+    key = word.strip().lower()
     if key in index:
         return index[key]
     close = difflib.get_close_matches(key, run.vocab.words, n=SUGGESTIONS, cutoff=0.6)

@@ -1,6 +1,7 @@
 """Shared fixtures: small real runs written once per session into temporary directories."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -127,13 +128,12 @@ def served_data(tmp_path_factory, small_run, small_sgns_run):
     return root / "runs", root / "tokenizers"
 
 
-@pytest.fixture(scope="session")
-def live_server(served_data):
-    """A real uvicorn process on loopback serving the API and the pages; yields its base URL."""
+@contextmanager
+def serving(runs: Path, tokenizers: Path):
+    """A real uvicorn process on loopback serving these runs and tokenizers; yields its base URL."""
     import subprocess
     import sys
 
-    runs, tokenizers = served_data
     port = free_port()
     env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs), "WORDLAB_TOKENIZERS_DIR": str(tokenizers)}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
@@ -144,9 +144,18 @@ def live_server(served_data):
     except RuntimeError:
         process.kill()
         raise
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(served_data):
+    """The app serving served_data's runs and tokenizers; yields its base URL."""
+    with serving(*served_data) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,8 @@
 teaching run at another dimension (compare), and a 10,000-word corpus-shaped run (frame time)."""
 
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -16,7 +13,7 @@ import orjson
 import pytest
 from safetensors.numpy import load_file
 
-from tests.conftest import ARTIFACTS, free_port, screenshot, wait_until_serving
+from tests.conftest import ARTIFACTS, screenshot, serving
 from trainer.config import TrainConfig
 from trainer.derived import explorer_views
 from trainer.run_format import FORMAT_VERSION
@@ -73,17 +70,8 @@ def runs_dir(tmp_path_factory, small_run):
 
 @pytest.fixture(scope="module")
 def server(runs_dir):
-    port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs_dir), "WORDLAB_TOKENIZERS_DIR": str(runs_dir.parent / "tok")}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process)
+    with serving(runs_dir, runs_dir.parent / "tok") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def api(base: str, path: str, params: dict | list) -> dict:

@@ -51,6 +51,10 @@ class TrainConfig:
     method: str = setting("softmax", "'softmax' scores every word's output vector at each step; 'sgns' scores the "
                                      "true context against --negative sampled words (word2vec)", choices=METHODS)
     negative: int = setting(5, "with --method sgns: negative words drawn per step from unigram^0.75 (2-20)")
+    # Tokens are not words: no stopword list applies to " the</w>" or "ing", so remove_stopwords is off.
+    tokenizer: str | None = setting(None, "train on this BPE tokenizer's tokens instead of regex words: a name "
+                                          "in data/tokenizers/ or a path to its .json; no stopword removal, "
+                                          "--min-count and --max-vocab count tokens")
 
     def __post_init__(self) -> None:
         from trainer.errors import WordlabError
@@ -69,6 +73,8 @@ class TrainConfig:
             raise WordlabError(f"epochs must be above 0 and at most 1000 (got {self.epochs})")
         if self.sentences not in ("auto", "lines", "prose"):
             raise WordlabError(f"sentences must be auto, lines or prose (got {self.sentences!r})")
+        if self.tokenizer is not None:
+            object.__setattr__(self, "remove_stopwords", False)  # so the recorded config says what was done
 
     def is_recorded(self, step: int) -> bool:
         """Every step of the first dense_steps, then every record_interval-th, and always the last."""

@@ -5,6 +5,7 @@ book), so every failure here is a CorpusError with a message a user can act on.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,12 +152,20 @@ def prose_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_sentences(text: str, mode: str = "lines") -> list[list[str]]:
-    """Lowercase words per sentence: one line a sentence ('lines'), or sentences of prose ('prose')."""
+def regex_words(sentence: str) -> list[str]:
+    """The words of a sentence, lowercase (the default; trainer/token_source.py gives BPE tokens instead)."""
+    return WORD_RE.findall(sentence.lower())
+
+
+Splitter = Callable[[str], list[str]]
+
+
+def split_sentences(text: str, mode: str = "lines", split: Splitter = regex_words) -> list[list[str]]:
+    """Words (or tokens) per sentence: one line a sentence ('lines'), or sentences of prose ('prose')."""
     if mode == "auto":
         mode = sentence_mode(text)
     pieces = prose_sentences(text) if mode == "prose" else text.splitlines()
-    sentences = (WORD_RE.findall(piece.lower()) for piece in pieces)
+    sentences = (split(piece) for piece in pieces)
     return [words for words in sentences if words]
 
 
@@ -175,12 +184,13 @@ def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusTex
     return CorpusText(book, decoded.encoding, decoded.warning, stripped)
 
 
-def load_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto") -> Corpus:
+def load_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto",
+                split: Splitter = regex_words) -> Corpus:
     """Sentences of words; `sentences` is 'lines', 'prose', or 'auto' (prose when the text has . ! ?)."""
     if sentences not in SENTENCE_MODES:
         raise CorpusError(f"sentences must be one of {', '.join(SENTENCE_MODES)} (got {sentences!r})")
     decoded = read_corpus_text(path, encoding)
-    sentences = split_sentences(decoded.text, sentences)
+    sentences = split_sentences(decoded.text, sentences, split)
     if not sentences:
         raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
     return Corpus(sentences, str(path), decoded.encoding, decoded.warning, decoded.gutenberg_lines)

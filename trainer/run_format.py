@@ -71,6 +71,15 @@ class CorpusInfo(BaseModel):
     source: str | None = None
 
 
+class TokenizerIdentity(BaseModel):
+    """The BPE tokenizer whose tokens a run trained on (trainer/token_source.py); null: regex words."""
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1)
+    merges_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    merges: int = Field(ge=0)
+    vocab_size: int = Field(ge=1)
+
+
 class Manifest(BaseModel):
     """run.json. Unknown extra keys are kept (a newer trainer may add views); known ones are checked."""
     model_config = ConfigDict(extra="allow")
@@ -80,6 +89,7 @@ class Manifest(BaseModel):
     created: str
     config: dict
     corpus: CorpusInfo = CorpusInfo()
+    tokenizer: TokenizerIdentity | None = None  # absent in runs written before runs on BPE tokens
     sizes: Sizes
     chunk_size: int = Field(ge=1)    # records per step chunk: stored here once for every reader
     chunks: dict[str, list[str]]

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from trainer import derived, run_format
 from trainer.config import TrainConfig, resolve_corpus
-from trainer.corpus import Corpus, load_corpus
+from trainer.corpus import Corpus, load_corpus, regex_words
 from trainer.errors import RunFormatError
 from trainer.numbers import round_fixed, round_significant
 from trainer.pairs import build_pairs
@@ -32,6 +32,7 @@ from trainer.run_format import (
 from trainer.run_store import RunWriter, created_timestamp
 from trainer.step_chunks import TIMELINE_DELTA_FIELDS, encode_chunk
 from trainer.stopwords import STOPWORDS
+from trainer.token_source import TokenSource, check_same_tokenizer, load_token_source
 from trainer.train import SkipGramTrainer
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
 
@@ -46,6 +47,7 @@ class PreparedCorpus:
     vocab: Vocab
     sentences: list[FilteredSentence]
     pairs: np.ndarray
+    tokens: TokenSource | None  # the BPE tokenizer that cut the sentences, or None for regex words
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,13 @@ class RunSummary:
 
 
 def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
-    corpus = load_corpus(resolve_corpus(config.corpus), encoding, config.sentences)
+    tokens = load_token_source(config.tokenizer) if config.tokenizer else None
+    corpus = load_corpus(resolve_corpus(config.corpus), encoding, config.sentences,
+                         tokens.tokens if tokens else regex_words)
     stopwords = STOPWORDS if config.remove_stopwords else frozenset()
     vocab = build_vocab(corpus.sentences, config.min_count, stopwords, config.max_vocab)
     sentences = filter_sentences(corpus.sentences, vocab)
-    return PreparedCorpus(corpus, stopwords, vocab, sentences, build_pairs(sentences, config.window))
+    return PreparedCorpus(corpus, stopwords, vocab, sentences, build_pairs(sentences, config.window), tokens)
 
 
 def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | None = None,
@@ -78,6 +82,11 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     prepared = prepare(config, encoding)
     if prepared.corpus.warning:
         log(f"warning: {prepared.corpus.warning}")
+    if checkpoint and prepared.tokens:
+        check_same_tokenizer(checkpoint["tokenizer"], prepared.tokens, resume_from.name)
+    if prepared.tokens:
+        log(f"tokens of BPE tokenizer {prepared.tokens.tokenizer.name!r} ({prepared.tokens.path}): "
+            f"no stopword removal, --min-count and --max-vocab count tokens")
     if checkpoint and checkpoint["vocab"] != prepared.vocab:
         raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
     if config.epochs is not None:
@@ -111,6 +120,7 @@ def load_checkpoint(run_dir: Path) -> dict:
         "step": state["step"],
         "losses": read_json(run_dir, "loss_curve.json")["loss"],
         "records": read_all_records(run_dir, manifest),
+        "tokenizer": manifest.get("tokenizer"),
     }
 
 
@@ -174,6 +184,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
             "corpus": {"source": config.corpus, "encoding": prepared.corpus.encoding,
                        "warning": prepared.corpus.warning},
+            "tokenizer": prepared.tokens.identity() if prepared.tokens else None,
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),
                       "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),
                       "epochs": round(trainer.step / len(prepared.pairs), 3)},

@@ -1,4 +1,6 @@
-"""Word-level vocabulary: which words are kept, their ids and counts.
+"""The vocabulary: which words are kept, their ids and counts. The same for a run on BPE tokens
+(trainer/token_source.py): a "word" is then a token's vocabulary text, counted as such; the
+stopword list is empty there, min_count and max_vocab apply to token counts.
 
 Ids are stable: sorted by count (most frequent first), ties broken alphabetically, so the
 same corpus and settings always give the same ids.

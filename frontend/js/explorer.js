@@ -9,6 +9,7 @@ import { drawHistogram } from "./components/histogram.js";
 import { fillTable } from "./components/table.js";
 import { WordMap } from "./components/wordmap.js";
 import { $, promiseCache, showError, showNotice, startPage } from "./page.js";
+import { labelReader, tokenLabel } from "./tokenlabel.js";
 import { readState, writeState } from "./urlstate.js";
 
 const NEIGHBOURS_K = 10;
@@ -27,7 +28,8 @@ const manifests = promiseCache((name) => getManifest(name));
 const has = (r, path) => path in r.manifest.files;
 const view = (r, path) => (has(r, path) ? getRunFile(r.name, r.manifest, path) : Promise.resolve(null));
 const fmt = (v, digits = 4) => Number(v).toFixed(digits);
-const words = (text) => text.split(/[\s,]+/).map((w) => w.trim().toLowerCase()).filter(Boolean);
+// The word boxes hold labels (tokenlabel.js: "␣the</w>"); a BPE run's tokens keep their case.
+const words = (text) => text.split(/[\s,]+/).map((w) => (run?.manifest.tokenizer ? w : w.trim().toLowerCase())).filter(Boolean);
 
 let urlTimer = null;
 function syncUrl() {
@@ -44,7 +46,8 @@ async function loadRun(name) {
       view(r, "neighbors.json"), view(r, "analogies.json"), view(r, "explorer/histogram.json"),
       view(r, "explorer/analogy_evolution.json"), view(r, "convergence.json"), view(r, "input_output.json"),
       view(r, "explorer/polysemy.json"), view(r, "explorer/heatmap_words.json"), view(r, "corpus_stats.json")]);
-  return { ...r, vocab, map: mapView, neighbours, analogies, histogram, evolution, convergence, io, poly, heatWords, stats };
+  return { ...r, vocab, map: mapView, neighbours, analogies, histogram, evolution, convergence, io, poly, heatWords, stats,
+           fromLabel: labelReader(vocab.words) };
 }
 
 // ---- the map ----
@@ -82,9 +85,10 @@ function highlight(columns) {
 }
 
 function findWord(word) {
-  const i = run.map.words.indexOf(word.trim().toLowerCase());
+  const typed = run.fromLabel(run.manifest.tokenizer ? word.trim() : word.trim().toLowerCase());
+  const i = run.map.words.indexOf(typed);
   if (i < 0) {
-    const known = run.vocab.words.includes(word.trim().toLowerCase());
+    const known = run.vocab.words.includes(typed);
     showNotice(known ? `"${word}" is in the vocabulary but not among the ${run.map.words.length} words on the map`
       : `"${word}" is not in the vocabulary of ${run.name}`);
     return;
@@ -99,14 +103,14 @@ function findWord(word) {
 function neighbourTable(table, answer) {
   const k = Math.max(...answer.columns.map((c) => c.neighbors.length));
   const rows = Array.from({ length: k }, (_, r) => [r + 1, ...answer.columns.map((c) =>
-    (c.neighbors[r] ? `${c.neighbors[r].word} ${fmt(c.neighbors[r].score, 3)}` : ""))]);
-  fillTable(table, ["#", ...answer.columns.map((c) => c.word)], rows);
+    (c.neighbors[r] ? `${tokenLabel(c.neighbors[r].word)} ${fmt(c.neighbors[r].score, 3)}` : ""))]);
+  fillTable(table, ["#", ...answer.columns.map((c) => tokenLabel(c.word))], rows);
 }
 
 /** Shows the neighbours of `query` (comma-separated); the state takes the words only once they are known. */
 async function renderNeighbours(query = state.q) {
   if (!words(query).length) return;
-  const answer = await neighboursOf(run.name, words(query), NEIGHBOURS_K);
+  const answer = await neighboursOf(run.name, words(query).map(run.fromLabel), NEIGHBOURS_K);
   state.q = words(query).join(",");
   neighbourTable($("neighbours"), answer);
   if (run.map) highlight(answer.columns);
@@ -114,7 +118,7 @@ async function renderNeighbours(query = state.q) {
   if (state.compare) {
     $("compare-name").textContent = state.compare;
     try {
-      neighbourTable($("neighbours-2"), await neighboursOf(state.compare, words(state.q), NEIGHBOURS_K));
+      neighbourTable($("neighbours-2"), await neighboursOf(state.compare, words(state.q).map(run.fromLabel), NEIGHBOURS_K));
     } catch (err) {
       fillTable($("neighbours-2"), [], [[err.message]]);
     }
@@ -123,7 +127,7 @@ async function renderNeighbours(query = state.q) {
 
 async function solve(runName, a, b, c) {
   try {
-    return (await analogy(runName, a, b, c, 5)).results;
+    return (await analogy(runName, run.fromLabel(a), run.fromLabel(b), run.fromLabel(c), 5)).results;
   } catch (err) {
     return err.message;
   }
@@ -135,7 +139,7 @@ async function renderAnalogy() {
   const answers = [[run.name, await solve(run.name, a, b, c)]];
   if (state.compare) answers.push([state.compare, await solve(state.compare, a, b, c)]);
   const rows = Array.from({ length: 5 }, (_, r) => [r + 1, ...answers.map(([, res]) =>
-    (typeof res === "string" ? (r === 0 ? res : "") : res[r] ? `${res[r].word} ${fmt(res[r].score, 3)}` : ""))]);
+    (typeof res === "string" ? (r === 0 ? res : "") : res[r] ? `${tokenLabel(res[r].word)} ${fmt(res[r].score, 3)}` : ""))]);
   fillTable($("analogy-results"), ["#", ...answers.map(([name]) => `${a} : ${b} :: ${c} : ? in ${name}`)], rows);
 }
 
@@ -162,7 +166,7 @@ async function renderProbes() {
 async function renderPair() {
   if (!state.s1 || !state.s2) return;
   try {
-    const s = await similarity(run.name, state.s1, state.s2);
+    const s = await similarity(run.name, run.fromLabel(state.s1), run.fromLabel(state.s2));
     $("pair-cosine").textContent = fmt(s.cosine); $("pair-distance").textContent = fmt(s.euclidean); $("pair-dot").textContent = fmt(s.dot);
   } catch (err) {
     for (const id of ["pair-cosine", "pair-distance", "pair-dot"]) $(id).textContent = "–";
@@ -172,17 +176,17 @@ async function renderPair() {
 
 let heat = null;
 async function renderHeatmap() {
-  const set = state.set ? words(state.set) : run.heatWords?.words ?? run.vocab.words.slice(0, 36);
+  const set = state.set ? words(state.set) : (run.heatWords?.words ?? run.vocab.words.slice(0, 36)).map(tokenLabel);
   $("set").value = set.join(", ");
   try {
-    heat = await similarityMatrix(run.name, set, state.order);
+    heat = await similarityMatrix(run.name, set.map(run.fromLabel), state.order);
   } catch (err) {
     showNotice(err.message);
     return;
   }
   const cellSize = Math.max(4, Math.floor(HEAT_SIZE / heat.words.length));
   drawHeatmap($("heatmap"), heat.matrix, [], { w: cellSize, h: cellSize });
-  $("heat-hover").textContent = `${heat.words.length} words, in order: ${heat.words.join(", ")}`;
+  $("heat-hover").textContent = `${heat.words.length} words, in order: ${heat.words.map(tokenLabel).join(", ")}`;
 }
 
 function bindHeatmapHover() {
@@ -192,7 +196,7 @@ function bindHeatmapHover() {
     const col = Math.floor(((e.clientX - box.left) / box.width) * n), row = Math.floor(((e.clientY - box.top) / box.height) * n);
     if (row < 0 || col < 0 || row >= n || col >= n) return;
     const value = heat.matrix[row][col];
-    $("heat-hover").textContent = `${heat.words[row]} · ${heat.words[col]}: cosine ${value.toFixed(3)}`;
+    $("heat-hover").textContent = `${tokenLabel(heat.words[row])} · ${tokenLabel(heat.words[col])}: cosine ${value.toFixed(3)}`;
     $("heat-hover").dataset.row = heat.words[row]; $("heat-hover").dataset.col = heat.words[col];
     $("heat-hover").dataset.value = value;
   });
@@ -211,10 +215,10 @@ function renderEvolution() {
   const n = run.neighbours;
   if (!n) { fillTable($("evolution"), [], [["this run recorded no neighbours over training"]]); return; }
   const word = n.words.includes(state.evo) ? state.evo : n.words[0];
-  $("evolution-word").replaceChildren(...n.words.map((w) => new Option(w, w)));
+  $("evolution-word").replaceChildren(...n.words.map((w) => new Option(tokenLabel(w), w)));
   $("evolution-word").value = word;
   fillTable($("evolution"), ["step", "nearest neighbours (cosine)"], n.steps.map((step, i) =>
-    [step, n.neighbors[word][i].map(([w, s]) => `${w} ${fmt(s, 2)}`).join(", ")]));
+    [step, n.neighbors[word][i].map(([w, s]) => `${tokenLabel(w)} ${fmt(s, 2)}`).join(", ")]));
 }
 
 function renderAnalogyEvolution() {
@@ -231,7 +235,7 @@ function renderConvergence() {
   $("threshold").textContent = c.threshold;
   const last = c.steps.length - 1;
   const rows = Object.entries(c.words).slice(0, 15).map(([w, v]) =>
-    [w, fmt(v.cosine_to_final[0], 3), fmt(v.cosine_to_final[Math.floor(last / 2)], 3), v.converged_step ?? "not yet"]);
+    [tokenLabel(w), fmt(v.cosine_to_final[0], 3), fmt(v.cosine_to_final[Math.floor(last / 2)], 3), v.converged_step ?? "not yet"]);
   fillTable($("convergence"), ["word", `cos at step ${c.steps[0]}`, `at step ${c.steps[Math.floor(last / 2)]}`, "settled at step"], rows);
 }
 
@@ -239,7 +243,7 @@ function renderInputOutput() {
   const io = run.io;
   if (!io) return;
   fillTable($("input-output"), ["word", "cos(W, W′)", "|W|", "|W′|"],
-    io.words.slice(0, 20).map((w, i) => [w, fmt(io.cosine[i], 3), fmt(io.norm_W[i], 3), fmt(io.norm_W_prime[i], 3)]));
+    io.words.slice(0, 20).map((w, i) => [tokenLabel(w), fmt(io.cosine[i], 3), fmt(io.norm_W[i], 3), fmt(io.norm_W_prime[i], 3)]));
 }
 
 function renderPolysemy() {
@@ -272,11 +276,11 @@ function renderCorpus() {
     const span = document.createElement("span"); const b = document.createElement("b");
     b.textContent = Number(v).toLocaleString("en"); span.append(`${label} `, b); return span;
   }));
-  fillTable($("frequent"), [], s.frequencies.slice(0, 15).map(([w, c]) => [w, c]));
+  fillTable($("frequent"), [], s.frequencies.slice(0, 15).map(([w, c]) => [tokenLabel(w), c]));
   const config = run.manifest.config;
   // A corpus run keeps every word it counted at least min_count times and records no list of dropped words.
   fillTable($("dropped"), [], (s.top_dropped ?? []).slice(0, 15).map(([w, c, why]) =>
-    [w, c, why === "stopword" ? "stopword" : `rare (< ${config.min_count} times or beyond the ${config.max_vocab} most frequent)`]));
+    [tokenLabel(w), c, why === "stopword" ? "stopword" : `rare (< ${config.min_count} times or beyond the ${config.max_vocab} most frequent)`]));
 }
 
 // ---- export ----
@@ -301,8 +305,8 @@ async function exportTsv() {
 
 async function renderAll() {
   $("content").hidden = false;
-  $("vocab-list").replaceChildren(...run.vocab.words.slice(0, 5000).map((w) => new Option(w)));
-  const key = run.neighbours?.words ?? run.vocab.words;
+  $("vocab-list").replaceChildren(...run.vocab.words.slice(0, 5000).map((w) => new Option(tokenLabel(w))));
+  const key = (run.neighbours?.words ?? run.vocab.words).map(tokenLabel);
   const probe = run.analogies?.analogies?.[0];
   state.q ||= key.slice(0, 4).join(",");
   if (!state.a) Object.assign(state, probe ? { a: probe.a, b: probe.b, c: probe.c } : { a: key[0], b: key[1], c: key[2] });
@@ -311,7 +315,7 @@ async function renderAll() {
   $("query").value = state.q;
   $("order").value = state.order;
   if (run.map) {
-    map.setData(run.map.words, run.map.counts, mapPositions());
+    map.setData(run.map.words.map(tokenLabel), run.map.counts, mapPositions());
     if (state.x !== null && state.z !== null) map.setView({ x: Number(state.x), y: Number(state.y), scale: Number(state.z) });
     else map.fit();
     renderMap();
@@ -363,7 +367,7 @@ function bindControls() {
   $("pair-form").addEventListener("submit", act(async () => { state.s1 = $("s1").value.trim(); state.s2 = $("s2").value.trim(); await renderPair(); }));
   $("set-form").addEventListener("submit", act(async () => {
     const typed = words($("set").value).join(",");
-    state.set = typed === (run.heatWords?.words ?? []).join(",") ? "" : typed;
+    state.set = typed === (run.heatWords?.words ?? []).map(tokenLabel).join(",") ? "" : typed;
     state.order = $("order").value;
     await renderHeatmap();
   }));
@@ -391,11 +395,12 @@ function bindControls() {
 async function main() {
   map = new WordMap($("map"), {
     onPick: (i) => {
-      const query = [run.map.words[i], ...words(state.q).filter((w) => w !== run.map.words[i])].slice(0, 6).join(",");
+      const picked = tokenLabel(run.map.words[i]);
+      const query = [picked, ...words(state.q).filter((w) => w !== picked)].slice(0, 6).join(",");
       $("query").value = query;
       act(() => renderNeighbours(query))();
     },
-    onHover: (i) => { $("map-hover").textContent = i >= 0 ? `${run.map.words[i]} (${run.map.counts[i].toLocaleString("en")} occurrences)` : ""; },
+    onHover: (i) => { $("map-hover").textContent = i >= 0 ? `${tokenLabel(run.map.words[i])} (${run.map.counts[i].toLocaleString("en")} occurrences)` : ""; },
     onView: (v) => { Object.assign(state, { x: v.x.toPrecision(5), y: v.y.toPrecision(5), z: v.scale.toPrecision(5) }); syncUrl(); },
     onDraw: (ms) => metrics.drawTimes.push(ms),
   });

@@ -3,6 +3,7 @@
 // η·u_o moves v_c in the direction of u_o, so it is drawn parallel to the line from the origin to u_o,
 // which need not point at the context word's own dot (that is its row of W, a different vector).
 import { color } from "./theme.js";
+import { tokenLabel } from "./tokenlabel.js";
 
 /** Every column of W′ (d×V) drawn at components·(u − mean), as the words are, and where the origin lands. */
 export function projectOutputs(W_prime, { components, mean }) {
@@ -22,10 +23,10 @@ export function projectOutputs(W_prime, { components, mean }) {
  *  attractive arrow is parallel to), and for negative sampling the k negatives' u_n. */
 export function outputLayer(record, pca, sgns) {
   const { positions, origin } = projectOutputs(record.W_prime, pca);
-  const marked = [{ index: record.context_id, color: color("--context"), label: `u_o ${record.context_word}`,
+  const marked = [{ index: record.context_id, color: color("--context"), label: `u_o ${tokenLabel(record.context_word)}`,
                     guide: color("--attract") }];
   if (sgns) {
-    record.negative_ids.forEach((id, n) => marked.push({ index: id, color: color("--repel"), label: `u_n ${record.negative_words[n]}` }));
+    record.negative_ids.forEach((id, n) => marked.push({ index: id, color: color("--repel"), label: `u_n ${tokenLabel(record.negative_words[n])}` }));
   }
   return { positions, origin, marked };
 }

@@ -14,6 +14,7 @@ import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
 import { bindCopyLink } from "./sharelink.js";
 import { color } from "./theme.js";
+import { tokenLabel } from "./tokenlabel.js";
 import { readState, stateUrl, writeState } from "./urlstate.js";
 import { applyViewParams, shownProjection, VIEW_DEFAULTS, viewParams } from "./viewoptions.js";
 
@@ -88,7 +89,7 @@ function renderSentence(record) {
   const window = new Set(record.window_positions);
   $("sentence").replaceChildren(...sentence.words.map((word, i) => {
     const span = document.createElement("span");
-    span.textContent = word;
+    span.textContent = tokenLabel(word);
     span.className = "w";
     if (sentence.dropped[i]) {
       span.classList.add("dropped");
@@ -114,7 +115,7 @@ function renderForward(record) {
   const rows = order.slice(0, TOP_WORDS);
   if (!rows.includes(record.context_id)) rows.push(record.context_id);
   $("top-words").tBodies[0].replaceChildren(...rows.map((id) => tableRow(
-    [[order.indexOf(id) + 1, true], [run.words[id]], [fmt(record.logits[id]), true], [record.probabilities[id], true]],
+    [[order.indexOf(id) + 1, true], [tokenLabel(run.words[id])], [fmt(record.logits[id]), true], [record.probabilities[id], true]],
     id === record.context_id)));
 }
 
@@ -124,7 +125,7 @@ function renderSgnsForward(record) {
     ...record.negative_words.map((word, n) => ({ word, score: record.scores_neg[n], sigma: record.sigmas_neg[n], loss: record.loss_neg[n], positive: false }))];
   renderSigmaBars($("sigma-bars"), rows);
   $("loss-terms").tBodies[0].replaceChildren(...rows.map((r) => tableRow(
-    [[r.positive ? "context" : "negative"], [r.word], [fmt(r.score), true], [fmt(r.sigma), true],
+    [[r.positive ? "context" : "negative"], [tokenLabel(r.word)], [fmt(r.score), true], [fmt(r.sigma), true],
      [r.positive ? "−log σ(u·v)" : "−log σ(−u·v)"], [fmt(r.loss), true]], r.positive)));
   $("loss-sum").textContent = `L = ${rows.map((r) => fmt(r.loss)).join(" + ")} = ${fmt(record.loss)}`;
 }
@@ -186,13 +187,13 @@ function sparseCheck(record, touched) {
 function renderNeighbours(record) {
   const target = state.word !== null ? run.words.indexOf(state.word) : record.center_id;
   $("word").value = state.word ?? "";
-  $("word").options[0].textContent = `center word (${record.center_word})`;
+  $("word").options[0].textContent = `center word (${tokenLabel(record.center_word)})`;
   const vector = record.W[target], length = norm(vector);
   const scored = record.W.map((row, i) => [i, dot(row, vector) / (norm(row) * length || 1)])
     .filter(([i]) => i !== target).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 8);
   $("neighbours").replaceChildren(...scored.map(([i, score]) => {
     const li = document.createElement("li");
-    li.textContent = `${run.words[i]}  ${fmt(score, 3)}`;
+    li.textContent = `${tokenLabel(run.words[i])}  ${fmt(score, 3)}`;
     return li;
   }));
   return target;
@@ -245,8 +246,8 @@ function render(record, animateMs) {
   showLoading(null);
   const step = record.step;
   $("step-label").textContent = `step ${step} of ${run.manifest.sizes.steps}`;
-  $("pair-center").textContent = record.center_word;
-  $("pair-context").textContent = record.context_word;
+  $("pair-center").textContent = tokenLabel(record.center_word);
+  $("pair-context").textContent = tokenLabel(record.context_word);
   renderSentence(record);
   renderForward(record);
   renderBackward(record);
@@ -298,7 +299,7 @@ async function renderPartner(record, index, animateMs) {
   const rows = [
     ["method", ...columns.map(([data]) => (isSgns(data) ? `negative sampling (k = ${data.manifest.config.negative})` : "full softmax"))],
     ["step", ...columns.map(([, r]) => r.step)],
-    ["pair", ...columns.map(([, r]) => `${r.center_word} → ${r.context_word}`)],
+    ["pair", ...columns.map(([, r]) => `${tokenLabel(r.center_word)} → ${tokenLabel(r.context_word)}`)],
     ["loss", ...columns.map(([, r]) => fmt(r.loss))],
     ["|attract| / |pull|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[0]))],
     ["|repel| / |push|", ...columns.map(([data, r]) => fmt(magnitudes(data, r)[1]))],
@@ -347,7 +348,7 @@ async function setPartner(name) {
   $("side-panel").hidden = false;
   $("side-a").textContent = run.name;
   $("side-b").textContent = partner.name;
-  partnerScatter.setWords(partner.words);
+  partnerScatter.setWords(partner.words.map(tokenLabel));
   partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
   partnerScatter.resize();
   lossChart.setOverlay(partner.losses);
@@ -397,12 +398,12 @@ async function openRun(name, requestedStep, requestedPartner = null) {
   $("window-size").textContent = run.manifest.config.window;
   $("vocab-size").textContent = run.words.length;
   $("ln-v").textContent = fmt(Math.log(run.words.length), 3);
-  $("word").replaceChildren(new Option("center word", ""), ...run.words.map((w) => new Option(w, w)));
+  $("word").replaceChildren(new Option("center word", ""), ...run.words.map((w) => new Option(tokenLabel(w), w)));
   if (state.word !== null && !run.words.includes(state.word)) {
-    showNotice(`“${state.word}” is not in this run's vocabulary; following the center word instead.`);
+    showNotice(`“${tokenLabel(state.word)}” is not in this run's vocabulary; following the center word instead.`);
     state.word = null;
   }
-  scatter.setWords(run.words);
+  scatter.setWords(run.words.map(tokenLabel));
   applyProjection();
   lossChart.setData(run.losses);
   $("partner").replaceChildren(...runNames.filter((n) => n !== name).map((n) => new Option(n, n)));

@@ -37,6 +37,7 @@ class SGNSConfig:
     snapshot_words: int = 2000
     checkpoints: int = 30
     recorded_steps: int = 200
+    tokenizer: str | None = None  # a BPE tokenizer's tokens instead of regex words (trainer/token_source.py)
 
     def __post_init__(self) -> None:
         for name, (low, high) in RANGES.items():

@@ -8,6 +8,7 @@ import numpy as np
 
 from trainer import derived, run_format
 from trainer.config import resolve_corpus
+from trainer.corpus import regex_words
 from trainer.numbers import round_fixed
 from trainer.projection import project
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
@@ -19,6 +20,7 @@ from trainer.sgns.recorder import TrainingRecorder
 from trainer.sgns.sampling import keep_probabilities, noise_table
 from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
 from trainer.step_chunks import encode_chunk
+from trainer.token_source import TokenSource, load_token_source
 from trainer.vocab import Vocab
 
 RECORDS_PER_CHUNK = 20
@@ -47,7 +49,9 @@ def make_engine(config: SGNSConfig, vocab_size: int):
 def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: str | None = None,
                      progress: bool = True, log: Callable[[str], None] = print) -> CorpusRunSummary:
     check_name(name)
-    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding) as corpus:
+    source = load_token_source(config.tokenizer) if config.tokenizer else None
+    split = source.tokens if source else regex_words
+    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split) as corpus:
         if corpus.warning:
             log(f"warning: {corpus.warning}")
         log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} lines, vocabulary {len(corpus.vocab):,} "
@@ -66,7 +70,7 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
             raise recorder.diverged("non-finite weights", config.lr)
         curve = recorder.loss_curve(seconds)
-        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve)
+        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, source)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
     return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
 
@@ -100,7 +104,8 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
 
 
 def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: TokenizedCorpus,
-                     recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict) -> Path:
+                     recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict,
+                     source: TokenSource | None) -> Path:
     vocab, records = corpus.vocab, recorder.records
     steps = recorder.snapshot_steps
     history = np.stack(recorder.history)
@@ -131,6 +136,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
             "created": created_timestamp(),
             "config": config.to_dict(),
             "corpus": {"source": config.corpus, "encoding": corpus.encoding, "warning": corpus.warning},
+            "tokenizer": source.identity() if source else None,
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
                       "words": corpus.raw_words, "pairs": recorder.pairs, "steps": recorder.pairs,
                       "recorded_steps": len(records), "epochs": config.epochs,

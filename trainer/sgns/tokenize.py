@@ -3,6 +3,7 @@
 Memory stays bounded by the block size and the vocabulary, not the corpus: the text is read in blocks
 cut at line ends, decoded and Gutenberg-stripped with trainer/corpus.py's rules, and the ids are
 appended to a file in a temporary directory. One line is one sentence, as in the teaching corpus.
+The words of a line are regex words, or a BPE tokenizer's tokens (`split`, see trainer/token_source.py).
 """
 
 import tempfile
@@ -18,9 +19,10 @@ from trainer.corpus import (
     GUTENBERG_HEADER_RE,
     GUTENBERG_START_RE,
     MAX_CORPUS_BYTES,
-    WORD_RE,
     CorpusText,
+    Splitter,
     decode_corpus_bytes,
+    regex_words,
 )
 from trainer.errors import CorpusError
 from trainer.vocab import Vocab
@@ -120,7 +122,7 @@ def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str]:
 
 
 def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
-                encoding: str | None = None) -> TokenizedCorpus:
+                encoding: str | None = None, split: Splitter = regex_words) -> TokenizedCorpus:
     """Two streaming passes: words → provisional ids (first seen first), then → vocabulary ids."""
     path = Path(path)
     if not path.is_file():
@@ -130,13 +132,13 @@ def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     tmp = tempfile.TemporaryDirectory(prefix="wordlab-sgns-")
     try:
-        return _pretokenize(path, min_count, max_vocab, encoding, tmp)
+        return _pretokenize(path, min_count, max_vocab, encoding, split, tmp)
     except BaseException:
         tmp.cleanup()
         raise
 
 
-def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None,
+def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None, split: Splitter,
                  tmp: tempfile.TemporaryDirectory) -> TokenizedCorpus:
     provisional = Path(tmp.name) / "provisional.u32"
     index: dict[str, int] = {}
@@ -151,7 +153,7 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     with open(provisional, "wb") as out:
         buffer: list[int] = []
         for line in book_lines(blocks()):
-            words = WORD_RE.findall(line.lower())
+            words = split(line)
             if words:
                 buffer.extend([index.setdefault(w, len(index)) for w in words])
                 buffer.append(int(SENTENCE_END))

@@ -1,6 +1,7 @@
 // SVG bar chart over the whole vocabulary, sorted by probability, the true context highlighted.
 // Bars show probabilities, or logits measured up from the smallest one (softmax keeps the order).
 import { color } from "../theme.js";
+import { tokenLabel } from "../tokenlabel.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 1000, H = 170, TOP = 18;
@@ -43,7 +44,7 @@ export class ProbabilityChart {
         const x = Math.min(W - 140, rank * width);
         this.label.setAttribute("x", x);
         this.label.setAttribute("y", Math.max(13, H - height - 4));
-        this.label.textContent = `▼ ${words[id]} (rank ${rank + 1})`;
+        this.label.textContent = `▼ ${tokenLabel(words[id])} (rank ${rank + 1})`;
       }
     });
     return order;

@@ -1,5 +1,6 @@
 // Negative sampling's forward pass: one bar of σ(u·v_c) per scored word, on a fixed 0-1 scale, so the
 // student sees the true context pushed toward 1 and each negative toward 0. DOM, names as text.
+import { tokenLabel } from "../tokenlabel.js";
 
 export function renderSigmaBars(container, rows) {
   container.replaceChildren(...rows.map((row) => {
@@ -8,7 +9,7 @@ export function renderSigmaBars(container, rows) {
     line.style.cssText = "display:grid;grid-template-columns:9rem 1fr 4.5rem;gap:.5rem;align-items:center";
     const name = document.createElement("span");
     name.className = "sigma-word";
-    name.textContent = row.word;
+    name.textContent = tokenLabel(row.word);
     name.style.color = row.positive ? "var(--context)" : "var(--repel)";
     const track = document.createElement("div");
     track.style.cssText = "background:var(--grid);height:.9rem;border-radius:2px";

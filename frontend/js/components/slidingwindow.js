@@ -1,5 +1,6 @@
 // The sliding window over one sentence: dropped words struck out, the window's kept words marked
 // around a clicked center, and the (center, context) pairs it produces. DOM, words as text.
+import { tokenLabel } from "../tokenlabel.js";
 
 /** Context positions (indices into the kept words) of `center`: trainer/pairs.py's sentence_pairs rule. */
 export function windowContexts(keptCount, window, center) {
@@ -18,7 +19,7 @@ export function renderSlidingWindow(wordsBox, pairsBox, sentence, window, center
   const inWindow = new Set(contexts);
   wordsBox.replaceChildren(...sentence.words.map((word, i) => {
     const span = document.createElement("span");
-    span.textContent = word;
+    span.textContent = tokenLabel(word);
     span.className = "w";
     if (sentence.dropped[i]) {
       span.classList.add("dropped");
@@ -35,7 +36,7 @@ export function renderSlidingWindow(wordsBox, pairsBox, sentence, window, center
   }));
   pairsBox.replaceChildren(...contexts.map((i) => {
     const li = document.createElement("li");
-    li.textContent = `${sentence.words[center]} → ${sentence.words[i]}`;
+    li.textContent = `${tokenLabel(sentence.words[center])} → ${tokenLabel(sentence.words[i])}`;
     return li;
   }));
   return { pairs: contexts.length, kept: kept.length };

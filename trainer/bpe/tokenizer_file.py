@@ -1,0 +1,52 @@
+"""Loading a tokenizer file safely. A file is untrusted input (it may be copied from anyone): its
+structure is validated in full (ids in range, merges in order) before the encoder sees it. The
+server's tokenizer registry and `wordlab train --tokenizer` both load through here."""
+
+from pathlib import Path
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from trainer.bpe.tokenizer import BPETokenizer
+from trainer.errors import Broken
+from trainer.run_format import describe
+
+
+class TokenizerSettings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    pattern: str
+    base_size: int
+
+
+class TokenizerFile(BaseModel):
+    """Just enough of the tokenizer format to make loading it safe: what from_dict reads, checked."""
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: str
+    meta: dict
+    settings: TokenizerSettings
+    vocab: list[str]
+    merges: list[tuple[int, int, int, int]]
+
+    @model_validator(mode="after")
+    def ids_in_range(self) -> "TokenizerFile":
+        size, base = len(self.vocab), self.settings.base_size
+        if not 0 < base <= size or base + len(self.merges) != size:
+            raise ValueError(f"base_size {base} and {len(self.merges)} merges do not make {size} vocabulary entries")
+        for rank, (left, right, new_id, _) in enumerate(self.merges):
+            if new_id != base + rank or not (0 <= left < new_id and 0 <= right < new_id):
+                raise ValueError(f"merge {rank} ({left}, {right} → {new_id}) refers to ids out of order or range")
+        return self
+
+
+def load_tokenizer_file(path: Path) -> BPETokenizer:
+    """The tokenizer in the file, or Broken saying in one line what is wrong with it."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise Broken(f"{path.name} cannot be read ({err.strerror})") from None
+    try:
+        TokenizerFile.model_validate_json(data)
+    except ValidationError as err:
+        raise Broken(f"{path.name} is not a valid tokenizer file: {describe(err)}") from None
+    return BPETokenizer.from_dict(orjson.loads(data))
