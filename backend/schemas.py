@@ -241,3 +241,14 @@ class SimilarityMatrixResponse(BaseModel):
     step: int | None
     words: list[str] = Field(description="the distinct words asked for, in the order of the matrix")
     matrix: list[list[float]] = Field(description="cosine similarity, 3 decimals (as similarity.json)")
+
+
+# ---- the share control (backend/routes/share.py) ----
+
+class ShareInfo(BaseModel):
+    host: str | None = Field(description="the address the server listens on; null when it was not started "
+                                         "by `wordlab serve` (then it is unknown)")
+    port: int | None
+    lan: bool = Field(description="whether other computers on the network can open it")
+    urls: list[str] = Field(description="base URLs students can open (this machine's LAN addresses)")
+    message: str = Field(description="what to tell the instructor: how students join, or how to restart")

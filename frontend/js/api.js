@@ -82,3 +82,6 @@ export async function getInputVectors(run, manifest) {
   const data = new Float32Array(bytes.slice(8 + headerLength + start, 8 + headerLength + end));
   return { rows: shape[0], dim: shape[1], data };
 }
+
+/** The share control: the LAN URLs students can open, or why there are none (GET /api/share). */
+export const getShareInfo = () => request("/api/share");
