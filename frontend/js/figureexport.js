@@ -49,8 +49,8 @@ export function svgDocument(svg) {
   });
   const box = svg.getBoundingClientRect();
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  copy.setAttribute("width", Math.round(box.width));
-  copy.setAttribute("height", Math.round(box.height));
+  copy.setAttribute("width", box.width);
+  copy.setAttribute("height", box.height);
   copy.style.setProperty("background", backdrop(svg));
   copy.removeAttribute("class");
   return new XMLSerializer().serializeToString(copy);
@@ -62,7 +62,8 @@ export async function svgPng(svg) {
   image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgDocument(svg))}`;
   await image.decode();
   const out = document.createElement("canvas");
-  out.width = image.naturalWidth * SVG_SCALE; out.height = image.naturalHeight * SVG_SCALE;
+  const box = svg.getBoundingClientRect();
+  out.width = Math.round(box.width * SVG_SCALE); out.height = Math.round(box.height * SVG_SCALE);
   const ctx = out.getContext("2d");
   ctx.fillStyle = backdrop(svg);
   ctx.fillRect(0, 0, out.width, out.height);

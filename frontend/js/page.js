@@ -34,7 +34,7 @@ export function renderNav(header = document.querySelector("header.top")) {
     if (location.pathname === href) { link.className = "here"; link.setAttribute("aria-current", "page"); }
     nav.append(link);
   }
-  header.replaceChildren(title, nav, presentationToggle(), ...shareControl());
+  header.replaceChildren(title, nav, presentationToggle(), shareControl());
 }
 
 /** Presentation mode (large type, dark) is the class "presentation" on <html>, kept per browser; the

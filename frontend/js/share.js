@@ -73,7 +73,8 @@ function shareContent(info) {
   return parts;
 }
 
-/** The "Share" button for the header; its dialog is built on each opening, for the view as it is then. */
+/** The "Share" button for the header. Its dialog goes at the end of <body> (out of the header's styles) and
+ *  its content is built on each opening, for the view as it is then. */
 export function shareControl() {
   const button = element("button", { type: "button", className: "share", textContent: "Share" });
   button.setAttribute("aria-haspopup", "dialog");
@@ -86,6 +87,7 @@ export function shareControl() {
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });   // the backdrop
   button.addEventListener("click", async () => {
     body.replaceChildren(element("p", { className: "explain", textContent: "finding this server's address…" }));
+    if (!dialog.isConnected) document.body.append(dialog);
     if (!dialog.open) dialog.showModal();
     try {
       body.replaceChildren(...shareContent(await loadShareInfo()));
@@ -93,5 +95,5 @@ export function shareControl() {
       body.replaceChildren(element("p", { className: "error", textContent: err.message }));
     }
   });
-  return [button, dialog];
+  return button;
 }
