@@ -175,6 +175,18 @@ def test_share_on_loopback_says_how_to_restart(served_data):
                                "To let students join, restart it with: make serve HOST=0.0.0.0"}
 
 
+def test_share_on_one_lan_address_gives_that_address(served_data, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from backend import settings
+    from backend.app import create_app
+
+    monkeypatch.setenv(settings.BIND_HOST_ENV, "192.168.1.20")   # read per request; no socket is opened
+    monkeypatch.setenv(settings.BIND_PORT_ENV, "8080")
+    info = TestClient(create_app(*served_data)).get("/api/share").json()
+    assert info["urls"] == ["http://192.168.1.20:8080/"] and info["lan"] is True and info["host"] == "192.168.1.20"
+
+
 def test_share_from_a_server_not_started_by_wordlab_serve(live_server):
     info = get_share(live_server)   # plain uvicorn: the bind address never reached the app
     assert info["host"] is None and info["lan"] is False and info["urls"] == []
