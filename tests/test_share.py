@@ -107,12 +107,12 @@ def test_chosen_mask_has_the_lowest_penalty_by_segno(qr_page):
 def test_qr_refuses_what_it_cannot_encode(qr_page):
     error = qr_page.evaluate("""() => { const out = [];
         for (const call of [() => window.qr.encodeQR('x'.repeat(2400)), () => window.qr.encodeQR('hello', {ecc: 'H'}),
-                            () => window.qr.encodeQR('x'.repeat(30), {version: 1})]) {
+                            () => window.qr.encodeQR('x'.repeat(30), {version: 1}), () => window.qr.encodeQR('x', {mask: 8})]) {
           try { call(); out.push(null); } catch (e) { out.push(e.message); } }
         return out; }""")
     assert error == ["2400 bytes do not fit in a QR code at level M",
                      "QR error correction level H is not supported (L or M)",
-                     "30 bytes do not fit in a version 1 QR code at level M"]
+                     "30 bytes do not fit in a version 1 QR code at level M", "QR mask 8 does not exist (0-7)"]
 
 
 # ---- GET /api/share from `wordlab serve` ----

@@ -30,8 +30,8 @@ const MASKS = [
   (r, c) => (((r + c) % 2) + ((r * c) % 3)) % 2 === 0,
 ];
 
-export const MIN_VERSION = 1;
-export const MAX_VERSION = 40;
+const MIN_VERSION = 1;
+const MAX_VERSION = 40;
 
 /** Modules that carry data and error correction: the symbol less every function pattern (7.1). */
 function rawDataModules(version) {
@@ -45,7 +45,7 @@ function rawDataModules(version) {
 }
 
 /** How many data codewords a version holds at a level (Table 7). */
-export function dataCodewords(version, ecc) {
+function dataCodewords(version, ecc) {
   return Math.floor(rawDataModules(version) / 8) - ECC_PER_BLOCK[ecc][version] * BLOCKS[ecc][version];
 }
 
@@ -203,7 +203,7 @@ function linePenalty(line) {
 }
 
 /** The standard's penalty score of a masked symbol (7.8.3.1, Table 11). */
-export function penalty(m) {
+function penalty(m) {
   const size = m.length;
   let points = 0, darkCount = 0;
   for (let r = 0; r < size; r++) {
@@ -252,6 +252,7 @@ function drawVersion(m, version) {
  */
 export function encodeQR(text, { ecc = "M", version = null, mask = null } = {}) {
   if (!(ecc in BLOCKS)) throw new Error(`QR error correction level ${ecc} is not supported (L or M)`);
+  if (mask !== null && !(Number.isInteger(mask) && mask >= 0 && mask < MASKS.length)) throw new Error(`QR mask ${mask} does not exist (0-7)`);
   const bytes = new TextEncoder().encode(text);
   const fits = (v) => 4 + countBits(v) + 8 * bytes.length <= dataCodewords(v, ecc) * 8;
   let chosen = version;
