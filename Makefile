@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
-# and fonts with CJK and emoji glyphs so the token page's tests can see them drawn. apt-get needs root.
-BROWSER_PACKAGES := chromium fonts-noto-color-emoji fonts-wqy-zenhei
+# fonts with CJK and emoji glyphs so the token page's tests can see them drawn, and zbar-tools, whose
+# zbarimg reads the share control's QR code as a phone would (tests/test_share.py). apt-get needs root.
+BROWSER_PACKAGES := chromium fonts-noto-color-emoji fonts-wqy-zenhei zbar-tools
 browser:
 	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES))
 

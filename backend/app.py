@@ -14,6 +14,7 @@ from backend.lifecycle import stop_with_supervisor
 from backend.middleware import SecurityHeadersMiddleware
 from backend.routes import explorer as explorer_routes
 from backend.routes import runs as runs_routes
+from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
 from backend.tokenizers import TokenizerRegistry
@@ -44,6 +45,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(explorer_routes.router)
     app.include_router(runs_routes.router)
     app.include_router(tokenize_routes.router)
+    app.include_router(share_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")

@@ -287,3 +287,12 @@ class PipelineResponse(BaseModel):
     merges_used: int
     pieces: list[PipelinePiece]
     pieces_total: int = Field(description="pieces in the whole text; at most the first 400 are listed")
+# ---- the share control (backend/routes/share.py) ----
+
+class ShareInfo(BaseModel):
+    host: str | None = Field(description="the address the server listens on; null when it was not started "
+                                         "by `wordlab serve` (then it is unknown)")
+    port: int | None
+    lan: bool = Field(description="whether other computers on the network can open it")
+    urls: list[str] = Field(description="base URLs students can open (this machine's LAN addresses)")
+    message: str = Field(description="what to tell the instructor: how students join, or how to restart")

@@ -11,6 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from backend import settings
+from backend.lan import lan_addresses, url
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from trainer.bpe.build import ensure_default_tokenizer
 from trainer.errors import WordlabError
@@ -23,31 +24,7 @@ UVICORN_OPTIONS = {"factory": True, "log_level": "warning", "access_log": False,
                    "timeout_worker_healthcheck": settings.WORKER_HEALTHCHECK_SECONDS}
 
 
-# A documentation-only address (TEST-NET-2): connecting a UDP socket to it only asks the kernel which
-# local address its route would use; nothing is sent.
-ROUTE_PROBE = ("198.51.100.1", 9)
 LOOPBACK_FOR = {"0.0.0.0": "127.0.0.1", "::": "::1", "localhost": "127.0.0.1"}  # what to open on this machine
-
-
-def lan_addresses() -> list[str]:
-    """This machine's non-loopback IPv4 addresses that students can reach: the one its default route
-    leaves from, and those its own name resolves to (on Debian that is often only 127.0.1.1)."""
-    addresses = set()
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(ROUTE_PROBE)
-            addresses.add(probe.getsockname()[0])
-    except OSError:  # no route at all: a machine on no network
-        pass
-    try:
-        addresses.update(socket.gethostbyname_ex(socket.gethostname())[2])
-    except OSError:
-        pass
-    return sorted(a for a in addresses if not a.startswith("127.") and a != "0.0.0.0")
-
-
-def url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> None:
@@ -83,5 +60,6 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
     os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    os.environ[settings.BIND_HOST_ENV], os.environ[settings.BIND_PORT_ENV] = host, str(port)  # GET /api/share
     get_ready(host, port, runs_dir, tokenizers_dir)
     uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

@@ -34,3 +34,8 @@ GZIP_LEVEL = 1
 GZIP_MINIMUM_SIZE = 1000
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+
+# Where `wordlab serve` listens, handed to its worker processes through the environment (as the runs
+# directory is): GET /api/share turns it into the LAN links of the share control.
+BIND_HOST_ENV = "WORDLAB_BIND_HOST"
+BIND_PORT_ENV = "WORDLAB_BIND_PORT"

@@ -87,3 +87,5 @@ export async function getInputVectors(run, manifest) {
 export const getTokenizerLessons = (name) => request(`/api/tokenizers/${enc(name)}/lessons`);
 /** The text's pre-tokenizer pieces, each as base symbols and as tokens after the first `merges` merges. */
 export const tokenizePipeline = (text, tokenizer, merges) => postJSON("/api/tokenize/pipeline", { text, tokenizer, merges });
+/** The share control: the LAN URLs students can open, or why there are none (GET /api/share). */
+export const getShareInfo = () => request("/api/share");

@@ -8,6 +8,7 @@ import { drawHeatmap } from "./components/heatmap.js";
 import { drawHistogram } from "./components/histogram.js";
 import { fillTable } from "./components/table.js";
 import { WordMap } from "./components/wordmap.js";
+import { download } from "./figureexport.js";
 import { $, promiseCache, showError, showNotice, startPage } from "./page.js";
 import { labelReader, tokenLabel } from "./tokenlabel.js";
 import { readState, writeState } from "./urlstate.js";
@@ -283,15 +284,7 @@ function renderCorpus() {
     [tokenLabel(w), c, why === "stopword" ? "stopword" : `rare (< ${config.min_count} times or beyond the ${config.max_vocab} most frequent)`]));
 }
 
-// ---- export ----
-
-function download(name, blob) {
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(blob);
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-}
+// ---- export for projector.tensorflow.org (the figures' PNG and SVG: figureexport.js) ----
 
 async function exportTsv() {
   const vectors = await getInputVectors(run.name, run.manifest);
@@ -383,7 +376,6 @@ function bindControls() {
   $("evolution-word").addEventListener("change", act(async () => { state.evo = $("evolution-word").value; renderEvolution(); }));
   $("poly-word").addEventListener("change", act(async () => { state.poly = $("poly-word").value; renderPolysemy(); }));
   bindHeatmapHover();
-  $("export-png").addEventListener("click", () => $("map").toBlob((blob) => download(`${run.name}-map.png`, blob)));
   $("export-tsv").addEventListener("click", act(exportTsv));
   $("copy-link").addEventListener("click", async () => {
     writeState(state);

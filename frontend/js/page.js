@@ -1,6 +1,9 @@
 // What every page shares: element lookup, the navigation, error and notice banners, a promise
-// cache that forgets failures, and the start-up sequence that turns any failure into a message.
+// cache that forgets failures, and the start-up sequence that turns any failure into a message; on
+// every page, the share control (share.js) and the figures' PNG/SVG buttons (figureexport.js).
 
+import { attachFigureExports } from "./figureexport.js";
+import { shareControl } from "./share.js";
 import { resetColors } from "./theme.js";
 
 export const $ = (id) => document.getElementById(id);
@@ -31,7 +34,7 @@ export function renderNav(header = document.querySelector("header.top")) {
     if (location.pathname === href) { link.className = "here"; link.setAttribute("aria-current", "page"); }
     nav.append(link);
   }
-  header.replaceChildren(title, nav, presentationToggle());
+  header.replaceChildren(title, nav, presentationToggle(), shareControl());
 }
 
 /** Presentation mode (large type, dark) is the class "presentation" on <html>, kept per browser; the
@@ -84,9 +87,11 @@ export function promiseCache(load) {
   return get;
 }
 
-/** Runs a page's main(): the navigation first, then main; anything it throws becomes the error banner. */
+/** Runs a page's main(): the navigation and figure export first, then main; anything it throws becomes
+ *  the error banner. */
 export function startPage(main) {
   renderNav();
+  attachFigureExports();
   Promise.resolve().then(main).catch((err) => {
     console.error(err);
     showError(err?.message ?? String(err));

@@ -1,4 +1,13 @@
-// Fills a <table> from plain values: text only (never markup), numbers right-aligned.
+// Fills a <table> from plain values: text only (never markup), numbers right-aligned. A table wider
+// than its place (a phone, many columns) scrolls sideways, and is then focusable so that the keyboard
+// can scroll it too.
+
+/** Focusable exactly while the table scrolls sideways. */
+function keyboardScrollable(table) {
+  if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+  else table.removeAttribute("tabindex");
+}
+const resized = new ResizeObserver((entries) => entries.forEach((e) => keyboardScrollable(e.target)));
 
 function cell(tag, value) {
   const node = document.createElement(tag);
@@ -19,5 +28,7 @@ export function fillTable(table, head, rows) {
     return r;
   });
   (table.tBodies[0] ?? table.createTBody()).replaceChildren(...trs);
+  resized.observe(table);   // once per table: the observer keeps a set
+  requestAnimationFrame(() => keyboardScrollable(table));
   return trs;
 }
