@@ -47,7 +47,7 @@ def test_the_default_tokenizer_learns_thousands_of_merges_from_the_projects_own_
     # Capitalised prose, digits and code got merges of their own: cuts look like a real tokenizer's.
     assert {"The</w>", " the</w>", "ing</w>", "ation</w>", "def</w>", "return</w>", "000</w>"} <= set(tokenizer.vocab)
     sentence = "The monster approached with terrifying deliberation."
-    assert len(tokenizer.encode(sentence)) < len(sentence) / 2.5
+    assert len(tokenizer.encode(sentence)) < len(sentence) / 2   # over two characters a token (letters alone: one)
     assert built.path.name == "default.json" and orjson.loads(built.path.read_bytes())["meta"] == tokenizer.meta
 
 

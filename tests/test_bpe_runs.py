@@ -24,7 +24,7 @@ from trainer.bpe.tokenizer import BPETokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
 from trainer.errors import NotFound, RunFormatError
 from trainer.run_format import Manifest, read_manifest
-from trainer.run_store import read_json as read
+from trainer.run_format import read_json as read
 from trainer.sgns.run import train_corpus_run
 from trainer.teaching_run import train_run
 from trainer.token_source import tokenizer_path
