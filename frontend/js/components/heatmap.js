@@ -33,3 +33,59 @@ export function drawHeatmap(canvas, rows, markColumns, cell = { w: CELL_W, h: CE
 }
 
 export const transpose = (matrix) => matrix[0].map((_, c) => matrix.map((row) => row[c]));
+
+const LABEL_PX = 14;  // the least room a column's word label needs, in CSS pixels
+
+/** A heatmap with its words: a text alternative on the canvas, word labels under the columns (every
+ *  column that has room, the outlined ones always) and a readout of the column under the pointer. */
+export class HeatmapView {
+  constructor(canvas, { rowName = "row" } = {}) {
+    this.canvas = canvas;
+    this.rowName = rowName;
+    canvas.setAttribute("role", "img");
+    this.labels = document.createElement("div");
+    this.labels.className = "heat-labels";
+    this.labels.setAttribute("aria-hidden", "true");  // the canvas's text alternative names the outlined words
+    this.readout = document.createElement("div");
+    this.readout.className = "heat-readout num";
+    this.readout.textContent = "point at a column for its word and value";
+    canvas.after(this.labels, this.readout);
+    canvas.addEventListener("mousemove", (event) => this.point(event.offsetX, event.offsetY));
+  }
+
+  /** Draws rows (d × V) with markColumns outlined; `caption` starts the text alternative. Returns the colour scale. */
+  draw(rows, markColumns, words, caption) {
+    const scale = drawHeatmap(this.canvas, rows, markColumns);
+    this.rows = rows;
+    this.words = words;
+    const marked = markColumns.map((c) => words[c]).join(", ");
+    this.canvas.setAttribute("aria-label", `${caption}: ${rows.length} ${this.rowName}s by ${words.length} words, `
+      + `red positive and blue negative up to ± ${scale.toFixed(3)}; outlined: ${marked}.`);
+    this.labelColumns(new Set(markColumns));
+    return scale;
+  }
+
+  labelColumns(marked) {
+    const V = this.words.length, every = Math.max(1, Math.ceil(LABEL_PX / ((this.canvas.clientWidth || 1) / V)));
+    const shown = [];
+    const nearMark = (c) => [...marked].some((m) => Math.abs(m - c) < every);
+    for (let c = 0; c < V; c++) if (marked.has(c) || (c % every === 0 && !nearMark(c))) shown.push(c);
+    this.labels.replaceChildren(...shown.map((c) => {
+      const label = document.createElement("span");
+      label.textContent = this.words[c];
+      label.style.left = `${((c + 0.5) / V) * 100}%`;
+      if (marked.has(c)) label.className = "marked";
+      return label;
+    }));
+  }
+
+  point(x, y) {
+    if (!this.rows) return;
+    const d = this.rows.length, V = this.words.length;
+    const column = Math.min(V - 1, Math.floor((x / this.canvas.clientWidth) * V));
+    const row = Math.min(d - 1, Math.floor((y / this.canvas.clientHeight) * d));
+    if (column < 0 || row < 0) return;
+    this.readout.textContent = `${this.words[column]} (column ${column + 1} of ${V}), ${this.rowName} ${row + 1}: `
+      + `${this.rows[row][column].toFixed(4)}`;
+  }
+}

@@ -1,0 +1,31 @@
+// Page-wide keyboard shortcuts that never steal a key from a focused control: Space on a focused
+// button presses that button, arrows on a focused slider, select or radio move that control. A
+// shortcut acts only when the key lands on the page itself (nothing, or only text, has focus).
+
+/** Elements that handle keys themselves: form controls, links, widgets with a role, anything focusable. */
+const OWNS_KEYS = "a[href], button, input, select, textarea, summary, [contenteditable]:not([contenteditable=false]), "
+  + "[role=button], [role=slider], [role=listbox], [role=application], [tabindex]:not([tabindex='-1'])";
+
+export function ownsKeys(target) {
+  return target instanceof Element && target.closest(OWNS_KEYS) !== null;
+}
+
+/** shortcuts: {key: handler} with KeyboardEvent.key names (" " for Space). Modified keys are left alone. */
+export function bindShortcuts(shortcuts, root = document) {
+  root.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    const handler = shortcuts[event.key];
+    if (!handler || ownsKeys(event.target)) return;
+    event.preventDefault();
+    handler(event);
+  });
+}
+
+/** Space and Enter on a focusable element with role=button do what a click does (as on a real button). */
+export function pressOnKeys(element, press) {
+  element.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    press(event);
+  });
+}
