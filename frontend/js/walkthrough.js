@@ -437,7 +437,16 @@ function applyProjection() {
   if (partner) partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
 }
 
+/** Presentation mode and the dark theme change the colours: the loss chart's SVG is redrawn, and the step. */
+function redrawInTheme() {
+  if (!run) return;
+  lossChart.setData(run.losses);
+  if (partner) lossChart.setOverlay(partner.losses);
+  goTo(state.index);
+}
+
 function bindControls() {
+  window.addEventListener("themechange", redrawInTheme);
   $("slider").addEventListener("input", () => goTo(Number($("slider").value)));
   $("prev").addEventListener("click", () => goTo(state.index - 1, { animateMs: 150 }));
   $("next").addEventListener("click", () => goTo(state.index + 1, { animateMs: 150 }));
