@@ -300,3 +300,18 @@ def test_presentation_mode_fills_a_1920x1080_projector_with_the_scatter(browser,
         screenshot(page, "walkthrough-presentation-1920")
     finally:
         context.close()
+
+
+def test_bar_charts_say_what_they_show(page, live_server, recorded, served_data):
+    records, steps = recorded
+    words = orjson.loads((served_data[0] / "default" / "vocab.json").read_bytes())["words"]
+    record = records[steps[33]]
+    open_walkthrough(page, live_server, f"?step={steps[33]}")
+    p = record["probabilities"]
+    order = sorted(range(len(p)), key=lambda i: (-p[i], i))
+    context = record["context_id"]
+    assert page.get_attribute("#probs", "aria-label") == (
+        f"{len(p)} words sorted by P(w|c): the highest is {words[order[0]]}, {p[order[0]]:g}; "
+        f"the context {words[context]} is rank {order.index(context) + 1}, {p[context]:g}")
+    open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[33]}")
+    assert page.get_attribute("#sigma-bars", "role") == "group" and page.get_attribute("#sigma-bars", "aria-label")

@@ -46,6 +46,9 @@ export class ProbabilityChart {
         this.label.textContent = `▼ ${words[id]} (rank ${rank + 1})`;
       }
     });
+    const top = order[0], rank = order.indexOf(contextId) + 1;
+    this.svg.setAttribute("aria-label", `${n} words sorted by P(w|c): the highest is ${words[top]}, `
+      + `${probabilities[top]}; the context ${words[contextId]} is rank ${rank}, ${probabilities[contextId]}`);
     return order;
   }
 }

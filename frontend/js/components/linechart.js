@@ -21,6 +21,7 @@ export class LossChart {
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     svg.setAttribute("role", "slider");
     svg.setAttribute("aria-valuemin", 1);
+    svg.setAttribute("aria-valuenow", 1);
     svg.tabIndex = 0;
     svg.addEventListener("keydown", (event) => {
       const tenth = Math.max(1, Math.round(this.n / 10));

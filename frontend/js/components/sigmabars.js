@@ -2,6 +2,7 @@
 // student sees the true context pushed toward 1 and each negative toward 0. DOM, names as text.
 
 export function renderSigmaBars(container, rows) {
+  container.setAttribute("role", "group");  // its aria-label names the bars; each row reads "word σ"
   container.replaceChildren(...rows.map((row) => {
     const line = document.createElement("div");
     line.className = "sigma-row";
