@@ -42,6 +42,13 @@ def blur(page):
     page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
+def space_starts_and_stops_playback(page):
+    page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play').textContent === 'Pause'")
+    page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play').textContent === 'Play'")
+
+
 def test_space_and_enter_on_a_focused_button_press_that_button_only(page, live_server, recorded):
     _, steps = recorded
     start = steps[60]
@@ -57,11 +64,8 @@ def test_space_and_enter_on_a_focused_button_press_that_button_only(page, live_s
     page.focus("#back100")
     page.keyboard.press(" ")
     wait_step(page, jumped(steps, jumped(steps, after_space, 20), -100))
-    page.focus("#play")                              # Space on Play toggles it exactly once
-    page.keyboard.press(" ")
-    page.wait_for_function("document.querySelector('#play').textContent === 'Pause'")
-    page.keyboard.press(" ")
-    page.wait_for_function("document.querySelector('#play').textContent === 'Play'")
+    page.focus("#play")                              # Space on a focused Play toggles it exactly once
+    space_starts_and_stops_playback(page)
     assert page.errors == []
 
 
@@ -92,10 +96,7 @@ def test_focused_controls_keep_their_keys_and_the_page_keeps_its_shortcuts(page,
     wait_step(page, steps[32])
     page.keyboard.press("ArrowLeft")
     wait_step(page, steps[31])
-    page.keyboard.press(" ")
-    page.wait_for_function("document.querySelector('#play').textContent === 'Pause'")
-    page.keyboard.press(" ")
-    page.wait_for_function("document.querySelector('#play').textContent === 'Play'")
+    space_starts_and_stops_playback(page)
     assert page.errors == []
 
 
