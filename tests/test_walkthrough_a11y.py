@@ -87,6 +87,9 @@ def test_focused_controls_keep_their_keys_and_the_page_keeps_its_shortcuts(page,
     page.keyboard.press(" ")                         # the checkbox toggles (side by side opens), no playback
     page.wait_for_selector("#side-panel:not([hidden])")
     assert page.text_content("#play") == "Play"
+    page.wait_for_function("(document.querySelector('#scatter-b').getAttribute('aria-label') || '')"
+                           f".startsWith('default-sgns: Embedding space at step {steps[31]}:')")
+    assert page.get_attribute("#scatter-b", "role") == "img"
     page.focus("#sw-words .w:not(.dropped)")
     page.keyboard.press(" ")                         # a word of the sliding window is a button: Space picks it
     page.wait_for_selector("#sw-words .w.center")
@@ -316,3 +319,16 @@ def test_bar_charts_say_what_they_show(page, live_server, recorded, served_data)
         f"the context {words[context]} is rank {order.index(context) + 1}, {p[context]:g}")
     open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[33]}")
     assert page.get_attribute("#sigma-bars", "role") == "group" and page.get_attribute("#sigma-bars", "aria-label")
+
+
+def test_clicking_the_map_or_the_curve_leaves_the_page_its_keys(page, live_server, recorded):
+    _, steps = recorded
+    open_walkthrough(page, live_server, f"?step={steps[50]}")
+    box = page.locator("#loss-chart").bounding_box()
+    page.locator("#loss-chart").click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
+    page.wait_for_function(f"window.wordlab.step !== {steps[50]}")
+    here = shown_step(page)
+    page.locator("#scatter").click(position={"x": 5, "y": 5})
+    assert page.evaluate("document.activeElement === document.body")
+    page.keyboard.press("ArrowRight")                # steps, as before the click
+    wait_step(page, steps[steps.index(here) + 1])

@@ -48,7 +48,7 @@ export class HeatmapView {
     this.labels.setAttribute("aria-hidden", "true");  // the canvas's text alternative names the outlined words
     this.readout = document.createElement("div");
     this.readout.className = "heat-readout num";
-    this.readout.textContent = "point at a column for its word and value";
+    this.readout.textContent = "point at or tap a column for its word and value";
     canvas.after(this.labels, this.readout);
     canvas.addEventListener("mousemove", (event) => this.point(event.offsetX, event.offsetY));
   }
@@ -69,7 +69,8 @@ export class HeatmapView {
     const V = this.words.length, every = Math.max(1, Math.ceil(LABEL_PX / ((this.canvas.clientWidth || 1) / V)));
     const shown = [];
     const nearMark = (c) => [...marked].some((m) => Math.abs(m - c) < every);
-    for (let c = 0; c < V; c++) if (marked.has(c) || (c % every === 0 && !nearMark(c))) shown.push(c);
+    const phase = Math.floor(every / 2);  // regular labels start half a spacing in: none is cut at the edge
+    for (let c = 0; c < V; c++) if (marked.has(c) || (c % every === phase && !nearMark(c))) shown.push(c);
     this.labels.replaceChildren(...shown.map((c) => {
       const label = document.createElement("span");
       label.textContent = this.words[c];

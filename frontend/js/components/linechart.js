@@ -23,6 +23,7 @@ export class LossChart {
     svg.setAttribute("aria-valuemin", 1);
     svg.setAttribute("aria-valuenow", 1);
     svg.tabIndex = 0;
+    svg.addEventListener("mousedown", (event) => event.preventDefault());  // clicking jumps; Tab gives it the keys
     svg.addEventListener("keydown", (event) => {
       const tenth = Math.max(1, Math.round(this.n / 10));
       const action = event.key in NUDGE ? () => onNudge?.(NUDGE[event.key])

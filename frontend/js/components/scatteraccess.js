@@ -50,6 +50,7 @@ export function bindScatterKeys(canvas, scatter, { current, onPick, onClear, hel
   hint.textContent = help;
   canvas.after(hint);
   canvas.setAttribute("aria-describedby", hint.id);
+  canvas.addEventListener("mousedown", (event) => event.preventDefault());  // a click picks but does not take the page's keys
   canvas.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { event.preventDefault(); onClear(); return; }
     const direction = DIRECTIONS[event.key];
