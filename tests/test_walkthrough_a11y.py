@@ -90,6 +90,13 @@ def test_focused_controls_keep_their_keys_and_the_page_keeps_its_shortcuts(page,
     page.wait_for_function("(document.querySelector('#scatter-b').getAttribute('aria-label') || '')"
                            f".startsWith('default-sgns: Embedding space at step {steps[31]}:')")
     assert page.get_attribute("#scatter-b", "role") == "img"
+    page.focus("#sw-window")
+    page.keyboard.press("ArrowLeft")                 # the window slider shrinks the window, the step stays
+    page.wait_for_function("document.querySelector('#sw-window-size').textContent === '2 kept words each side'")
+    page.focus("#sw-sentence")
+    page.keyboard.press("ArrowUp")                   # the sentence number goes up, the step stays
+    page.wait_for_function("document.querySelector('#sw-sentence').value === '1'")
+    assert shown_step(page) == steps[31]
     page.focus("#sw-words .w:not(.dropped)")
     page.keyboard.press(" ")                         # a word of the sliding window is a button: Space picks it
     page.wait_for_selector("#sw-words .w.center")
