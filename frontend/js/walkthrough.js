@@ -476,13 +476,13 @@ function bindControls() {
 }
 
 async function main() {
-  scatter = new Scatter($("scatter"), { onPick: (i) => { state.word = run.words[i]; goTo(state.index); },
-                                        onDraw: (ms) => metrics.drawTimes.push(ms) });
+  const pickWord = (i) => { state.word = run.words[i]; goTo(state.index); };
+  scatter = new Scatter($("scatter"), { onPick: pickWord, onDraw: (ms) => metrics.drawTimes.push(ms) });
   lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }),
                                               onNudge: (by) => goTo(state.index + by, { animateMs: 150 }), onJump: jumpSteps });
   bindScatterKeys($("scatter"), scatter, {
     current: () => (state.word !== null ? run.words.indexOf(state.word) : run.loadedRecord(state.index)?.center_id ?? 0),
-    onPick: (i) => { state.word = run.words[i]; goTo(state.index); },
+    onPick: pickWord,
     onClear: () => { state.word = null; goTo(state.index); },
     help: "Arrow keys select the nearest word in that direction, as a click on it would; Escape follows the center word again.",
   });
