@@ -202,8 +202,8 @@ def test_heatmaps_have_a_text_alternative_word_labels_and_hover(page, live_serve
         label = page.get_attribute(canvas, "aria-label")
         assert f"at step {record['step']}: {d} dimensions by {V} words" in label and label.endswith(f"outlined: {outlined}.")
         labels = page.eval_on_selector_all(f"{canvas} + .heat-labels span",
-                                           "spans => spans.map(s => [s.textContent, parseFloat(s.style.left), s.className])")
-        assert [text for text, _, kind in labels if kind == "marked"] == [outlined]
+                                           "spans => spans.map(s => [s.textContent, parseFloat(s.style.left), s.parentElement.className])")
+        assert [text for text, _, layer in labels if layer == "marks"] == [outlined]
         assert len(labels) >= V // 8
         for text, left, _ in labels:                 # each label sits over its word's column
             assert left == pytest.approx((words.index(text) + 0.5) / V * 100, abs=1e-4), text
@@ -217,6 +217,7 @@ def test_heatmaps_have_a_text_alternative_word_labels_and_hover(page, live_serve
     page.keyboard.press("ArrowRight")
     wait_step(page, steps[21])
     assert f"at step {steps[21]}:" in page.get_attribute("#heat-Wp", "aria-label")
+    assert page.text_content("#heat-W + .heat-labels .marks") == records[steps[21]]["center_word"]
 
 
 def test_loss_curve_is_a_slider_for_the_keyboard(page, live_server, recorded, served_data):

@@ -37,7 +37,8 @@ export const transpose = (matrix) => matrix[0].map((_, c) => matrix.map((row) =>
 const LABEL_PX = 14;  // the least room a column's word label needs, in CSS pixels
 
 /** A heatmap with its words: a text alternative on the canvas, word labels under the columns (every
- *  column that has room, the outlined ones always) and a readout of the column under the pointer. */
+ *  column that has room; the outlined ones always, on top) and a readout of the column under the pointer.
+ *  The column labels are rebuilt only when the words or the width change: a step only moves the outlined ones. */
 export class HeatmapView {
   constructor(canvas, { rowName = "row" } = {}) {
     this.canvas = canvas;
@@ -46,38 +47,50 @@ export class HeatmapView {
     this.labels = document.createElement("div");
     this.labels.className = "heat-labels";
     this.labels.setAttribute("aria-hidden", "true");  // the canvas's text alternative names the outlined words
+    this.columns = document.createElement("div");
+    this.marks = document.createElement("div");
+    this.marks.className = "marks";
+    this.labels.append(this.columns, this.marks);
     this.readout = document.createElement("div");
     this.readout.className = "heat-readout num";
     this.readout.textContent = "point at or tap a column for its word and value";
     canvas.after(this.labels, this.readout);
     canvas.addEventListener("mousemove", (event) => this.point(event.offsetX, event.offsetY));
+    new ResizeObserver(([entry]) => { this.width = entry.contentRect.width; this.labelColumns(); }).observe(canvas);
   }
 
   /** Draws rows (d × V) with markColumns outlined; `caption` starts the text alternative. Returns the colour scale. */
   draw(rows, markColumns, words, caption) {
     const scale = drawHeatmap(this.canvas, rows, markColumns);
     this.rows = rows;
-    this.words = words;
     const marked = markColumns.map((c) => words[c]).join(", ");
     this.canvas.setAttribute("aria-label", `${caption}: ${rows.length} ${this.rowName}s by ${words.length} words, `
       + `red positive and blue negative up to ± ${scale.toFixed(3)}; outlined: ${marked}.`);
-    this.labelColumns(new Set(markColumns));
+    if (words !== this.words) { this.words = words; this.marked = null; this.labelColumns(); }
+    const key = markColumns.join(",");
+    if (key !== this.marked) {
+      this.marked = key;
+      this.marks.replaceChildren(...markColumns.map((c) => this.label(c)));
+    }
     return scale;
   }
 
-  labelColumns(marked) {
-    const V = this.words.length, every = Math.max(1, Math.ceil(LABEL_PX / ((this.canvas.clientWidth || 1) / V)));
+  label(column) {
+    const label = document.createElement("span");
+    label.textContent = this.words[column];
+    label.style.left = `${((column + 0.5) / this.words.length) * 100}%`;
+    return label;
+  }
+
+  /** Every `every`-th column, starting half a spacing in so that no label is cut at an edge. */
+  labelColumns() {
+    if (!this.words || !this.width) return;
+    const V = this.words.length, every = Math.max(1, Math.ceil(LABEL_PX / (this.width / V)));
+    if (this.labelled === `${V}/${every}`) return;
+    this.labelled = `${V}/${every}`;
     const shown = [];
-    const nearMark = (c) => [...marked].some((m) => Math.abs(m - c) < every);
-    const phase = Math.floor(every / 2);  // regular labels start half a spacing in: none is cut at the edge
-    for (let c = 0; c < V; c++) if (marked.has(c) || (c % every === phase && !nearMark(c))) shown.push(c);
-    this.labels.replaceChildren(...shown.map((c) => {
-      const label = document.createElement("span");
-      label.textContent = this.words[c];
-      label.style.left = `${((c + 0.5) / V) * 100}%`;
-      if (marked.has(c)) label.className = "marked";
-      return label;
-    }));
+    for (let c = Math.floor(every / 2); c < V; c += every) shown.push(this.label(c));
+    this.columns.replaceChildren(...shown);
   }
 
   point(x, y) {
