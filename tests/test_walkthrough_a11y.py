@@ -198,7 +198,7 @@ def test_heatmaps_have_a_text_alternative_word_labels_and_hover(page, live_serve
     open_walkthrough(page, live_server, f"?step={steps[20]}")
     d, V = len(record["W"][0]), len(words)
     for canvas, outlined in (("#heat-W", record["center_word"]), ("#heat-Wp", record["context_word"])):
-        assert page.get_attribute(canvas, "role") == "img"
+        assert page.get_attribute(canvas, "role") == "application" and page.get_attribute(canvas, "tabindex") == "0"
         label = page.get_attribute(canvas, "aria-label")
         assert f"at step {record['step']}: {d} dimensions by {V} words" in label and label.endswith(f"outlined: {outlined}.")
         labels = page.eval_on_selector_all(f"{canvas} + .heat-labels span",
@@ -213,6 +213,16 @@ def test_heatmaps_have_a_text_alternative_word_labels_and_hover(page, live_serve
     page.mouse.move(box["x"] + (column + 0.5) * box["width"] / V, box["y"] + (row + 0.5) * box["height"] / d)
     expected = f"{words[column]} (column {column + 1} of {V}), dimension {row + 1}: {record['W'][column][row]:.4f}"
     page.wait_for_function(f"document.querySelector('#heat-W + .heat-labels + .heat-readout').textContent === {json.dumps(expected)}")
+    readout = "document.querySelector('#heat-Wp + .heat-labels + .heat-readout')"
+    assert page.get_attribute("#heat-Wp + .heat-labels + .heat-readout", "aria-live") == "polite"
+    page.focus("#heat-Wp")                           # the keyboard's cursor starts on the outlined column
+    context = record["context_id"]
+    for key, (row, column) in (("ArrowDown", (0, context)), ("ArrowDown", (1, context)), ("ArrowRight", (1, context + 1)),
+                               ("End", (1, V - 1))):
+        page.keyboard.press(key)
+        expected = f"{words[column]} (column {column + 1} of {V}), dimension {row + 1}: {record['W_prime'][row][column]:.4f}"
+        page.wait_for_function(f"{readout}.textContent === {json.dumps(expected)}")
+    assert shown_step(page) == steps[20]             # the heatmap keeps its arrow keys
     blur(page)
     page.keyboard.press("ArrowRight")
     wait_step(page, steps[21])

@@ -29,3 +29,13 @@ export function pressOnKeys(element, press) {
     press(event);
   });
 }
+
+/** Says which keys a focusable widget takes: a visually hidden hint after it, as its aria-describedby. */
+export function describeKeys(element, text) {
+  const hint = document.createElement("p");
+  hint.className = "visually-hidden";
+  hint.id = `${element.id}-keys`;
+  hint.textContent = text;
+  element.after(hint);
+  element.setAttribute("aria-describedby", hint.id);
+}

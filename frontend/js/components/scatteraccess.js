@@ -1,6 +1,7 @@
 // The embedding scatter without a mouse: a text alternative of what the canvas shows, and a keyboard
 // path for point picking (arrow keys pick the nearest word in that direction, as a click would).
 // Reads the Scatter's drawn positions and its own pixel mapping; it draws nothing itself.
+import { describeKeys } from "../keyboard.js";
 
 const NEAREST = 5;  // on-screen neighbours named in the text alternative
 const DIRECTIONS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
@@ -44,12 +45,7 @@ export function bindScatterKeys(canvas, scatter, { current, onPick, onClear, hel
   canvas.tabIndex = 0;
   canvas.setAttribute("role", "application");
   canvas.setAttribute("aria-roledescription", "word map");
-  const hint = document.createElement("p");
-  hint.className = "visually-hidden";
-  hint.id = `${canvas.id}-keys`;
-  hint.textContent = help;
-  canvas.after(hint);
-  canvas.setAttribute("aria-describedby", hint.id);
+  describeKeys(canvas, help);
   canvas.addEventListener("mousedown", (event) => event.preventDefault());  // a click picks but does not take the page's keys
   canvas.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { event.preventDefault(); onClear(); return; }
