@@ -318,6 +318,8 @@ def test_presentation_mode_fills_a_1920x1080_projector_with_the_scatter(browser,
         marker = page.get_attribute("#loss-chart line[stroke-width='2']", "stroke")  # redrawn in the dark theme
         assert marker == page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--center').trim()")
         assert marker != light_marker
+        context_colour = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--context').trim()")
+        assert page.get_attribute("#probs text", "fill") == context_colour  # the bar chart's label too
         page.evaluate("scrollTo(0, 0)")
         screenshot(page, "walkthrough-presentation-1920")
     finally:

@@ -23,9 +23,9 @@ export class ProbabilityChart {
       this.label = document.createElementNS(NS, "text");
       this.label.setAttribute("font-size", 13);
       this.label.setAttribute("font-weight", 700);
-      this.label.setAttribute("fill", color("--context"));
       this.svg.appendChild(this.label);
     }
+    this.label.setAttribute("fill", color("--context"));  // per render: a theme switch changes it
     // Probabilities are recorded to 4 significant digits, so two can tie where their logits differ:
     // ties are broken by the heights shown, so logit bars never step up.
     const order = Array.from(probabilities.keys())
