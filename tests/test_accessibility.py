@@ -1,4 +1,4 @@
-"""Index and glossary in headless Chromium: axe-core clean, phone widths, presentation mode, notable moments."""
+"""Index, glossary and walkthrough in headless Chromium: axe-core clean, phone widths, presentation mode, notable moments."""
 
 import json
 
@@ -7,6 +7,9 @@ import pytest
 from tests.a11y import assert_axe_clean, horizontal_overflow
 
 GLOSSARY_TERMS = ("logit", "softmax", "gradient", "pca", "negative-sampling", "bpe-merge")
+# The walkthrough in each of its forms: full softmax, negative sampling, and the two side by side.
+WALKTHROUGH = ["/walkthrough.html?run=default&step=100", "/walkthrough.html?run=default-sgns&step=100",
+               "/walkthrough.html?run=default&step=100&vs=default-sgns"]
 
 
 def open_page(page, base, path):
@@ -21,9 +24,14 @@ def open_page(page, base, path):
     if path.startswith("/explorer.html"):   # every panel filled (selectors: the phone pages keep the CSP)
         for filled in ("#neighbours tbody tr", "#probes tbody tr", "#analogy-evolution tbody tr", "#frequent tr"):
             page.wait_for_selector(filled, timeout=30000)
+    if path.startswith("/walkthrough.html"):
+        page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=20000)
+    if "vs=" in path:
+        page.wait_for_selector("#side-panel:not([hidden])")
+        page.wait_for_function("document.querySelector('#scatter-b').getAttribute('aria-label')")
 
 
-@pytest.mark.parametrize("path", ["/", "/glossary.html", "/tokens.html", "/explorer.html"])
+@pytest.mark.parametrize("path", ["/", "/glossary.html", "/tokens.html", "/explorer.html", *WALKTHROUGH])
 @pytest.mark.parametrize("presentation", [False, True])
 def test_axe_finds_no_serious_or_critical_violation(page, live_server, path, presentation):
     open_page(page, live_server, path)
@@ -34,10 +42,10 @@ def test_axe_finds_no_serious_or_critical_violation(page, live_server, path, pre
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path", ["/", "/glossary.html", "/tokens.html", "/explorer.html"])
+@pytest.mark.parametrize("path", ["/", "/glossary.html", "/tokens.html", "/explorer.html", *WALKTHROUGH])
 @pytest.mark.parametrize("width", [360, 390])
 def test_no_horizontal_scroll_on_a_phone(browser, live_server, path, width):
-    context = browser.new_context(viewport={"width": width, "height": 800})
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)  # see conftest.page
     page = context.new_page()
     try:
         open_page(page, live_server, path)

@@ -1,15 +1,18 @@
 // The training walkthrough: scrub through a recorded run and see what the model did at each step.
 // Every number on the page is read from the run's recorded chunks; nothing is recomputed except
 // what is derived on screen (sorting, the identity check, cosine neighbours of the recorded W).
+import { Announcer } from "./announce.js";
 import { ApiError, listRuns } from "./api.js";
 import { ProbabilityChart } from "./components/barchart.js";
-import { drawHeatmap, transpose } from "./components/heatmap.js";
+import { HeatmapView, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
 import { boundsOf, Scatter } from "./components/scatter.js";
+import { bindScatterKeys, describeScatter } from "./components/scatteraccess.js";
 import { renderSigmaBars } from "./components/sigmabars.js";
-import { renderSlidingWindow } from "./components/slidingwindow.js";
+import { droppedWord, renderSlidingWindow } from "./components/slidingwindow.js";
 import { renderVector } from "./components/vector.js";
 import { countOutside, outputLayer } from "./outputvectors.js";
+import { bindShortcuts } from "./keyboard.js";
 import { $, showError as showBanner, showNotice, startPage } from "./page.js";
 import { RunData } from "./rundata.js";
 import { bindCopyLink } from "./sharelink.js";
@@ -30,7 +33,7 @@ const state = { run: null, index: 0, word: null, projection: "final", playing: n
                 sentence: 0, center: -1, window: DEFAULT_WINDOW };  // the sliding-window panel's sentence, center, size
 let run = null;
 let partner = null;       // side by side: a run of the same corpus and seed, trained by the other method
-let scatter, partnerScatter, lossChart, probChart;
+let scatter, partnerScatter, lossChart, probChart, heatW, heatWp, announcer;
 let runNames = [];        // the valid runs, offered as partners
 
 function showError(message) {
@@ -87,19 +90,19 @@ function syncUrl() {
 function renderSentence(record) {
   const sentence = run.sentences[String(record.sentence_id)];
   const window = new Set(record.window_positions);
-  $("sentence").replaceChildren(...sentence.words.map((word, i) => {
+  $("sentence").replaceChildren(...sentence.words.flatMap((word, i) => {
+    if (sentence.dropped[i]) {
+      const { min_count: minCount, max_vocab: maxVocab } = run.manifest.config;
+      return droppedWord(word, sentence.dropped[i] === "stopword" ? "stopword"
+        : `rare (fewer than ${minCount} occurrences, or not among the ${maxVocab} most frequent words)`, `sentence-why-${i}`);
+    }
     const span = document.createElement("span");
     span.textContent = tokenLabel(word);
     span.className = "w";
-    if (sentence.dropped[i]) {
-      span.classList.add("dropped");
-      const { min_count: minCount, max_vocab: maxVocab } = run.manifest.config;
-      span.title = sentence.dropped[i] === "stopword" ? "dropped: stopword"
-        : `dropped: rare (fewer than ${minCount} occurrences, or not among the ${maxVocab} most frequent words)`;
-    } else if (i === record.center_position) span.classList.add("center");
+    if (i === record.center_position) span.classList.add("center");
     else if (i === record.context_position) span.classList.add("context");
     else if (window.has(i)) span.classList.add("in-window");
-    return span;
+    return [span];
   }));
 }
 
@@ -165,8 +168,8 @@ function renderSoftmaxPush(record, scale) {
 
 function renderHeatmaps(record) {
   const touched = isSgns() ? [record.context_id, ...record.negative_ids] : [record.context_id];
-  $("scale-W").textContent = `± ${fmt(drawHeatmap($("heat-W"), transpose(record.W), [record.center_id]), 3)}`;
-  $("scale-Wp").textContent = `± ${fmt(drawHeatmap($("heat-Wp"), record.W_prime, touched), 3)}`;
+  $("scale-W").textContent = `± ${fmt(heatW.draw(transpose(record.W), [record.center_id], run.words, `W transposed at step ${record.step}`), 3)}`;
+  $("scale-Wp").textContent = `± ${fmt(heatWp.draw(record.W_prime, touched, run.words, `W′ at step ${record.step}`), 3)}`;
   if (isSgns()) $("sparse-check").textContent = sparseCheck(record, new Set(touched));
 }
 
@@ -224,6 +227,8 @@ function renderScatter(record, selected, animateMs) {
   $("outputs-note").textContent = outputs ? outsideNote(outputs.positions) : "";
   scatter.render({ positions: run.positions(i, kind), center: record.center_id, context: record.context_id,
                    selected, trail, arrows, scale: magnify, outputs }, animateMs);
+  $("scatter").setAttribute("aria-label", describeScatter(run.words, run.positions(i, kind),
+    { step: record.step, center: record.center_id, context: record.context_id, selected }));
 }
 
 /** The fixed axes fit the words: says how many output vectors lie beyond them (zoom to this step shows all). */
@@ -255,6 +260,8 @@ function render(record, animateMs) {
   const selected = renderNeighbours(record);
   renderScatter(record, state.word !== null ? selected : -1, animateMs);
   lossChart.setMarker(step);
+  announcer.say(`Step ${step} of ${run.manifest.sizes.steps}: ${record.center_word} → ${record.context_word}, loss ${fmt(record.loss)}.`
+    + (state.word !== null ? ` Selected word: ${state.word}.` : ""));
   const elapsed = performance.now() - started;
   metrics.renders += 1;
   metrics.renderTimes.push(elapsed);
@@ -316,6 +323,8 @@ async function renderPartner(record, index, animateMs) {
   });
   partnerScatter.render({ positions: partner.positions(index, kind), center: other.center_id, context: other.context_id,
                           selected: -1, trail: [], arrows, scale: 1 }, animateMs);
+  $("scatter-b").setAttribute("aria-label", `${partner.name}: ${describeScatter(partner.words, partner.positions(index, kind),
+    { step: other.step, center: other.center_id, context: other.context_id })}`);
 }
 
 async function setPartner(name) {
@@ -461,7 +470,16 @@ function applyProjection() {
   if (partner) partnerScatter.setBounds(boundsOf(partner.timeline, state.projection));
 }
 
+/** Presentation mode and the dark theme change the colours: the loss chart's SVG is redrawn, and the step. */
+function redrawInTheme() {
+  if (!run) return;
+  lossChart.setData(run.losses);
+  if (partner) lossChart.setOverlay(partner.losses);
+  goTo(state.index);
+}
+
 function bindControls() {
+  window.addEventListener("themechange", redrawInTheme);
   $("slider").addEventListener("input", () => goTo(Number($("slider").value)));
   $("prev").addEventListener("click", () => goTo(state.index - 1, { animateMs: 150 }));
   $("next").addEventListener("click", () => goTo(state.index + 1, { animateMs: 150 }));
@@ -485,18 +503,27 @@ function bindControls() {
     applyProjection();
     goTo(state.index);
   }));
-  document.addEventListener("keydown", (event) => {
-    if (!run || event.target.closest("input:not([type=range]), select, textarea")) return;
-    if (event.key === "ArrowRight") { event.preventDefault(); goTo(state.index + 1, { animateMs: 150 }); }
-    else if (event.key === "ArrowLeft") { event.preventDefault(); goTo(state.index - 1, { animateMs: 150 }); }
-    else if (event.key === " ") { event.preventDefault(); setPlaying(state.playing === null); }
+  bindShortcuts({  // only when no control has focus: a focused button, slider or select keeps its keys
+    ArrowRight: () => goTo(state.index + 1, { animateMs: 150 }),
+    ArrowLeft: () => goTo(state.index - 1, { animateMs: 150 }),
+    " ": () => { if (run) setPlaying(state.playing === null); },
   });
 }
 
 async function main() {
-  scatter = new Scatter($("scatter"), { onPick: (i) => { state.word = run.words[i]; goTo(state.index); },
-                                        onDraw: (ms) => metrics.drawTimes.push(ms) });
-  lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }) });
+  const pickWord = (i) => { state.word = run.words[i]; goTo(state.index); };
+  scatter = new Scatter($("scatter"), { onPick: pickWord, onDraw: (ms) => metrics.drawTimes.push(ms) });
+  lossChart = new LossChart($("loss-chart"), { onPick: (step) => goTo(run.indexOfStep(step), { animateMs: 200 }),
+                                              onNudge: (by) => goTo(state.index + by, { animateMs: 150 }), onJump: jumpSteps });
+  bindScatterKeys($("scatter"), scatter, {
+    current: () => (state.word !== null ? run.words.indexOf(state.word) : run.loadedRecord(state.index)?.center_id ?? 0),
+    onPick: pickWord,
+    onClear: () => { state.word = null; goTo(state.index); },
+    help: "Arrow keys select the nearest word in that direction, as a click on it would; Escape follows the center word again.",
+  });
+  heatW = new HeatmapView($("heat-W"), { rowName: "dimension" });
+  heatWp = new HeatmapView($("heat-Wp"), { rowName: "dimension" });
+  announcer = new Announcer();
   probChart = new ProbabilityChart($("probs"));
   partnerScatter = new Scatter($("scatter-b"));
   metrics.scatter = scatter;

@@ -24,9 +24,9 @@ export class ProbabilityChart {
       this.label = document.createElementNS(NS, "text");
       this.label.setAttribute("font-size", 13);
       this.label.setAttribute("font-weight", 700);
-      this.label.setAttribute("fill", color("--context"));
       this.svg.appendChild(this.label);
     }
+    this.label.setAttribute("fill", color("--context"));  // per render: a theme switch changes it
     // Probabilities are recorded to 4 significant digits, so two can tie where their logits differ:
     // ties are broken by the heights shown, so logit bars never step up.
     const order = Array.from(probabilities.keys())
@@ -47,6 +47,9 @@ export class ProbabilityChart {
         this.label.textContent = `▼ ${tokenLabel(words[id])} (rank ${rank + 1})`;
       }
     });
+    const top = order[0], rank = order.indexOf(contextId) + 1;
+    this.svg.setAttribute("aria-label", `${n} words sorted by P(w|c): the highest is ${words[top]}, `
+      + `${probabilities[top]}; the context ${words[contextId]} is rank ${rank}, ${probabilities[contextId]}`);
     return order;
   }
 }

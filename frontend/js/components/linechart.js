@@ -11,10 +11,28 @@ function el(name, attrs, parent) {
   return node;
 }
 
+// The curve's keyboard path: it is a slider over the steps. Arrows move one recorded step (onNudge),
+// Page Up/Down a tenth of the run (onJump, in steps), Home/End the first and the last step (onPick).
+const NUDGE = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+
 export class LossChart {
-  constructor(svg, { onPick } = {}) {
+  constructor(svg, { onPick, onNudge, onJump } = {}) {
     this.svg = svg;
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    svg.setAttribute("role", "slider");
+    svg.setAttribute("aria-valuemin", 1);
+    svg.setAttribute("aria-valuenow", 1);
+    svg.tabIndex = 0;
+    svg.addEventListener("mousedown", (event) => event.preventDefault());  // clicking jumps; Tab gives it the keys
+    svg.addEventListener("keydown", (event) => {
+      const tenth = Math.max(1, Math.round(this.n / 10));
+      const action = event.key in NUDGE ? () => onNudge?.(NUDGE[event.key])
+        : event.key === "PageUp" ? () => onJump?.(tenth) : event.key === "PageDown" ? () => onJump?.(-tenth)
+          : event.key === "Home" ? () => onPick?.(1) : event.key === "End" ? () => onPick?.(this.n) : null;
+      if (!action || !this.n) return;
+      event.preventDefault();
+      action();
+    });
     svg.addEventListener("click", (event) => {
       const box = svg.getBoundingClientRect();
       const x = ((event.clientX - box.left) / box.width) * W;
@@ -51,6 +69,8 @@ export class LossChart {
     this.marker = el("line", { y1: PAD.t, y2: H - PAD.b, stroke: color("--center"), "stroke-width": 2 }, this.svg);
     this.dot = el("circle", { r: 4.5, fill: color("--center") }, this.svg);
     this.losses = losses;
+    this.emaAt = emaAt;
+    this.svg.setAttribute("aria-valuemax", this.n);
   }
 
   /** A second run's smoothed loss on the same axes (side by side), or none. */
@@ -72,5 +92,9 @@ export class LossChart {
     const x = this.x(step);
     this.marker.setAttribute("x1", x); this.marker.setAttribute("x2", x);
     this.dot.setAttribute("cx", x); this.dot.setAttribute("cy", this.y(this.losses[step - 1]));
+    this.svg.setAttribute("aria-valuenow", step);
+    this.svg.setAttribute("aria-valuetext", `step ${step} of ${this.n}: loss ${this.losses[step - 1].toFixed(4)}, `
+      + `moving average ${this.emaAt[step - 1].toFixed(4)} (from ${this.emaAt[0].toFixed(4)} at step 1 `
+      + `to ${this.emaAt[this.n - 1].toFixed(4)} at step ${this.n})`);
   }
 }

@@ -3,6 +3,7 @@
 import { tokenLabel } from "../tokenlabel.js";
 
 export function renderSigmaBars(container, rows) {
+  container.setAttribute("role", "group");  // its aria-label names the bars; each row reads "word σ"
   container.replaceChildren(...rows.map((row) => {
     const line = document.createElement("div");
     line.className = "sigma-row";
