@@ -48,10 +48,13 @@ class CompiledMerges:
         return merge_pieces(codepoints, piece_ends, *self.symbols, *self.pairs, self.new_ids, self.vocab_size,
                             max_rank)
 
-    def encode_text(self, text: str, max_rank: int) -> tuple[list[int], list[int]]:
-        """(ids, characters each token covers) of a whole text."""
+    def encode_text(self, text: str, units: list[str], max_rank: int) -> tuple[list[int], list[int], list[int]]:
+        """(ids, characters each token covers, where each unit's tokens end in ids) of a whole text that
+        the units tile (no token crosses a unit's end: units are whole pieces)."""
         ids, covers, _ = self.encode(split_pieces(text), max_rank)
-        return ids.tolist(), covers.tolist()
+        unit_lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+        unit_ends = np.searchsorted(np.cumsum(covers), np.cumsum(unit_lengths), side="right")
+        return ids.tolist(), covers.tolist(), unit_ends.tolist()
 
 
 def hash_table(entries: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:

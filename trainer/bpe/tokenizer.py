@@ -63,7 +63,7 @@ class _UnitCache(dict):
     def ids_of(self, units: list[str]) -> list[int] | None:
         """The units' token ids in one list; None when the units not cached yet hold BATCH_CHARS
         characters or more (a pasted chapter, a hostile 100 KB): the compiled kernel encodes such a
-        text whole, faster than caching it unit by unit.
+        text whole (then `keep`), far faster than unit by unit.
 
         When every unit is cached (prose typed in class), this is one C-level pass; a few new
         units are encoded one by one and cached.
@@ -75,6 +75,20 @@ class _UnitCache(dict):
         if sum(map(len, set(filterfalse(self.__contains__, units)))) >= BATCH_CHARS:
             return None
         return list(chain.from_iterable(map(self.__getitem__, units)))
+
+
+    def keep(self, units: list[str], ids: list[int], covers: list[int], unit_ends: list[int]) -> None:
+        """Caches the units of a text the kernel encoded whole, so that sending it again (the token page
+        does, at each edit) costs a lookup per unit; with their spans where they hold byte tokens."""
+        if len(self) + len(units) > CACHE_LIMIT:
+            self.clear()
+        start = 0
+        for unit, end in zip(units, unit_ends, strict=True):
+            if unit not in self:
+                unit_ids = self[unit] = tuple(ids[start:end])
+                if unit_ids and min(unit_ids) < 256:
+                    self.lengths[unit] = tuple(covers[start:end])
+            start = end
 
 
 class _LengthCache(dict):
@@ -173,8 +187,15 @@ class BPETokenizer:
     def encode(self, text: str, merges: int | None = None) -> list[int]:
         """Token ids; with `merges`, only the first that many merges are used."""
         cache = self._cache_for(merges)
-        ids = cache.ids_of(split_units(text))
-        return ids if ids is not None else self._compiled().encode_text(text, cache.max_rank)[0]
+        units = split_units(text)
+        ids = cache.ids_of(units)
+        return ids if ids is not None else self._encode_whole(cache, text, units)[0]
+
+    def _encode_whole(self, cache: _UnitCache, text: str, units: list[str]) -> tuple[list[int], list[int]]:
+        """(ids, characters each token covers) from the compiled kernel; its units are cached."""
+        ids, covers, unit_ends = self._compiled().encode_text(text, units, cache.max_rank)
+        cache.keep(units, ids, covers, unit_ends)
+        return ids, covers
 
     def encode_detailed(self, text: str, merges: int | None = None) -> Encoding:
         """Every token with its vocabulary text and the character span of the input it covers.
@@ -187,7 +208,7 @@ class BPETokenizer:
         ids = cache.ids_of(units)
         covers = None
         if ids is None:
-            ids, covers = self._compiled().encode_text(text, cache.max_rank)
+            ids, covers = self._encode_whole(cache, text, units)
         if not ids or min(ids) >= 256:  # no byte tokens: each token covers exactly its own text
             texts = list(map(self._texts.__getitem__, ids))
             lengths = map(len, texts)
