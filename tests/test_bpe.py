@@ -365,21 +365,21 @@ def test_a_chapter_of_prose_is_encoded_by_the_kernel_as_the_reference_does(token
 
 
 def test_much_new_text_is_encoded_whole_by_the_kernel_and_its_units_are_cached(tokenizer):
-    """2 KB of words never seen (with unseen characters: byte tokens) go to the kernel, which caches the
+    """20 KB of words never seen (with unseen characters: byte tokens) go to the kernel, which caches the
     units; the same text edited by one word is then served from the cache plus one new unit. Both
     give the reference tokens and spans, and the cached spans are the ones computed unit by unit."""
     import random
 
     rng = random.Random(3)
     tok = fresh(tokenizer)
-    words = " ".join("".join(rng.choice("aeiounrstlm東") for _ in range(rng.randint(1, 9))) for _ in range(400))
+    words = " ".join("".join(rng.choice("aeiounrstlm東") for _ in range(rng.randint(1, 9))) for _ in range(4000))
     units = split_units(words)
     assert len(words) > tokenizer_module.BATCH_CHARS
     first = tok.encode_detailed(words)
     assert set(units) <= tok._cache.keys()
     byte_units = [u for u in set(units) if min(tok._cache[u]) < 256]
     assert byte_units and all(tok._cache.lengths[u] == tok._span_lengths(u, tok._cache[u]) for u in byte_units)
-    edited = words[:900] + " 東京" + words[900:]
+    edited = words[:9000] + " 東京" + words[9000:]
     second = tok.encode_detailed(edited)
     assert len(tok._cache) == len(set(units) | set(split_units(edited)))
     assert first.ids == reference_encode(tokenizer, words)

@@ -18,13 +18,13 @@ from numba import njit
 from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
 
 UTF32 = ("utf-32-le", "surrogatepass")  # one code point per 4 bytes, lone surrogates included
-NONE = -1   # no such symbol or pair
-EMPTY = -1  # a free slot of a hash table
-FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: spreads nearby keys apart
+NONE = -1  # no such symbol or pair
 
 
 class CompiledMerges:
-    """A tokenizer's base characters and merges as hash tables, for the kernel."""
+    """A tokenizer's base characters and merges as sorted arrays for the kernel, built by numpy alone
+    (nothing to compile but the kernel): the merges as rows by left symbol (CSR), so that finding a
+    pair's rank is a binary search among the few merges sharing its left symbol."""
 
     def __init__(self, symbol_ids: dict[str, int], ranks: dict[tuple[int, int], int], new_ids: list[int],
                  vocab_size: int):
@@ -34,10 +34,13 @@ class CompiledMerges:
                 symbols[2 * ord(symbol)] = token_id
             elif len(symbol) == 1 + len(END_OF_WORD) and symbol.endswith(END_OF_WORD):
                 symbols[2 * ord(symbol[0]) + 1] = token_id
-        self.symbols = hash_table(symbols)
-        self.pairs = hash_table({left * vocab_size + right: rank for (left, right), rank in ranks.items()})
+        self.symbols = sorted_pairs(symbols)
+        pairs = np.array(list(ranks), dtype=np.int64).reshape(-1, 2)
+        order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        self.row_starts = np.searchsorted(pairs[order, 0], np.arange(vocab_size + 1))
+        self.rights = pairs[order, 1]
+        self.ranks = np.array(list(ranks.values()), dtype=np.int64)[order]
         self.new_ids = np.array(new_ids, dtype=np.int64)
-        self.vocab_size = vocab_size
 
     def encode(self, pieces: list[str], max_rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, characters each token covers, end of each piece's tokens in ids) for pieces merged
@@ -45,8 +48,8 @@ class CompiledMerges:
         0-255): the first byte token covers the character, the others cover nothing."""
         codepoints = np.frombuffer("".join(pieces).encode(*UTF32), dtype=np.uint32).astype(np.int64)
         piece_ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)))
-        return merge_pieces(codepoints, piece_ends, *self.symbols, *self.pairs, self.new_ids, self.vocab_size,
-                            max_rank)
+        return merge_pieces(codepoints, piece_ends, *self.symbols, self.row_starts, self.rights, self.ranks,
+                            self.new_ids, max_rank)
 
     def encode_text(self, text: str, units: list[str], max_rank: int) -> tuple[list[int], list[int], list[int]]:
         """(ids, characters each token covers, where each unit's tokens end in ids) of a whole text that
@@ -57,42 +60,27 @@ class CompiledMerges:
         return ids.tolist(), covers.tolist(), unit_ends.tolist()
 
 
-def hash_table(entries: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Open addressing, at most half full: (keys, values), an empty slot's key EMPTY (keys are >= 0)."""
-    size = 1 << max(4, (2 * len(entries)).bit_length())
-    keys = np.full(size, EMPTY, dtype=np.int64)
-    values = np.zeros(size, dtype=np.int64)
-    fill_table(keys, values, np.array(list(entries), dtype=np.int64), np.array(list(entries.values()), dtype=np.int64))
-    return keys, values
+def sorted_pairs(entries: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.array(sorted(entries), dtype=np.int64)
+    return keys, np.array([entries[k] for k in keys.tolist()], dtype=np.int64)
 
 
 @njit(nogil=True, cache=True)
-def slot(keys, key):
-    """Where key is, or the empty slot where it would go (linear probing from a Fibonacci hash)."""
-    mask = keys.shape[0] - 1
-    i = np.int64((np.uint64(key) * FIBONACCI) >> np.uint64(32)) & mask
-    while keys[i] != key and keys[i] != EMPTY:
-        i = (i + 1) & mask
-    return i
+def find(keys, values, lo, end, key):
+    """values[i] for the i in [lo, end) where keys[i] == key (keys sorted there), else NONE."""
+    hi = end
+    while lo < hi:
+        middle = (lo + hi) >> 1
+        if keys[middle] < key:
+            lo = middle + 1
+        else:
+            hi = middle
+    return values[lo] if lo < end and keys[lo] == key else NONE
 
 
 @njit(nogil=True, cache=True)
-def fill_table(keys, values, new_keys, new_values):
-    for n in range(new_keys.shape[0]):
-        i = slot(keys, new_keys[n])
-        keys[i] = new_keys[n]
-        values[i] = new_values[n]
-
-
-@njit(nogil=True, cache=True)
-def find(keys, values, key):
-    i = slot(keys, key)
-    return values[i] if keys[i] == key else NONE
-
-
-@njit(nogil=True, cache=True)
-def pair_rank(pair_keys, pair_ranks, vocab_size, max_rank, left, right):
-    rank = find(pair_keys, pair_ranks, left * vocab_size + right)
+def pair_rank(row_starts, rights, ranks, max_rank, left, right):
+    rank = find(rights, ranks, row_starts[left], row_starts[left + 1], right)
     return rank if rank < max_rank else NONE
 
 
@@ -153,8 +141,7 @@ def utf8_bytes(codepoint, out, at):
 
 
 @njit(nogil=True, cache=True)
-def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, pair_keys, pair_ranks, new_ids, vocab_size,
-                 max_rank):
+def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, row_starts, rights, ranks, new_ids, max_rank):
     longest = 0
     start = 0
     for end in piece_ends:
@@ -177,9 +164,10 @@ def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, pair_keys, pai
         # Base symbols: the last character with the end-of-word marker when known, else bytes.
         n = 0
         for g in range(start, end):
-            symbol = find(symbol_keys, symbol_ids, 2 * codepoints[g] + 1) if g == end - 1 else NONE
+            known = symbol_keys.shape[0]
+            symbol = find(symbol_keys, symbol_ids, 0, known, 2 * codepoints[g] + 1) if g == end - 1 else NONE
             if symbol == NONE:
-                symbol = find(symbol_keys, symbol_ids, 2 * codepoints[g])
+                symbol = find(symbol_keys, symbol_ids, 0, known, 2 * codepoints[g])
             if symbol == NONE:
                 count = utf8_bytes(codepoints[g], ids, n)
                 covers[n] = 1
@@ -198,7 +186,7 @@ def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, pair_keys, pai
             prv[i] = i - 1
             alive[i] = True
         for i in range(n - 1):
-            rank = pair_rank(pair_keys, pair_ranks, vocab_size, max_rank, ids[i], ids[i + 1])
+            rank = pair_rank(row_starts, rights, ranks, max_rank, ids[i], ids[i + 1])
             if rank != NONE:
                 size = heap_push(heap, size, (rank << 32) | i)
         while size > 0:
@@ -208,7 +196,7 @@ def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, pair_keys, pai
             j = nxt[i]
             if not alive[i] or j >= n:
                 continue
-            if pair_rank(pair_keys, pair_ranks, vocab_size, max_rank, ids[i], ids[j]) != rank:
+            if pair_rank(row_starts, rights, ranks, max_rank, ids[i], ids[j]) != rank:
                 continue  # its right neighbour changed since this entry was pushed
             ids[i] = new_ids[rank]
             covers[i] += covers[j]
@@ -217,12 +205,12 @@ def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, pair_keys, pai
             nxt[i] = k
             if k < n:
                 prv[k] = i
-                right = pair_rank(pair_keys, pair_ranks, vocab_size, max_rank, ids[i], ids[k])
+                right = pair_rank(row_starts, rights, ranks, max_rank, ids[i], ids[k])
                 if right != NONE:
                     size = heap_push(heap, size, (right << 32) | i)
             h = prv[i]
             if h >= 0:
-                left = pair_rank(pair_keys, pair_ranks, vocab_size, max_rank, ids[h], ids[i])
+                left = pair_rank(row_starts, rights, ranks, max_rank, ids[h], ids[i])
                 if left != NONE:
                     size = heap_push(heap, size, (left << 32) | h)
         i = 0
