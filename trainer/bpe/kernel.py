@@ -1,10 +1,11 @@
 """The compiled BPE merge loop: many pieces in one call, each merged on a heap over a linked list, so a
 piece of n symbols costs O(n log n) whatever its shape (no spaces, one repeated character, whitespace).
 
-Why compiled: in Python, even the heap costs about 1 µs per symbol, which puts a 100 KB piece, or
-100 KB of words never seen before, over the 0.2 s a request may take. tokenizer.py imports this
-module only when a text brings that much new text, so starting the server never pays for numba;
-cache=True keeps the machine code in __pycache__ for the next process. The kernel releases the GIL.
+Why compiled: in Python, even a heap costs 1-3 µs per symbol (0.3 s of CPU for 100 KB of one letter
+repeated), over the 0.2 s a request may take. tokenizer.py imports this module only for a long
+piece or a text bringing 16 KB of new text, so starting the server, and a class typing, never pay
+numba's import; cache=True keeps the machine code in __pycache__ for the next process (a first
+compile takes about 2 s of CPU, a later process's first call about 0.5 s). It releases the GIL.
 
 Same tokens as the pass-per-merge encoder: popping the lowest (rank, position) merges the
 lowest-ranked pair's occurrences left to right, exactly as a full pass does, and a pair that a merge
@@ -21,7 +22,7 @@ UTF32 = ("utf-32-le", "surrogatepass")  # one code point per 4 bytes, lone surro
 NONE = -1  # no such symbol or pair
 
 
-class CompiledMerges:
+class KernelTables:
     """A tokenizer's base characters and merges as sorted arrays for the kernel, built by numpy alone
     (nothing to compile but the kernel): the merges as rows by left symbol (CSR), so that finding a
     pair's rank is a binary search among the few merges sharing its left symbol."""
