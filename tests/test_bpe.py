@@ -21,6 +21,7 @@ from trainer.bpe.pretokenize import (
     space_beside_whitespace,
     split_pieces,
     split_units,
+    units_are_pieces,
 )
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.train import TrainedBPE, base_symbols, count_pieces, train_bpe
@@ -136,6 +137,7 @@ def test_units_are_whole_pieces_so_their_encodings_concatenate_to_the_texts(toke
     assert "".join(units) == text
     assert [piece for unit in units for piece in split_pieces(unit)] == split_pieces(text)
     assert space_beside_whitespace(text) == (SPACE_BESIDE_WHITESPACE_RE.search(text) is not None)
+    assert not units_are_pieces(text) or units == split_pieces(text)
     assert tokenizer.encode(text) == [i for piece in split_pieces(text) for i in tokenizer._encode_piece(
         piece, len(tokenizer.merges))]
 

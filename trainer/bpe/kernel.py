@@ -16,7 +16,7 @@ its turn. Stale heap entries are skipped when popped.
 import numpy as np
 from numba import njit
 
-from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
+from trainer.bpe.pretokenize import END_OF_WORD, split_pieces, units_are_pieces
 
 UTF32 = ("utf-32-le", "surrogatepass")  # one code point per 4 bytes, lone surrogates included
 NONE = -1  # no such symbol or pair
@@ -54,8 +54,8 @@ class KernelTables:
 
     def encode_text(self, text: str, units: list[str], max_rank: int) -> tuple[list[int], list[int], list[int]]:
         """(ids, characters each token covers, where each unit's tokens end in ids) of a whole text that
-        the units tile (no token crosses a unit's end: units are whole pieces)."""
-        ids, covers, _ = self.encode(split_pieces(text), max_rank)
+        the units (split_units) tile; no token crosses a unit's end, units being whole pieces."""
+        ids, covers, _ = self.encode(units if units_are_pieces(text) else split_pieces(text), max_rank)
         unit_lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
         unit_ends = np.searchsorted(np.cumsum(covers), np.cumsum(unit_lengths), side="right")
         return ids.tolist(), covers.tolist(), unit_ends.tolist()
