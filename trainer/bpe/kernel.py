@@ -13,6 +13,8 @@ creates always has a higher rank than that merge (its new symbol did not exist b
 its turn. Stale heap entries are skipped when popped.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -20,6 +22,13 @@ from trainer.bpe.pretokenize import END_OF_WORD, split_pieces, units_are_pieces
 
 UTF32 = ("utf-32-le", "surrogatepass")  # one code point per 4 bytes, lone surrogates included
 NONE = -1  # no such symbol or pair
+
+
+class WholeText(NamedTuple):
+    ids: list[int]
+    covers: list[int]             # characters each token covers
+    unit_ends: list[int]          # where each unit's tokens end in ids
+    unit_has_bytes: list[bool]    # whether a unit holds byte tokens (its spans are not its tokens' texts)
 
 
 class KernelTables:
@@ -52,13 +61,14 @@ class KernelTables:
         return merge_pieces(codepoints, piece_ends, *self.symbols, self.row_starts, self.rights, self.ranks,
                             self.new_ids, max_rank)
 
-    def encode_text(self, text: str, units: list[str], max_rank: int) -> tuple[list[int], list[int], list[int]]:
-        """(ids, characters each token covers, where each unit's tokens end in ids) of a whole text that
-        the units (split_units) tile; no token crosses a unit's end, units being whole pieces."""
+    def encode_text(self, text: str, units: list[str], max_rank: int) -> WholeText:
+        """A whole text that the units (split_units) tile; no token crosses a unit's end, units being
+        whole pieces."""
         ids, covers, _ = self.encode(units if units_are_pieces(text) else split_pieces(text), max_rank)
         unit_lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
         unit_ends = np.searchsorted(np.cumsum(covers), np.cumsum(unit_lengths), side="right")
-        return ids.tolist(), covers.tolist(), unit_ends.tolist()
+        bytes_before = np.concatenate(([0], np.cumsum(ids < 256)))[np.concatenate(([0], unit_ends))]
+        return WholeText(ids.tolist(), covers.tolist(), unit_ends.tolist(), (np.diff(bytes_before) > 0).tolist())
 
 
 def sorted_pairs(entries: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:

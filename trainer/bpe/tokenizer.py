@@ -11,13 +11,16 @@ import threading
 from collections import OrderedDict
 from itertools import accumulate, chain, filterfalse
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
 from trainer.bpe.pretokenize import END_OF_WORD, PIECE_PATTERN, split_pieces, split_units
 from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
+
+if TYPE_CHECKING:
+    from trainer.bpe.kernel import KernelTables, WholeText
 
 FORMAT_VERSION = 1
 CACHE_LIMIT = 500_000        # units kept per cache before it is emptied (bounds memory on hostile input)
@@ -80,17 +83,17 @@ class _UnitCache(dict):
         return list(chain.from_iterable(map(self.__getitem__, units)))
 
 
-    def keep(self, units: list[str], ids: list[int], covers: list[int], unit_ends: list[int]) -> None:
+    def keep(self, units: list[str], whole: "WholeText") -> None:
         """Caches the units of a text the kernel encoded whole, so that sending it again (the token page
         does, at each edit) costs a lookup per unit; with their spans where they hold byte tokens."""
         if len(self) + len(units) > CACHE_LIMIT:
             self.clear()
         start = 0
-        for unit, end in zip(units, unit_ends, strict=True):
-            if unit not in self:
-                unit_ids = self[unit] = tuple(ids[start:end])
-                if unit_ids and min(unit_ids) < 256:
-                    self.lengths[unit] = tuple(covers[start:end])
+        for unit, end, has_bytes in zip(units, whole.unit_ends, whole.unit_has_bytes, strict=True):
+            if unit not in self:  # a repeated unit is kept once (cheaper than C-level maps over all)
+                self[unit] = tuple(whole.ids[start:end])
+                if has_bytes:
+                    self.lengths[unit] = tuple(whole.covers[start:end])
             start = end
 
 
@@ -162,7 +165,7 @@ class BPETokenizer:
             ids = merge_pair(ids, m.left, m.right, m.new_id)
         return ids
 
-    def _kernel(self):
+    def _kernel(self) -> "KernelTables":
         """The kernel's tables, built on first need: numba's import and the cached kernel's load cost
         about 0.5 s of CPU (2 s when it first compiles), which a server start or a class typing short
         texts never pays (trainer/bpe/kernel.py)."""
@@ -197,9 +200,9 @@ class BPETokenizer:
 
     def _encode_whole(self, cache: _UnitCache, text: str, units: list[str]) -> tuple[list[int], list[int]]:
         """(ids, characters each token covers) from the compiled kernel; its units are cached."""
-        ids, covers, unit_ends = self._kernel().encode_text(text, units, cache.max_rank)
-        cache.keep(units, ids, covers, unit_ends)
-        return ids, covers
+        whole = self._kernel().encode_text(text, units, cache.max_rank)
+        cache.keep(units, whole)
+        return whole.ids, whole.covers
 
     def encode_detailed(self, text: str, merges: int | None = None) -> Encoding:
         """Every token with its vocabulary text and the character span of the input it covers.
