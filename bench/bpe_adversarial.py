@@ -3,7 +3,7 @@
     python bench/bpe_adversarial.py [--tokenizer FILE ...]
 
 Times the whole work of the route for each shape: the body parsed, tokenize_answer (encoding with
-spans, merge ranks, statistics) and the JSON answer rendered. Each text is new to the tokenizer's
+spans, merge ranks, statistics), the JSON answer rendered and gzipped. Each text is new to the tokenizer's
 caches (the first request of a hostile client), median of 3 (--repeat), with all merges and with half of them
 (the token page's merge slider). The default teaching tokenizer always; a 10,000-merge one with
 --tokenizer, trained by the project's own command, e.g.
@@ -25,12 +25,14 @@ import time
 from pathlib import Path
 
 import orjson
+from isal import isal_zlib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from backend.compression import GZIP_WBITS  # noqa: E402
 from backend.routes.tokenize import tokenize_answer  # noqa: E402
 from backend.schemas import TokenizeRequest  # noqa: E402
-from backend.settings import MAX_TEXT_BYTES  # noqa: E402
+from backend.settings import GZIP_LEVEL, MAX_TEXT_BYTES  # noqa: E402
 from trainer.bpe.build import build_tokenizer  # noqa: E402
 from trainer.bpe.tokenizer import BPETokenizer  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, resolve_corpus  # noqa: E402
@@ -78,7 +80,9 @@ def request_seconds(tokenizer: BPETokenizer, body: bytes) -> tuple[float, float]
     wall, cpu = time.perf_counter(), time.process_time()
     request = TokenizeRequest.model_validate_json(body)
     merges = len(tokenizer.merges) if request.merges is None else min(request.merges, len(tokenizer.merges))
-    orjson.dumps(tokenize_answer(tokenizer, request, merges), option=orjson.OPT_SERIALIZE_NUMPY)
+    answer = orjson.dumps(tokenize_answer(tokenizer, request, merges), option=orjson.OPT_SERIALIZE_NUMPY)
+    gzip = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)  # as the server sends it
+    gzip.compress(answer) + gzip.flush()
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
