@@ -24,7 +24,7 @@ from trainer.bpe.pretokenize import (
     units_are_pieces,
 )
 from trainer.bpe.tokenizer import BPETokenizer
-from trainer.bpe.train import TrainedBPE, base_symbols, count_pieces, train_bpe
+from trainer.bpe.train import Merge, TrainedBPE, base_symbols, count_pieces, train_bpe
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
 from trainer.errors import WordlabError
 
@@ -389,6 +389,16 @@ def test_much_new_text_is_encoded_whole_by_the_kernel_and_its_units_are_cached(t
     for encoding, text in ((first, words), (second, edited)):
         assert [text[start:end] for start, end in zip(encoding.starts, encoding.ends, strict=True)] == encoding.texts
         assert "".join(encoding.texts) == text and encoding.tokens == [tok.vocab[i] for i in encoding.ids]
+
+
+def test_the_kernel_refuses_merges_outside_the_vocabulary(tokenizer):
+    """It does not check bounds as it runs, so its tables are checked when built (a file that the
+    server's schema has not seen, e.g. loaded by hand)."""
+    last = tokenizer.merges[-1]
+    broken = TrainedBPE(tokenizer.vocab, tokenizer.base_size,
+                        [*tokenizer.merges[:-1], Merge(last.left, tokenizer.vocab_size + 5, last.new_id, 1)])
+    with pytest.raises(WordlabError, match="outside the vocabulary"):
+        BPETokenizer(broken).encode("e" * 100)
 
 
 ADVERSARIAL_100_KB = {

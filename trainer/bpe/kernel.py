@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from trainer.bpe.pretokenize import END_OF_WORD, split_pieces, units_are_pieces
+from trainer.errors import WordlabError
 
 UTF32 = ("utf-32-le", "surrogatepass")  # one code point per 4 bytes, lone surrogates included
 NONE = -1  # no such symbol or pair
@@ -46,11 +47,16 @@ class KernelTables:
                 symbols[2 * ord(symbol[0]) + 1] = token_id
         self.symbols = sorted_pairs(symbols)
         pairs = np.array(list(ranks), dtype=np.int64).reshape(-1, 2)
+        self.new_ids = np.array(new_ids, dtype=np.int64)
+        merge_ids = np.concatenate((pairs.ravel(), self.new_ids))
+        if merge_ids.size and not 0 <= merge_ids.min() <= merge_ids.max() < vocab_size:
+            # The kernel does not check bounds: an id outside the tables would read outside them.
+            raise WordlabError(f"a merge refers to an id outside the vocabulary (0..{vocab_size - 1})")
         order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-        self.row_starts = np.searchsorted(pairs[order, 0], np.arange(vocab_size + 1))
+        # One row per id, byte tokens (0-255) included whatever the vocabulary's size.
+        self.row_starts = np.searchsorted(pairs[order, 0], np.arange(max(vocab_size, 256) + 1))
         self.rights = pairs[order, 1]
         self.ranks = np.array(list(ranks.values()), dtype=np.int64)[order]
-        self.new_ids = np.array(new_ids, dtype=np.int64)
 
     def encode(self, pieces: list[str], max_rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, characters each token covers, end of each piece's tokens in ids) for pieces merged
