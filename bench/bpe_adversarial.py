@@ -5,7 +5,7 @@
 Times the whole work of the route for each shape: the body parsed, tokenize_answer (encoding with
 spans, merge ranks, statistics), the JSON answer rendered and gzipped. Each text is new to the tokenizer's
 caches (the first request of a hostile client), median of 3 (--repeat), with all merges and with half of them
-(the token page's merge slider). The default teaching tokenizer always; a 10,000-merge one with
+(the token page's merge slider). The shipped default tokenizer always; a 10,000-merge one with
 --tokenizer, trained by the project's own command, e.g.
 
     wordlab tokenizer train --corpus ../shared/corpora/gutenberg-mix.txt --vocab-size 10481 \\
@@ -33,9 +33,8 @@ from backend.compression import GZIP_WBITS  # noqa: E402
 from backend.routes.tokenize import tokenize_answer  # noqa: E402
 from backend.schemas import TokenizeRequest  # noqa: E402
 from backend.settings import GZIP_LEVEL, MAX_TEXT_BYTES  # noqa: E402
-from trainer.bpe.build import build_tokenizer  # noqa: E402
+from trainer.bpe.build import ensure_default_tokenizer  # noqa: E402
 from trainer.bpe.tokenizer import BPETokenizer  # noqa: E402
-from trainer.config import DEFAULT_CORPUS, resolve_corpus  # noqa: E402
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -143,8 +142,8 @@ def main() -> None:
     args = parser.parse_args()
     texts = shapes(random.Random(0))
     with tempfile.TemporaryDirectory() as tmp:
-        default = build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 1000, "default", Path(tmp), progress=False)
-        tokenizers = [(default.path, default.tokenizer)] + [(p, BPETokenizer.load(p)) for p in args.tokenizer]
+        ensure_default_tokenizer(Path(tmp), progress=False)  # the shipped one, as `wordlab train` writes it
+        tokenizers = [(p, BPETokenizer.load(p)) for p in [Path(tmp) / "default.json", *args.tokenizer]]
         worst = []
         for path, tokenizer in tokenizers:
             print(f"{path.name}: {len(tokenizer.merges):,} merges")

@@ -82,7 +82,6 @@ class _UnitCache(dict):
             return None
         return list(chain.from_iterable(map(self.__getitem__, units)))
 
-
     def keep(self, units: list[str], whole: "WholeText") -> None:
         """Caches the units of a text the kernel encoded whole, so that sending it again (the token page
         does, at each edit) costs a lookup per unit; with their spans where they hold byte tokens."""
