@@ -38,9 +38,14 @@ def split_units(text: str) -> list[str]:
     prose): " don't," is one unit of three pieces. No piece crosses such a space, so units encode
     independently and a cache of units needs fewer lookups than one of pieces (195 against 244 for
     1 KB of prose, and no regex). Otherwise the pieces themselves."""
-    if "\0" in text or space_beside_whitespace(text):
+    if units_are_pieces(text):
         return split_pieces(text)
     return text.replace(" ", "\0 ").split("\0")
+
+
+def units_are_pieces(text: str) -> bool:
+    """Whether split_units gives the text's pieces themselves (so that they need not be found twice)."""
+    return "\0" in text or space_beside_whitespace(text)
 
 
 def space_beside_whitespace(text: str) -> bool:

@@ -5,14 +5,13 @@ included. Characters never seen in training fall back to their UTF-8 bytes (byte
 so there is no unknown token. The end-of-word marker is display only and is dropped when decoding.
 """
 
-import heapq
 import os
 import tempfile
 import threading
 from collections import OrderedDict
-from itertools import accumulate, chain
+from itertools import accumulate, chain, filterfalse
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
@@ -20,10 +19,17 @@ from trainer.bpe.pretokenize import END_OF_WORD, PIECE_PATTERN, split_pieces, sp
 from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
 
+if TYPE_CHECKING:
+    from trainer.bpe.kernel import KernelTables, WholeText
+
 FORMAT_VERSION = 1
 CACHE_LIMIT = 500_000        # units kept per cache before it is emptied (bounds memory on hostile input)
 PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the page's merge slider)
-LONG_PIECE = 48              # symbols above which a piece is merged with the heap (_encode_long)
+LONG_PIECE = 48              # characters above which a piece is merged by the compiled kernel
+# New text (characters of units not cached) from which the kernel encodes a text whole. Below it, unit
+# by unit costs at most 20 ms of CPU (16 KB of words never seen, 10,000 merges) and imports no numba,
+# so a class pasting pages never pays that import; the server encodes longer texts in a thread.
+BATCH_CHARS = 16_000
 UTF8 = ("utf-8", "surrogatepass")
 
 
@@ -43,19 +49,51 @@ class _UnitCache(dict):
     `lengths` maps a unit to the characters each of its tokens covers, filled the same way.
     """
 
-    def __init__(self, encode_piece, span_lengths, max_rank: int):
+    def __init__(self, tokenizer: "BPETokenizer", max_rank: int):
         super().__init__()
-        self._encode_piece = encode_piece
-        self._max_rank = max_rank
-        self.lengths = _LengthCache(self, span_lengths)
+        self._tokenizer = tokenizer
+        self.max_rank = max_rank
+        self.lengths = _LengthCache(self, tokenizer._span_lengths)
 
     def __missing__(self, unit: str) -> tuple[int, ...]:
         if len(self) >= CACHE_LIMIT:
             self.clear()
-            self.lengths.clear()
         ids = self[unit] = tuple(chain.from_iterable(
-            self._encode_piece(piece, self._max_rank) for piece in split_pieces(unit)))
+            self._tokenizer._encode_piece(piece, self.max_rank) for piece in split_pieces(unit)))
         return ids
+
+    def clear(self) -> None:
+        super().clear()
+        self.lengths.clear()
+
+    def ids_of(self, units: list[str]) -> list[int] | None:
+        """The units' token ids in one list; None when the units not cached yet hold BATCH_CHARS
+        characters or more (a pasted chapter, a hostile 100 KB): the compiled kernel encodes such a
+        text whole (then `keep`), far faster than unit by unit.
+
+        When every unit is cached (prose typed in class), this is one C-level pass; a few new
+        units are encoded one by one and cached.
+        """
+        try:
+            return list(chain.from_iterable(map(self.get, units)))
+        except TypeError:  # get gave None: some units are new
+            pass
+        if sum(map(len, set(filterfalse(self.__contains__, units)))) >= BATCH_CHARS:
+            return None
+        return list(chain.from_iterable(map(self.__getitem__, units)))
+
+    def keep(self, units: list[str], whole: "WholeText") -> None:
+        """Caches the units of a text the kernel encoded whole, so that sending it again (the token page
+        does, at each edit) costs a lookup per unit; with their spans where they hold byte tokens."""
+        if len(self) + len(units) > CACHE_LIMIT:
+            self.clear()
+        start = 0
+        for unit, end, has_bytes in zip(units, whole.unit_ends, whole.unit_has_bytes, strict=True):
+            if unit not in self:  # a repeated unit is kept once (cheaper than C-level maps over all)
+                self[unit] = tuple(whole.ids[start:end])
+                if has_bytes:
+                    self.lengths[unit] = tuple(whole.covers[start:end])
+            start = end
 
 
 class _LengthCache(dict):
@@ -82,9 +120,11 @@ class BPETokenizer:
         self._texts = [t.removesuffix(END_OF_WORD) for t in self.vocab]
         self._decoded = [bytes([i]) if i < 256 else t.encode(*UTF8) for i, t in enumerate(self._texts)]
         self._merge_ranks = [self.merge_rank(i) for i in range(len(self.vocab))]
-        self._cache = _UnitCache(self._encode_piece, self._span_lengths, len(self.merges))
+        self._cache = _UnitCache(self, len(self.merges))
         self._partial: OrderedDict[int, _UnitCache] = OrderedDict()
         self._partial_lock = threading.Lock()
+        self._kernel_tables = None
+        self._kernel_lock = threading.Lock()
 
     @property
     def vocab_size(self) -> int:
@@ -108,13 +148,13 @@ class BPETokenizer:
     def _encode_piece(self, piece: str, max_rank: int) -> list[int]:
         """Applies merges in rank order (lowest first) among the first max_rank merges.
 
-        Short pieces (words) rescan their pairs once per merge, the fastest in Python for a few
-        symbols; a long piece (a hostile 100 KB without a space) would make that quadratic, so it
-        goes through the heap, which gives the same tokens in O(n log n).
+        A short piece (a word) rescans its pairs once per merge, the fastest in Python for a few
+        symbols; a long one (a hostile 100 KB without a space) would make that quadratic, so it goes
+        to the compiled kernel, which gives the same tokens in O(n log n).
         """
+        if len(piece) > LONG_PIECE:
+            return self._kernel().encode([piece], max_rank)[0].tolist()
         ids = self._base_ids(piece)
-        if len(ids) > LONG_PIECE:
-            return self._encode_long(ids, max_rank)
         ranks, merges = self._ranks, self.merges
         while len(ids) > 1:
             best = min((ranks.get(p, max_rank) for p in zip(ids, ids[1:], strict=False)), default=max_rank)
@@ -124,40 +164,17 @@ class BPETokenizer:
             ids = merge_pair(ids, m.left, m.right, m.new_id)
         return ids
 
-    def _encode_long(self, ids: list[int], max_rank: int) -> list[int]:
-        """The same merges with a heap of (rank, position) over a linked list of symbols.
+    def _kernel(self) -> "KernelTables":
+        """The kernel's tables, built on first need: numba's import and the cached kernel's load cost
+        about 0.5 s of CPU (2 s when it first compiles), which a server start or a class typing short
+        texts never pays (trainer/bpe/kernel.py)."""
+        with self._kernel_lock:
+            if self._kernel_tables is None:
+                from trainer.bpe.kernel import KernelTables
 
-        Popping the lowest (rank, position) merges the lowest-ranked pair's occurrences left to right,
-        exactly as a full pass does; a pair a merge creates always has a higher rank than that merge
-        (its new symbol did not exist before), so it waits its turn. Stale entries are skipped.
-        """
-        ranks, merges = self._ranks, self.merges
-        n = len(ids)
-        nxt = list(range(1, n + 1))
-        prv = list(range(-1, n - 1))
-        alive = [True] * n
-        heap = [(r, i) for i, pair in enumerate(zip(ids, ids[1:], strict=False))
-                if (r := ranks.get(pair, max_rank)) < max_rank]
-        heapq.heapify(heap)
-        while heap:
-            rank, i = heapq.heappop(heap)
-            j = nxt[i]
-            if not alive[i] or j >= n or ranks.get((ids[i], ids[j])) != rank:
-                continue  # this symbol was merged away, or its right neighbour changed
-            ids[i] = merges[rank].new_id
-            alive[j] = False
-            k = nxt[i] = nxt[j]
-            if k < n:
-                prv[k] = i
-                r = ranks.get((ids[i], ids[k]), max_rank)
-                if r < max_rank:
-                    heapq.heappush(heap, (r, i))
-            h = prv[i]
-            if h >= 0:
-                r = ranks.get((ids[h], ids[i]), max_rank)
-                if r < max_rank:
-                    heapq.heappush(heap, (r, h))
-        return [t for t, keep in zip(ids, alive, strict=True) if keep]
+                self._kernel_tables = KernelTables(self._symbol_ids, self._ranks,
+                                                     [m.new_id for m in self.merges], self.vocab_size)
+            return self._kernel_tables
 
     def _cache_for(self, merges: int | None) -> _UnitCache:
         if merges is None or merges >= len(self.merges):
@@ -167,7 +184,7 @@ class BPETokenizer:
         with self._partial_lock:  # the server may encode a long text in a thread beside the event loop
             cache = self._partial.get(merges)
             if cache is None:
-                cache = self._partial[merges] = _UnitCache(self._encode_piece, self._span_lengths, merges)
+                cache = self._partial[merges] = _UnitCache(self, merges)
                 if len(self._partial) > PARTIAL_CACHES:
                     self._partial.popitem(last=False)
             self._partial.move_to_end(merges)
@@ -176,23 +193,35 @@ class BPETokenizer:
     def encode(self, text: str, merges: int | None = None) -> list[int]:
         """Token ids; with `merges`, only the first that many merges are used."""
         cache = self._cache_for(merges)
-        return list(chain.from_iterable(map(cache.__getitem__, split_units(text))))
+        units = split_units(text)
+        ids = cache.ids_of(units)
+        return ids if ids is not None else self._encode_whole(cache, text, units)[0]
+
+    def _encode_whole(self, cache: _UnitCache, text: str, units: list[str]) -> tuple[list[int], list[int]]:
+        """(ids, characters each token covers) from the compiled kernel; its units are cached."""
+        whole = self._kernel().encode_text(text, units, cache.max_rank)
+        cache.keep(units, whole)
+        return whole.ids, whole.covers
 
     def encode_detailed(self, text: str, merges: int | None = None) -> Encoding:
         """Every token with its vocabulary text and the character span of the input it covers.
 
         Units tile the text, so each token's start is the running sum of the lengths before it;
-        every step is a C-level map over cached tuples (0.06 ms for 1 KB of prose).
+        every step is a C-level map over cached tuples (0.06 ms for 1 KB of prose). A text bringing
+        BATCH_CHARS of new text comes whole from the kernel, with the characters each token covers.
         """
         cache = self._cache_for(merges)
         units = split_units(text)
-        ids = list(chain.from_iterable(map(cache.__getitem__, units)))
+        ids = cache.ids_of(units)
+        covers = None
+        if ids is None:
+            ids, covers = self._encode_whole(cache, text, units)
         if not ids or min(ids) >= 256:  # no byte tokens: each token covers exactly its own text
             texts = list(map(self._texts.__getitem__, ids))
             lengths = map(len, texts)
         else:
             texts = None
-            lengths = chain.from_iterable(map(cache.lengths.__getitem__, units))
+            lengths = covers or chain.from_iterable(map(cache.lengths.__getitem__, units))
         starts = list(accumulate(lengths, initial=0))
         ends = starts[1:]
         del starts[-1]
