@@ -4,8 +4,10 @@ Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--
                             [--students 200] [--class-seconds 60] [--only classroom|stress]
 Classroom: --students keep-alive connections, each a student who opens the walkthrough (the page,
 the run list, the manifest, step chunks one after another as the slider is scrubbed) and then types
-on the token page (a tokenize request for each debounced pause, the text growing), with a pause of
-1-5 s (seeded) between requests; they join over the first 5 s. Target: p99 ≤ 10 ms, 0 errors.
+on the token page as the page sends it: a tokenize request every 120 ms while typing (its throttle;
+60 ms a character, so two characters more each time) for a burst of 40-120 characters, then the
+pipeline request once typing pauses; a pause of 1-5 s (seeded) between everything else. They join
+over the first 5 s. Target: p99 ≤ 10 ms, 0 errors.
 Stress: --clients connections back to back (no pause) on three routes: tokenize (a different 1 KB
 slice of the teaching corpus each request), neighbours (a different word each request), one 370 KB
 gzipped step chunk; and the peer, a plain FastAPI app over Hugging Face `tokenizers`
@@ -53,7 +55,8 @@ class Connection(asyncio.BufferedProtocol):
 
     def __init__(self, load: "Load", script):
         self.load = load
-        self.script = script  # () -> the next request's bytes
+        self.script = script  # () -> (the next request's bytes, the pause after it: None for the scenario's)
+        self.pause_after = None
         self.received = bytearray(1 << 20)
         self.buffer = memoryview(self.received)
         self.head = b""  # a response head split over two reads (rare)
@@ -70,7 +73,8 @@ class Connection(asyncio.BufferedProtocol):
             self.transport.close()
             return
         self.started = time.perf_counter()
-        self.transport.write(self.script())
+        request, self.pause_after = self.script()
+        self.transport.write(request)
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.buffer
@@ -96,7 +100,7 @@ class Connection(asyncio.BufferedProtocol):
         if self.body_left <= 0:  # keep-alive without pipelining: nothing follows the body
             self.body_left = None
             self.load.done(time.perf_counter() - self.started, self.status)
-            pause = self.load.pause()
+            pause = self.load.pause() if self.pause_after is None else self.pause_after
             if pause:
                 asyncio.get_running_loop().call_later(pause, self.send_next)
             else:
@@ -168,12 +172,18 @@ def run_loop(coroutine):
 
 
 def rotating(items, start: int = 0):
+    """Requests in turn, each as (bytes, pause after it): an item is bytes (the scenario's pause) or a pair."""
     state = {"i": start}
 
     def next_item():
         state["i"] = (state["i"] + 1) % len(items)
-        return items[state["i"]]
+        item = items[state["i"]]
+        return item if isinstance(item, tuple) else (item, None)
     return next_item
+
+
+TYPING_THROTTLE_S = 0.12     # frontend/js/tokens.js THROTTLE_MS: a tokenize request at most this often while typing
+CHARACTERS_PER_REQUEST = 2   # typing at 60 ms a character
 
 
 def student(run: str, manifest: dict, text: str, seed: int):
@@ -182,13 +192,14 @@ def student(run: str, manifest: dict, text: str, seed: int):
     chunks = manifest["chunks"]["steps"]
     first = rng.randrange(len(chunks))
     start = rng.randrange(0, len(text) - 2000)
-    typed = text[start:start + rng.randint(200, 1500)]
+    typed = text[start:start + rng.randint(40, 120)]
     visit = [request_bytes("GET", "/walkthrough.html"), request_bytes("GET", "/api/runs"),
              request_bytes("GET", f"/api/runs/{run}")]
     visit += [request_bytes("GET", f"/api/runs/{run}/files/{chunks[(first + i) % len(chunks)]}") for i in range(4)]
     visit += [request_bytes("GET", "/tokens.html"), request_bytes("GET", "/api/tokenizers")]
-    visit += [request_bytes("POST", "/api/tokenize", orjson.dumps({"text": typed[:end]}))
-              for end in range(len(typed) // 6, len(typed) + 1, max(1, len(typed) // 6))]
+    visit += [(request_bytes("POST", "/api/tokenize", orjson.dumps({"text": typed[:end]})), TYPING_THROTTLE_S)
+              for end in range(CHARACTERS_PER_REQUEST, len(typed) + 1, CHARACTERS_PER_REQUEST)]
+    visit += [request_bytes("POST", "/api/tokenize/pipeline", orjson.dumps({"text": typed}))]
     return rotating(visit, start=-1)
 
 
@@ -258,7 +269,7 @@ def main() -> None:
         if args.only != "stress":
             students = [student(args.run, manifest, text, seed) for seed in range(args.students)]
             r = run_loop(scenario(port, students, 10**9, args.class_seconds, pauses=(1, 5), join_over=5))
-            print(row(f"classroom ({args.students} students, 1-5 s)", r))
+            print(row(f"classroom ({args.students} students, typing)", r))
         if args.only != "classroom":
             for name, items in [("tokenize (1 KB text)", tokenize), ("neighbours (k=10)", neighbours),
                                 (f"step chunk ({chunk})", step_chunk)]:

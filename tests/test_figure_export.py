@@ -43,7 +43,7 @@ def css_rgb(text: str) -> np.ndarray:
 
 def export(page, figure: str, fmt: str):
     """Clicks the figure's export button; returns (suggested file name, bytes)."""
-    button = page.locator(f"{figure} + .figure-export button", has_text=fmt)
+    button = page.locator(f".figure-export[data-figure='{figure.removeprefix('#')}'] button", has_text=fmt)
     with page.expect_download() as info:
         button.click()
     return info.value.suggested_filename, Path(info.value.path()).read_bytes()
@@ -142,11 +142,11 @@ def test_histogram_png_is_the_chart_drawn_at_twice_its_size(browser, live_server
 
 def test_walkthrough_figures_get_the_buttons_without_a_line_of_their_own(page, live_server):
     page.goto(f"{live_server}/walkthrough.html?run=default&step=40")
-    page.wait_for_selector("#scatter + .figure-export")
+    page.wait_for_selector(".figure-export[data-figure=scatter]")
     page.evaluate(PACK)
     page.wait_for_timeout(800)
     figures = page.evaluate("""[...document.querySelectorAll('main canvas, main svg.chart')].map((f) =>
-        [f.id, [...(f.nextElementSibling?.matches('.figure-export') ? f.nextElementSibling.children : [])]
+        [f.id, [...(document.querySelector(`.figure-export[data-figure="${f.id}"]`)?.children ?? [])]
                .map((b) => b.textContent)])""")
     assert len(figures) >= 6
     for figure_id, buttons in figures:
@@ -167,7 +167,7 @@ def test_a_figure_added_later_gets_its_buttons(page, live_server):
     page.evaluate("""() => { const c = document.createElement('canvas'); c.id = 'late'; c.width = 30; c.height = 20;
         const ctx = c.getContext('2d'); ctx.fillStyle = '#123456'; ctx.fillRect(0, 0, 10, 20);
         document.querySelector('main').append(c); }""")
-    page.wait_for_selector("#late + .figure-export button")
+    page.wait_for_selector(".figure-export[data-figure=late] button")
     page.evaluate(PACK)
     saved = assert_png_is_the_canvas(page, "#late", "late.png", backdrop_of="html")
     assert (saved[5, 5, :3] == [0x12, 0x34, 0x56]).all()

@@ -107,7 +107,11 @@ function attach(figure) {
   if (figure instanceof SVGSVGElement) {
     bar.append(exportButton(figure, "SVG", async () => new Blob([svgDocument(figure)], { type: "image/svg+xml" })));
   }
-  figure.after(bar);
+  if (figure.id) bar.dataset.figure = figure.id;
+  // after the figure and the parts a component draws right under it (a heatmap's word labels)
+  let last = figure;
+  while (last.nextElementSibling?.matches("[data-figure-part]")) last = last.nextElementSibling;
+  last.after(bar);
   figure.exportBar = bar;
 }
 

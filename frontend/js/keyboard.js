@@ -43,6 +43,6 @@ export function describeKeys(element, text) {
   hint.className = "visually-hidden";
   hint.id = `${element.id}-keys`;
   hint.textContent = text;
-  element.after(hint);
+  element.before(hint);   // before: the figure export bar follows the figure itself
   element.setAttribute("aria-describedby", hint.id);
 }

@@ -63,7 +63,8 @@ export class HeatmapView {
     this.readout.textContent = "point at or tap a column for its word and value";
     this.readout.setAttribute("aria-live", "polite");
     describeKeys(canvas, "Arrow keys move between the words (columns) and the dimensions (rows); Home and End go to the first and the last word.");
-    canvas.after(this.labels, this.readout);  // labels and readout right under the canvas, the hint after them
+    this.labels.dataset.figurePart = this.readout.dataset.figurePart = "";  // the export bar goes after them
+    canvas.after(this.labels, this.readout);  // labels and readout right under the canvas
     canvas.addEventListener("mousemove", (event) => this.point(event.offsetX, event.offsetY));
     canvas.addEventListener("mousedown", (event) => event.preventDefault());  // pointing reads; Tab gives it the keys
     canvas.addEventListener("keydown", (event) => this.key(event));
