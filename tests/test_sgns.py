@@ -189,7 +189,7 @@ def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics
         real(*args)
         calls.append(1)
         if len(calls) > 4:
-            args[-1][2] = float("nan")
+            args[-1][2] = float("nan")  # stats: [words, pairs, loss]
 
     monkeypatch.setattr(engine, "train_chunk", diverging)
     expected = r"training diverged \(a loss of nan\) at learning rate 0\.0\d+ \(--lr 0\.05\)"

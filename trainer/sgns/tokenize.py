@@ -22,6 +22,7 @@ from trainer.corpus import (
     CorpusText,
     decode_corpus_bytes,
 )
+from trainer.derived import SAMPLE_SENTENCES, TOP_DROPPED
 from trainer.errors import CorpusError
 from trainer.vocab import Vocab
 
@@ -45,6 +46,8 @@ class TokenizedCorpus:
     raw_words: int
     sentences: int
     distinct_words: int
+    top_dropped: list[tuple[str, int]]      # the most frequent words left out of the vocabulary, with counts
+    first_sentences: list[list[str]]        # the first lines' words, as read
     _tmp: tempfile.TemporaryDirectory
 
     @property
@@ -141,6 +144,7 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     provisional = Path(tmp.name) / "provisional.u32"
     index: dict[str, int] = {}
     first: list[CorpusText] = []
+    first_sentences: list[list[str]] = []
 
     def blocks() -> Iterator[CorpusText]:
         for block in decoded_blocks(path, encoding):
@@ -153,6 +157,8 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
         for line in book_lines(blocks()):
             words = WORD_RE.findall(line.lower())
             if words:
+                if len(first_sentences) < SAMPLE_SENTENCES:
+                    first_sentences.append(words)
                 buffer.extend([index.setdefault(w, len(index)) for w in words])
                 buffer.append(int(SENTENCE_END))
             if len(buffer) >= ID_CHUNK:
@@ -194,4 +200,15 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     vocab = Vocab([words_by_id[i] for i in order], [int(counts[i]) for i in order])
     decoded = first[0]
     return TokenizedCorpus(np.memmap(final, np.uint32, "r"), vocab, source, decoded.encoding, decoded.warning,
-                           raw_words, sentences, len(index), tmp)
+                           raw_words, sentences, len(index), most_frequent_dropped(counts, words_by_id, order),
+                           first_sentences, tmp)
+
+
+def most_frequent_dropped(counts: np.ndarray, words_by_id: np.ndarray, kept: list[int]) -> list[tuple[str, int]]:
+    """The TOP_DROPPED most frequent words outside the vocabulary, ties by word, without sorting them all."""
+    dropped = np.ones(len(counts), bool)
+    dropped[kept] = False
+    ids = np.flatnonzero(dropped)
+    if len(ids) > TOP_DROPPED:
+        ids = ids[counts[ids] >= np.partition(counts[ids], -TOP_DROPPED)[-TOP_DROPPED]]
+    return sorted(((words_by_id[i], int(counts[i])) for i in ids), key=lambda wc: (-wc[1], wc[0]))[:TOP_DROPPED]
