@@ -392,3 +392,27 @@ def test_a_changed_or_mismatched_state_is_refused_with_the_reason(tmp_path):
     with pytest.raises(ResumeError, match="no longer gives the token stream the run was trained on"):
         resume(run, 2, "x", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.txt", "run"]  # nothing else was written
+
+
+@pytest.mark.parametrize("mode", ["prose", "lines", "auto"])
+def test_streamed_sentences_are_the_teaching_runs_sentences(tmp_path, mode):
+    """Corpus runs cut sentences as split_sentences does (wrapped prose joined, cut at . ! ?, never across
+    a paragraph), while streaming the file: checked against the whole-text rule on a wrapped book."""
+    from trainer.corpus import split_sentences
+    from trainer.sgns.tokenize import pretokenize
+
+    rng = random.Random(3)
+    words = "the ship sailed mr fowler said it was late and dark over the sea".split()
+    paragraphs = []
+    for _ in range(40):
+        text = " ".join(rng.choice(words) + rng.choice(["", "", "", ".", "!", "?", ",", '."']) for _ in range(60))
+        paragraphs.append("\n".join(text[i:i + 70] for i in range(0, len(text), 70)))
+    book = "\n\n".join(paragraphs) + "\n   \n" + "last line without a stop\n"
+    path = tmp_path / "wrapped.txt"
+    path.write_text(book, encoding="utf-8")
+    with pretokenize(path, 1, sentences=mode) as corpus:
+        ids, vocab = np.asarray(corpus.ids), corpus.vocab.words
+        ends = np.flatnonzero(ids == 0xFFFFFFFF)
+        streamed = [[vocab[i] for i in ids[a + 1:b]] for a, b in zip(np.r_[-1, ends[:-1]], ends, strict=True)]
+    assert streamed == split_sentences(book, mode)
+    assert len(streamed) > len(paragraphs) * (4 if mode != "lines" else 1)

@@ -56,7 +56,8 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
                      checkpoint: Checkpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
-    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding) as corpus:
+    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding,
+                     config.sentences) as corpus:
         if corpus.warning:
             log(f"warning: {corpus.warning}")
         chunks_per_epoch = len(chunk_bounds(corpus.ids))
@@ -64,7 +65,7 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         start = checkpoint.progress if checkpoint else Progress()
         if checkpoint:
             check_same_corpus(checkpoint, fingerprint, config.corpus)
-        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} lines, vocabulary {len(corpus.vocab):,} "
+        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} sentences, vocabulary {len(corpus.vocab):,} "
             f"(min_count={config.min_count}); epochs {start.epochs_done + 1}-{config.epochs}, {config.engine} "
             f"engine on {config.device}")
         counts = np.asarray(corpus.vocab.counts)

@@ -2,9 +2,11 @@
 
 Memory stays bounded by the block size and the vocabulary, not the corpus: the text is read in blocks
 cut at line ends, decoded and Gutenberg-stripped with trainer/corpus.py's rules, and the ids are
-appended to a file in a temporary directory. One line is one sentence, as in the teaching corpus.
+appended to a file in a temporary directory. Sentences are cut as trainer.corpus.split_sentences cuts
+them for a teaching run (--sentences: a line each, or the sentences of each paragraph of prose).
 """
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from trainer.corpus import (
     WORD_RE,
     CorpusText,
     decode_corpus_bytes,
+    prose_sentences,
+    sentence_mode,
 )
 from trainer.derived import SAMPLE_SENTENCES, TOP_DROPPED
 from trainer.errors import CorpusError
@@ -47,7 +51,7 @@ class TokenizedCorpus:
     sentences: int
     distinct_words: int
     top_dropped: list[tuple[str, int]]      # the most frequent words left out of the vocabulary, with counts
-    first_sentences: list[list[str]]        # the first lines' words, as read
+    first_sentences: list[list[str]]        # the first sentences' words, as read
     _tmp: tempfile.TemporaryDirectory
 
     @property
@@ -122,8 +126,32 @@ def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str]:
     yield from held
 
 
+PARAGRAPH_CHARS = 1 << 20  # a "paragraph" without a blank line is cut here, so memory stays bounded
+
+
+def sentence_pieces(lines: Iterator[str], mode: str) -> Iterator[str]:
+    """The text of each sentence, as a stream: a line each ('lines'), or prose_sentences of each paragraph
+    (lines up to a line of spaces and tabs only, as trainer.corpus.PARAGRAPH_RE splits them)."""
+    if mode == "lines":
+        yield from lines
+        return
+    paragraph: list[str] = []
+    size = 0
+    for line in lines:
+        if line.strip(" \t"):
+            paragraph.append(line)
+            size += len(line)
+            if size < PARAGRAPH_CHARS:
+                continue
+        if paragraph:
+            yield from prose_sentences("\n".join(paragraph))
+        paragraph, size = [], 0
+    if paragraph:
+        yield from prose_sentences("\n".join(paragraph))
+
+
 def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
-                encoding: str | None = None) -> TokenizedCorpus:
+                encoding: str | None = None, sentences: str = "auto") -> TokenizedCorpus:
     """Two streaming passes: words → provisional ids (first seen first), then → vocabulary ids."""
     path = Path(path)
     if not path.is_file():
@@ -133,29 +161,27 @@ def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     tmp = tempfile.TemporaryDirectory(prefix="wordlab-sgns-")
     try:
-        return _pretokenize(path, min_count, max_vocab, encoding, tmp)
+        return _pretokenize(path, min_count, max_vocab, encoding, sentences, tmp)
     except BaseException:
         tmp.cleanup()
         raise
 
 
-def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None,
+def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None, mode: str,
                  tmp: tempfile.TemporaryDirectory) -> TokenizedCorpus:
     provisional = Path(tmp.name) / "provisional.u32"
     index: dict[str, int] = {}
-    first: list[CorpusText] = []
     first_sentences: list[list[str]] = []
 
-    def blocks() -> Iterator[CorpusText]:
-        for block in decoded_blocks(path, encoding):
-            if not first:
-                first.append(block)
-            yield block
+    stream = decoded_blocks(path, encoding)
+    first = [block for block in (next(stream, None),) if block is not None]
+    if mode == "auto":  # decided on the first block (8 MiB), where the whole-text rule reads all of it
+        mode = sentence_mode(first[0].text) if first else "lines"
 
     with open(provisional, "wb") as out:
         buffer: list[int] = []
-        for line in book_lines(blocks()):
-            words = WORD_RE.findall(line.lower())
+        for piece in sentence_pieces(book_lines(itertools.chain(first, stream)), mode):
+            words = WORD_RE.findall(piece.lower())
             if words:
                 if len(first_sentences) < SAMPLE_SENTENCES:
                     first_sentences.append(words)
