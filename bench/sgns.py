@@ -105,7 +105,7 @@ def main() -> None:
         print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"corpus {args.corpus}; settings {SETTINGS}")
+          f"corpus {args.corpus}; settings {({**SETTINGS, 'epochs': args.epochs})}")
     if args.memory:
         memory(args.corpus)
         return
