@@ -62,18 +62,16 @@ def train_chunk(ids, start, end, W, W_out, keep, accept, alias, window, negative
             length += 1
         lr = np.float32(lr_start + (lr_end - lr_start) * (pos - start) / span)
         for i in range(length):
-            # as word2vec.c and gensim: each context word's input vector predicts the center (the output),
-            # the window shrunk per center (docs/performance.md says what it gains over center → context)
-            center = np.int64(sentence[i])
+            vec = W[sentence[i]]
             state = state * LCG_MUL + LCG_ADD
             reduced = window - np.int64((state >> np.uint64(33)) % np.uint64(window))  # word2vec's shrink
             for j in range(max(0, i - reduced), min(length, i + reduced + 1)):
                 if j == i:
                     continue
-                vec = W[sentence[j]]
+                context = np.int64(sentence[j])
                 grad[:] = 0.0
                 for n in range(negative + 1):
-                    target = center
+                    target = context
                     if n > 0:
                         state = state * LCG_MUL + LCG_ADD
                         slot = np.int64(((state >> np.uint64(32)) * vocab) >> np.uint64(32))  # uniform in [0, V)
@@ -82,7 +80,7 @@ def train_chunk(ids, start, end, W, W_out, keep, accept, alias, window, negative
                             target = np.int64(alias[slot])
                         else:
                             target = slot
-                        if target == center:
+                        if target == context:
                             continue
                     out = W_out[target]
                     score = np.float32(0.0)

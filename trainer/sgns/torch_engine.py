@@ -52,22 +52,21 @@ def window_pairs(ids: torch.Tensor, sentence: torch.Tensor, reduced: torch.Tenso
     return torch.cat(centers), torch.cat(contexts)
 
 
-def sgns_batch(W: torch.Tensor, W_out: torch.Tensor, inputs: torch.Tensor, outputs: torch.Tensor,
+def sgns_batch(W: torch.Tensor, W_out: torch.Tensor, centers: torch.Tensor, contexts: torch.Tensor,
                negatives: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
-    """One SGD step on a batch (W[inputs] predicts W_out[outputs]); returns the summed loss. lr has one
-    rate per pair."""
-    v = W[inputs]
-    u = W_out[outputs]
+    """One SGD step on a batch; returns the summed loss. lr has one rate per pair."""
+    v = W[centers]
+    u = W_out[contexts]
     u_neg = W_out[negatives]
     score_pos = (v * u).sum(1)
     scores_neg = torch.bmm(u_neg, v.unsqueeze(2)).squeeze(2)
-    valid = (negatives != outputs.unsqueeze(1)).to(v.dtype)  # a negative equal to the positive is skipped
+    valid = (negatives != contexts.unsqueeze(1)).to(v.dtype)  # a negative equal to the context is skipped
     g_pos = (1 - torch.sigmoid(score_pos)) * lr
     g_neg = -torch.sigmoid(scores_neg) * valid * lr.unsqueeze(1)
     grad_v = g_pos.unsqueeze(1) * u + torch.bmm(g_neg.unsqueeze(1), u_neg).squeeze(1)
-    W_out.index_add_(0, outputs, g_pos.unsqueeze(1) * v)
+    W_out.index_add_(0, contexts, g_pos.unsqueeze(1) * v)
     W_out.index_add_(0, negatives.reshape(-1), (g_neg.unsqueeze(2) * v.unsqueeze(1)).reshape(-1, v.shape[1]))
-    W.index_add_(0, inputs, grad_v)
+    W.index_add_(0, centers, grad_v)
     loss = torch.nn.functional.softplus(-score_pos) + (torch.nn.functional.softplus(scores_neg) * valid).sum(1)
     return loss.sum()
 
@@ -122,8 +121,7 @@ class TorchEngine:
                 slots = torch.randint(0, len(accept_t), shape, generator=generator, device=device)
                 accepted = torch.rand(shape, generator=generator, device=device) < accept_t[slots]
                 negatives = torch.where(accepted, slots, alias_t[slots])
-                # the context's input vector predicts the center, as in the numba kernel and word2vec.c
-                loss += sgns_batch(self.W_t, self.W_out_t, contexts[part], centers[part], negatives, rates[part])
+                loss += sgns_batch(self.W_t, self.W_out_t, centers[part], contexts[part], negatives, rates[part])
             words = int((tokens != int(SENTENCE_END)).sum())
             pairs = len(centers)
             on_chunk(ChunkResult(index, epoch, start, end, words, pairs,
