@@ -63,6 +63,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    if args.resume is not None and resumes_a_corpus_run(args.resume):
+        return cmd_resume_corpus(args)
     if args.kind == "corpus":
         return cmd_train_corpus(args)
     corpus_only = explicit(args, CORPUS_ONLY_FLAGS)
@@ -99,6 +101,28 @@ def cmd_train_corpus(args: argparse.Namespace) -> None:
     name = args.name if args.name != DEFAULT_RUN_NAME else Path(args.corpus).stem
     summary = train_corpus_run(SGNSConfig(**settings), name, args.out, encoding=args.encoding,
                                progress=not args.quiet)
+    print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
+          f"{summary.words_per_second:,.0f} words/s")
+
+
+def resumes_a_corpus_run(run_dir: Path) -> bool:
+    from trainer.run_format import read_manifest
+
+    return read_manifest(run_dir)["kind"] == "corpus"
+
+
+def cmd_resume_corpus(args: argparse.Namespace) -> None:
+    """--resume RUN --epochs TOTAL: the run's own settings; --workers, --device and --engine may change."""
+    from trainer.sgns.run import resume_corpus_run
+
+    if args.epochs is None or args.epochs != int(args.epochs):
+        raise WordlabError("resuming a corpus run needs --epochs TOTAL, a whole number of epochs in all")
+    changes = explicit(args, ("workers", "device", "engine"))
+    if changes.get("device") == "cuda":
+        changes.setdefault("engine", "torch")
+    name = args.name if args.name != DEFAULT_RUN_NAME else args.resume.name
+    summary = resume_corpus_run(args.resume, int(args.epochs), name, args.out, changes=changes,
+                                encoding=args.encoding, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
           f"{summary.words_per_second:,.0f} words/s")
 
@@ -186,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=DEFAULT_RUNS_DIR, help="runs directory (default: %(default)s)")
     train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
     train.add_argument("--resume", type=Path, metavar="RUN_DIR",
-                       help="continue this run up to --steps total steps")
+                       help="continue this run: a teaching run up to --steps total steps, a corpus run up to "
+                            "--epochs total epochs")
     train.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR,
                        help="where the default tokenizer is written if absent (default: %(default)s)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -2,8 +2,10 @@
 
 Usage: python bench/sgns.py [--corpus FILE] [--runs 3] [--memory]
 Each system trains in its own process (so peak RSS is its own): skip-gram, negative=5, window=5, dim=100,
-min_count=5, epochs=5, sample=1e-3, workers=2, the same lines of lowercase words. Printed per run:
-words/s (raw corpus words × epochs / training seconds, as gensim counts them), training and wall seconds
+min_count=5, epochs=5, sample=1e-3, workers=2, lr 0.025 → 0.0001 linear over all words, the same sentences
+of lowercase words (trainer.corpus.load_corpus's for gensim, the streaming tokenizer's for wordlab: equal, as
+a test checks). Printed per run: words/s (corpus words × epochs, out-of-vocabulary words included, over the
+seconds of the training call: Word2Vec.train for gensim, the engine's epochs for wordlab), training and wall seconds
 (wall: read + vocabulary + train, and for wordlab also recording and writing the run), peak RSS, and the
 probe scores of data/probes/ (similarity hit@10, analogy top-1 accuracy).
 --memory: wordlab's peak RSS on the corpus concatenated 10 times against 1 time (1 epoch each).
@@ -103,7 +105,7 @@ def main() -> None:
         print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"corpus {args.corpus}; settings {SETTINGS}")
+          f"corpus {args.corpus}; settings {({**SETTINGS, 'epochs': args.epochs})}")
     if args.memory:
         memory(args.corpus)
         return

@@ -189,7 +189,7 @@ def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics
         real(*args)
         calls.append(1)
         if len(calls) > 4:
-            args[-1][2] = float("nan")
+            args[-1][2] = float("nan")  # stats: [words, pairs, loss]
 
     monkeypatch.setattr(engine, "train_chunk", diverging)
     expected = r"training diverged \(a loss of nan\) at learning rate 0\.0\d+ \(--lr 0\.05\)"
@@ -276,3 +276,143 @@ def tokenizers_dir_for_pages(tmp_path_factory):
     out = tmp_path_factory.mktemp("tokenizers")
     build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 500, "default", out, progress=False)
     return out
+
+
+def test_corpus_stats_names_the_dropped_words_and_the_first_sentences(tmp_path):
+    """The same corpus_stats view as a teaching run's, counted while streaming: checked against a Counter."""
+    from collections import Counter
+
+    lines = ["the cat sat", "the dog sat", "a rare word", "the cat ran", "an odd odd one"]
+    corpus = tmp_path / "small.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = train_corpus_run(config(corpus, epochs=1, checkpoints=2, recorded_steps=2), "small", tmp_path / "runs",
+                           progress=False, log=lambda _: None).run_dir
+    stats = read(run, "corpus_stats.json")
+    counts = Counter(w for line in lines for w in line.split())
+    rare = sorted(((w, c) for w, c in counts.items() if c < 2), key=lambda wc: (-wc[1], wc[0]))
+    assert stats["top_dropped"] == [[w, c, "rare"] for w, c in rare]
+    assert stats["dropped_rare"] == sum(c for _, c in rare) and stats["dropped_stopwords"] == 0
+    assert stats["sample_sentences"] == lines
+    assert stats["words"] == sum(counts.values()) and stats["kept_words"] == stats["words"] - stats["dropped_rare"]
+
+
+def resume(run, epochs, name, out, **changes):
+    from trainer.sgns.run import resume_corpus_run
+
+    return resume_corpus_run(run, epochs, name, out, changes=changes, progress=False, log=lambda _: None).run_dir
+
+
+def weights(run):
+    return load_file(str(run / "model.safetensors"))
+
+
+def test_resume_with_one_thread_is_deterministic_and_continues_the_run(topics_file, tmp_path):
+    first = train_corpus_run(config(topics_file, epochs=2), "first", tmp_path, progress=False,
+                             log=lambda _: None).run_dir
+    again = [resume(first, 4, f"resumed{i}", tmp_path) for i in range(2)]
+    assert (again[0] / "model.safetensors").read_bytes() == (again[1] / "model.safetensors").read_bytes()
+    assert records(again[0]) == records(again[1])
+    assert not np.array_equal(weights(first)["W"], weights(again[0])["W"])
+    state, before = read(again[0], "trainer_state.json"), read(first, "trainer_state.json")
+    assert state["epochs_done"] == 4 and state["optimizer"]["schedule_epochs"] == 4
+    assert state["rng"]["next_chunk"] == 2 * before["rng"]["next_chunk"]
+    assert state["words_done"] == 2 * before["words_done"] == 4 * read_manifest(first)["sizes"]["words"]
+    curve, earlier = read(again[0], "loss_curve.json"), read(first, "loss_curve.json")
+    n = len(earlier["loss"])
+    assert len(curve["loss"]) == 2 * n and curve["loss"][:n] == earlier["loss"]
+    assert curve["words"][-1] == state["words_done"]
+    # the resumed epochs follow the 4-epoch schedule: epoch 3 starts at lr − (lr − min_lr)·2/4
+    cfg = config(topics_file)
+    assert curve["lr"][n] == pytest.approx(cfg.lr - (cfg.lr - cfg.min_lr) / 2, rel=1e-6)
+    steps = [r["step"] for r in records(again[0])]
+    assert steps[:len(records(first))] == [r["step"] for r in records(first)] and steps == sorted(set(steps))
+    assert read_manifest(again[0])["training"]["first_epoch"] == 3
+
+
+def test_resume_at_a_constant_rate_equals_training_straight_through(topics_file, tmp_path):
+    """With lr = min_lr the schedule does not depend on the planned length, and no recorded steps touch the
+    weights: 2 epochs then 2 more must give exactly the weights of 4 straight (same random streams)."""
+    flat_rate = {"lr": 0.01, "min_lr": 0.01, "recorded_steps": 0}
+    straight = train_corpus_run(config(topics_file, epochs=4, **flat_rate), "straight", tmp_path, progress=False,
+                                log=lambda _: None).run_dir
+    half = train_corpus_run(config(topics_file, epochs=2, **flat_rate), "half", tmp_path, progress=False,
+                            log=lambda _: None).run_dir
+    resumed = resume(half, 4, "resumed", tmp_path)
+    for name in ("W", "W_prime"):
+        np.testing.assert_array_equal(weights(resumed)[name], weights(straight)[name])
+    assert read(resumed, "loss_curve.json")["loss"] == read(straight, "loss_curve.json")["loss"]
+
+
+def test_resume_through_the_cli(topics_file, tmp_path, capsys):
+    run = train_corpus_run(config(topics_file, epochs=1), "cli", tmp_path, progress=False, log=lambda _: None).run_dir
+    assert main(["train", "--resume", str(run), "--out", str(tmp_path), "--quiet"]) == 2
+    assert "needs --epochs TOTAL" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--epochs", "1", "--out", str(tmp_path), "--quiet"]) == 2
+    assert "already has 1 epochs; pass --epochs greater than that" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--epochs", "2", "--out", str(tmp_path), "--quiet"]) == 0
+    assert read(tmp_path / "cli", "trainer_state.json")["epochs_done"] == 2  # the run itself, written again
+    assert read_manifest(tmp_path / "cli")["sizes"]["epochs"] == 2
+
+
+def rewrite(run, relpath, data: bytes):
+    """Replaces a run file and makes run.json agree, as a careless edit by hand would."""
+    import hashlib
+
+    import orjson
+
+    (run / relpath).write_bytes(data)
+    manifest = orjson.loads((run / "run.json").read_bytes())
+    manifest["files"][relpath] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (run / "run.json").write_bytes(orjson.dumps(manifest))
+
+
+def test_a_changed_or_mismatched_state_is_refused_with_the_reason(tmp_path):
+    import orjson
+
+    from trainer.sgns.resume import ResumeError
+
+    corpus = write_topics(tmp_path / "book.txt", lines=400)
+    run = train_corpus_run(config(corpus, epochs=1), "run", tmp_path, progress=False, log=lambda _: None).run_dir
+    state_file = run / "trainer_state.json"
+    good = state_file.read_bytes()
+    state_file.write_bytes(good.replace(b'"epochs_done":1', b'"epochs_done":7'))  # same size, other bytes
+    with pytest.raises(ResumeError, match="trainer_state.json was changed after the run was written"):
+        resume(run, 2, "x", tmp_path)
+    state = orjson.loads(good)
+    for broken, reason in [({**state, "format": "other"}, "format 'other' version 1"),
+                           ({k: v for k, v in state.items() if k != "rng"}, "'rng' is missing"),
+                           ({**state, "rng": {**state["rng"], "step_sampler": {"bit_generator": "MT19937"}}},
+                            "is not a valid corpus-run state"),
+                           ({**state, "epochs_done": 3}, "says 3 epochs, run.json 1")]:
+        rewrite(run, "trainer_state.json", orjson.dumps(broken))
+        with pytest.raises(ResumeError, match=reason):
+            resume(run, 2, "x", tmp_path)
+    rewrite(run, "trainer_state.json", good)
+    write_topics(corpus, lines=400, seed=1)  # the book changed since the run was trained
+    with pytest.raises(ResumeError, match="no longer gives the token stream the run was trained on"):
+        resume(run, 2, "x", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.txt", "run"]  # nothing else was written
+
+
+@pytest.mark.parametrize("mode", ["prose", "lines", "auto"])
+def test_streamed_sentences_are_the_teaching_runs_sentences(tmp_path, mode):
+    """Corpus runs cut sentences as split_sentences does (wrapped prose joined, cut at . ! ?, never across
+    a paragraph), while streaming the file: checked against the whole-text rule on a wrapped book."""
+    from trainer.corpus import split_sentences
+    from trainer.sgns.tokenize import pretokenize
+
+    rng = random.Random(3)
+    words = "the ship sailed mr fowler said it was late and dark over the sea".split()
+    paragraphs = []
+    for _ in range(40):
+        text = " ".join(rng.choice(words) + rng.choice(["", "", "", ".", "!", "?", ",", '."']) for _ in range(60))
+        paragraphs.append("\n".join(text[i:i + 70] for i in range(0, len(text), 70)))
+    book = "\n\n".join(paragraphs) + "\n   \n" + "last line without a stop\n"
+    path = tmp_path / "wrapped.txt"
+    path.write_text(book, encoding="utf-8")
+    with pretokenize(path, 1, sentences=mode) as corpus:
+        ids, vocab = np.asarray(corpus.ids), corpus.vocab.words
+        ends = np.flatnonzero(ids == 0xFFFFFFFF)
+        streamed = [[vocab[i] for i in ids[a + 1:b]] for a, b in zip(np.r_[-1, ends[:-1]], ends, strict=True)]
+    assert streamed == split_sentences(book, mode)
+    assert len(streamed) > len(paragraphs) * (4 if mode != "lines" else 1)

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from trainer.sgns.engine import chunk_bounds
-from trainer.sgns.kernel import train_chunk
-from trainer.sgns.sampling import NOISE_POWER, keep_probabilities, noise_distribution, noise_table
+from trainer.sgns.kernel import STATS, train_chunk
+from trainer.sgns.sampling import NOISE_POWER, NoiseAlias, keep_probabilities, noise_distribution
 from trainer.sgns.step_record import sgns_step
 from trainer.sgns.tokenize import SENTENCE_END
 from trainer.sgns.torch_engine import window_pairs
@@ -21,14 +21,14 @@ def flat(sentences: list[list[int]]) -> np.ndarray:
     return out
 
 
-def run_kernel(ids, vocab, keep, window=5, negative=3, seed=7, dim=8):
+def run_kernel(ids, vocab, keep, window=5, negative=3, seed=7, dim=8, lr=(0.025, 0.0001)):
     rng = np.random.default_rng(0)
     W = ((rng.random((vocab, dim)) - 0.5) / dim).astype(np.float32)
     W_out = np.zeros((vocab, dim), np.float32)
-    stats = np.zeros(4)
-    table = noise_table(np.ones(vocab), 1024)
-    train_chunk(ids, 0, len(ids), W, W_out, keep.astype(np.float32), table, window, negative, 0.025, 0.0001, seed,
-                stats)
+    stats = np.zeros(STATS)
+    noise = NoiseAlias(np.ones(vocab))
+    train_chunk(ids, 0, len(ids), W, W_out, keep.astype(np.float32), noise.accept, noise.alias, window, negative,
+                *lr, seed, stats)
     return stats, W, W_out
 
 
@@ -50,16 +50,24 @@ def test_kernel_keeps_tokens_at_the_keep_probability():
     assert stats[0] == 2 * n  # words read are counted before subsampling, as gensim counts them
 
 
-def test_noise_table_follows_unigram_to_the_three_quarters():
-    counts = np.array([5000, 1200, 300, 40, 7, 5])
+def test_noise_alias_table_follows_unigram_to_the_three_quarters():
+    counts = np.array([5000, 1200, 300, 40, 7, 5, 5, 1])
     expected = counts ** NOISE_POWER / (counts ** NOISE_POWER).sum()
     np.testing.assert_allclose(noise_distribution(counts), expected)
-    table = noise_table(counts, 1 << 20)
-    share = np.bincount(table, minlength=len(counts)) / len(table)
-    np.testing.assert_allclose(share, expected, atol=2 / len(table))
-    draws = table[np.random.default_rng(3).integers(0, len(table), 200_000)]
+    noise = NoiseAlias(counts)
+    np.testing.assert_allclose(noise.probabilities(), expected, rtol=1e-6)  # exact up to float32 acceptances
+    draws = noise.draw(np.random.default_rng(3), 200_000)
     observed = np.bincount(draws, minlength=len(counts)) / len(draws)
-    assert np.all(np.abs(observed - expected) < 4 * np.sqrt(expected * (1 - expected) / len(draws)) + 1e-4)
+    assert np.all(np.abs(observed - expected) < 4 * np.sqrt(expected * (1 - expected) / len(draws)))
+
+
+def test_kernel_loss_is_the_sgns_loss_at_the_start():
+    """With lr 0 and W_out = 0 every score is 0: each pair costs −log σ(0) for the positive and for each of
+    the k negatives (one the context is skipped), i.e. about (1 + k)·log 2 with 1,000 words."""
+    rng = np.random.default_rng(9)
+    stats, _, _ = run_kernel(flat([rng.integers(0, 1000, 8).tolist() for _ in range(300)]), 1000, np.ones(1000),
+                             negative=5, lr=(0.0, 0.0))
+    assert stats[2] / stats[1] == pytest.approx(6 * np.log(2), rel=5e-3)
 
 
 def naive_pairs(sentences, reduced, window):

@@ -10,7 +10,7 @@ from trainer import run_format
 from trainer.clustering import kmeans, ward
 from trainer.numbers import round_fixed
 from trainer.similarity import analogy, cosine_matrix, nearest, unit_rows
-from trainer.vocab import Vocab, drop_reason
+from trainer.vocab import RARE, STOPWORD, Vocab, drop_reason
 
 # a : b :: c : d probes; only those whose four words are all in the vocabulary are evaluated.
 ANALOGY_PROBES = [
@@ -261,27 +261,38 @@ def heatmap_words_view(vocab: Vocab, final_W: np.ndarray) -> dict:
 
 def corpus_stats_view(sentences: list[list[str]], vocab: Vocab, stopwords: frozenset[str], kept_words: int,
                       pairs: int) -> dict:
-    """What the corpus became: sizes, frequencies, and the most frequent dropped words with the reason."""
+    """What a corpus held in memory became (a teaching run's): counts every dropped word with its reason."""
     dropped: dict[tuple[str, str], int] = {}
     for words in sentences:
         for word in words:
             reason = drop_reason(word, vocab, stopwords)
             if reason:
                 dropped[(word, reason)] = dropped.get((word, reason), 0) + 1
-    by_reason = {reason: sum(c for (_, r), c in dropped.items() if r == reason) for reason in ("stopword", "rare")}
     top = sorted(dropped.items(), key=lambda item: (-item[1], item[0]))[:TOP_DROPPED]
+    return corpus_summary(
+        sentences=len(sentences), words=sum(len(s) for s in sentences),
+        distinct_words=len({w for s in sentences for w in s}), kept_words=kept_words, vocab=vocab, pairs=pairs,
+        dropped_totals={reason: sum(c for (_, r), c in dropped.items() if r == reason) for reason in (STOPWORD, RARE)},
+        top_dropped=[(w, c, r) for (w, r), c in top], first_sentences=sentences[:SAMPLE_SENTENCES])
+
+
+def corpus_summary(*, sentences: int, words: int, distinct_words: int, kept_words: int, vocab: Vocab, pairs: int,
+                   dropped_totals: dict[str, int], top_dropped: list[tuple[str, int, str]],
+                   first_sentences: list[list[str]]) -> dict:
+    """corpus_stats.json for every run kind: sizes, frequencies, the most frequent dropped words with the
+    reason and the first sentences; a corpus run streams its text, so it passes counts it gathered."""
     return {
-        "sentences": len(sentences),
-        "words": sum(len(s) for s in sentences),
-        "distinct_words": len({w for s in sentences for w in s}),
+        "sentences": sentences,
+        "words": words,
+        "distinct_words": distinct_words,
         "kept_words": kept_words,
         "vocab_size": len(vocab),
-        "dropped_stopwords": by_reason["stopword"],
-        "dropped_rare": by_reason["rare"],
+        "dropped_stopwords": dropped_totals[STOPWORD],
+        "dropped_rare": dropped_totals[RARE],
         "pairs": pairs,
         "frequencies": [[w, c] for w, c in zip(vocab.words, vocab.counts, strict=True)],
-        "top_dropped": [[w, c, r] for (w, r), c in top],
-        "sample_sentences": [" ".join(s) for s in sentences[:SAMPLE_SENTENCES]],
+        "top_dropped": [[w, c, r] for w, c, r in top_dropped[:TOP_DROPPED]],
+        "sample_sentences": [" ".join(s) for s in first_sentences[:SAMPLE_SENTENCES]],
     }
 
 

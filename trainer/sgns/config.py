@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass, fields
 
+from trainer.corpus import SENTENCE_MODES
 from trainer.errors import WordlabError
 
 # sample=1e-3: the default of word2vec.c and gensim, so the comparison with gensim is like for like; on a
@@ -27,6 +28,7 @@ class SGNSConfig:
     sample: float = DEFAULT_SAMPLE
     min_count: int = 5
     max_vocab: int | None = None
+    sentences: str = "auto"  # as a teaching run's: 'lines', 'prose' (wrapped lines joined), 'auto'
     epochs: int = 5
     lr: float = 0.025
     min_lr: float = 0.0001
@@ -52,6 +54,8 @@ class SGNSConfig:
             raise WordlabError(f"min-lr must be in [0, lr] (got {self.min_lr})")
         if not 0 <= self.sample < 1:
             raise WordlabError(f"sample must be in [0, 1) (got {self.sample}); 0 turns subsampling off")
+        if self.sentences not in SENTENCE_MODES:
+            raise WordlabError(f"sentences must be auto, lines or prose (got {self.sentences!r})")
         if self.device not in ("cpu", "cuda"):
             raise WordlabError(f"device must be cpu or cuda (got {self.device!r})")
         if self.engine not in ("numba", "torch"):

@@ -1,7 +1,9 @@
 """The CPU engine: Hogwild threads run the compiled kernel over chunks of the corpus, epoch after epoch.
 
 The learning rate falls linearly from lr to min_lr over all epochs, computed from each chunk's place in
-the whole run (not from which thread is faster), so the schedule is the same for any thread count.
+the whole run (not from which thread is faster), so the schedule is the same for any thread count. A
+chunk's random stream is seeded by (seed, its index in the run), so a resumed run that starts at epoch e
+draws what a straight run draws from epoch e on.
 """
 
 import threading
@@ -12,7 +14,8 @@ from queue import Queue
 import numpy as np
 
 from trainer.sgns.config import SGNSConfig
-from trainer.sgns.kernel import train_chunk
+from trainer.sgns.kernel import STATS, train_chunk
+from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.step_record import apply_step
 from trainer.sgns.tokenize import SENTENCE_END
 
@@ -28,9 +31,9 @@ class ChunkResult:
     epoch: int
     start: int          # token range in the id array
     end: int
-    words: int          # corpus words read (before subsampling), as gensim counts them
+    words: int          # vocabulary words read (before subsampling)
     pairs: int
-    loss: float         # mean SGNS loss per pair over the pairs sampled for it
+    loss: float         # mean SGNS loss per pair
     lr: float           # rate at the chunk's start
 
 
@@ -59,17 +62,17 @@ def init_weights(vocab_size: int, dim: int, seed: int) -> tuple[np.ndarray, np.n
 class NumbaEngine:
     """Holds W (V×d) and W_out (V×d, the transpose of W_prime) as numpy arrays updated in place."""
 
-    def __init__(self, config: SGNSConfig, vocab_size: int):
+    def __init__(self, config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
         self.config = config
-        self.W, self.W_out = init_weights(vocab_size, config.dim, config.seed)
+        self.W, self.W_out = W, W_out
         self.warm_up()
 
     def warm_up(self) -> None:
         """Loads (or compiles) the kernel on an empty range, so that training time is training."""
         ids = np.zeros(1, np.uint32)
         ids.flags.writeable = False  # the corpus is a read-only memmap: the same compiled signature
-        train_chunk(ids, 0, 0, self.W, self.W_out, np.ones(1, np.float32), np.zeros(1, np.int32), 1, 1, 0.0, 0.0, 0,
-                    np.zeros(4))
+        train_chunk(ids, 0, 0, self.W, self.W_out, np.ones(1, np.float32), np.ones(1, np.float32),
+                    np.zeros(1, np.int32), 1, 1, 0.0, 0.0, 0, np.zeros(STATS))
 
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W, self.W_out
@@ -81,21 +84,22 @@ class NumbaEngine:
     def apply_step(self, center: int, context: int, negatives: np.ndarray, record: dict) -> None:
         apply_step(self.W, self.W_out, center, context, negatives, record)
 
-    def train(self, ids: np.ndarray, keep: np.ndarray, table: np.ndarray,
+    def train(self, ids: np.ndarray, keep: np.ndarray, noise: NoiseAlias, first_epoch: int,
               on_chunk: Callable[[ChunkResult], None]) -> None:
-        """Runs every epoch; on_chunk is called in this thread, in completion order, after each chunk."""
+        """Runs epochs first_epoch..epochs-1; on_chunk is called in this thread, in completion order, after
+        each chunk."""
         cfg = self.config
-        jobs = list(plan(chunk_bounds(ids), cfg))
+        jobs = list(plan(chunk_bounds(ids), cfg, first_epoch))
 
         def run(job: tuple, stats: np.ndarray) -> ChunkResult:
             index, epoch, start, end, lr_start, lr_end = job
-            train_chunk(ids, start, end, self.W, self.W_out, keep, table, cfg.window, cfg.negative,
-                        lr_start, lr_end, cfg.seed * 1_000_003 + index, stats)
-            loss = stats[2] / stats[3] if stats[3] else float("nan")
+            train_chunk(ids, start, end, self.W, self.W_out, keep, noise.accept, noise.alias, cfg.window,
+                        cfg.negative, lr_start, lr_end, chunk_seed(cfg.seed, index), stats)
+            loss = stats[2] / stats[1] if stats[1] else float("nan")
             return ChunkResult(index, epoch, start, end, int(stats[0]), int(stats[1]), loss, lr_start)
 
         if cfg.workers == 1:  # in this thread: recorded steps fall between chunks, so the run is deterministic
-            stats = np.zeros(4)
+            stats = np.zeros(STATS)
             for job in jobs:
                 on_chunk(run(job, stats))
             return
@@ -105,7 +109,7 @@ class NumbaEngine:
         stop = threading.Event()
 
         def worker() -> None:
-            stats = np.zeros(4)
+            stats = np.zeros(STATS)
             while not stop.is_set():
                 with lock:
                     job = next(cursor, None)
@@ -138,13 +142,17 @@ class NumbaEngine:
                 t.join()
 
 
-def plan(bounds: list[tuple[int, int]], cfg: SGNSConfig) -> Iterator[tuple[int, int, int, int, float, float]]:
-    """(index, epoch, start, end, lr at start, lr at end) for every chunk of every epoch."""
+def chunk_seed(seed: int, index: int) -> int:
+    return seed * 1_000_003 + index
+
+
+def plan(bounds: list[tuple[int, int]], cfg: SGNSConfig,
+         first_epoch: int = 0) -> Iterator[tuple[int, int, int, int, float, float]]:
+    """(index, epoch, start, end, lr at start, lr at end) for every chunk of epochs first_epoch..epochs-1;
+    the rate falls linearly over all cfg.epochs, as gensim's alpha → min_alpha over all words."""
     total = bounds[-1][1] * cfg.epochs if bounds else 1
     rate = lambda done: cfg.lr - (cfg.lr - cfg.min_lr) * done / total  # noqa: E731
-    index = 0
-    for epoch in range(cfg.epochs):
+    for epoch in range(first_epoch, cfg.epochs):
         offset = epoch * bounds[-1][1]
-        for start, end in bounds:
-            yield index, epoch, start, end, rate(offset + start), rate(offset + end)
-            index += 1
+        for i, (start, end) in enumerate(bounds):
+            yield epoch * len(bounds) + i, epoch, start, end, rate(offset + start), rate(offset + end)

@@ -6,7 +6,7 @@ The run uses it for the analogy-evolution view; bench/sgns.py scores wordlab and
 import numpy as np
 
 from trainer.config import PROJECT_ROOT
-from trainer.similarity import unit_rows
+from trainer.similarity import analogy_scores, unit_rows
 
 PROBES_DIR = PROJECT_ROOT / "data" / "probes"
 NEIGHBOURS = 10
@@ -26,14 +26,6 @@ def load_analogies() -> list[tuple[str, str, str, str, str]]:
     return [tuple(row) for row in read_tsv("analogies.tsv")]
 
 
-def analogy_answers(unit: np.ndarray, questions: np.ndarray) -> np.ndarray:
-    """3CosAdd's top word for each (a, b, c) row of ids, a, b and c excluded."""
-    targets = unit[questions[:, 1]] - unit[questions[:, 0]] + unit[questions[:, 2]]
-    scores = targets @ unit.T
-    np.put_along_axis(scores, questions[:, :3], -np.inf, axis=1)
-    return scores.argmax(axis=1)
-
-
 def score(words: list[str], vectors: np.ndarray) -> dict:
     """Similarity hit@10 (b among a's 10 nearest) and analogy top-1 accuracy over the probes in vocabulary."""
     index = {w: i for i, w in enumerate(words)}
@@ -44,7 +36,7 @@ def score(words: list[str], vectors: np.ndarray) -> dict:
     rank = (sims > sims[np.arange(len(pairs)), pairs[:, 1]][:, None]).sum(axis=1)
     questions = np.array([[index[w] for w in q[1:]] for q in load_analogies() if all(w in index for w in q[1:])])
     questions = questions.reshape(-1, 4)
-    correct = analogy_answers(unit, questions) == questions[:, 3] if len(questions) else np.zeros(0, bool)
+    correct = analogy_scores(unit, questions).argmax(axis=1) == questions[:, 3] if len(questions) else np.zeros(0, bool)
     hits = rank < NEIGHBOURS
     return {"similarity_pairs": len(pairs), "similarity_hit10": float(hits.mean()) if len(pairs) else 0.0,
             "analogies": len(questions), "analogy_accuracy": float(correct.mean()) if len(questions) else 0.0}

@@ -2,6 +2,7 @@
 words at checkpoints, and a sample of SGNS steps recorded in full (real steps, applied to the model)."""
 
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
@@ -9,6 +10,7 @@ from tqdm import tqdm
 from trainer.errors import WordlabError
 from trainer.sgns.config import SGNSConfig
 from trainer.sgns.engine import ChunkResult
+from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.step_record import sgns_step
 from trainer.sgns.tokenize import SENTENCE_END
 from trainer.vocab import Vocab
@@ -18,29 +20,56 @@ class DivergedError(WordlabError):
     """The loss became NaN or infinite: the learning rate is too high for this corpus."""
 
 
+@dataclass
+class Progress:
+    """Where training stands after some epochs: what a resumed run carries over (trainer/sgns/resume.py)."""
+
+    epochs_done: int = 0
+    pairs: int = 0                      # pairs trained, recorded steps included (the step counter)
+    words: int = 0                      # corpus words read, as gensim counts them (before subsampling)
+    rng_state: dict | None = None       # the step sampler's generator (numpy PCG64 state)
+    curve: dict | None = None           # the loss curve so far (loss_curve.json)
+    records: list[dict] = field(default_factory=list)
+
+
 class TrainingRecorder:
-    def __init__(self, config: SGNSConfig, vocab: Vocab, ids: np.ndarray, table: np.ndarray, engine,
-                 total_chunks: int, total_words: int, progress: bool):
-        self.config, self.vocab, self.ids, self.table, self.engine = config, vocab, ids, table, engine
+    """words_per_kept: corpus words per vocabulary word (the ids hold vocabulary words only), so that
+    words are counted as gensim counts them: every word of the text, out-of-vocabulary ones included."""
+
+    def __init__(self, config: SGNSConfig, vocab: Vocab, ids: np.ndarray, noise: NoiseAlias, engine,
+                 chunks_per_epoch: int, words_per_kept: float, progress: bool, start: Progress):
+        self.config, self.vocab, self.ids, self.noise, self.engine = config, vocab, ids, noise, engine
+        self.start, self.words_per_kept = start, words_per_kept
         self.rng = np.random.default_rng(config.seed)
+        if start.rng_state is not None:
+            self.rng.bit_generator.state = start.rng_state
         self.top = min(config.snapshot_words, len(vocab))
         self.points: list[tuple[int, int, int, float, float]] = []  # (chunk index, words, pairs, loss, lr)
-        self.records: list[dict] = []
-        self.done_chunks = self.words = self.pairs = 0
-        self.snapshot_steps = [0]
+        self.records: list[dict] = list(start.records)
+        self.done_chunks = self.kept_words = 0
+        self.pairs = start.pairs
+        self.snapshot_steps = [start.pairs]
         self.history = [engine.W[:self.top].copy()]
-        self.snapshot_at = set(np.linspace(1, total_chunks, min(config.checkpoints, total_chunks)).round().astype(int))
+        chunks = chunks_per_epoch * (config.epochs - start.epochs_done)  # this session's
+        self.snapshot_at = set(np.linspace(1, chunks, min(config.checkpoints, chunks)).round().astype(int))
+        total_chunks = chunks_per_epoch * config.epochs  # steps are recorded at the same chunks of any session
         self.record_at = np.bincount(np.linspace(0, total_chunks - 1, config.recorded_steps).round().astype(int),
                                      minlength=total_chunks)
         self.started = time.perf_counter()
-        self.bar = tqdm(total=total_words, unit="word", unit_scale=True, desc="training", disable=not progress,
+        self.bar = tqdm(total=round(sum(vocab.counts) * words_per_kept * config.epochs),
+                        initial=start.words, unit="word", unit_scale=True, desc="training", disable=not progress,
                         smoothing=0.1)
+
+    @property
+    def words(self) -> int:
+        """Corpus words read so far, over all sessions."""
+        return self.start.words + round(self.kept_words * self.words_per_kept)
 
     def __call__(self, chunk: ChunkResult) -> None:
         if not np.isfinite(chunk.loss) and chunk.pairs:
             raise self.diverged(f"a loss of {chunk.loss}", chunk.lr)
         self.done_chunks += 1
-        self.words += chunk.words
+        self.kept_words += chunk.words
         self.pairs += chunk.pairs
         self.points.append((chunk.index, chunk.words, chunk.pairs, chunk.loss, chunk.lr))
         for _ in range(self.record_at[chunk.index]):
@@ -48,7 +77,7 @@ class TrainingRecorder:
         if self.done_chunks in self.snapshot_at:
             self.snapshot_steps.append(self.pairs)
             self.history.append(self.engine.W[:self.top].copy())
-        self.bar.update(chunk.words)
+        self.bar.update(round(chunk.words * self.words_per_kept))
         self.bar.set_postfix(loss=f"{chunk.loss:.3f}", lr=f"{chunk.lr:.5f}", refresh=False)
 
     def diverged(self, what: str, lr: float) -> DivergedError:
@@ -71,7 +100,7 @@ class TrainingRecorder:
         else:
             return
         center, context = int(ids[at]), int(ids[at + offset])
-        negatives = self.table[self.rng.integers(0, len(self.table), self.config.negative)].astype(np.int64)
+        negatives = self.noise.draw(self.rng, self.config.negative)
         record = sgns_step(*self.engine.rows(center, context, negatives), chunk.lr)
         self.engine.apply_step(center, context, negatives, record)
         words = self.vocab.words
@@ -88,13 +117,24 @@ class TrainingRecorder:
         return time.perf_counter() - self.started
 
     def loss_curve(self, seconds: float) -> dict:
+        """This session's points after the earlier sessions' (a resumed run's curve is the whole run's);
+        words/s and seconds are this session's."""
         points = sorted(self.points)
+        before = self.start.curve or {"words": [], "pairs": [], "loss": [], "lr": []}
+        words_before, pairs_before = (before["words"] or [0])[-1], (before["pairs"] or [0])[-1]
+        words = np.cumsum([p[1] for p in points]) * self.words_per_kept + words_before
+        # pairs: the trained pairs of the chunks (recorded steps are counted in `steps`, not here)
+        pairs = np.cumsum([p[2] for p in points], dtype=np.int64) + pairs_before
         return {
-            "every": "a point per chunk (1/64 of the corpus, 2,000-20,000 words): mean loss of every 8th pair",
-            "words": np.cumsum([p[1] for p in points]).tolist(),
-            "pairs": np.cumsum([p[2] for p in points]).tolist(),
-            "loss": np.asarray([p[3] for p in points], np.float32),
-            "lr": np.asarray([p[4] for p in points], np.float32),
-            "words_per_second": round(self.words / seconds, 1) if seconds else None,
+            "every": "a point per chunk (1/64 of the corpus, 2,000-20,000 words): mean loss of its pairs",
+            "words": [*before["words"], *np.round(words).astype(np.int64).tolist()],
+            "pairs": [*before["pairs"], *pairs.tolist()],
+            "loss": np.asarray([*before["loss"], *(p[3] for p in points)], np.float32),
+            "lr": np.asarray([*before["lr"], *(p[4] for p in points)], np.float32),
+            "words_per_second": round((self.words - self.start.words) / seconds, 1) if seconds else None,
             "seconds": round(seconds, 3),
         }
+
+    def progress(self) -> Progress:
+        """What a later session needs to continue from here."""
+        return Progress(self.config.epochs, self.pairs, self.words, self.rng.bit_generator.state, None, self.records)

@@ -14,14 +14,22 @@ from trainer.projection import project
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
 from trainer.run_store import RunWriter, created_timestamp
 from trainer.sgns.config import SGNSConfig
-from trainer.sgns.engine import chunk_bounds
+from trainer.sgns.engine import chunk_bounds, init_weights
 from trainer.sgns.probes import load_analogies
-from trainer.sgns.recorder import TrainingRecorder
-from trainer.sgns.sampling import keep_probabilities, noise_table
+from trainer.sgns.recorder import Progress, TrainingRecorder
+from trainer.sgns.resume import (
+    Checkpoint,
+    check_same_corpus,
+    corpus_fingerprint,
+    load_checkpoint,
+    resumed_config,
+    trainer_state,
+)
+from trainer.sgns.sampling import NoiseAlias, keep_probabilities
 from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
 from trainer.step_chunks import encode_chunk
 from trainer.token_source import TokenSource, load_token_source
-from trainer.vocab import Vocab
+from trainer.vocab import RARE, STOPWORD, Vocab
 
 RECORDS_PER_CHUNK = 20
 POSITION_DECIMALS = 3
@@ -36,52 +44,73 @@ class CorpusRunSummary:
     total_bytes: int
 
 
-def make_engine(config: SGNSConfig, vocab_size: int):
+def make_engine(config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
     if config.engine == "numba":
         from trainer.sgns.engine import NumbaEngine
 
-        return NumbaEngine(config, vocab_size)
+        return NumbaEngine(config, W, W_out)
     from trainer.sgns.torch_engine import TorchEngine
 
-    return TorchEngine(config, vocab_size)
+    return TorchEngine(config, W, W_out)
 
 
 def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: str | None = None,
-                     progress: bool = True, log: Callable[[str], None] = print) -> CorpusRunSummary:
+                     progress: bool = True, log: Callable[[str], None] = print,
+                     checkpoint: Checkpoint | None = None) -> CorpusRunSummary:
+    """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
-    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split) as corpus:
+    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
+                     config.sentences) as corpus:
         if corpus.warning:
             log(f"warning: {corpus.warning}")
-        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} lines, vocabulary {len(corpus.vocab):,} "
-            f"(min_count={config.min_count}); {config.epochs} epochs, {config.engine} engine on {config.device}")
+        chunks_per_epoch = len(chunk_bounds(corpus.ids))
+        fingerprint = corpus_fingerprint(corpus, chunks_per_epoch)
+        start = checkpoint.progress if checkpoint else Progress()
+        if checkpoint:
+            check_same_corpus(checkpoint, fingerprint, config.corpus)
+        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} sentences, vocabulary {len(corpus.vocab):,} "
+            f"(min_count={config.min_count}); epochs {start.epochs_done + 1}-{config.epochs}, {config.engine} "
+            f"engine on {config.device}")
         counts = np.asarray(corpus.vocab.counts)
-        table = noise_table(counts)
-        engine = make_engine(config, len(corpus.vocab))
-        total_chunks = len(chunk_bounds(corpus.ids)) * config.epochs
-        recorder = TrainingRecorder(config, corpus.vocab, corpus.ids, table, engine, total_chunks,
-                                    corpus.raw_words * config.epochs, progress)
+        noise = NoiseAlias(counts)
+        weights = (checkpoint.W, checkpoint.W_out) if checkpoint else init_weights(len(counts), config.dim, config.seed)
+        engine = make_engine(config, *weights)
+        recorder = TrainingRecorder(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
+                                    corpus.raw_words / corpus.kept_words, progress, start)
         try:
-            engine.train(corpus.ids, keep_probabilities(counts, config.sample), table, recorder)
+            engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done, recorder)
         finally:
             seconds = recorder.close()
         W, W_out = engine.weights()
         if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
             raise recorder.diverged("non-finite weights", config.lr)
         curve = recorder.loss_curve(seconds)
-        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, source)
+        state = trainer_state(config, recorder.progress(), fingerprint)
+        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, state, source)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
     return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
 
 
+def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, changes: dict | None = None,
+                      encoding: str | None = None, progress: bool = True,
+                      log: Callable[[str], None] = print) -> CorpusRunSummary:
+    """Continues a corpus run from its saved weights and state up to `epochs` in all (see resume.py);
+    `changes` may set workers, device or engine."""
+    checkpoint = load_checkpoint(Path(run_dir))
+    config = resumed_config(checkpoint, epochs, **(changes or {}))
+    return train_corpus_run(config, name, out_dir, encoding=encoding, progress=progress, log=log,
+                            checkpoint=checkpoint)
+
+
 def corpus_stats(corpus: TokenizedCorpus, pairs: int) -> dict:
-    return {
-        "sentences": corpus.sentences, "words": corpus.raw_words, "distinct_words": corpus.distinct_words,
-        "kept_words": corpus.kept_words, "vocab_size": len(corpus.vocab), "dropped_stopwords": 0,
-        "dropped_rare": corpus.raw_words - corpus.kept_words, "pairs": pairs,
-        "frequencies": [[w, c] for w, c in zip(corpus.vocab.words, corpus.vocab.counts, strict=True)],
-    }
+    return derived.corpus_summary(
+        sentences=corpus.sentences, words=corpus.raw_words, distinct_words=corpus.distinct_words,
+        kept_words=corpus.kept_words, vocab=corpus.vocab, pairs=pairs,
+        dropped_totals={STOPWORD: 0, RARE: corpus.raw_words - corpus.kept_words},
+        top_dropped=[(w, c, RARE) for w, c in corpus.top_dropped],
+        first_sentences=corpus.first_sentences)
 
 
 def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
@@ -105,7 +134,7 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
 
 def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: TokenizedCorpus,
                      recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict,
-                     source: TokenSource | None) -> Path:
+                     state: dict, source: TokenSource | None) -> Path:
     vocab, records = corpus.vocab, recorder.records
     steps = recorder.snapshot_steps
     history = np.stack(recorder.history)
@@ -125,11 +154,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
         write_views(writer, vocab, steps, history, W, W_prime)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
-        writer.json("trainer_state.json", {
-            "step": recorder.pairs, "words_done": recorder.words, "epochs_done": config.epochs,
-            "param_names": ["W", "W_prime"],
-            "optimizer": {"type": "sgd", "lr": config.lr, "min_lr": config.min_lr, "schedule": "linear",
-                          "momentum": 0.0}})
+        writer.json("trainer_state.json", state)
         return writer.commit({
             "format_version": FORMAT_VERSION,
             "kind": "corpus",
@@ -147,5 +172,6 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
                               "components": projection.components, "mean": projection.mean}},
             "final_loss": float(np.nanmean(curve["loss"][-10:])),
             "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
-                         "engine": config.engine, "device": config.device},
+                         "engine": config.engine, "device": config.device,
+                         "first_epoch": recorder.start.epochs_done + 1},
         })

@@ -2,10 +2,12 @@
 
 Memory stays bounded by the block size and the vocabulary, not the corpus: the text is read in blocks
 cut at line ends, decoded and Gutenberg-stripped with trainer/corpus.py's rules, and the ids are
-appended to a file in a temporary directory. One line is one sentence, as in the teaching corpus.
-The words of a line are regex words, or a BPE tokenizer's tokens (`split`, see trainer/token_source.py).
+appended to a file in a temporary directory. Sentences are cut as trainer.corpus.split_sentences cuts
+them for a teaching run (--sentences: a line each, or the sentences of each paragraph of prose); the
+words of a sentence are regex words, or a BPE tokenizer's tokens (`split`, see trainer/token_source.py).
 """
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,8 +24,11 @@ from trainer.corpus import (
     CorpusText,
     Splitter,
     decode_corpus_bytes,
+    prose_sentences,
     regex_words,
+    sentence_mode,
 )
+from trainer.derived import SAMPLE_SENTENCES, TOP_DROPPED
 from trainer.errors import CorpusError
 from trainer.vocab import Vocab
 
@@ -47,6 +52,8 @@ class TokenizedCorpus:
     raw_words: int
     sentences: int
     distinct_words: int
+    top_dropped: list[tuple[str, int]]      # the most frequent words left out of the vocabulary, with counts
+    first_sentences: list[list[str]]        # the first sentences' words, as read
     _tmp: tempfile.TemporaryDirectory
 
     @property
@@ -121,8 +128,32 @@ def book_lines(blocks: Iterator[CorpusText]) -> Iterator[str]:
     yield from held
 
 
+PARAGRAPH_CHARS = 1 << 20  # a "paragraph" without a blank line is cut here, so memory stays bounded
+
+
+def sentence_pieces(lines: Iterator[str], mode: str) -> Iterator[str]:
+    """The text of each sentence, as a stream: a line each ('lines'), or prose_sentences of each paragraph
+    (lines up to a line of spaces and tabs only, as trainer.corpus.PARAGRAPH_RE splits them)."""
+    if mode == "lines":
+        yield from lines
+        return
+    paragraph: list[str] = []
+    size = 0
+    for line in lines:
+        if line.strip(" \t"):
+            paragraph.append(line)
+            size += len(line)
+            if size < PARAGRAPH_CHARS:
+                continue
+        if paragraph:
+            yield from prose_sentences("\n".join(paragraph))
+        paragraph, size = [], 0
+    if paragraph:
+        yield from prose_sentences("\n".join(paragraph))
+
+
 def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
-                encoding: str | None = None, split: Splitter = regex_words) -> TokenizedCorpus:
+                encoding: str | None = None, split: Splitter = regex_words, sentences: str = "auto") -> TokenizedCorpus:
     """Two streaming passes: words → provisional ids (first seen first), then → vocabulary ids."""
     path = Path(path)
     if not path.is_file():
@@ -132,29 +163,30 @@ def pretokenize(path: str | Path, min_count: int, max_vocab: int | None = None,
         raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
     tmp = tempfile.TemporaryDirectory(prefix="wordlab-sgns-")
     try:
-        return _pretokenize(path, min_count, max_vocab, encoding, split, tmp)
+        return _pretokenize(path, min_count, max_vocab, encoding, split, sentences, tmp)
     except BaseException:
         tmp.cleanup()
         raise
 
 
-def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None, split: Splitter,
+def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: str | None, split: Splitter, mode: str,
                  tmp: tempfile.TemporaryDirectory) -> TokenizedCorpus:
     provisional = Path(tmp.name) / "provisional.u32"
     index: dict[str, int] = {}
-    first: list[CorpusText] = []
+    first_sentences: list[list[str]] = []
 
-    def blocks() -> Iterator[CorpusText]:
-        for block in decoded_blocks(path, encoding):
-            if not first:
-                first.append(block)
-            yield block
+    stream = decoded_blocks(path, encoding)
+    first = [block for block in (next(stream, None),) if block is not None]
+    if mode == "auto":  # decided on the first block (8 MiB), where the whole-text rule reads all of it
+        mode = sentence_mode(first[0].text) if first else "lines"
 
     with open(provisional, "wb") as out:
         buffer: list[int] = []
-        for line in book_lines(blocks()):
-            words = split(line)
+        for piece in sentence_pieces(book_lines(itertools.chain(first, stream)), mode):
+            words = split(piece)
             if words:
+                if len(first_sentences) < SAMPLE_SENTENCES:
+                    first_sentences.append(words)
                 buffer.extend([index.setdefault(w, len(index)) for w in words])
                 buffer.append(int(SENTENCE_END))
             if len(buffer) >= ID_CHUNK:
@@ -196,4 +228,15 @@ def _pretokenize(path: Path, min_count: int, max_vocab: int | None, encoding: st
     vocab = Vocab([words_by_id[i] for i in order], [int(counts[i]) for i in order])
     decoded = first[0]
     return TokenizedCorpus(np.memmap(final, np.uint32, "r"), vocab, source, decoded.encoding, decoded.warning,
-                           raw_words, sentences, len(index), tmp)
+                           raw_words, sentences, len(index), most_frequent_dropped(counts, words_by_id, order),
+                           first_sentences, tmp)
+
+
+def most_frequent_dropped(counts: np.ndarray, words_by_id: np.ndarray, kept: list[int]) -> list[tuple[str, int]]:
+    """The TOP_DROPPED most frequent words outside the vocabulary, ties by word, without sorting them all."""
+    dropped = np.ones(len(counts), bool)
+    dropped[kept] = False
+    ids = np.flatnonzero(dropped)
+    if len(ids) > TOP_DROPPED:
+        ids = ids[counts[ids] >= np.partition(counts[ids], -TOP_DROPPED)[-TOP_DROPPED]]
+    return sorted(((words_by_id[i], int(counts[i])) for i in ids), key=lambda wc: (-wc[1], wc[0]))[:TOP_DROPPED]

@@ -12,7 +12,8 @@ import torch
 
 from trainer.errors import WordlabError
 from trainer.sgns.config import SGNSConfig
-from trainer.sgns.engine import ChunkResult, chunk_bounds, init_weights, plan
+from trainer.sgns.engine import ChunkResult, chunk_bounds, chunk_seed, plan
+from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.tokenize import SENTENCE_END
 
 BATCH_PAIRS = {"cpu": 8192, "cuda": 1 << 20}
@@ -71,12 +72,11 @@ def sgns_batch(W: torch.Tensor, W_out: torch.Tensor, centers: torch.Tensor, cont
 
 
 class TorchEngine:
-    def __init__(self, config: SGNSConfig, vocab_size: int):
+    def __init__(self, config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
         if config.device == "cuda" and not torch.cuda.is_available():
             raise WordlabError("--device cuda: no CUDA GPU is available to torch on this machine; use --device cpu")
         self.config = config
         self.device = torch.device(config.device)
-        W, W_out = init_weights(vocab_size, config.dim, config.seed)
         self.W_t, self.W_out_t = torch.from_numpy(W).to(self.device), torch.from_numpy(W_out).to(self.device)
 
     @property
@@ -99,15 +99,16 @@ class TorchEngine:
         self.W_out_t.index_add_(0, torch.from_numpy(negatives).to(self.device), -lr * as_tensor(record["grad_u_neg"]))
         self.W_t[center] += as_tensor(record["update_v_c"])
 
-    def train(self, ids: np.ndarray, keep: np.ndarray, table: np.ndarray,
+    def train(self, ids: np.ndarray, keep: np.ndarray, noise: NoiseAlias, first_epoch: int,
               on_chunk: Callable[[ChunkResult], None]) -> None:
         cfg, device = self.config, self.device
         keep_t = torch.from_numpy(np.asarray(keep, np.float32)).to(device)
-        table_t = torch.from_numpy(np.asarray(table, np.int64)).to(device)
+        accept_t = torch.from_numpy(noise.accept).to(device)
+        alias_t = torch.from_numpy(noise.alias.astype(np.int64)).to(device)
         batch = int(np.clip(PAIRS_PER_WORD * len(keep), MIN_BATCH, BATCH_PAIRS[device.type]))
         generator = torch.Generator(device=device)
-        for index, epoch, start, end, lr_start, lr_end in plan(chunk_bounds(ids), cfg):
-            generator.manual_seed(cfg.seed * 1_000_003 + index)
+        for index, epoch, start, end, lr_start, lr_end in plan(chunk_bounds(ids), cfg, first_epoch):
+            generator.manual_seed(chunk_seed(cfg.seed, index))
             tokens = torch.from_numpy(np.asarray(ids[start:end], np.int64)).to(device)
             centers, contexts = chunk_pairs(tokens, keep_t, cfg.window, generator)
             order = torch.randperm(len(centers), generator=generator, device=device)
@@ -116,8 +117,10 @@ class TorchEngine:
             loss = torch.zeros((), device=device, dtype=torch.float64)
             for b in range(0, len(centers), batch):
                 part = slice(b, b + batch)
-                negatives = table_t[torch.randint(0, len(table_t), (len(centers[part]), cfg.negative),
-                                                  generator=generator, device=device)]
+                shape = (len(centers[part]), cfg.negative)
+                slots = torch.randint(0, len(accept_t), shape, generator=generator, device=device)
+                accepted = torch.rand(shape, generator=generator, device=device) < accept_t[slots]
+                negatives = torch.where(accepted, slots, alias_t[slots])
                 loss += sgns_batch(self.W_t, self.W_out_t, centers[part], contexts[part], negatives, rates[part])
             words = int((tokens != int(SENTENCE_END)).sum())
             pairs = len(centers)
