@@ -1,4 +1,4 @@
-"""Live embedding queries over a run: neighbours, analogies, similarity, at the end or at a recorded step."""
+"""Live embedding queries over a run: neighbors, analogies, similarity, at the end or at a recorded step."""
 
 import difflib
 
@@ -25,7 +25,7 @@ def word_id(run: LoadedRun, word: str) -> int:
                    suggestions=close)
 
 
-def neighbours(run: LoadedRun, word: str, k: int, metric: str, step: int | None) -> list[dict]:
+def neighbors(run: LoadedRun, word: str, k: int, metric: str, step: int | None) -> list[dict]:
     found = nearest(run.weights(step), word_id(run, word), k, metric)
     return [{"word": run.vocab.words[i], "score": round(s, 6)} for i, s in found]
 

@@ -41,7 +41,7 @@ K = Annotated[int, Field(ge=1, le=100)]
 Metric = Literal["cosine", "euclidean"]
 
 
-class NeighboursQuery(BaseModel):
+class NeighborsQuery(BaseModel):
     word: Word
     k: K = 10
     metric: Metric = "cosine"
@@ -67,7 +67,7 @@ class ScoredWord(BaseModel):
     score: float
 
 
-class NeighboursResponse(BaseModel):
+class NeighborsResponse(BaseModel):
     run: str
     word: str
     step: int | None = Field(description="the recorded step queried; null = final weights")
@@ -205,28 +205,28 @@ class TokenizerAnalysis(BaseModel):
 
 # ---- the explorer page (backend/routes/explorer.py) ----
 
-MAX_QUERY_WORDS = 12        # neighbours: query words side by side
+MAX_QUERY_WORDS = 12        # neighbors: query words side by side
 MAX_MATRIX_WORDS = 60       # similarity matrix: a 60 × 60 heatmap is the most a page shows legibly
 WordList = Annotated[list[Word], Field(min_length=1)]
 
 
-class NeighboursBatchQuery(BaseModel):
+class NeighborsBatchQuery(BaseModel):
     words: Annotated[WordList, Field(max_length=MAX_QUERY_WORDS)]
     k: K = 10
     metric: Metric = "cosine"
     step: Step = None
 
 
-class NeighbourColumn(BaseModel):
+class NeighborColumn(BaseModel):
     word: str
     neighbors: list[ScoredWord]
 
 
-class NeighboursBatchResponse(BaseModel):
+class NeighborsBatchResponse(BaseModel):
     run: str
     step: int | None
     metric: Metric
-    columns: list[NeighbourColumn]
+    columns: list[NeighborColumn]
 
 
 class SimilarityMatrixQuery(BaseModel):

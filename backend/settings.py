@@ -27,7 +27,7 @@ MAX_ERROR_TEXT = 200            # characters of one problem's message or locatio
 
 # Memory, per worker.
 FILE_CACHE_BYTES = 64 << 20     # raw run files kept for sending
-CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbour queries
+CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries
 
 # Answers.
 GZIP_LEVEL = 1

@@ -9,7 +9,7 @@ on the token page as the page sends it: a tokenize request every 120 ms while ty
 pipeline request once typing pauses; a pause of 1-5 s (seeded) between everything else. They join
 over the first 5 s. Target: p99 ≤ 10 ms, 0 errors.
 Stress: --clients connections back to back (no pause) on three routes: tokenize (a different 1 KB
-slice of the teaching corpus each request), neighbours (a different word each request), one 370 KB
+slice of the teaching corpus each request), neighbors (a different word each request), one 370 KB
 gzipped step chunk; and the peer, a plain FastAPI app over Hugging Face `tokenizers`
 (bench/peer_app.py, `uvicorn --workers 2`), on the same tokenize load.
 Every loop is bounded by requests and seconds, and traffic goes to loopback only. The client is a
@@ -253,7 +253,7 @@ def main() -> None:
     text = resolve_corpus(DEFAULT_CORPUS).read_text(encoding="utf-8")
     slices = [text[i:i + 1024] for i in range(0, len(text) - 1024, 97)]
     tokenize = [request_bytes("POST", "/api/tokenize", orjson.dumps({"text": s})) for s in slices]
-    neighbours = [request_bytes("GET", f"/api/runs/{args.run}/neighbors?word={w}&k=10") for w in vocab]
+    neighbors = [request_bytes("GET", f"/api/runs/{args.run}/neighbors?word={w}&k=10") for w in vocab]
     chunk = manifest["chunks"]["steps"][len(manifest["chunks"]["steps"]) // 2]
     step_chunk = [request_bytes("GET", f"/api/runs/{args.run}/files/{chunk}")]
 
@@ -271,7 +271,7 @@ def main() -> None:
             r = run_loop(scenario(port, students, 10**9, args.class_seconds, pauses=(1, 5), join_over=5))
             print(row(f"classroom ({args.students} students, typing)", r))
         if args.only != "classroom":
-            for name, items in [("tokenize (1 KB text)", tokenize), ("neighbours (k=10)", neighbours),
+            for name, items in [("tokenize (1 KB text)", tokenize), ("neighbors (k=10)", neighbors),
                                 (f"step chunk ({chunk})", step_chunk)]:
                 print(row(f"{name}, {args.clients} back to back", stress(port, items)))
     if args.only != "classroom":

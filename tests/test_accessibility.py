@@ -22,7 +22,7 @@ def open_page(page, base, path):
         page.wait_for_selector("#first-merges tr")
         page.wait_for_selector("#pathological tbody tr")
     if path.startswith("/explorer.html"):   # every panel filled (selectors: the phone pages keep the CSP)
-        for filled in ("#neighbours tbody tr", "#probes tbody tr", "#analogy-evolution tbody tr", "#frequent tr"):
+        for filled in ("#neighbors tbody tr", "#probes tbody tr", "#analogy-evolution tbody tr", "#frequent tr"):
             page.wait_for_selector(filled, timeout=30000)
     if path.startswith("/walkthrough.html"):
         page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=20000)

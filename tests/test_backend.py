@@ -15,7 +15,7 @@ from schemathesis.generation import GenerationMode
 
 from backend.app import create_app
 from backend.runs import RunRegistry
-from backend.schemas import NeighboursResponse, TokenizeResponse
+from backend.schemas import NeighborsResponse, TokenizeResponse
 from backend.settings import MAX_TEXT_BYTES
 from trainer.bpe.build import build_tokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -102,11 +102,11 @@ def test_one_step_record_matches_its_chunk(client):
     assert missing.status_code == 404 and "not recorded" in message(missing)
 
 
-def test_neighbours_analogy_similarity(client):
+def test_neighbors_analogy_similarity(client):
     response = client.get("/api/runs/small/neighbors", params={"word": "king", "k": 5})
     body = response.json()
     assert response.status_code == 200 and len(body["neighbors"]) == 5
-    assert NeighboursResponse.model_validate(body).model_dump() == body  # sent without response validation
+    assert NeighborsResponse.model_validate(body).model_dump() == body  # sent without response validation
     scores = [n["score"] for n in body["neighbors"]]
     assert scores == sorted(scores, reverse=True) and "king" not in [n["word"] for n in body["neighbors"]]
     euclid = client.get("/api/runs/small/neighbors", params={"word": "king", "metric": "euclidean"}).json()

@@ -280,12 +280,12 @@ def test_the_pages_show_a_tokens_space_as_a_visible_sign(page, bpe_server, bpe_r
     assert frequent == [label(w) for w, _ in read(bpe_run, "corpus_stats.json")["frequencies"][:15]]
     page.fill("#query", f"␣café</w>, {subword}")            # what a student types: the label, ␣ for the space
     page.press("#query", "Enter")
-    page.wait_for_function("document.querySelector('#neighbours thead th:nth-child(2)')?.textContent === '␣café</w>'")
-    header = page.eval_on_selector_all("#neighbours thead th", "ths => ths.map((th) => th.textContent)")
+    page.wait_for_function("document.querySelector('#neighbors thead th:nth-child(2)')?.textContent === '␣café</w>'")
+    header = page.eval_on_selector_all("#neighbors thead th", "ths => ths.map((th) => th.textContent)")
     assert header == ["#", "␣café</w>", label(subword)]
     client = TestClient(create_app(bpe_run.parent, bpe_run.parent / "no-tokenizers"))
     answer = client.get("/api/runs/bpe/neighbors/batch", params=[("words", token), ("words", subword)]).json()
-    cells = page.eval_on_selector_all("#neighbours tbody tr", "rows => rows.map((r) => [...r.cells].slice(1).map((c) => c.textContent))")
+    cells = page.eval_on_selector_all("#neighbors tbody tr", "rows => rows.map((r) => [...r.cells].slice(1).map((c) => c.textContent))")
     assert cells == [[f"{label(c['neighbors'][r]['word'])} {c['neighbors'][r]['score']:.3f}" for c in answer["columns"]]
                      for r in range(10)]
     page.wait_for_function("(q) => new URL(location.href).searchParams.get('q') === q",   # the URL keeps labels

@@ -1,4 +1,4 @@
-"""The explorer's routes: neighbours of several words, the map file, the similarity matrix of a word set."""
+"""The explorer's routes: neighbors of several words, the map file, the similarity matrix of a word set."""
 
 import gzip
 import shutil
@@ -25,7 +25,7 @@ def client(run_dir):
     return TestClient(create_app(run_dir.parent, run_dir.parent / "no-tokenizers"))
 
 
-def test_batch_neighbours_equal_the_single_word_route(client):
+def test_batch_neighbors_equal_the_single_word_route(client):
     words = ["king", "queen", "cat"]
     batch = client.get("/api/runs/small/neighbors/batch", params={"words": words, "k": 4}).json()
     assert [c["word"] for c in batch["columns"]] == words
@@ -34,7 +34,7 @@ def test_batch_neighbours_equal_the_single_word_route(client):
         assert column["neighbors"] == single["neighbors"]
 
 
-def test_batch_neighbours_unknown_word_and_bounds(client):
+def test_batch_neighbors_unknown_word_and_bounds(client):
     r = client.get("/api/runs/small/neighbors/batch", params={"words": ["king", "quen"]})
     assert r.status_code == 404 and "queen" in r.json()["detail"]["suggestions"]
     r = client.get("/api/runs/small/neighbors/batch", params={"words": ["king"] * (MAX_QUERY_WORDS + 1)})

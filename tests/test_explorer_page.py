@@ -98,10 +98,10 @@ def table_rows(page, selector):
     return [[td.text_content() for td in tr.query_selector_all("th, td")] for tr in page.query_selector_all(f"{selector} tr")]
 
 
-def test_neighbour_table_equals_the_api(explorer, server):
+def test_neighbor_table_equals_the_api(explorer, server):
     page = explorer("?run=default&q=king,cat,paris")
     answer = api(server, "/api/runs/default/neighbors/batch", {"words": ["king", "cat", "paris"], "k": 10})
-    rows = table_rows(page, "#neighbours")
+    rows = table_rows(page, "#neighbors")
     assert rows[0] == ["#", "king", "cat", "paris"]
     for r, row in enumerate(rows[1:]):
         assert row[1:] == [f"{c['neighbors'][r]['word']} {c['neighbors'][r]['score']:.3f}" for c in answer["columns"]]
@@ -174,8 +174,8 @@ def test_url_round_trips_the_view(explorer, server):
     assert page.input_value("#query") == "queen,cat"
     assert page.is_checked("input[name=layout][value=tsne]")
     assert page.evaluate("window.wordlab.map.view") == {"x": 0.1, "y": -0.2, "scale": 150}
-    assert table_rows(page, "#neighbours")[0] == ["#", "queen", "cat"]
-    assert table_rows(page, "#neighbours-2")[0] == ["#", "queen", "cat"]    # the second run, same words
+    assert table_rows(page, "#neighbors")[0] == ["#", "queen", "cat"]
+    assert table_rows(page, "#neighbors-2")[0] == ["#", "queen", "cat"]    # the second run, same words
     assert page.text_content("#compare-name") == "dim5"
     assert page.input_value("#evolution-word") == "woman"
     heat_words = page.text_content("#heat-hover")
@@ -193,7 +193,7 @@ def test_url_round_trips_the_view(explorer, server):
     again = page.url
     page.goto(again)
     page.wait_for_function("window.wordlab && window.wordlab.ready", timeout=30000)
-    assert table_rows(page, "#neighbours")[0] == ["#", "horse"]
+    assert table_rows(page, "#neighbors")[0] == ["#", "horse"]
 
 
 def test_url_reopens_a_checkpoint_of_the_map(explorer, runs_dir):
@@ -230,7 +230,7 @@ def test_unknown_word_gives_a_notice_not_a_broken_page(explorer):
     page.click("#query-form button")
     page.wait_for_function("document.getElementById('notice').textContent.includes('not in the vocabulary')")
     assert "king" in page.text_content("#notice") and page.is_hidden("#error")
-    assert table_rows(page, "#neighbours")[0][1] == "man"   # the last good answer stays
+    assert table_rows(page, "#neighbors")[0][1] == "man"   # the last good answer stays
     page.wait_for_timeout(300)
     assert "kingg" not in page.url   # a link never reopens a failing query
     # the browser itself logs the answer's 404; nothing else may be logged

@@ -54,7 +54,7 @@ def test_joint_probabilities_reach_the_perplexity_in_every_row():
     assert np.allclose(joint[np.triu_indices(80, 1)], reference, rtol=1e-3, atol=1e-9)
 
 
-def test_tsne_keeps_neighbourhoods_as_well_as_sklearn_and_separates_planted_clusters():
+def test_tsne_keeps_neighborhoods_as_well_as_sklearn_and_separates_planted_clusters():
     from sklearn.manifold import TSNE, trustworthiness
 
     points, truth = planted(150, 5, 20, 1)

@@ -200,7 +200,7 @@ def test_nan_weights_with_a_matching_hash_are_refused(run):
 
 
 def test_a_corpus_run_without_per_step_weights_answers_409_for_step_queries(run):
-    """A corpus run's step records carry no full W: asking for neighbours at a step is a clear 409."""
+    """A corpus run's step records carry no full W: asking for neighbors at a step is a clear 409."""
     manifest = orjson.loads((run / "run.json").read_bytes())
     import gzip
 

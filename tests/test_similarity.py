@@ -1,4 +1,4 @@
-"""Neighbour ranking: the k best by score, ties to the lower id, exclusions skipped (vs a plain sort)."""
+"""Neighbor ranking: the k best by score, ties to the lower id, exclusions skipped (vs a plain sort)."""
 
 import numpy as np
 from hypothesis import given, settings

@@ -53,7 +53,7 @@ def test_recorded_numbers_are_consistent_with_each_other(small_run):
         assert np.allclose(r["hidden"], W[r["center_id"]], atol=1e-4)
         assert np.allclose(r["attractive_force"], W_prime[:, r["context_id"]], atol=1e-4)
         assert math.isclose(r["loss"], -math.log(r["context_prob"]), rel_tol=1e-5)
-        # rank is taken on exact probabilities; 4-digit rounding can only turn neighbours into ties
+        # rank is taken on exact probabilities; 4-digit rounding can only turn neighbors into ties
         above, tied = np.sum(probs > probs[r["context_id"]]), np.sum(probs == probs[r["context_id"]])
         assert above + 1 <= r["context_rank"] <= above + tied
         assert np.allclose(r["logits"], np.asarray(r["hidden"]) @ W_prime, atol=2e-3)
@@ -121,8 +121,8 @@ def test_derived_views_cover_the_vocabulary(small_run):
     matrix = np.asarray(similarity["matrix"])
     assert matrix.shape == (len(vocab), len(vocab)) and np.allclose(np.diag(matrix), 1, atol=1e-3)
     assert set(read(small_run, "convergence.json")["words"]) == set(vocab)
-    neighbours = read(small_run, "neighbors.json")
-    assert all(len(neighbours["neighbors"][w]) == len(neighbours["steps"]) for w in neighbours["words"])
+    neighbors = read(small_run, "neighbors.json")
+    assert all(len(neighbors["neighbors"][w]) == len(neighbors["steps"]) for w in neighbors["words"])
     assert all(a["expected_rank"] >= 1 for a in read(small_run, "analogies.json")["analogies"])
     sentences = read(small_run, "sentences.json")["sentences"]
     for r in all_records(small_run)[:40]:

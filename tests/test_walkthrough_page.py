@@ -100,15 +100,15 @@ def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded)
     page.wait_for_function("location.search.includes('word=queen')")
     query = parse_qs(urlparse(page.url).query)
     assert query == {"run": ["default"], "step": [str(steps[80])], "word": ["queen"]}
-    neighbours = page.text_content("#neighbours")
+    neighbors = page.text_content("#neighbors")
     other = browser.new_page(bypass_csp=True)  # see conftest.page
     other.goto(page.url)
     other.wait_for_function("window.wordlab && window.wordlab.renders > 0")
     assert other.evaluate("window.wordlab.step") == steps[80]
-    assert other.input_value("#word") == "queen" and other.text_content("#neighbours") == neighbours
+    assert other.input_value("#word") == "queen" and other.text_content("#neighbors") == neighbors
     other.select_option("#word", "")                     # back to following the center word
     other.wait_for_function("!location.search.includes('word=')")
-    assert other.text_content("#neighbours") != neighbours or other.text_content("#pair-center") == "queen"
+    assert other.text_content("#neighbors") != neighbors or other.text_content("#pair-center") == "queen"
     other.close()
 
 

@@ -1,6 +1,6 @@
 """The two small clusterings the explorer's views need, in numpy.
 
-Ward's agglomerative clustering splits a word's dozen neighbours into senses; k-means finds a run's
+Ward's agglomerative clustering splits a word's dozen neighbors into senses; k-means finds a run's
 themes among its few hundred most frequent words. Both are tiny problems: importing scikit-learn for
 them cost about a second in every teaching-run write.
 """

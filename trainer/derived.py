@@ -1,6 +1,6 @@
 """Views derived from the recorded training, computed once so pages only read them.
 
-neighbours of key words over training, the final similarity matrix, analogy probes,
+neighbors of key words over training, the final similarity matrix, analogy probes,
 per-word convergence, and W versus W' (input vs output vectors of each word).
 """
 
@@ -24,9 +24,9 @@ ANALOGY_PROBES = [
 KEY_WORD_COUNT = 12
 SAMPLE_SENTENCES = 12                # corpus_stats.json: first sentences shown
 TOP_DROPPED = 30                    # corpus_stats.json: most frequent dropped words
-NEIGHBOUR_CHECKPOINTS = 20
+NEIGHBOR_CHECKPOINTS = 20
 CONVERGENCE_POINTS = 100
-NEIGHBOURS_K = 5
+NEIGHBORS_K = 5
 CONVERGED_COSINE = 0.95
 
 
@@ -50,15 +50,15 @@ def checkpoints(count: int, wanted: int) -> list[int]:
     return sorted(set(np.linspace(0, count - 1, min(wanted, count)).round().astype(int).tolist()))
 
 
-def neighbour_evolution(vocab: Vocab, steps: list[int], history: np.ndarray) -> dict:
-    picks = checkpoints(len(steps), NEIGHBOUR_CHECKPOINTS)
+def neighbor_evolution(vocab: Vocab, steps: list[int], history: np.ndarray) -> dict:
+    picks = checkpoints(len(steps), NEIGHBOR_CHECKPOINTS)
     words = key_words(vocab)
     evolution = {
-        word: [[[vocab.words[j], round(s, 4)] for j, s in nearest(history[i], vocab.index[word], NEIGHBOURS_K)]
+        word: [[[vocab.words[j], round(s, 4)] for j, s in nearest(history[i], vocab.index[word], NEIGHBORS_K)]
                for i in picks]
         for word in words
     }
-    return {"metric": "cosine", "k": NEIGHBOURS_K, "steps": [steps[i] for i in picks],
+    return {"metric": "cosine", "k": NEIGHBORS_K, "steps": [steps[i] for i in picks],
             "words": words, "neighbors": evolution}
 
 
@@ -74,7 +74,7 @@ def analogy_view(vocab: Vocab, final_W: np.ndarray, probes: list[Probe] = ANALOG
         order = [vocab.words[i] for i, _ in ranked]
         results.append({
             "a": a, "b": b, "c": c, "expected": expected,
-            "predictions": [[vocab.words[i], round(s, 4)] for i, s in ranked[:NEIGHBOURS_K]],
+            "predictions": [[vocab.words[i], round(s, 4)] for i, s in ranked[:NEIGHBORS_K]],
             "expected_rank": order.index(expected) + 1,
             "correct": order[0] == expected,
         })
@@ -122,7 +122,7 @@ HEATMAP_PER_THEME = 6               # 36 words by default
 HEATMAP_POOL = 300                  # themes are found among the most frequent words
 POLYSEMY_CANDIDATES = ("light", "nature", "left", "right", "spring", "bank", "fair", "play", "match", "bark",
                        "fall", "watch", "well", "mean", "kind", "present", "letter", "fire", "plant", "bat")
-POLYSEMY_NEIGHBOURS = 12
+POLYSEMY_NEIGHBORS = 12
 TSNE_PERPLEXITY = 30.0
 
 
@@ -208,7 +208,7 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
 def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,
                            probes: list[Probe] = ANALOGY_PROBES) -> dict:
     """Each probe right or wrong at each checkpoint (3CosAdd among the recorded words, inputs excluded)."""
-    picks = checkpoints(len(steps), NEIGHBOUR_CHECKPOINTS)
+    picks = checkpoints(len(steps), NEIGHBOR_CHECKPOINTS)
     recorded = history.shape[1]
     probes = [p for p in probes_in_vocab(vocab, probes) if all(vocab.index[w] < recorded for w in p)]
     rows = []
@@ -221,8 +221,8 @@ def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,
     return {"method": "3CosAdd", "steps": [steps[i] for i in picks], "analogies": rows}
 
 
-def neighbour_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
-    """Splits neighbour vectors into groups: Ward clustering of the unit vectors (Euclidean distance
+def neighbor_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
+    """Splits neighbor vectors into groups: Ward clustering of the unit vectors (Euclidean distance
     between unit vectors is a function of the cosine); average linkage split off single outliers."""
     if len(vectors) <= groups:
         return list(range(len(vectors)))
@@ -230,13 +230,13 @@ def neighbour_groups(vectors: np.ndarray, groups: int = 2) -> list[int]:
 
 
 def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
-    """For words with several senses, their neighbours split into groups, so the senses show."""
+    """For words with several senses, their neighbors split into groups, so the senses show."""
     words = {}
     for word in POLYSEMY_CANDIDATES:
         if word not in vocab.index:
             continue
-        found = nearest(final_W, vocab.index[word], POLYSEMY_NEIGHBOURS)
-        labels = neighbour_groups(final_W[[j for j, _ in found]])
+        found = nearest(final_W, vocab.index[word], POLYSEMY_NEIGHBORS)
+        labels = neighbor_groups(final_W[[j for j, _ in found]])
         groups = [[[vocab.words[j], round(s, 4)] for (j, s), g in zip(found, labels, strict=False) if g == label]
                   for label in dict.fromkeys(labels)]
         words[word] = {"groups": groups}

@@ -1,7 +1,7 @@
 """What the trainer tells the user before it trains: what the corpus became and how long a run is.
 
 A run that covers less than one pass over its pairs learns little that a student can see (the loss
-stays flat, the neighbours are noise), so that is said before the minutes are spent.
+stays flat, the neighbors are noise), so that is said before the minutes are spent.
 """
 
 from collections import Counter

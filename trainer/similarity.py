@@ -1,4 +1,4 @@
-"""Cosine/euclidean neighbours and 3CosAdd analogies over an embedding matrix (numpy only).
+"""Cosine/euclidean neighbors and 3CosAdd analogies over an embedding matrix (numpy only).
 
 Torch-free: the trainer uses it for the derived views, the backend for live queries.
 """

@@ -162,7 +162,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": round_significant(recorder.losses, LOSS_DIGITS)},
             run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
-            run_format.NEIGHBORS: derived.neighbour_evolution(vocab, steps, history),
+            run_format.NEIGHBORS: derived.neighbor_evolution(vocab, steps, history),
             run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
             run_format.ANALOGIES: derived.analogy_view(vocab, final_W),
             run_format.CONVERGENCE: derived.convergence_view(vocab, steps, history, final_W),

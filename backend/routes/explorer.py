@@ -1,4 +1,4 @@
-"""The explorer page's queries: neighbours of several words at once, a run's 2-D map, and the
+"""The explorer page's queries: neighbors of several words at once, a run's 2-D map, and the
 cosine similarity matrix of a chosen word set."""
 
 from typing import Annotated
@@ -11,8 +11,8 @@ from backend.files import file_response
 from backend.runs import RunRegistry
 from backend.schemas import (
     ErrorBody,
-    NeighboursBatchQuery,
-    NeighboursBatchResponse,
+    NeighborsBatchQuery,
+    NeighborsBatchResponse,
     SimilarityMatrixQuery,
     SimilarityMatrixResponse,
 )
@@ -24,12 +24,12 @@ Runs = Annotated[RunRegistry, Depends(get_runs)]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
 
 
-@router.get("/{run}/neighbors/batch", response_model=NeighboursBatchResponse, responses=ERRORS,
-            description="Nearest neighbours of several words (`words` repeated), one column per word.")
-async def neighbours_batch(run: str, q: Annotated[NeighboursBatchQuery, Query()], runs: Runs):
+@router.get("/{run}/neighbors/batch", response_model=NeighborsBatchResponse, responses=ERRORS,
+            description="Nearest neighbors of several words (`words` repeated), one column per word.")
+async def neighbors_batch(run: str, q: Annotated[NeighborsBatchQuery, Query()], runs: Runs):
     loaded = runs.get(run)
-    columns = [{"word": w, "neighbors": embeddings.neighbours(loaded, w, q.k, q.metric, q.step)} for w in q.words]
-    return NeighboursBatchResponse(run=run, step=q.step, metric=q.metric, columns=columns)
+    columns = [{"word": w, "neighbors": embeddings.neighbors(loaded, w, q.k, q.metric, q.step)} for w in q.words]
+    return NeighborsBatchResponse(run=run, step=q.step, metric=q.metric, columns=columns)
 
 
 @router.get("/{run}/map", responses=ERRORS, response_class=Response,

@@ -14,8 +14,8 @@ from backend.schemas import (
     AnalogyQuery,
     AnalogyResponse,
     ErrorBody,
-    NeighboursQuery,
-    NeighboursResponse,
+    NeighborsQuery,
+    NeighborsResponse,
     RunList,
     RunSummary,
     SimilarityQuery,
@@ -61,10 +61,10 @@ async def step_record(run: str, step: Annotated[int, Path(ge=1, le=10**9)], runs
     return OrjsonResponse(runs.get(run).record(step))
 
 
-@router.get("/{run}/neighbors", response_model=NeighboursResponse, responses=ERRORS)
-async def neighbors(run: str, query: Annotated[NeighboursQuery, Query()], runs: Runs) -> OrjsonResponse:
-    found = embeddings.neighbours(runs.get(run), query.word, query.k, query.metric, query.step)
-    # Built to NeighboursResponse's shape (tested) and sent as is, without re-validating every row.
+@router.get("/{run}/neighbors", response_model=NeighborsResponse, responses=ERRORS)
+async def neighbors(run: str, query: Annotated[NeighborsQuery, Query()], runs: Runs) -> OrjsonResponse:
+    found = embeddings.neighbors(runs.get(run), query.word, query.k, query.metric, query.step)
+    # Built to NeighborsResponse's shape (tested) and sent as is, without re-validating every row.
     return OrjsonResponse({"run": run, "word": query.word, "step": query.step, "metric": query.metric,
                            "neighbors": found})
 

@@ -54,8 +54,8 @@ const wordParams = (words, extra = {}) => {
   for (const [k, v] of Object.entries(extra)) if (v !== null && v !== undefined) params.set(k, v);
   return params;
 };
-/** The explorer's queries: neighbours of several words, a:b::c:?, two words' similarity, a word set's matrix. */
-export const neighboursOf = (run, words, k = 10) =>
+/** The explorer's queries: neighbors of several words, a:b::c:?, two words' similarity, a word set's matrix. */
+export const neighborsOf = (run, words, k = 10) =>
   request(`/api/runs/${enc(run)}/neighbors/batch?${wordParams(words, { k })}`);
 export const analogy = (run, a, b, c, k = 5) =>
   request(`/api/runs/${enc(run)}/analogy?${new URLSearchParams({ a, b, c, k })}`);

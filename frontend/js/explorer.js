@@ -1,8 +1,8 @@
-// The embedding explorer: what the vectors of a run learned (map, neighbours, analogies, similarity),
-// how they got there (histogram before/after, neighbours, analogies and positions over training), and
+// The embedding explorer: what the vectors of a run learned (map, neighbors, analogies, similarity),
+// how they got there (histogram before/after, neighbors, analogies and positions over training), and
 // the same questions asked of a second run. Numbers come from the run's files or from the API.
 import {
-  analogy, getInputVectors, getManifest, getRunFile, getWordMap, listRuns, neighboursOf, similarity, similarityMatrix,
+  analogy, getInputVectors, getManifest, getRunFile, getWordMap, listRuns, neighborsOf, similarity, similarityMatrix,
 } from "./api.js";
 import { drawHeatmap } from "./components/heatmap.js";
 import { drawHistogram } from "./components/histogram.js";
@@ -13,7 +13,7 @@ import { $, promiseCache, showError, showNotice, startPage } from "./page.js";
 import { labelReader, tokenLabel } from "./tokenlabel.js";
 import { readState, writeState } from "./urlstate.js";
 
-const NEIGHBOURS_K = 10;
+const NEIGHBORS_K = 10;
 const DEFAULTS = { run: null, compare: "", layout: "pca", ck: null, q: "", a: "", b: "", c: "", s1: "", s2: "",
                    set: "", order: "cluster", evo: "", poly: "", x: null, y: null, z: null };
 const HEAT_SIZE = 540;     // px: the heatmap's side, whatever the number of words
@@ -41,13 +41,13 @@ function syncUrl() {
 async function loadRun(name) {
   const manifest = await manifests(name);
   const r = { name, manifest };
-  const [vocab, mapView, neighbours, analogies, histogram, evolution, convergence, io, poly, heatWords, stats] =
+  const [vocab, mapView, neighbors, analogies, histogram, evolution, convergence, io, poly, heatWords, stats] =
     await Promise.all([
       view(r, "vocab.json"), has(r, "explorer/map.json.gz") ? getWordMap(name, manifest) : null,
       view(r, "neighbors.json"), view(r, "analogies.json"), view(r, "explorer/histogram.json"),
       view(r, "explorer/analogy_evolution.json"), view(r, "convergence.json"), view(r, "input_output.json"),
       view(r, "explorer/polysemy.json"), view(r, "explorer/heatmap_words.json"), view(r, "corpus_stats.json")]);
-  return { ...r, vocab, map: mapView, neighbours, analogies, histogram, evolution, convergence, io, poly, heatWords, stats,
+  return { ...r, vocab, map: mapView, neighbors, analogies, histogram, evolution, convergence, io, poly, heatWords, stats,
            fromLabel: labelReader(vocab.words) };
 }
 
@@ -80,7 +80,7 @@ function highlight(columns) {
   const first = columns[0];
   if (!first) return;
   const index = new Map(run.map.words.map((w, i) => [w, i]));
-  for (const n of first.neighbors) if (index.has(n.word)) map.highlight.set(index.get(n.word), "neighbour");
+  for (const n of first.neighbors) if (index.has(n.word)) map.highlight.set(index.get(n.word), "neighbor");
   if (index.has(first.word)) map.highlight.set(index.get(first.word), "query");
   map.requestDraw();
 }
@@ -99,29 +99,29 @@ function findWord(word) {
   map.highlight.set(i, map.highlight.get(i) ?? "query");
 }
 
-// ---- neighbours, analogies, similarity ----
+// ---- neighbors, analogies, similarity ----
 
-function neighbourTable(table, answer) {
+function neighborTable(table, answer) {
   const k = Math.max(...answer.columns.map((c) => c.neighbors.length));
   const rows = Array.from({ length: k }, (_, r) => [r + 1, ...answer.columns.map((c) =>
     (c.neighbors[r] ? `${tokenLabel(c.neighbors[r].word)} ${fmt(c.neighbors[r].score, 3)}` : ""))]);
   fillTable(table, ["#", ...answer.columns.map((c) => tokenLabel(c.word))], rows);
 }
 
-/** Shows the neighbours of `query` (comma-separated); the state takes the words only once they are known. */
-async function renderNeighbours(query = state.q) {
+/** Shows the neighbors of `query` (comma-separated); the state takes the words only once they are known. */
+async function renderNeighbors(query = state.q) {
   if (!words(query).length) return;
-  const answer = await neighboursOf(run.name, words(query).map(run.fromLabel), NEIGHBOURS_K);
+  const answer = await neighborsOf(run.name, words(query).map(run.fromLabel), NEIGHBORS_K);
   state.q = words(query).join(",");
-  neighbourTable($("neighbours"), answer);
+  neighborTable($("neighbors"), answer);
   if (run.map) highlight(answer.columns);
-  $("compare-neighbours").hidden = !state.compare;
+  $("compare-neighbors").hidden = !state.compare;
   if (state.compare) {
     $("compare-name").textContent = state.compare;
     try {
-      neighbourTable($("neighbours-2"), await neighboursOf(state.compare, words(state.q).map(run.fromLabel), NEIGHBOURS_K));
+      neighborTable($("neighbors-2"), await neighborsOf(state.compare, words(state.q).map(run.fromLabel), NEIGHBORS_K));
     } catch (err) {
-      fillTable($("neighbours-2"), [], [[err.message]]);
+      fillTable($("neighbors-2"), [], [[err.message]]);
     }
   }
 }
@@ -213,12 +213,12 @@ function renderHistogram() {
 }
 
 function renderEvolution() {
-  const n = run.neighbours;
-  if (!n) { fillTable($("evolution"), [], [["this run recorded no neighbours over training"]]); return; }
+  const n = run.neighbors;
+  if (!n) { fillTable($("evolution"), [], [["this run recorded no neighbors over training"]]); return; }
   const word = n.words.includes(state.evo) ? state.evo : n.words[0];
   $("evolution-word").replaceChildren(...n.words.map((w) => new Option(tokenLabel(w), w)));
   $("evolution-word").value = word;
-  fillTable($("evolution"), ["step", "nearest neighbours (cosine)"], n.steps.map((step, i) =>
+  fillTable($("evolution"), ["step", "nearest neighbors (cosine)"], n.steps.map((step, i) =>
     [step, n.neighbors[word][i].map(([w, s]) => `${tokenLabel(w)} ${fmt(s, 2)}`).join(", ")]));
 }
 
@@ -299,7 +299,7 @@ async function exportTsv() {
 async function renderAll() {
   $("content").hidden = false;
   $("vocab-list").replaceChildren(...run.vocab.words.slice(0, 5000).map((w) => new Option(tokenLabel(w))));
-  const key = (run.neighbours?.words ?? run.vocab.words).map(tokenLabel);
+  const key = (run.neighbors?.words ?? run.vocab.words).map(tokenLabel);
   const probe = run.analogies?.analogies?.[0];
   state.q ||= key.slice(0, 4).join(",");
   if (!state.a) Object.assign(state, probe ? { a: probe.a, b: probe.b, c: probe.c } : { a: key[0], b: key[1], c: key[2] });
@@ -315,7 +315,7 @@ async function renderAll() {
   } else showNotice(`run ${run.name} was written before the explorer's map existed: retrain it to see the map`);
   renderHistogram(); renderEvolution(); renderAnalogyEvolution(); renderConvergence(); renderInputOutput();
   renderPolysemy(); renderCorpus();
-  const failed = (await Promise.allSettled([renderNeighbours(), renderAnalogy(), renderProbes(), renderPair(),
+  const failed = (await Promise.allSettled([renderNeighbors(), renderAnalogy(), renderProbes(), renderPair(),
                                             renderHeatmap()])).find((r) => r.status === "rejected");
   if (failed) showNotice(failed.reason?.message ?? String(failed.reason));
   syncUrl();
@@ -350,9 +350,9 @@ function bindControls() {
   }));
   $("compare").addEventListener("change", act(async () => {
     state.compare = $("compare").value;
-    await Promise.all([renderNeighbours(), renderAnalogy(), renderProbes()]);
+    await Promise.all([renderNeighbors(), renderAnalogy(), renderProbes()]);
   }));
-  $("query-form").addEventListener("submit", act(() => renderNeighbours($("query").value)));
+  $("query-form").addEventListener("submit", act(() => renderNeighbors($("query").value)));
   $("analogy-form").addEventListener("submit", act(async () => {
     Object.assign(state, { a: $("a").value.trim(), b: $("b").value.trim(), c: $("c").value.trim() });
     await renderAnalogy();
@@ -390,7 +390,7 @@ async function main() {
       const picked = tokenLabel(run.map.words[i]);
       const query = [picked, ...words(state.q).filter((w) => w !== picked)].slice(0, 6).join(",");
       $("query").value = query;
-      act(() => renderNeighbours(query))();
+      act(() => renderNeighbors(query))();
     },
     onHover: (i) => { $("map-hover").textContent = i >= 0 ? `${tokenLabel(run.map.words[i])} (${run.map.counts[i].toLocaleString("en")} occurrences)` : ""; },
     onView: (v) => { Object.assign(state, { x: v.x.toPrecision(5), y: v.y.toPrecision(5), z: v.scale.toPrecision(5) }); syncUrl(); },

@@ -1,6 +1,6 @@
 // The training walkthrough: scrub through a recorded run and see what the model did at each step.
 // Every number on the page is read from the run's recorded chunks; nothing is recomputed except
-// what is derived on screen (sorting, the identity check, cosine neighbours of the recorded W).
+// what is derived on screen (sorting, the identity check, cosine neighbors of the recorded W).
 import { Announcer } from "./announce.js";
 import { ApiError, listRuns } from "./api.js";
 import { ProbabilityChart } from "./components/barchart.js";
@@ -187,14 +187,14 @@ function sparseCheck(record, touched) {
     + `${run.words.length - changed.length} exactly as they were.`;
 }
 
-function renderNeighbours(record) {
+function renderNeighbors(record) {
   const target = state.word !== null ? run.words.indexOf(state.word) : record.center_id;
   $("word").value = state.word ?? "";
   $("word").options[0].textContent = `center word (${tokenLabel(record.center_word)})`;
   const vector = record.W[target], length = norm(vector);
   const scored = record.W.map((row, i) => [i, dot(row, vector) / (norm(row) * length || 1)])
     .filter(([i]) => i !== target).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 8);
-  $("neighbours").replaceChildren(...scored.map(([i, score]) => {
+  $("neighbors").replaceChildren(...scored.map(([i, score]) => {
     const li = document.createElement("li");
     li.textContent = `${tokenLabel(run.words[i])}  ${fmt(score, 3)}`;
     return li;
@@ -257,7 +257,7 @@ function render(record, animateMs) {
   renderForward(record);
   renderBackward(record);
   renderHeatmaps(record);
-  const selected = renderNeighbours(record);
+  const selected = renderNeighbors(record);
   renderScatter(record, state.word !== null ? selected : -1, animateMs);
   lossChart.setMarker(step);
   announcer.say(`Step ${step} of ${run.manifest.sizes.steps}: ${record.center_word} → ${record.context_word}, loss ${fmt(record.loss)}.`

@@ -214,7 +214,7 @@ def merge_pieces(codepoints, piece_ends, symbol_keys, symbol_ids, row_starts, ri
             if not alive[i] or j >= n:
                 continue
             if pair_rank(row_starts, rights, ranks, max_rank, ids[i], ids[j]) != rank:
-                continue  # its right neighbour changed since this entry was pushed
+                continue  # its right neighbor changed since this entry was pushed
             ids[i] = new_ids[rank]
             covers[i] += covers[j]
             alive[j] = False

@@ -9,7 +9,7 @@ from trainer.config import PROJECT_ROOT
 from trainer.similarity import analogy_scores, unit_rows
 
 PROBES_DIR = PROJECT_ROOT / "data" / "probes"
-NEIGHBOURS = 10
+NEIGHBORS = 10
 
 
 def read_tsv(name: str) -> list[list[str]]:
@@ -37,6 +37,6 @@ def score(words: list[str], vectors: np.ndarray) -> dict:
     questions = np.array([[index[w] for w in q[1:]] for q in load_analogies() if all(w in index for w in q[1:])])
     questions = questions.reshape(-1, 4)
     correct = analogy_scores(unit, questions).argmax(axis=1) == questions[:, 3] if len(questions) else np.zeros(0, bool)
-    hits = rank < NEIGHBOURS
+    hits = rank < NEIGHBORS
     return {"similarity_pairs": len(pairs), "similarity_hit10": float(hits.mean()) if len(pairs) else 0.0,
             "analogies": len(questions), "analogy_accuracy": float(correct.mean()) if len(questions) else 0.0}

@@ -122,7 +122,7 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
     probes = [tuple(q[1:]) for q in load_analogies()]
     views = {
-        run_format.NEIGHBORS: derived.neighbour_evolution(top, steps, history),
+        run_format.NEIGHBORS: derived.neighbor_evolution(top, steps, history),
         run_format.SIMILARITY: derived.similarity_view(similar, final[:len(similar)]),
         run_format.ANALOGIES: derived.analogy_view(top, final, probes),
         run_format.CONVERGENCE: derived.convergence_view(top, steps, history, final),

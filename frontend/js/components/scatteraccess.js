@@ -3,7 +3,7 @@
 // Reads the Scatter's drawn positions and its own pixel mapping; it draws nothing itself.
 import { describeKeys } from "../keyboard.js";
 
-const NEAREST = 5;  // on-screen neighbours named in the text alternative
+const NEAREST = 5;  // on-screen neighbors named in the text alternative
 const DIRECTIONS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 /** Indices of the `count` words nearest to word `target` in the 2-D projection (flat x/y positions). */

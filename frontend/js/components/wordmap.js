@@ -25,7 +25,7 @@ export class WordMap {
     this.words = [];
     this.xy = new Float32Array(0);
     this.view = { x: 0, y: 0, scale: 1 };     // data point at the canvas centre, pixels per data unit
-    this.highlight = new Map();                // index → "query" | "neighbour"
+    this.highlight = new Map();                // index → "query" | "neighbor"
     this.hovered = -1;
     this.pending = 0;
     this.widths = new Map();
@@ -70,7 +70,7 @@ export class WordMap {
     this.onView?.(this.view);
   }
 
-  /** Moves the view to centre a word, zoomed in so that its neighbourhood fills the map. */
+  /** Moves the view to centre a word, zoomed in so that its neighborhood fills the map. */
   flyTo(index, ms = 400) {
     const from = { ...this.view }, to = { x: this.xy[2 * index], y: this.xy[2 * index + 1], scale: Math.max(from.scale, this.zoomFor()) };
     const start = performance.now();
