@@ -17,7 +17,7 @@ from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
-from backend.tokenizers import TokenizerRegistry
+from backend.tokenizers import TokenizerRegistry, prepare_kernel_in_background
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
@@ -55,5 +55,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` (each worker builds its own app): directories from the environment."""
     stop_with_supervisor()
-    return create_app(Path(os.environ.get("WORDLAB_RUNS_DIR", DEFAULT_RUNS_DIR)),
-                      Path(os.environ.get("WORDLAB_TOKENIZERS_DIR", DEFAULT_TOKENIZERS_DIR)))
+    app = create_app(Path(os.environ.get("WORDLAB_RUNS_DIR", DEFAULT_RUNS_DIR)),
+                     Path(os.environ.get("WORDLAB_TOKENIZERS_DIR", DEFAULT_TOKENIZERS_DIR)))
+    prepare_kernel_in_background(app.state.tokenizers)
+    return app

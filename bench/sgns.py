@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_CORPUS = ROOT.parent.parent / "shared" / "corpora" / "gutenberg-mix.txt"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "gutenberg-mix.txt"   # the checkout beside shared/
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_count": 5, "epochs": 5, "sample": 1e-3, "workers": 2}
 
 

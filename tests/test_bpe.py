@@ -428,3 +428,14 @@ def test_a_100_kb_text_encodes_in_near_linear_time_and_round_trips(tokenizer, sh
     # pass-per-merge encoder took 0.5 for the letters (9.6 s of wall time with a 10,000-merge tokenizer).
     # The bound, in CPU time, which that encoder fails:
     assert elapsed < 0.2, f"{shape}: {elapsed:.2f} s"
+
+
+def test_a_server_worker_loads_the_kernel_of_the_default_tokenizer_in_the_background(tmp_path):
+    from backend.tokenizers import TokenizerRegistry, prepare_kernel_in_background
+
+    build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 600, "default", tmp_path, progress=False)
+    registry = TokenizerRegistry(tmp_path)
+    assert registry.get("default")._kernel_tables is None           # nothing built at load
+    prepare_kernel_in_background(registry).join(timeout=60)
+    assert registry.get("default")._kernel_tables is not None
+    prepare_kernel_in_background(TokenizerRegistry(tmp_path / "none")).join(timeout=10)   # absent: no error

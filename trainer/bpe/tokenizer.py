@@ -164,6 +164,11 @@ class BPETokenizer:
             ids = merge_pair(ids, m.left, m.right, m.new_id)
         return ids
 
+    def prepare_kernel(self) -> None:
+        """Pays the kernel's first-use cost now (numba's import, the cached machine code's load, the
+        tables): a server worker does it in the background at start, so no student's long text waits."""
+        self._kernel().encode(["ab" * 32], len(self.merges))
+
     def _kernel(self) -> "KernelTables":
         """The kernel's tables, built on first need: numba's import and the cached kernel's load cost
         about 0.5 s of CPU (2 s when it first compiles), which a server start or a class typing short
