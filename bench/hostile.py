@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from backend import settings  # noqa: E402
-from backend.serve import ensure_default_run  # noqa: E402
 from bench.load import health_ok  # noqa: E402
 from bench.server import seconds_until, server_process  # noqa: E402
 from trainer.bpe.build import ensure_default_tokenizer  # noqa: E402
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR  # noqa: E402
+from trainer.teaching_run import ensure_default_runs  # noqa: E402
 
 
 def probe(port: int, stop: threading.Event, results: list) -> None:
@@ -129,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 1024), hard))  # the server starts at the common default
-    ensure_default_run(DEFAULT_RUNS_DIR)
+    ensure_default_runs(DEFAULT_RUNS_DIR)
     ensure_default_tokenizer(DEFAULT_TOKENIZERS_DIR)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"wordlab serve --workers {args.workers}, started with a soft open-files limit of 1024; "

@@ -34,11 +34,11 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from backend.serve import ensure_default_run  # noqa: E402
 from backend.settings import DEFAULT_WORKERS  # noqa: E402
 from bench.server import free_port, seconds_until, server_process  # noqa: E402
 from trainer.bpe.build import ensure_default_tokenizer  # noqa: E402
 from trainer.config import DEFAULT_CORPUS, DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, resolve_corpus  # noqa: E402
+from trainer.teaching_run import ensure_default_runs  # noqa: E402
 
 
 def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
@@ -246,7 +246,7 @@ def main() -> None:
     parser.add_argument("--run", default="default")
     args = parser.parse_args()
 
-    ensure_default_run(DEFAULT_RUNS_DIR)
+    ensure_default_runs(DEFAULT_RUNS_DIR)
     ensure_default_tokenizer(DEFAULT_TOKENIZERS_DIR)
     manifest = orjson.loads((DEFAULT_RUNS_DIR / args.run / "run.json").read_bytes())
     vocab = orjson.loads((DEFAULT_RUNS_DIR / args.run / "vocab.json").read_bytes())["words"]
