@@ -109,8 +109,12 @@ def tokenize_answer(tok: BPETokenizer, request: TokenizeRequest, merges: int) ->
 @router.post("/tokenize/pipeline", response_model=PipelineResponse, responses=ERRORS,
              description="The text's pre-tokenizer pieces, each as base symbols and as tokens after the merges.")
 async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers) -> PipelineResponse:
-    tok, merges, _ = checked(request, tokenizers)
-    return PipelineResponse(tokenizer=request.tokenizer, merges_used=merges, **pipeline(tok, request.text, merges))
+    tok, merges, size = checked(request, tokenizers)
+    if size > settings.INLINE_TOKENIZE_BYTES:   # as tokenize: a long text off the event loop
+        stages = await run_in_threadpool(pipeline, tok, request.text, merges)
+    else:
+        stages = pipeline(tok, request.text, merges)
+    return PipelineResponse(tokenizer=request.tokenizer, merges_used=merges, **stages)
 
 
 @router.post("/decode", response_model=DecodeResponse, responses={**ERRORS, 400: {"model": ErrorBody}})
