@@ -80,7 +80,8 @@ def default_text(root: Path = PROJECT_ROOT) -> tuple[str, list[str]]:
 
 def build_default_tokenizer(tokenizers_dir: Path, progress: bool = True, root: Path = PROJECT_ROOT) -> BuiltTokenizer:
     text, files = default_text(root)
-    vocab_size = len(base_symbols(count_pieces(text))) + DEFAULT_MERGES  # the base alphabet comes first
+    # the base alphabet (of the lines it trains on, not the held-out ones) comes first, then the merges
+    vocab_size = len(base_symbols(count_pieces(split_held_out(text)[0]))) + DEFAULT_MERGES
     meta = {"corpus": "the project's own text (teaching corpus, documentation, source code)", "sources": files}
     return build_from_text(text, vocab_size, "default", tokenizers_dir, meta, progress=progress)
 
