@@ -11,6 +11,9 @@ max(N / 12 / 4, 50), 1,000 iterations in all.
 
 import numpy as np
 
+from trainer.projection import project
+from trainer.similarity import cosine_matrix
+
 PERPLEXITY = 30.0
 ITERATIONS = 1000
 EXAGGERATION = 12.0
@@ -21,9 +24,7 @@ BISECTION_STEPS = 64
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:
-    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    unit = vectors / norms
-    distances = 1.0 - unit @ unit.T
+    distances = 1.0 - cosine_matrix(vectors)
     np.fill_diagonal(distances, 0.0)
     return np.clip(distances, 0.0, None)
 
@@ -51,11 +52,9 @@ def joint_probabilities(distances: np.ndarray, perplexity: float) -> np.ndarray:
 
 
 def pca_start(vectors: np.ndarray) -> np.ndarray:
-    centered = vectors - vectors.mean(axis=0)
-    _, eigenvectors = np.linalg.eigh(centered.T @ centered)
-    axes = eigenvectors[:, ::-1][:, :2]
-    axes = axes * np.sign(axes[np.argmax(np.abs(axes), axis=0), [0, 1]])   # sklearn's sign convention
-    start = centered @ axes
+    """The rows on their first two principal axes (trainer/projection.py's, signs included), scaled to
+    std 1e-4 on the first axis as sklearn's t-SNE starts."""
+    start = project(vectors[None], vectors).positions[0]
     scale = np.std(start[:, 0])
     return start / scale * 1e-4 if scale > 0 else start
 
