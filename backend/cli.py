@@ -58,6 +58,23 @@ def explicit(args: argparse.Namespace, names) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
+def run_name(args: argparse.Namespace) -> str:
+    """--name if given; else a resume continues the run it resumes, under its own name (never over `default`);
+    else a corpus run is named after its corpus file, a teaching run `default`."""
+    if args.name is not None:
+        return args.name
+    if args.resume is not None:
+        return args.resume.name
+    return Path(args.corpus).stem if args.kind == "corpus" else DEFAULT_RUN_NAME
+
+
+def runs_dir(args: argparse.Namespace) -> Path:
+    """--out if given; else a resume writes beside the run it resumes, a new run into data/runs."""
+    if args.out is not None:
+        return args.out
+    return args.resume.parent if args.resume is not None else DEFAULT_RUNS_DIR
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**explicit(args, (f.name for f in dataclasses.fields(TrainConfig))))
 
@@ -75,7 +92,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         raise WordlabError("--remove-stopwords applies to regex words; a run on --tokenizer tokens keeps every token")
     from trainer.teaching_run import train_run
 
-    summary = train_run(config_from_args(args), args.name, args.out, encoding=args.encoding,
+    summary = train_run(config_from_args(args), run_name(args), runs_dir(args), encoding=args.encoding,
                         resume_from=args.resume, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; "
           f"training {summary.train_seconds:.2f} s, writing {summary.write_seconds:.2f} s")
@@ -98,8 +115,7 @@ def cmd_train_corpus(args: argparse.Namespace) -> None:
         settings["epochs"] = int(settings["epochs"])
     if settings.get("device") == "cuda":
         settings.setdefault("engine", "torch")
-    name = args.name if args.name != DEFAULT_RUN_NAME else Path(args.corpus).stem
-    summary = train_corpus_run(SGNSConfig(**settings), name, args.out, encoding=args.encoding,
+    summary = train_corpus_run(SGNSConfig(**settings), run_name(args), runs_dir(args), encoding=args.encoding,
                                progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
           f"{summary.words_per_second:,.0f} words/s")
@@ -120,8 +136,7 @@ def cmd_resume_corpus(args: argparse.Namespace) -> None:
     changes = explicit(args, ("workers", "device", "engine"))
     if changes.get("device") == "cuda":
         changes.setdefault("engine", "torch")
-    name = args.name if args.name != DEFAULT_RUN_NAME else args.resume.name
-    summary = resume_corpus_run(args.resume, int(args.epochs), name, args.out, changes=changes,
+    summary = resume_corpus_run(args.resume, int(args.epochs), run_name(args), runs_dir(args), changes=changes,
                                 encoding=args.encoding, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
           f"{summary.words_per_second:,.0f} words/s")
@@ -206,8 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "with negative sampling on a real book or corpus (default: %(default)s)")
     add_config_flags(train)
     add_corpus_flags(train)
-    train.add_argument("--name", default=DEFAULT_RUN_NAME, help="run name (default: %(default)s)")
-    train.add_argument("--out", type=Path, default=DEFAULT_RUNS_DIR, help="runs directory (default: %(default)s)")
+    train.add_argument("--name", help=f"run name (default: {DEFAULT_RUN_NAME} for a teaching run, the corpus file's "
+                                      "name for a corpus run, the resumed run's own name with --resume)")
+    train.add_argument("--out", type=Path, help=f"runs directory (default: {DEFAULT_RUNS_DIR}; with --resume, "
+                                                "the directory of the resumed run)")
     train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
     train.add_argument("--resume", type=Path, metavar="RUN_DIR",
                        help="continue this run: a teaching run up to --steps total steps, a corpus run up to "

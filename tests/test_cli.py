@@ -23,3 +23,19 @@ def test_runs_list_and_delete(small_run, tmp_path, capsys):
     assert "no run called 'nope'" in capsys.readouterr().err
     assert main(["runs", "delete", "../keep", "--runs", str(runs), "--yes"]) == 2
     assert (runs / "keep" / "run.json").is_file()
+
+
+def test_a_resume_continues_the_run_it_resumes_and_never_touches_default(small_run, tmp_path):
+    """`train --resume runs/OTHER --steps N` with no --name or --out writes OTHER again, beside itself."""
+    from trainer.run_format import read_json
+
+    runs = tmp_path / "runs"
+    shutil.copytree(small_run, runs / "other")
+    shutil.copytree(small_run, runs / "default")
+    default_manifest = (runs / "default" / "run.json").read_bytes()
+    steps = read_json(small_run, "trainer_state.json")["step"] + 20
+    assert main(["train", "--resume", str(runs / "other"), "--steps", str(steps), "--quiet",
+                 "--tokenizers", str(tmp_path / "tokenizers")]) == 0
+    assert read_json(runs / "other", "trainer_state.json")["step"] == steps
+    assert (runs / "default" / "run.json").read_bytes() == default_manifest
+    assert sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) == ["default", "other"]

@@ -354,6 +354,16 @@ def test_resume_through_the_cli(topics_file, tmp_path, capsys):
     assert read_manifest(tmp_path / "cli")["sizes"]["epochs"] == 2
 
 
+def test_a_resume_without_name_or_out_writes_the_resumed_run_beside_itself(topics_file, tmp_path):
+    runs = tmp_path / "runs"
+    run = train_corpus_run(config(topics_file, epochs=1), "mine", runs, progress=False, log=lambda _: None).run_dir
+    train_corpus_run(config(topics_file, epochs=1), "default", runs, progress=False, log=lambda _: None)
+    default_manifest = (runs / "default" / "run.json").read_bytes()
+    assert main(["train", "--resume", str(run), "--epochs", "2", "--quiet"]) == 0
+    assert read(runs / "mine", "trainer_state.json")["epochs_done"] == 2
+    assert (runs / "default" / "run.json").read_bytes() == default_manifest
+
+
 def rewrite(run, relpath, data: bytes):
     """Replaces a run file and makes run.json agree, as a careless edit by hand would."""
     import hashlib
