@@ -87,9 +87,16 @@ export function promiseCache(load) {
   return get;
 }
 
+let shownState = null;
+
+/** The PageState (pagestate.js) of the page on screen, or null on a page without one: the header's
+ *  controls (share, a live class) read and set the page through it. */
+export const currentPageState = () => shownState;
+
 /** Runs a page's main(): the navigation and figure export first, then main; anything it throws becomes
- *  the error banner. */
-export function startPage(main) {
+ *  the error banner. A page with state passes its PageState, so the header's controls can reach it. */
+export function startPage(main, { state = null } = {}) {
+  shownState = state;
   renderNav();
   attachFigureExports();
   Promise.resolve().then(main).catch((err) => {
