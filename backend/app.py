@@ -11,12 +11,15 @@ from backend.compression import IsalGZipMiddleware
 from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
+from backend.liveclass import LiveClass
 from backend.middleware import SecurityHeadersMiddleware
 from backend.routes import explorer as explorer_routes
+from backend.routes import live as live_routes
 from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
+from backend.statestore import StateConfig, state_config
 from backend.tokenizers import TokenizerRegistry, prepare_kernel_in_background
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
@@ -24,7 +27,7 @@ FRONTEND_DIR = PROJECT_ROOT / "frontend"
 
 
 def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
-               frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
+               frontend_dir: Path = FRONTEND_DIR, state: StateConfig | None = None) -> FastAPI:
     # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs ~15 µs a request.
     # max_body_size: FastAPI counts body bytes as they arrive (chunked bodies too) and stops at the limit.
     app = FastAPI(title="wordlab", version="1.0", telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -33,6 +36,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
                   max_body_size=settings.MAX_BODY_BYTES)
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
+    app.state.live = LiveClass(state or state_config())  # the live class: WORDLAB_STATE, else data/state/
 
     app.add_middleware(IsalGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -46,6 +50,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(runs_routes.router)
     app.include_router(tokenize_routes.router)
     app.include_router(share_routes.router)
+    app.include_router(live_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")

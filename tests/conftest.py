@@ -42,6 +42,17 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory) -> Path:
+    """Server-side state (backend/statestore.py: the live class) goes to a temporary directory for the whole
+    session, in this process and the servers it starts, never to the project's data/state/."""
+    from backend import settings
+
+    path = tmp_path_factory.mktemp("state")
+    os.environ[settings.STATE_ENV] = str(path)
+    return path
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]

@@ -1,0 +1,73 @@
+"""Where the server keeps state that every worker process must see, and how to connect to it.
+
+One place for the choice, so that each feature that needs shared, durable server-side state (the live
+classroom, backend/livestore.py; a training job queue later) connects the same way and is configured once:
+
+- default, no setup: SQLite files under data/state/ in WAL mode. Every uvicorn worker of one machine opens
+  the same file; a committed write survives a worker crash or a server restart (synchronous=NORMAL: only a
+  power cut may lose the last transactions). One file per feature (`sqlite_connection(config, "live")` is
+  data/state/live.sqlite3), so one feature's writes never wait on another's lock.
+- `WORDLAB_STATE=redis://host:6379/0`: a Redis server, for a class served by several machines behind a load
+  balancer. Each feature keeps its keys under `config.prefix + feature + ":"` and may use pub/sub.
+- `WORDLAB_STATE=/some/dir`: SQLite files in that directory (tests, or a disk other than the project's).
+
+A feature builds its own tables or keys on these connections; nothing else here knows about them.
+"""
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend import settings
+from trainer.config import PROJECT_ROOT
+
+DEFAULT_STATE_DIR = PROJECT_ROOT / "data" / "state"
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    kind: str                    # "sqlite" | "redis"
+    directory: Path | None = None
+    redis_url: str | None = None
+    prefix: str = "wordlab:"     # Redis keys and channels start with this
+
+    def describe(self) -> str:
+        return f"Redis at {self.redis_url}" if self.kind == "redis" else f"SQLite under {self.directory}"
+
+
+def state_config(value: str | None = None) -> StateConfig:
+    """The configuration WORDLAB_STATE (or `value`) names; data/state/ when it names none."""
+    value = os.environ.get(settings.STATE_ENV) if value is None else value
+    if not value:
+        return StateConfig("sqlite", directory=DEFAULT_STATE_DIR)
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        return StateConfig("redis", redis_url=value)
+    return StateConfig("sqlite", directory=Path(value))
+
+
+def sqlite_connection(config: StateConfig, feature: str, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection to `feature`'s SQLite file, created readable by this user only, in WAL mode (readers never
+    wait for the writer, and each worker sees the others' commits), waiting up to STATE_BUSY_SECONDS for a lock."""
+    config.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = config.directory / f"{feature}.sqlite3"
+    if not path.exists():
+        path.touch(mode=0o600)
+    connection = sqlite3.connect(path, timeout=settings.STATE_BUSY_SECONDS, isolation_level=None,
+                                 check_same_thread=check_same_thread)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
+def redis_client(config: StateConfig, *, asynchronous: bool = True):
+    """A Redis client for the configured URL (redis.asyncio's for the server, the blocking one for the CLI).
+    The `redis` package is imported here only, so a server on SQLite never loads it."""
+    try:
+        import redis
+        import redis.asyncio
+    except ImportError:  # pragma: no cover - redis is a dependency; a broken install says so
+        raise RuntimeError("WORDLAB_STATE names a Redis server, but the redis package is not installed "
+                           "(pip install redis)") from None
+    module = redis.asyncio if asynchronous else redis
+    return module.Redis.from_url(config.redis_url, socket_connect_timeout=settings.STATE_BUSY_SECONDS)
