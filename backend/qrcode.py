@@ -27,6 +27,6 @@ def qr_rows(text: str) -> dict:
             "rows": ["".join("1" if dark else "0" for dark in row) for row in code.matrix]}
 
 
-def print_qr(text: str, out=sys.stdout) -> None:
-    """The code in the terminal, two rows of modules a line, with its quiet zone."""
-    qr_code(text).terminal(out=out, compact=True)
+def print_qr(text: str) -> None:
+    """The code on standard output, two rows of modules a line, with its quiet zone."""
+    qr_code(text).terminal(out=sys.stdout, compact=True)

@@ -44,6 +44,7 @@ BIND_PORT_ENV = "WORDLAB_BIND_PORT"
 # WORDLAB_STATE names another directory or a Redis URL (redis://host:6379/0) for several servers.
 STATE_ENV = "WORDLAB_STATE"
 STATE_BUSY_SECONDS = 5          # how long a write waits for another worker's lock (SQLite) or a connection (Redis)
+STATE_REDIS_CONNECTIONS = 32    # Redis connections per worker process (a burst waits for one)
 
 # The live classroom (backend/livestore.py, livefeed.py, routes/live.py): limits per worker process.
 LIVE_KEEPALIVE_SECONDS = 5      # an idle event stream gets a comment this often, so no idle deadline cuts it

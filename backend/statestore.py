@@ -70,4 +70,8 @@ def redis_client(config: StateConfig, *, asynchronous: bool = True):
         raise RuntimeError("WORDLAB_STATE names a Redis server, but the redis package is not installed "
                            "(pip install redis)") from None
     module = redis.asyncio if asynchronous else redis
-    return module.Redis.from_url(config.redis_url, socket_connect_timeout=settings.STATE_BUSY_SECONDS)
+    # A bounded pool that waits for a free connection: a burst of requests queues instead of failing.
+    pool = module.BlockingConnectionPool.from_url(config.redis_url, max_connections=settings.STATE_REDIS_CONNECTIONS,
+                                                  timeout=settings.STATE_BUSY_SECONDS,
+                                                  socket_connect_timeout=settings.STATE_BUSY_SECONDS)
+    return module.Redis(connection_pool=pool)
