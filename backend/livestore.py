@@ -19,6 +19,7 @@ import os
 import secrets
 import socket
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -117,14 +118,20 @@ def sqlite_secrets(db: sqlite3.Connection) -> Secrets:
 
 class SqliteLiveStore(LiveStore):
     """Writes run on one thread of their own (a write may wait for another worker's lock: never on the event
-    loop); reads (the poll, the snapshot) run on the loop, which WAL never makes wait."""
+    loop), and the writes that arrive while one transaction runs go together in the next (group commit: a
+    burst of 500 answers is a few transactions, not 500 that each wait for the other worker's lock). Reads
+    (the poll, the snapshot) run on the loop, which WAL never makes wait."""
 
     def __init__(self, config: StateConfig):
         self.config = config
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="live-store")
         self.writer: sqlite3.Connection | None = None
         self.reader: sqlite3.Connection | None = None
+        self.pending: list[tuple] = []   # (work, args, future) waiting for the next transaction
+        self.pending_lock = threading.Lock()
+        self.draining = False            # a batch is queued on the writer thread
         self.written: asyncio.Event | None = None  # set after this worker's own writes: the poll runs at once
+        self.questions: dict[str, dict] = {}  # asked questions never change: read each once
 
     def read(self) -> sqlite3.Connection:
         if self.reader is None:
@@ -133,25 +140,63 @@ class SqliteLiveStore(LiveStore):
             self.reader = db
         return self.reader
 
-    def _in_transaction(self, work, args):
+    async def write(self, work, *args):
+        """Runs work(db, *args) in a transaction on the writer thread, with whatever else is waiting."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.pending_lock:
+            self.pending.append((work, args, future))
+            start = not self.draining
+            self.draining = True
+        if start:
+            loop.run_in_executor(self.executor, self._drain, loop)
+        return await future
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
         if self.writer is None:
             self.writer = sqlite_connection(self.config, FEATURE, check_same_thread=False)
             self.writer.executescript(SCHEMA)
-        db = self.writer
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(db, *args)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return result
+        while True:
+            with self.pending_lock:
+                batch, self.pending = self.pending, []
+                if not batch:
+                    self.draining = False
+                    return
+            outcomes = self._commit(self.writer, batch)
+            loop.call_soon_threadsafe(self._settle, outcomes)
 
-    async def write(self, work, *args):
-        result = await asyncio.get_running_loop().run_in_executor(self.executor, self._in_transaction, work, args)
+    @staticmethod
+    def _commit(db: sqlite3.Connection, batch: list[tuple]) -> list[tuple]:
+        """One transaction; each work in a savepoint of its own, so one refused write leaves the others."""
+        outcomes = []
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for work, args, future in batch:
+                db.execute("SAVEPOINT one")
+                try:
+                    outcomes.append((future, work(db, *args), None))
+                    db.execute("RELEASE one")
+                except Exception as err:
+                    db.execute("ROLLBACK TO one")
+                    db.execute("RELEASE one")
+                    outcomes.append((future, None, err))
+            db.execute("COMMIT")
+        except sqlite3.Error as err:  # the transaction itself failed (a lock held too long, a full disk)
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            return [(future, None, err) for _, _, future in batch]
+        return outcomes
+
+    def _settle(self, outcomes: list[tuple]) -> None:
+        for future, result, err in outcomes:
+            if future.done():
+                continue
+            if err is None:
+                future.set_result(result)
+            else:
+                future.set_exception(err)
         if self.written is not None:
             self.written.set()
-        return result
 
     async def secrets(self) -> Secrets:
         return await self.write(sqlite_secrets)
@@ -180,10 +225,12 @@ class SqliteLiveStore(LiveStore):
                     await self.written.wait()
 
     async def question(self, ask: str) -> dict:
-        row = self.read().execute("SELECT body FROM questions WHERE ask = ?", (ask,)).fetchone()
-        if row is None:
-            raise no_question(ask)
-        return orjson.loads(row[0])
+        if ask not in self.questions:
+            row = self.read().execute("SELECT body FROM questions WHERE ask = ?", (ask,)).fetchone()
+            if row is None:
+                raise no_question(ask)
+            self.questions[ask] = orjson.loads(row[0])
+        return self.questions[ask]
 
     # -- the operations, each one transaction --
 
@@ -381,6 +428,7 @@ class RedisLiveStore(LiveStore):
         self.prefix = config.prefix + FEATURE + ":"
         self.client = redis_client(config)
         self.scripts = {name: self.client.register_script(LUA_PUBLISH + body) for name, body in LUA.items()}
+        self.questions: dict[str, dict] = {}  # asked questions never change: read each once
 
     async def run(self, name: str, *args):
         return await self.scripts[name](args=[self.prefix, *args])
@@ -418,10 +466,12 @@ class RedisLiveStore(LiveStore):
                 await pubsub.aclose()
 
     async def question(self, ask: str) -> dict:
-        body = await self.client.hget(self.prefix + "q:" + ask, "body")
-        if body is None:
-            raise no_question(ask)
-        return orjson.loads(body)
+        if ask not in self.questions:
+            body = await self.client.hget(self.prefix + "q:" + ask, "body")
+            if body is None:
+                raise no_question(ask)
+            self.questions[ask] = orjson.loads(body)
+        return self.questions[ask]
 
     async def start_session(self) -> dict:
         session = new_session()
