@@ -116,8 +116,12 @@ def check_file(path: Path, max_bytes: int, too_large: str) -> int:
         raise CorpusError(f"corpus path is not a file: {path}")
     size = path.stat().st_size
     if size > max_bytes:
-        raise CorpusError(f"{path} is {size / 1024**2:,.1f} MiB, over the {max_bytes / 1024**2:,.0f} MiB {too_large}")
+        raise CorpusError(f"{path} is {size_text(size)}, over the {size_text(max_bytes)} {too_large}")
     return size
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MiB" if size >= 1024**2 else f"{size:,} bytes"
 
 
 def blocks(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes]]:
@@ -430,12 +434,12 @@ class CorpusReader:
     """
 
     def __init__(self, path: str | Path, encoding: str | None = None, sentences: str = "auto",
-                 split: Splitter = regex_words, max_bytes: int = MAX_CORPUS_BYTES,
+                 split: Splitter = regex_words, max_bytes: int | None = None,
                  too_large: str = "limit for a corpus", on_drop: Drop | None = None):
         if sentences not in SENTENCE_MODES:
             raise CorpusError(f"sentences must be one of {', '.join(SENTENCE_MODES)} (got {sentences!r})")
         self.path = Path(path)
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes = MAX_CORPUS_BYTES if max_bytes is None else max_bytes
         self.split = split
         check_file(self.path, max_bytes, too_large)
         encoding, warning, punctuated = choose_encoding(self.path, encoding, max_bytes)
@@ -469,9 +473,9 @@ class CorpusReader:
 
 
 def read_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto",
-                split: Splitter = regex_words, max_bytes: int = MAX_TEACHING_BYTES) -> Corpus:
-    """Every sentence in memory, for a teaching run; a file over max_bytes is refused before it is read."""
-    reader = CorpusReader(path, encoding, sentences, split, max_bytes,
+                split: Splitter = regex_words) -> Corpus:
+    """Every sentence in memory, for a teaching run; a file over MAX_TEACHING_BYTES is refused unread."""
+    reader = CorpusReader(path, encoding, sentences, split, MAX_TEACHING_BYTES,
                           "limit for a teaching run, which keeps every sentence and records every step; "
                           "train on it with --kind corpus, which streams it")
     kept = list(reader)
@@ -486,8 +490,8 @@ class CorpusText:
     summary: ReadSummary
 
 
-def read_corpus_text(path: str | Path, encoding: str | None = None, max_bytes: int = MAX_CORPUS_BYTES) -> CorpusText:
+def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusText:
     """The file's text without Project Gutenberg's header and licence, case and punctuation kept, lines
     joined by LF (what a BPE tokenizer learns from: headings and all, as a tokenizer meets them)."""
-    reader = CorpusReader(path, encoding, "lines", max_bytes=max_bytes)
+    reader = CorpusReader(path, encoding, "lines")
     return CorpusText("\n".join(reader.lines()), reader.summary)
