@@ -344,7 +344,7 @@ class Seq(BaseModel):
 
 class LiveChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    value: LiveText(64, 1)
+    value: LiveText(200, 1)
     label: LiveText(200, 1)
 
 
@@ -353,11 +353,11 @@ class LiveQuestion(BaseModel):
     or the reason before the reveal."""
     model_config = ConfigDict(extra="forbid")
     id: LiveText(200, 1)
-    prompt: LiveText(500, 1)
+    prompt: LiveText(1000, 1)
     kind: Literal["choice", "number"]
     choices: list[LiveChoice] = Field(default=[], max_length=settings.LIVE_MAX_CHOICES)
-    answer: LiveText(64, 1) | Finite
-    reason: LiveText(1000) = ""
+    answer: LiveText(200, 1) | Finite
+    reason: LiveText(2000) = ""
 
     @model_validator(mode="after")
     def answerable(self):
@@ -388,7 +388,7 @@ class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ask: AskId
     student: LiveText(64, 1)
-    value: LiveText(64, 1) | Finite
+    value: LiveText(200, 1) | Finite
     nickname: LiveText(settings.LIVE_MAX_NICKNAME) | None = Field(
         default=None, description="optional, shown as plain text beside right answers at the reveal")
 

@@ -356,7 +356,7 @@ def test_the_leaders_view_is_bounded(app, client, view, status):
     {**CHOICE, "answer": "dog"}, {**CHOICE, "choices": CHOICE["choices"][:1], "answer": "queen"},
     {**NUMBER, "answer": "twelve"}, {**NUMBER, "choices": CHOICE["choices"]},
     {**CHOICE, "choices": [{"value": str(i), "label": str(i)} for i in range(20)], "answer": "1"},
-    {**CHOICE, "prompt": "x" * 501}])
+    {**CHOICE, "prompt": "x" * 1001}])
 def test_a_question_that_cannot_be_answered_is_refused(app, client, question):
     key = bearer(app.state.key)
     client.post("/api/live/session", headers=key)
@@ -429,6 +429,9 @@ def post(port: int, path: str, body: dict, key: str) -> bytes:
 
 @pytest.fixture
 def live_app(served_data, tmp_path, monkeypatch):
+    for deadline in ("IDLE_SECONDS", "HEADER_SECONDS", "BODY_SECONDS", "WRITE_SECONDS"):  # where the protocol reads them
+        if hasattr(settings, deadline):
+            monkeypatch.setattr(settings, deadline, QUICK)
     monkeypatch.setattr(settings, "LIVE_KEEPALIVE_SECONDS", QUICK / 3)
     app = create_app(*served_data, state=state_config(str(tmp_path)))
     app.state.key = instructor_key(state_config(str(tmp_path)))
