@@ -109,9 +109,13 @@ class Client(asyncio.Protocol):
     def __init__(self):
         self.buffer = b""
         self.waiting: asyncio.Future | None = None
+        self.closed = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True  # the server's keep-alive timeout: the instructor's next request reconnects
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -126,6 +130,10 @@ class Client(asyncio.Protocol):
             self.waiting.set_result((status, body))
 
     async def request(self, method: str, path: str, body: dict | None = None, key: str | None = None):
+        if self.closed:
+            peer = self.transport.get_extra_info("peername")
+            self.transport, _ = await asyncio.get_running_loop().create_connection(lambda: self, *peer[:2])
+            self.closed, self.buffer = False, b""
         payload = orjson.dumps(body) if body is not None else b""
         head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" \
                f"Content-Length: {len(payload)}\r\n"
