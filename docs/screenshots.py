@@ -9,8 +9,10 @@ to king?" (the answer computed here from the run's files), after 24 simulated st
 answer was revealed; the class's state goes to a temporary directory.
 """
 
+import http.client
 import os
 import random
+import socket
 import sys
 import tempfile
 import urllib.request
@@ -38,12 +40,18 @@ PAGES = {  # file name → (path, what must be drawn before the picture is taken
 }
 
 
-def call(base: str, method: str, path: str, body: dict | None = None, key: str | None = None):
+def call(base: str, method: str, path: str, body: dict | None = None, key: str | None = None,
+         source: str = "127.0.0.1"):
+    """One request from a loopback address of its own (each simulated student is a phone of its own)."""
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
-    request = urllib.request.Request(f"{base}{path}", method=method, headers=headers,
-                                     data=orjson.dumps(body) if body is not None else None)
-    with urllib.request.urlopen(request, timeout=10) as response:
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10, source_address=(source, 0))
+    try:
+        connection.request(method, path, body=orjson.dumps(body) if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        assert response.status < 300, (path, response.status, response.read())
         return orjson.loads(response.read() or b"null")
+    finally:
+        connection.close()
 
 
 def nearest_question(run_dir: Path, word: str) -> dict:
@@ -68,13 +76,21 @@ def live_class(browser, base: str, out: Path) -> None:
     page.wait_for_selector(".live[data-mode=lead][data-stream=lead]", timeout=15000)
     question = nearest_question(ROOT / "data" / "runs" / "default", "king")
     ask = call(base, "POST", "/api/live/questions", {"question": question}, key)["ask"]
+    phones = []  # 24 event streams, one per simulated phone, so the header counts them
+    port = int(base.rsplit(":", 1)[1])
+    for i in range(24):
+        phone = socket.create_connection(("127.0.0.1", port), source_address=(f"127.0.7.{i + 1}", 0))
+        phone.sendall(b"GET /api/live/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        phones.append(phone)
+    page.wait_for_selector(".live-count:text('24 connected')", timeout=30000)
     rng = random.Random(24)
     values = [c["value"] for c in question["choices"]]
     weights = [5 if v == question["answer"] else 1 for v in values]
-    for _ in range(24):
-        student = call(base, "POST", "/api/live/join", {})["student"]
+    for i in range(24):
+        phone = f"127.0.7.{i + 1}"
+        student = call(base, "POST", "/api/live/join", {}, source=phone)["student"]
         answer = {"ask": ask, "student": student, "value": rng.choices(values, weights)[0]}
-        call(base, "POST", "/api/live/answers", answer)
+        call(base, "POST", "/api/live/answers", answer, source=phone)
     page.wait_for_selector("aside.live-question .live-summary:text('24 answers')", timeout=15000)
     call(base, "POST", f"/api/live/questions/{ask}/reveal", {}, key)
     page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=15000)
@@ -82,6 +98,8 @@ def live_class(browser, base: str, out: Path) -> None:
     page.screenshot(path=str(out / "live-class.png"))
     print(f"wrote {out / 'live-class.png'}")
     call(base, "DELETE", "/api/live/session", None, key)
+    for phone in phones:
+        phone.close()
     page.close()
 
 
