@@ -24,6 +24,7 @@ from backend.livestore import ENDED, Event, LiveStore
 log = logging.getLogger("wordlab.live")
 
 KEEPALIVE = b": keep-alive\n\n"
+WAKE_SLICE = 32
 ENDED_DATA = orjson.dumps(ENDED)
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
            (b"x-accel-buffering", b"no")]  # nginx: pass each event on at once
@@ -89,8 +90,15 @@ class Feed:
         self.wake_all()
 
     def wake_all(self) -> None:
-        for stream in self.streams:
+        """Wakes every stream, WAKE_SLICE in each turn of the event loop: between two slices the loop reads
+        the sockets, so a request that arrives during a fan-out to a thousand streams waits for one slice."""
+        self.wake_slice(list(self.streams), 0)
+
+    def wake_slice(self, streams: list[Stream], start: int) -> None:
+        for stream in streams[start:start + WAKE_SLICE]:
             stream.wake.set()
+        if start + WAKE_SLICE < len(streams):
+            asyncio.get_running_loop().call_soon(self.wake_slice, streams, start + WAKE_SLICE)
 
     def after(self, cursor: int) -> tuple[bytes, int]:
         """The frames a stream that has sent `cursor` sends next, and its new cursor."""

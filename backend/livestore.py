@@ -29,7 +29,7 @@ import orjson
 from backend import settings
 from backend.classroom import ClassConflict, new_instructor_key, question_event
 from backend.statestore import StateConfig, redis_client, sqlite_connection
-from trainer.errors import NotFound
+from trainer.errors import Broken, NotFound
 
 FEATURE = "live"
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -153,16 +153,20 @@ class SqliteLiveStore(LiveStore):
         return await future
 
     def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self.writer is None:
-            self.writer = sqlite_connection(self.config, FEATURE, check_same_thread=False)
-            self.writer.executescript(SCHEMA)
         while True:
             with self.pending_lock:
                 batch, self.pending = self.pending, []
                 if not batch:
                     self.draining = False
                     return
-            outcomes = self._commit(self.writer, batch)
+            try:
+                if self.writer is None:
+                    self.writer = sqlite_connection(self.config, FEATURE, check_same_thread=False)
+                    self.writer.executescript(SCHEMA)
+                outcomes = self._commit(self.writer, batch)
+            except (OSError, sqlite3.Error) as err:  # the file cannot be opened: every write waiting fails
+                self.writer = None
+                outcomes = [(future, None, err) for _, _, future in batch]
             loop.call_soon_threadsafe(self._settle, outcomes)
 
     @staticmethod
@@ -540,8 +544,33 @@ class RedisLiveStore(LiveStore):
         await self.client.aclose()
 
 
+class Guarded:
+    """A store whose failures (a state directory that cannot be written, a disk error, Redis gone) reach the
+    routes as Broken (409) with the reason, never as a 500."""
+
+    def __init__(self, store: LiveStore):
+        self.store = store
+        self.failures: tuple[type[BaseException], ...] = (OSError, sqlite3.Error)
+        if isinstance(store, RedisLiveStore):
+            import redis.exceptions
+
+            self.failures += (redis.exceptions.RedisError,)
+
+    def __getattr__(self, name: str):
+        found = getattr(self.store, name)
+        if not asyncio.iscoroutinefunction(found):
+            return found
+
+        async def guarded(*args, **kwargs):
+            try:
+                return await found(*args, **kwargs)
+            except self.failures as err:
+                raise Broken(f"the live class's state ({self.store.config.describe()}) cannot be used: {err}") from None
+        return guarded
+
+
 def open_store(config: StateConfig) -> LiveStore:
-    return RedisLiveStore(config) if config.kind == "redis" else SqliteLiveStore(config)
+    return Guarded(RedisLiveStore(config) if config.kind == "redis" else SqliteLiveStore(config))
 
 
 def instructor_key(config: StateConfig) -> str:

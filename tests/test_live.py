@@ -509,3 +509,12 @@ def test_serve_prints_the_instructor_key_and_the_students_qr_code(capsys, state_
     assert f"Instructor key: {key}" in printed and f"http://127.0.0.1:8000/#lead={key}" in printed
     assert "Students join at http://192.168.1.20:8000/" in printed and "█" in printed
     assert Path(state_dir).is_dir() and str(state_dir) in printed
+
+
+def test_state_that_cannot_be_opened_is_a_readable_error_not_a_500(served_data, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    with TestClient(create_app(*served_data, state=state_config(str(blocked / "state")))) as client:
+        for response in (client.get("/api/live"), client.post("/api/live/join")):
+            assert response.status_code == 409
+            assert "the live class's state (SQLite under" in response.json()["detail"]["message"]
