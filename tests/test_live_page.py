@@ -24,7 +24,8 @@ from safetensors.numpy import load_file
 from backend.app import FRONTEND_DIR
 from backend.livestore import instructor_key
 from backend.statestore import state_config
-from tests.conftest import free_port, wait_until_serving
+from tests.a11y import assert_axe_clean, horizontal_overflow
+from tests.conftest import ARTIFACTS, free_port, wait_until_serving
 from tests.test_serve import wait_for_workers, workers_of
 
 LIVE_PAGE = Path(__file__).parent / "live_page"
@@ -247,3 +248,7 @@ def test_predict_answer_histogram_reveal(classroom, class_server):
     for page in (leader, *students):
         assert page.inner_text(".live-names") == f"Right: {NICKNAME}"  # text, not markup
         assert page.evaluate("document.querySelectorAll('aside.live-question img').length") == 0
+    assert_axe_clean(leader)
+    assert_axe_clean(students[0])
+    assert horizontal_overflow(students[0]) == 0  # a 390 px phone
+    students[0].screenshot(path=str(ARTIFACTS / "live-student-revealed.png"))

@@ -46,6 +46,7 @@ export class QuestionPanel {
     this.root.append(this.prompt, this.inputs, this.mine, this.chart, this.summary, this.reason, this.names,
                      element("div", { className: "live-buttons" }, this.actions, hide));
     window.addEventListener("themechange", () => this.drawChart());
+    window.addEventListener("resize", () => this.drawChart());
   }
 
   /** Shows a question event from the stream ({ ask: null } or a session's end: none). */

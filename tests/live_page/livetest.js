@@ -22,7 +22,7 @@ function draw(values, changed, origin) {
   const view = $("view");
   for (const [name, value] of Object.entries(values)) view.dataset[name] = JSON.stringify(value);
   view.dataset.origin = origin;
-  view.textContent = JSON.stringify(values);
+  view.textContent = Object.entries(values).map(([name, value]) => `${name}: ${JSON.stringify(value)}`).join(" · ");
 }
 state.subscribe(draw);
 $("next-step").addEventListener("click", () => state.set({ step: state.get().step + 1 }));

@@ -3,7 +3,7 @@
 import { color } from "../theme.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640, ROW = 34, LABEL = 170, COUNT = 110, PAD = 4;
+const ROW = 34, PAD = 4;
 
 function el(name, attrs, parent, text) {
   const node = document.createElementNS(NS, name);
@@ -13,8 +13,11 @@ function el(name, attrs, parent, text) {
   return node;
 }
 
-/** bars: [{ label, count, right }]; total: how many answered; revealed: whether to mark the right bar. */
+/** bars: [{ label, count, right }]; total: how many answered; revealed: whether to mark the right bar. The
+ *  drawing is as wide as the svg is on screen (320-640 units), so its 15-unit text stays readable on a phone. */
 export function drawAnswerChart(svg, bars, total, revealed) {
+  const W = Math.round(Math.min(640, Math.max(320, svg.getBoundingClientRect().width || 640)));
+  const LABEL = Math.round(W * 0.27), COUNT = W < 480 ? 92 : 110;
   const height = Math.max(1, bars.length) * ROW + PAD;
   svg.setAttribute("viewBox", `0 0 ${W} ${height}`);
   svg.setAttribute("role", "img");
