@@ -74,10 +74,6 @@ class LiveClass:
         finally:
             del self.counting[ask]
 
-    async def close(self) -> None:
-        if self._store is not None:
-            await self._store.close()
-
 
 def too_many(limit: RateLimit, message: str) -> HTTPException:
     return HTTPException(429, {"message": message}, headers={"Retry-After": str(limit.retry_after())})

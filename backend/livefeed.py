@@ -64,6 +64,7 @@ class Feed:
         self.complete_after = 0  # the ring holds every event after this seq
         self.ready = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
+        self.following = False  # the store's events are being followed (while any stream is open)
 
     # -- what the store hands in --
 
@@ -125,7 +126,8 @@ class Feed:
         stream = Stream(address, counted)
         self.streams.add(stream)
         self.per_address[address] += 1
-        if not self.tasks:
+        if not self.following:
+            self.following = True
             self.tasks = [asyncio.create_task(self.follow()), asyncio.create_task(self.report_presence())]
         return stream
 
@@ -135,11 +137,12 @@ class Feed:
         if self.per_address[stream.address] <= 0:
             del self.per_address[stream.address]
         if not self.streams:  # nothing to send to: stop following until the next stream
+            self.following = False
             for task in self.tasks:
                 task.cancel()
             self.tasks = []
             self.ready = asyncio.Event()
-            asyncio.create_task(self.store.report_presence(0))
+            self.tasks = [asyncio.create_task(self.store.report_presence(0))]  # kept: the loop holds tasks weakly
 
     async def follow(self) -> None:
         while True:

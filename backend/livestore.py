@@ -542,6 +542,7 @@ class RedisLiveStore(LiveStore):
 
     async def close(self) -> None:
         await self.client.aclose()
+        await self.client.connection_pool.disconnect()
 
 
 class Guarded:

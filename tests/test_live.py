@@ -12,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -98,6 +99,12 @@ class Recorder:
                 await self.changed.wait()
 
 
+def run_async(coroutine):
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps an event loop on this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def data(event) -> dict:
     return orjson.loads(event.data)
 
@@ -110,7 +117,7 @@ def latest_of(config: StateConfig) -> dict:
             return {e.kind: data(e) for e in await store.latest()}
         finally:
             await store.close()
-    return asyncio.run(read())
+    return run_async(read())
 
 
 def with_key(question: dict) -> dict:
@@ -169,7 +176,7 @@ def test_a_class_in_either_store(config):
                 await store.publish_state({"path": "/", "query": "", "hash": "", "state": None})
         finally:
             await store.close()
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_the_same_key_for_every_worker_and_after_a_restart(config):
@@ -182,7 +189,7 @@ def test_the_same_key_for_every_worker_and_after_a_restart(config):
             return (await store.secrets()).instructor_key
         finally:
             await store.close()
-    assert asyncio.run(from_a_worker()) == key
+    assert run_async(from_a_worker()) == key
 
 
 def test_a_feed_replays_missed_events_in_order_or_resends_the_current_state(tmp_path, monkeypatch):
@@ -216,7 +223,7 @@ def test_a_feed_replays_missed_events_in_order_or_resends_the_current_state(tmp_
         finally:
             follower.cancel()
             await store.close()
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 # ---- the rules ----

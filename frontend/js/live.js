@@ -45,7 +45,6 @@ class LiveClass {
     this.question = null;
     this.timers = {};
     this.panel = null;
-    this.unsubscribe = null;
   }
 
   start() {
@@ -57,6 +56,7 @@ class LiveClass {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") { this.stream ? this.stream.wake() : this.check(); }
     });
+    this.getState()?.subscribe((state, changed, origin) => this.ownChange(origin));
     const key = sessionStorage.getItem(LEAD);
     if (key) this.lead(key); else this.check();
   }
@@ -136,19 +136,17 @@ class LiveClass {
     const plan = followPlan(view, state, location);
     if (plan.navigate) { location.assign(plan.navigate); return; }
     if (state && Object.keys(plan.patch).length) state.set(plan.patch, "follow");
-    if (plan.hash !== null) location.hash = plan.hash;
-    this.box.dataset.followed = String(Number(this.stream?.lastSeq ?? 0));
+    if (plan.hash) location.hash = plan.hash;
+    else if (plan.hash === "") history.replaceState(history.state, "", `${location.pathname}${location.search}`);
   }
 
-  /** A student's own change (a click, a key) while following: they are exploring now; Rejoin brings them back. */
-  watchOwnChanges() {
-    this.unsubscribe?.();
-    this.unsubscribe = this.getState()?.subscribe((state, changed, origin) => {
-      if (this.key) { this.publishSoon(); return; }
-      if (origin === "user" && this.stream && this.following && navigator.userActivation?.isActive !== false) {
-        this.following = false;
-      }
-    }) ?? null;
+  /** A change of the page's state: the leader publishes it; a student's own change (a click, a key) while
+   *  following means they are exploring now, until "Rejoin the class". */
+  ownChange(origin) {
+    if (this.key) { if (origin !== "follow") this.publishSoon(); return; }
+    if (origin === "user" && this.stream && this.following && navigator.userActivation?.isActive !== false) {
+      this.following = false;
+    }
   }
 
   ended() {
@@ -170,8 +168,10 @@ class LiveClass {
       leader: Boolean(this.key),
       answer: (ask, value, nickname) => this.answer(ask, value, nickname),
       act: (ask, action) => api.changeClassQuestion(this.key, ask, action),
+      hidden: () => this.render(),
     });
     this.panel.show(event);
+    if (this.key) this.render();
   }
 
   async answer(ask, value, nickname) {
@@ -228,6 +228,8 @@ class LiveClass {
       return;
     }
     this.closeStream();
+    this.panel?.remove();
+    this.panel = null;
     this.key = key;
     this.session = session.session;
     this.openStream("lead");
@@ -309,7 +311,6 @@ class LiveClass {
     const parts = [];
     this.box.dataset.mode = this.key ? "lead" : this.session ? (this.following ? "follow" : "explore") : "idle";
     if (this.key) {
-      this.watchOwnChanges();
       const ask = element("button", { type: "button", className: "live-ask", textContent: "Ask a question" });
       ask.addEventListener("click", () => this.ask());
       const end = element("button", { type: "button", className: "live-end", textContent: "End class" });
@@ -318,11 +319,10 @@ class LiveClass {
                  element("span", { className: "live-count", textContent: `${this.connected ?? 0} connected` }), ask, end);
       if (this.question?.ask && this.panel?.root.hidden) {
         const show = element("button", { type: "button", textContent: "Show the question" });
-        show.addEventListener("click", () => { this.panel.hiddenAsk = null; this.panel.show(this.question); this.render(); });
+        show.addEventListener("click", () => { this.panel.unhide(); this.render(); });
         parts.push(show);
       }
     } else if (this.session) {
-      this.watchOwnChanges();
       const on = this.following;
       const toggle = element("button", { type: "button", className: "live-follow",
                                          textContent: on ? "Following the class" : "Rejoin the class" });

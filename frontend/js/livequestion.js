@@ -22,11 +22,11 @@ const percent = (share) => `${Math.round(100 * share)}%`;
 
 export class QuestionPanel {
   /** leader: whether this page leads; answer(ask, value, nickname) → promise of the counted key (students);
-   *  act(ask, action) → promise (the leader's close / reopen / reveal). */
-  constructor({ leader, answer, act }) {
-    Object.assign(this, { leader, answer, act });
+   *  act(ask, action) → promise (the leader's close / reopen / reveal); hidden(): the panel was hidden. */
+  constructor({ leader, answer, act, hidden = () => {} }) {
+    Object.assign(this, { leader, answer, act, hidden });
     this.event = null;
-    this.hiddenAsk = null;
+    this.hiddenAt = null;  // hidden at this question and status: a new question or status shows it again
     this.root = element("aside", { className: `live-question ${leader ? "lead" : "student"}` });
     this.root.setAttribute("aria-label", "question for the class");
     this.root.hidden = true;
@@ -42,7 +42,7 @@ export class QuestionPanel {
     this.names = element("p", { className: "live-names explain" });
     this.actions = element("div", { className: "live-actions" });
     const hide = element("button", { type: "button", className: "live-hide", textContent: "Hide" });
-    hide.addEventListener("click", () => { this.hiddenAsk = this.event?.ask; this.root.hidden = true; });
+    hide.addEventListener("click", () => { this.hiddenAt = this.shownAt(); this.root.hidden = true; this.hidden(); });
     this.root.append(this.prompt, this.inputs, this.mine, this.chart, this.summary, this.reason, this.names,
                      element("div", { className: "live-buttons" }, this.actions, hide));
     window.addEventListener("themechange", () => this.drawChart());
@@ -55,8 +55,8 @@ export class QuestionPanel {
     this.event = event?.ask ? event : null;
     if (!this.event) { this.root.hidden = true; return; }
     if (!this.root.isConnected) document.body.append(this.root);
-    if (fresh) { this.hiddenAsk = null; this.buildInputs(); }
-    this.root.hidden = this.hiddenAsk === this.event.ask;
+    if (fresh) this.buildInputs();
+    this.root.hidden = this.hiddenAt === this.shownAt();
     this.root.dataset.status = this.event.status;
     this.root.dataset.ask = this.event.ask;
     this.prompt.textContent = this.event.question.prompt;
@@ -64,6 +64,11 @@ export class QuestionPanel {
   }
 
   remove() { this.root.remove(); this.event = null; }
+
+  shownAt() { return this.event ? `${this.event.ask}:${this.event.status}` : null; }
+
+  /** Shows the panel again after "Hide". */
+  unhide() { this.hiddenAt = null; if (this.event) this.root.hidden = false; }
 
   buildInputs() {
     const { question, ask } = this.event;
@@ -124,7 +129,7 @@ export class QuestionPanel {
     }
     const label = (key) => question.kind === "choice" ? question.choices.find((c) => c.value === key)?.label ?? key : key;
     if (!this.leader) {
-      this.mine.textContent = mine === undefined ? (open ? "Answer on this device: nobody sees who answered what." : "Answers are closed.")
+      this.mine.textContent = mine === undefined ? (open ? "Answers are anonymous; a nickname, if you give one, is shown only beside a right answer." : "Answers are closed.")
         : reveal ? `Your answer: ${label(mine)} — ${mine === reveal.answer ? "right ✓" : "not this time"}`
           : `Your answer: ${label(mine)}${open ? " (you can change it until answers close)" : " (answers are closed)"}`;
     }

@@ -49,15 +49,19 @@ export class ClassStream {
   connect() {
     const source = this.open(this.url);
     this.source = source;
-    this.lastSeq = 0;  // a new EventSource starts from the current state, whatever the seqs were before
     for (const kind of KINDS) source.addEventListener(kind, (event) => this.receive(kind, event));
-    source.addEventListener("open", () => { this.failures = 0; this.handlers.open?.(); });
+    source.addEventListener("open", () => {
+      // Each connection is in seq order (the server's promise); a new one may start lower (a store reset).
+      this.lastSeq = 0;
+      this.failures = 0;
+      this.handlers.open?.();
+    });
     source.addEventListener("error", () => { if (source.readyState === CLOSED) this.closed(source); });
   }
 
   receive(kind, event) {
     const seq = Number(event.lastEventId);
-    if (seq <= this.lastSeq) return;  // never backwards (the server does not send it; this makes sure)
+    if (seq <= this.lastSeq) return;  // never backwards on one connection (the server does not send it; this makes sure)
     this.lastSeq = seq;
     this.handlers[kind]?.(JSON.parse(event.data), seq);
   }

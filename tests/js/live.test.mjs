@@ -70,6 +70,7 @@ test("events are handed on in seq order; a repeated or older seq on the same con
   const { stream, sources, got } = makeStream();
   stream.start();
   const source = sources[0];
+  source.emit("open");
   source.message("session", 1, { session: "a" });
   source.message("state", 3, { step: 2 });
   source.message("state", 2, { step: 1 });
@@ -91,9 +92,9 @@ test("a stream the browser gave up on is opened again after a growing pause, fro
     timers.at(-1)[0]();
   }
   assert.equal(sources.length, 3);
+  sources[2].emit("open");
   sources[2].message("state", 7, { step: 2 });  // a new connection: seqs from the store as it is now
   assert.deepEqual(got.at(-1), ["state", 7, { step: 2 }]);
-  sources[2].emit("open");
   sources[2].readyState = 2;
   sources[2].emit("error");
   await new Promise((resolve) => setImmediate(resolve));
