@@ -27,6 +27,14 @@ function element(tag, props = {}, ...children) {
   return node;
 }
 
+/** The fields of the questions contract (questions.js) and nothing else: a page's question may carry more for
+ *  its own quiz (a topic, say), which the class does not need. Choice values go as text. */
+export function contractQuestion({ id, prompt, kind, choices, answer, reason }) {
+  const question = { id, prompt, kind, answer: kind === "choice" ? String(answer) : answer, reason: reason ?? "" };
+  if (kind === "choice") question.choices = choices.map(({ value, label }) => ({ value: String(value), label: String(label) }));
+  return question;
+}
+
 /** The header's live-class control; getState() gives the page's PageState (or null). */
 export function liveControl(getState) {
   const box = element("span", { className: "live" });
@@ -205,7 +213,7 @@ class LiveClass {
       button.dataset.question = question.id;
       button.addEventListener("click", async () => {
         try {
-          await api.askClass(this.key, question);
+          await api.askClass(this.key, contractQuestion(question));
           dialog.close();
         } catch (err) { dialog.body.append(element("p", { className: "error", textContent: err.message })); }
       });

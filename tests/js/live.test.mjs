@@ -5,6 +5,7 @@ import test from "node:test";
 
 import { answerBars, niceStep, shareRight } from "../../frontend/js/answerbars.js";
 import { followPlan, viewOf } from "../../frontend/js/follow.js";
+import { contractQuestion } from "../../frontend/js/live.js";
 import { ClassStream } from "../../frontend/js/livestream.js";
 import { PageState, intField } from "../../frontend/js/pagestate.js";
 
@@ -136,4 +137,13 @@ test("a number question: a bar per value when few, equal ranges when many, the a
   const fractions = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String(i / 10), 1]));
   assert.equal(answerBars(question, fractions).reduce((sum, b) => sum + b.count, 0), 12);
   assert.deepEqual([0.3, 7, 12.5, 1000].map(niceStep), [0.5, 10, 20, 1000]);
+});
+
+test("a page's question goes to the class with the contract's fields only, choice values as text", () => {
+  const walk = { id: "default:30:top", topic: "softmax", prompt: "Which word?", kind: "choice", answer: 7, reason: "P = 0.2",
+                 choices: [{ value: 7, label: "cat", hint: "x" }, { value: 9, label: "dog" }] };
+  assert.deepEqual(contractQuestion(walk), { id: "default:30:top", prompt: "Which word?", kind: "choice", answer: "7",
+    reason: "P = 0.2", choices: [{ value: "7", label: "cat" }, { value: "9", label: "dog" }] });
+  assert.deepEqual(contractQuestion({ id: "n", prompt: "How many tokens?", kind: "number", answer: 12 }),
+                   { id: "n", prompt: "How many tokens?", kind: "number", answer: 12, reason: "" });
 });
