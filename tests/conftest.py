@@ -162,6 +162,30 @@ def serving(runs: Path, tokenizers: Path):
         process.wait(timeout=10)
 
 
+@contextmanager
+def serving_in_thread(app, http):
+    """uvicorn in a thread of this process with the given protocol class (short deadlines, say); yields its port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http, log_level="warning",
+                                           lifespan="off", backlog=4096))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(served_data):
     """The app serving served_data's runs and tokenizers; yields its base URL."""

@@ -10,14 +10,12 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from backend import settings
@@ -29,7 +27,7 @@ from backend.livestore import instructor_key, open_store
 from backend.protocol import GuardedHttpToolsProtocol
 from backend.ratelimit import RateLimit
 from backend.statestore import StateConfig, state_config
-from tests.conftest import free_port
+from tests.conftest import free_port, serving_in_thread
 from trainer.errors import BadInput, NotFound, Unsupported
 
 CHOICE = {"id": "nearest:king", "prompt": "Which word is nearest to king?", "kind": "choice",
@@ -392,23 +390,9 @@ class QuickDeadlines(GuardedHttpToolsProtocol):
     idle_seconds = header_seconds = body_seconds = QUICK
 
 
-@contextlib.contextmanager
 def running(app):
-    """uvicorn in a thread of this process with the guarded protocol and QUICK deadlines; yields its port."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=QuickDeadlines,
-                                           log_level="warning", lifespan="off", backlog=4096))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """The app in a thread of this process with the guarded protocol and QUICK deadlines; yields its port."""
+    return serving_in_thread(app, QuickDeadlines)
 
 
 def open_stream(port: int, source: str = "127.0.0.1", last_event_id: int | None = None) -> socket.socket:

@@ -6,8 +6,8 @@
 
 import { answerBars, shareRight } from "./answerbars.js";
 import { drawAnswerChart } from "./components/answerchart.js";
+import { svgElement } from "./components/svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const MINE = "wordlab.answers";     // sessionStorage: { ask: counted key } of this tab's answers
 const NICKNAME = "wordlab.nickname";  // localStorage: the nickname this browser answers under, if any
 
@@ -34,8 +34,7 @@ export class QuestionPanel {
     this.inputs = element("div", { className: "live-inputs" });
     this.mine = element("p", { className: "live-mine" });
     this.mine.setAttribute("role", "status");
-    this.chart = document.createElementNS(NS, "svg");
-    this.chart.setAttribute("class", "live-answers");
+    this.chart = svgElement("svg", { class: "live-answers" });
     this.summary = element("p", { className: "live-summary" });
     this.summary.setAttribute("role", "status");
     this.reason = element("p", { className: "live-reason explain" });

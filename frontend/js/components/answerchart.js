@@ -1,17 +1,9 @@
 // A class's answers as horizontal bars (answerbars.js): label, bar, count and share of the class. Before the
 // reveal every bar has one colour; after it the right one is marked in --right and named in its title.
 import { color } from "../theme.js";
+import { svgElement as el } from "./svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const ROW = 34, PAD = 4;
-
-function el(name, attrs, parent, text) {
-  const node = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
-}
 
 /** bars: [{ label, count, right }]; total: how many answered; revealed: whether to mark the right bar. The
  *  drawing is as wide as the svg is on screen (320-640 units), so its 15-unit text stays readable on a phone. */
