@@ -36,7 +36,7 @@ export class QuestionPanel {
     this.mine.setAttribute("role", "status");
     this.chart = svgElement("svg", { class: "live-answers" });
     this.summary = element("p", { className: "live-summary" });
-    this.summary.setAttribute("role", "status");
+    if (!leader) this.summary.setAttribute("role", "status");  // the projector's counts change too often to be read out
     this.reason = element("p", { className: "live-reason explain" });
     this.names = element("p", { className: "live-names explain" });
     this.actions = element("div", { className: "live-actions" });
