@@ -19,16 +19,14 @@ import os
 import secrets
 import socket
 import sqlite3
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import orjson
 
 from backend import settings
 from backend.classroom import ClassConflict, new_instructor_key, question_event
-from backend.statestore import StateConfig, redis_client, sqlite_connection
+from backend.statestore import SqliteWriter, StateConfig, redis_client, sqlite_connection
 from trainer.errors import Broken, NotFound
 
 FEATURE = "live"
@@ -117,88 +115,22 @@ def sqlite_secrets(db: sqlite3.Connection) -> Secrets:
 
 
 class SqliteLiveStore(LiveStore):
-    """Writes run on one thread of their own (a write may wait for another worker's lock: never on the event
-    loop), and the writes that arrive while one transaction runs go together in the next (group commit: a
-    burst of 500 answers is a few transactions, not 500 that each wait for the other worker's lock). Reads
-    (the poll, the snapshot) run on the loop, which WAL never makes wait."""
+    """Writes go through statestore's SqliteWriter (a thread of their own, grouped into transactions);
+    reads (the poll, the snapshot) run on the loop, which WAL never makes wait."""
 
     def __init__(self, config: StateConfig):
         self.config = config
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="live-store")
-        self.writer: sqlite3.Connection | None = None
-        self.reader: sqlite3.Connection | None = None
-        self.pending: list[tuple] = []   # (work, args, future) waiting for the next transaction
-        self.pending_lock = threading.Lock()
-        self.draining = False            # a batch is queued on the writer thread
+        self.database = SqliteWriter(config, FEATURE, SCHEMA, on_commit=self.committed)
         self.written: asyncio.Event | None = None  # set after this worker's own writes: the poll runs at once
         self.questions: dict[str, dict] = {}  # asked questions never change: read each once
 
     def read(self) -> sqlite3.Connection:
-        if self.reader is None:
-            db = sqlite_connection(self.config, FEATURE)
-            db.executescript(SCHEMA)
-            self.reader = db
-        return self.reader
+        return self.database.reader()
 
     async def write(self, work, *args):
-        """Runs work(db, *args) in a transaction on the writer thread, with whatever else is waiting."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        with self.pending_lock:
-            self.pending.append((work, args, future))
-            start = not self.draining
-            self.draining = True
-        if start:
-            loop.run_in_executor(self.executor, self._drain, loop)
-        return await future
+        return await self.database.write(work, *args)
 
-    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
-        while True:
-            with self.pending_lock:
-                batch, self.pending = self.pending, []
-                if not batch:
-                    self.draining = False
-                    return
-            try:
-                if self.writer is None:
-                    self.writer = sqlite_connection(self.config, FEATURE, check_same_thread=False)
-                    self.writer.executescript(SCHEMA)
-                outcomes = self._commit(self.writer, batch)
-            except (OSError, sqlite3.Error) as err:  # the file cannot be opened: every write waiting fails
-                self.writer = None
-                outcomes = [(future, None, err) for _, _, future in batch]
-            loop.call_soon_threadsafe(self._settle, outcomes)
-
-    @staticmethod
-    def _commit(db: sqlite3.Connection, batch: list[tuple]) -> list[tuple]:
-        """One transaction; each work in a savepoint of its own, so one refused write leaves the others."""
-        outcomes = []
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            for work, args, future in batch:
-                db.execute("SAVEPOINT one")
-                try:
-                    outcomes.append((future, work(db, *args), None))
-                    db.execute("RELEASE one")
-                except Exception as err:
-                    db.execute("ROLLBACK TO one")
-                    db.execute("RELEASE one")
-                    outcomes.append((future, None, err))
-            db.execute("COMMIT")
-        except sqlite3.Error as err:  # the transaction itself failed (a lock held too long, a full disk)
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            return [(future, None, err) for _, _, future in batch]
-        return outcomes
-
-    def _settle(self, outcomes: list[tuple]) -> None:
-        for future, result, err in outcomes:
-            if future.done():
-                continue
-            if err is None:
-                future.set_result(result)
-            else:
-                future.set_exception(err)
+    def committed(self) -> None:
         if self.written is not None:
             self.written.set()
 
@@ -339,10 +271,7 @@ class SqliteLiveStore(LiveStore):
         return fresh_presence(self.read().execute("SELECT streams, at FROM presence").fetchall())
 
     async def close(self) -> None:
-        self.executor.shutdown(wait=True)
-        for db in (self.reader, self.writer):
-            if db is not None:
-                db.close()
+        self.database.close()
 
 
 # ---- Redis ----

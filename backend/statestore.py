@@ -11,11 +11,17 @@ classroom, backend/livestore.py; a training job queue later) connects the same w
   balancer. Each feature keeps its keys under `config.prefix + feature + ":"` and may use pub/sub.
 - `WORDLAB_STATE=/some/dir`: SQLite files in that directory (tests, or a disk other than the project's).
 
-A feature builds its own tables or keys on these connections; nothing else here knows about them.
+A feature builds its own tables or keys on these connections; nothing else here knows about them. For
+SQLite, `SqliteWriter` runs a feature's writes off the event loop and commits the writes that arrive
+together in one transaction (a worker never blocks on another's lock, and a burst costs few commits).
 """
 
+import asyncio
 import os
 import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +81,92 @@ def redis_client(config: StateConfig, *, asynchronous: bool = True):
                                                   timeout=settings.STATE_BUSY_SECONDS,
                                                   socket_connect_timeout=settings.STATE_BUSY_SECONDS)
     return module.Redis(connection_pool=pool)
+
+
+class SqliteWriter:
+    """A feature's SQLite file for one worker process: `reader()`, a connection for the event loop (WAL: reads
+    never wait), and `await write(work, *args)`, which runs work(db, *args) on a thread of its own inside a
+    transaction. The writes that arrive while one transaction runs go together in the next (group commit),
+    each in a savepoint of its own: one that raises is rolled back alone and its caller gets the exception.
+    on_commit() runs on the event loop after each transaction."""
+
+    def __init__(self, config: StateConfig, feature: str, schema: str, on_commit: Callable[[], None] = lambda: None):
+        self.config, self.feature, self.schema, self.on_commit = config, feature, schema, on_commit
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"{feature}-writer")
+        self.writer: sqlite3.Connection | None = None
+        self.read_connection: sqlite3.Connection | None = None
+        self.pending: list[tuple] = []   # (work, args, future) waiting for the next transaction
+        self.pending_lock = threading.Lock()
+        self.draining = False            # a batch is queued on the writer thread
+
+    def reader(self) -> sqlite3.Connection:
+        if self.read_connection is None:
+            db = sqlite_connection(self.config, self.feature)
+            db.executescript(self.schema)
+            self.read_connection = db
+        return self.read_connection
+
+    async def write(self, work, *args):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.pending_lock:
+            self.pending.append((work, args, future))
+            start = not self.draining
+            self.draining = True
+        if start:
+            loop.run_in_executor(self.executor, self._drain, loop)
+        return await future
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            with self.pending_lock:
+                batch, self.pending = self.pending, []
+                if not batch:
+                    self.draining = False
+                    return
+            try:
+                if self.writer is None:
+                    self.writer = sqlite_connection(self.config, self.feature, check_same_thread=False)
+                    self.writer.executescript(self.schema)
+                outcomes = self._commit(self.writer, batch)
+            except (OSError, sqlite3.Error) as err:  # the file cannot be opened: every write waiting fails
+                self.writer = None
+                outcomes = [(future, None, err) for _, _, future in batch]
+            loop.call_soon_threadsafe(self._settle, outcomes)
+
+    @staticmethod
+    def _commit(db: sqlite3.Connection, batch: list[tuple]) -> list[tuple]:
+        outcomes = []
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for work, args, future in batch:
+                db.execute("SAVEPOINT one")
+                try:
+                    outcomes.append((future, work(db, *args), None))
+                    db.execute("RELEASE one")
+                except Exception as err:
+                    db.execute("ROLLBACK TO one")
+                    db.execute("RELEASE one")
+                    outcomes.append((future, None, err))
+            db.execute("COMMIT")
+        except sqlite3.Error as err:  # the transaction itself failed (a lock held too long, a full disk)
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            return [(future, None, err) for _, _, future in batch]
+        return outcomes
+
+    def _settle(self, outcomes: list[tuple]) -> None:
+        for future, result, err in outcomes:
+            if future.done():
+                continue
+            if err is None:
+                future.set_result(result)
+            else:
+                future.set_exception(err)
+        self.on_commit()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        for db in (self.read_connection, self.writer):
+            if db is not None:
+                db.close()

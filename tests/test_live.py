@@ -224,6 +224,30 @@ def test_a_feed_replays_missed_events_in_order_or_resends_the_current_state(tmp_
     run_async(scenario())
 
 
+def test_sqlite_writes_are_grouped_and_a_refused_one_leaves_the_others(tmp_path):
+    """statestore.SqliteWriter, which the live store (and any feature after it) writes through."""
+    from backend.statestore import SqliteWriter
+
+    async def scenario():
+        commits = []
+        writer = SqliteWriter(state_config(str(tmp_path)), "demo", "CREATE TABLE IF NOT EXISTS t(n INTEGER UNIQUE);",
+                              on_commit=lambda: commits.append(1))
+
+        def insert(db, n):
+            db.execute("INSERT INTO t VALUES (?)", (n,))
+            return n
+        try:
+            results = await asyncio.gather(*(writer.write(insert, n % 199) for n in range(200)),
+                                           return_exceptions=True)  # 199 repeats 0: its UNIQUE refuses it
+            refused = [r for r in results if isinstance(r, Exception)]
+            assert len(refused) == 1 and "UNIQUE" in str(refused[0])
+            assert writer.reader().execute("SELECT COUNT(*) FROM t").fetchone()[0] == 199
+            assert 1 <= len(commits) < 200  # grouped into far fewer transactions than writes
+        finally:
+            writer.close()
+    run_async(scenario())
+
+
 # ---- the rules ----
 
 def test_answers_are_counted_by_one_spelling_and_checked_against_the_question():
