@@ -140,7 +140,6 @@ class Feed:
             self.following = False
             for task in self.tasks:
                 task.cancel()
-            self.tasks = []
             self.ready = asyncio.Event()
             self.tasks = [asyncio.create_task(self.store.report_presence(0))]  # kept: the loop holds tasks weakly
 
