@@ -4,7 +4,7 @@ It decodes (UTF-8, else Windows-1252 with a warning), strips Project Gutenberg h
 drops what is not prose (illustration notes, headings, contents lists, title lines), cuts sentences
 and counts what went and why. It reads as a stream: memory is bounded by a block, a line and a
 paragraph, never by the file. A teaching run keeps the sentences (read_corpus, refused past
-MAX_TEACHING_BYTES); a corpus run turns them into ids as they come (trainer/sgns/id_stream.py).
+MAX_TEACHING_BYTES); a corpus run turns them into ids as they come (trainer/sgns/corpus_ids.py).
 Real files are messy and some are hostile (a binary, a 50 MB line, a header marker every other
 line), so every failure is a CorpusError with a message a user can act on, and no rule is worse
 than linear in the file.
@@ -99,16 +99,14 @@ class Corpus:
 def regex_words(sentence: str) -> list[str]:
     """The words of a sentence, lowercase (the default; trainer/token_source.py gives BPE tokens instead)."""
     text = sentence.lower()
-    for apostrophe in APOSTROPHES:   # chained replaces: a str.translate table is ~40x slower here
+    for apostrophe in APOSTROPHES:   # chained replaces: far faster than str.translate with a table
         text = text.replace(apostrophe, "'")
     return WORD_RE.findall(text)
 
 
-
-
 # ---- decoding -------------------------------------------------------------------------------------
 
-def check_file(path: Path, max_bytes: int, too_large: str) -> int:
+def check_file(path: Path, max_bytes: int, too_large: str) -> None:
     """The file's size, after refusing what is not a readable file or is over max_bytes."""
     if not path.exists():
         raise CorpusError(f"corpus file not found: {path}")
@@ -117,7 +115,6 @@ def check_file(path: Path, max_bytes: int, too_large: str) -> int:
     size = path.stat().st_size
     if size > max_bytes:
         raise CorpusError(f"{path} is {size_text(size)}, over the {size_text(max_bytes)} {too_large}")
-    return size
 
 
 def size_text(size: int) -> str:
@@ -173,9 +170,12 @@ def choose_encoding(path: Path, encoding: str | None, max_bytes: int) -> tuple[s
     bad, punctuated = scan(path, "utf-8-sig", max_bytes)
     if bad is None:
         return "utf-8-sig", None, punctuated
-    fallback = FALLBACK_ENCODING if scan(path, FALLBACK_ENCODING, max_bytes)[0] is None else "latin-1"
-    return fallback, (f"{path} is not valid UTF-8 ({bad}); decoded it as {fallback}. "
-                      f"Pass --encoding to choose another encoding."), punctuated
+    for fallback in (FALLBACK_ENCODING, "latin-1"):
+        fallback_bad, punctuated = scan(path, fallback, max_bytes)   # the whole file, this time
+        if fallback_bad is None:
+            return fallback, (f"{path} is not valid UTF-8 ({bad}); decoded it as {fallback}. "
+                              f"Pass --encoding to choose another encoding."), punctuated
+    raise AssertionError("latin-1 decodes every byte string")
 
 
 def decoded_lines(path: Path, encoding: str, max_bytes: int, summary: ReadSummary) -> Iterator[str]:
@@ -308,6 +308,8 @@ CAPITALISED_RE = re.compile(r"[\W_]*(?:[A-Z0-9]|[\W_]*$)")   # "Mrs.", "_To", "1
 ENDS_SENTENCE_RE = re.compile(r"[.!?][\"'’”)\]_*]*\s*$")
 # What introduces what follows (a letter's "Dear Madam,--", "he said:"): a part of the prose, kept.
 INTRODUCES_RE = re.compile(r"(?:[:,]|--|—|–)[\"'’”)\]_*]*\s*$")
+
+
 def page_line(line: str) -> bool:
     """Text, then two spaces or more (or dot leaders), then a page number, looking only at the end."""
     text = line.rstrip()
@@ -315,7 +317,7 @@ def page_line(line: str) -> bool:
     if number is None:
         return False
     before = text[:len(text) - len(number.group())]
-    return len(before) - len(before.rstrip(" \t.")) >= 2 and not before.isspace() and before.strip(" \t.") != ""
+    return len(before) - len(before.rstrip(" \t.")) >= 2 and before.strip(" \t.") != ""
 
 
 HEADING_WORDS = 40   # "Chapter VI" and its title over three lines; longer is prose that starts with one
@@ -327,12 +329,12 @@ def front_matter(lines: list[str]) -> str | None:
     """Why a paragraph (its non-blank lines) is not prose to train on, or None when it is.
 
     'contents': lines that end with a page number, or two or more lines each a heading or one of those
-    (a row of stars has no words and is no loss). 'heading': a paragraph
-    that opens with a heading line ("Chapter 1", "XXVII. LITERARY LESSONS"), at most HEADING_WORDS
-    long. 'title': what does not end as a sentence nor introduces what follows ("he said:--"), at most
-    TITLE_WORDS long or in lines of a few words (a title page); or a few words all capitalised, not in
-    quotes, which do not exclaim or ask ("LITTLE WOMEN.", "To Mrs. Saville, England.", "Dec. 11th, 17—.").
-    Dialogue ends with . ! ? (a closing quote may follow) or opens with a quote, so "No, Wendy." stays.
+    (a row of stars has no words and is no loss). 'heading': a paragraph that opens with a heading line
+    ("Chapter 1", "XXVII. LITERARY LESSONS"), at most HEADING_WORDS long. 'title': what neither ends a
+    sentence nor introduces what follows ("he said:--"), at most TITLE_WORDS long or in lines of a few
+    words (a title page); or a few words all capitalised, not in quotes, which do not exclaim or ask
+    ("LITTLE WOMEN.", "To Mrs. Saville, England.", "Dec. 11th, 17—."). Dialogue ends with . ! ? (a
+    closing quote may follow) or opens with a quote, so "No, Wendy." stays.
     """
     text = " ".join(" ".join(lines).split())
     if not WORD_RE.search(text):
