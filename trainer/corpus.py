@@ -67,6 +67,7 @@ class ReadSummary:
     mode: str = "lines"                 # how sentences were cut: 'lines' or 'prose'
     sentences: int = 0
     words: int = 0
+    lines: int = 0                      # lines with text in the file
     dropped_lines: Counter = field(default_factory=Counter)   # reason → lines (DROP_REASONS)
     cut_sentences: int = 0              # sentences over MAX_SENTENCE_WORDS, cut into pieces
     cut_lines: int = 0                  # lines over MAX_LINE_CHARS, cut at a space
@@ -194,10 +195,12 @@ def decoded_lines(path: Path, encoding: str, max_bytes: int, summary: ReadSummar
         carry = "" if last else lines.pop() + held_cr
         if last and lines[-1] == "":
             lines.pop()   # the last line end ends the last line; it does not start another
+        summary.lines += text_lines(lines)
         yield from lines
         while len(carry) > MAX_LINE_CHARS:
             cut = carry.rfind(" ", 0, MAX_LINE_CHARS) + 1 or MAX_LINE_CHARS
             summary.cut_lines += 1
+            summary.lines += 1
             yield carry[:cut]
             carry = carry[cut:]
 
