@@ -4,7 +4,8 @@ import orjson
 import pytest
 
 from tests.conftest import write_text
-from trainer.corpus import GUTENBERG, read_corpus
+from trainer.book_text import GUTENBERG
+from trainer.corpus import read_corpus
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences

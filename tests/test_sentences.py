@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from tests.conftest import write_text
-from trainer.corpus import CONTENTS, GUTENBERG, HEADING, ILLUSTRATION, TITLE, CorpusReader, read_corpus, regex_words
+from trainer.book_text import CONTENTS, GUTENBERG, HEADING, ILLUSTRATION, TITLE
+from trainer.corpus import CorpusReader, read_corpus, regex_words
 
 SHARED = Path(os.environ.get("WORDLAB_SHARED_CORPORA") or Path(__file__).resolve().parents[2] / "shared" / "corpora")
 

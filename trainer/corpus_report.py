@@ -8,8 +8,9 @@ stays flat, the neighbors are noise), so that is said before the minutes are spe
 from collections import Counter
 from dataclasses import dataclass
 
+from trainer.book_text import DROP_REASONS, GUTENBERG, TITLE
 from trainer.config import TrainConfig
-from trainer.corpus import DROP_REASONS, GUTENBERG, MAX_LINE_CHARS, MAX_SENTENCE_WORDS, TITLE, ReadSummary
+from trainer.corpus import MAX_LINE_CHARS, MAX_SENTENCE_WORDS, ReadSummary
 
 # Past this share of a book's lines, "title lines" are more likely a file of short unpunctuated lines
 # (verse, lyrics, a list) than front matter: the report says how to keep them.
