@@ -162,6 +162,8 @@ def test_a_students_own_click_steps_away_from_the_class(classroom):
     leader, (student, _) = classroom
     set_on_leader(leader, {"step": 5, "word": "cat"})
     wait_field(student, "word", "cat")
+    student.evaluate("window.liveTestState.set({zoom: 1.5})")  # the page changing itself (a map fitting): still following
+    assert student.get_attribute(".live", "data-mode") == "follow"  # the subscriber runs within set()
     student.click("#pick-word")
     student.wait_for_selector(".live[data-mode=explore]")
     set_on_leader(leader, {"step": 6})

@@ -20,6 +20,7 @@ const LEAD_HASH = /^#lead=([a-z0-9-]{1,64})$/i;
 const POLL_MS = 15000;      // no class live: ask again this often, so a page opened early joins when it starts
 const PUBLISH_MS = 80;      // the leader's changes go out at most this often (the last one always)
 const CONNECTED_MS = 5000;  // the leader's count of connected pages
+const OWN_CHANGE_MS = 1000; // a change this soon after the student's own input on the page is theirs
 
 function element(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -53,6 +54,7 @@ class LiveClass {
     this.question = null;
     this.timers = {};
     this.panel = null;
+    this.lastInput = -Infinity;  // when the student last clicked, typed or scrolled on the page itself
   }
 
   start() {
@@ -65,6 +67,14 @@ class LiveClass {
       if (document.visibilityState === "visible") { this.stream ? this.stream.wake() : this.check(); }
     });
     this.getState()?.subscribe((state, changed, origin) => this.ownChange(origin));
+    const input = (event) => {  // a student's own input on the page (not on the class's controls)
+      if (event.isTrusted && !this.box.contains(event.target) && !this.panel?.root.contains(event.target)) {
+        this.lastInput = performance.now();
+      }
+    };
+    for (const type of ["pointerdown", "keydown", "wheel", "input"]) {
+      document.addEventListener(type, input, { capture: true, passive: true });
+    }
     const key = sessionStorage.getItem(LEAD);
     if (key) this.lead(key); else this.check();
   }
@@ -148,11 +158,13 @@ class LiveClass {
     else if (plan.hash === "") history.replaceState(history.state, "", `${location.pathname}${location.search}`);
   }
 
-  /** A change of the page's state: the leader publishes it; a student's own change (a click, a key) while
-   *  following means they are exploring now, until "Rejoin the class". */
+  /** A change of the page's state: the leader publishes it; a student's own change while following (one the
+   *  page makes within OWN_CHANGE_MS of their click, key, wheel or typing on the page) means they are
+   *  exploring now, until "Rejoin the class". A change the page makes by itself (a map fitting its new
+   *  run) leaves them following. */
   ownChange(origin) {
     if (this.key) { if (origin !== "follow") this.publishSoon(); return; }
-    if (origin === "user" && this.stream && this.following && navigator.userActivation?.isActive !== false) {
+    if (origin === "user" && this.stream && this.following && performance.now() - this.lastInput < OWN_CHANGE_MS) {
       this.following = false;
     }
   }
