@@ -1,4 +1,5 @@
-// The index page: the guided path is static; the notable moments are computed from a run's files.
+// The index page: the guided path is static; the notable moments are computed from a run's files, for
+// either method and either kind of run, and each opens the walkthrough at its step.
 import { getManifest, getRunFile, listRuns } from "./api.js";
 import { notableMoments } from "./moments.js";
 import { $, showError, startPage } from "./page.js";
@@ -7,7 +8,10 @@ async function showMoments(name) {
   const manifest = await getManifest(name);
   const [losses, index] = await Promise.all(
     ["loss_curve.json", "step_index.json"].map((f) => getRunFile(name, manifest, f)));
-  const items = notableMoments(losses.loss, index.steps, manifest.sizes.vocab).map((moment) => {
+  const { method, negative } = manifest.config;
+  const moments = notableMoments({ kind: manifest.kind, method, negative, vocab: manifest.sizes.vocab, losses: losses.loss,
+                                   pairs: losses.pairs ?? null, steps: index.steps });
+  const items = moments.map((moment) => {
     const link = document.createElement("a");
     link.href = `/walkthrough.html?${new URLSearchParams({ run: name, step: moment.step })}`;
     link.textContent = `${moment.title}, step ${moment.step.toLocaleString("en")}`;

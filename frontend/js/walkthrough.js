@@ -30,13 +30,14 @@ const SAME_SCHEDULE = ["corpus", "seed", "steps", "dense_steps", "record_interva
 const state = walkState();
 let run = null;           // the run on screen (RunData)
 let partner = null;       // side by side: a run of the same corpus and seed, trained by the other method
-let runNames = [];        // the valid runs, offered as partners
+let runList = [];         // the server's runs (GET /api/runs), some offered as partners
 let views = null;         // the page's components
 let nextAnimation = 0;    // ms the next step change animates the map (a control sets it before it sets the step)
 let shownKey = null;      // what is on screen, so an unchanged view is not drawn twice
 let themeEpoch = 0;
 let renders = 0;
 const finalVectors = promiseCache((name) => getManifest(name).then((manifest) => getInputVectors(name, manifest)));
+const finalLoaded = new Map();   // run name → its final vectors, once read (a redraw must not wait for them again)
 let refusedShown = false;  // the link's refused values are named once, when the first run opens
 
 function showError(message) {
@@ -174,7 +175,7 @@ function setUpRun(data) {
   $("word").replaceChildren(new Option("center word", ""), ...data.words.map((w) => new Option(tokenLabel(w), w)));
   views.scatter.setWords(data.words.slice(0, data.mapSize).map(tokenLabel));
   drawLossChart(views.lossChart, data, $("loss-axis-note"));
-  $("partner").replaceChildren(...runNames.filter((n) => n !== data.name).map((n) => new Option(n, n)));
+  $("partner").replaceChildren(...partnerChoices(data).map((n) => new Option(n, n)));
   $("run").value = data.name;
 }
 
@@ -186,6 +187,15 @@ function drawLossChart(chart, data, note) {
     note.textContent = chart.axis.fromZero ? "The axis starts at 0."
       : `The axis runs from ${chart.axis.min} to ${chart.axis.max}: it does not start at 0, so the fall is seen.`;
   }
+}
+
+/** The runs offered beside this one, those that may pair with it (teaching runs of the same corpus, vocabulary
+ *  size and length) first; setPartner checks the rest. */
+function partnerChoices(data) {
+  const { corpus } = data.manifest.config;
+  const fits = (r) => r.kind === "teaching" && r.corpus === corpus && r.vocab_size === data.words.length && r.steps === data.manifest.sizes.steps;
+  return runList.filter((r) => r.name !== data.name && r.status === "ok")
+    .sort((a, b) => Number(fits(b)) - Number(fits(a)) || a.name.localeCompare(b.name)).map((r) => r.name);
 }
 
 async function setPartner(name) {
@@ -264,6 +274,7 @@ async function showStep() {
   shownKey = key;
   run.prefetch(index);
   partner?.prefetch(index);
+  $("content").dataset.chunks = run.cachedChunks().join(",");   // read by the browser tests of the bounded cache
 }
 
 function render(index, record, other, values, animateMs) {
@@ -297,7 +308,6 @@ function render(index, record, other, values, animateMs) {
   const content = $("content");
   content.dataset.step = record.step;       // read by the browser tests (no test hook in what students load)
   content.dataset.renders = renders;
-  content.dataset.chunks = run.cachedChunks().join(",");
   performance.measure("walkthrough-render", { start: started });
   if (renders === 1) performance.mark("walkthrough-first-render");
   if (renders % 1000 === 0) performance.clearMeasures("walkthrough-render");   // a long lesson keeps a bounded buffer
@@ -344,10 +354,13 @@ function showQuiz(record, values) {
                                                     components: run.manifest.pca[shownProjection(run, values.proj)].components, finalW })
     .find((q) => q.topic === values.ask) ?? null;
   if (values.ask !== "nearer") { views.quiz.show(build(null), revealed(values)); return; }
+  if (finalLoaded.has(run.name)) { views.quiz.show(build(finalLoaded.get(run.name)), revealed(values)); return; }
   views.quiz.show(null, false);
-  const asked = viewKey(values);
-  finalVectors(run.name).then((finalW) => { if (viewKey(state.get()) === asked) views.quiz.show(build(finalW), revealed(values)); },
-    (err) => { views.quiz.prompt.textContent = `This question needs the run's final vectors, which cannot be read: ${err.message}`; });
+  const asked = viewKey(values), name = run.name;
+  finalVectors(name).then((finalW) => {
+    finalLoaded.set(name, finalW);
+    if (viewKey(state.get()) === asked) views.quiz.show(build(finalW), revealed(values));
+  }, (err) => { views.quiz.prompt.textContent = `This question needs the run's final vectors, which cannot be read: ${err.message}`; });
 }
 
 // ---- playback ----
@@ -463,7 +476,7 @@ async function main() {
   }
   if (!runs.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }
   $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)` : `${r.name} (broken)`, r.name)));
-  runNames = runs.filter((r) => r.status === "ok").map((r) => r.name);
+  runList = runs;
   const name = state.get().run ?? (runs.find((r) => r.name === "default" && r.status === "ok") ?? runs.find((r) => r.status === "ok") ?? runs[0]).name;
   if (state.set({ run: name }, "url").size === 0) schedule(new Set(["run"]));
 }

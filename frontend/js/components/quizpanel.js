@@ -15,6 +15,7 @@ export class QuizPanel {
   show(question, revealed) {
     if (!question) {
       this.question = null;
+      delete this.choices.dataset.question;
       this.prompt.textContent = "Loading the question…";
       this.choices.querySelectorAll(".quiz-choice").forEach((label) => label.remove());
       this.verdictBox.textContent = "";
@@ -22,6 +23,7 @@ export class QuizPanel {
     }
     if (this.question?.id !== question.id) {
       this.question = question;
+      this.choices.dataset.question = question.id;
       this.prompt.textContent = question.prompt;
       this.choices.querySelectorAll(".quiz-choice").forEach((label) => label.remove());
       this.choices.append(...question.choices.map(({ value, label }) => {
