@@ -60,8 +60,8 @@ export class PageState {
     this.refused = [];
     this.writeUrl = writeUrl;
     this.urlDelay = urlDelay;
-    this.schedule = (fn, ms) => schedule(fn, ms);   // called unbound: a browser's setTimeout refuses another `this`
-    this.cancel = (id) => cancel(id);
+    this.schedule = schedule;
+    this.cancel = cancel;
     this.urlTimer = null;
     this.values = this.fromQuery(search);
   }
