@@ -5,9 +5,9 @@ import { placeLabels } from "../labelplace.js";
 import { pixelsPerUnit } from "../mapframe.js";
 import { color } from "../theme.js";
 
-const PAD = 28;                                   // px around the drawn frame
-const BOLD = "bold 13px system-ui, sans-serif";   // the step's words
-const SMALL = "11px system-ui, sans-serif";       // any other word, where it fits
+const PAD = 28;             // px around the drawn frame
+const BOLD_PX = 13;         // the step's words, at the page's normal type size (presentation mode scales it)
+const SMALL_PX = 11;        // any other word, where it fits
 
 export class Scatter {
   constructor(canvas, { onPick, onDraw } = {}) {
@@ -44,6 +44,11 @@ export class Scatter {
     this.canvas.height = Math.round(height * ratio);
     this.ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.width = width; this.height = height;
+    // Labels follow the page's type size, so presentation mode's larger type reaches the map too.
+    const scale = parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1;
+    this.fonts = { bold: `bold ${Math.round(BOLD_PX * scale)}px system-ui, sans-serif`, small: `${Math.round(SMALL_PX * scale)}px system-ui, sans-serif`,
+                   boldPx: BOLD_PX * scale, smallPx: SMALL_PX * scale };
+    this.widths.clear();
     if (this.scene) this.draw(this.drawn ?? this.scene.positions);
   }
 
@@ -111,7 +116,7 @@ export class Scatter {
       if (marked.has(i)) continue;
       ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], 2.6, 0, 2 * Math.PI); ctx.fill();
     }
-    ctx.font = SMALL; ctx.fillStyle = color("--label");
+    ctx.font = this.fonts.small; ctx.fillStyle = color("--label");
     for (const label of labels) if (!label.required) ctx.fillText(label.text, label.x, label.y + label.h - 3);
     if (outputs) this.paintOutputs(outputs);
     if (scene.trail?.length > 1) {
@@ -125,7 +130,7 @@ export class Scatter {
       ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], i === scene.center || i === scene.context ? 5.5 : 4.5, 0, 2 * Math.PI); ctx.fill();
     }
     for (const { x, y, color: fill } of outputs?.marked ?? []) drawDiamond(ctx, x, y, 6.5, fill, true);
-    ctx.font = BOLD;
+    ctx.font = this.fonts.bold;
     for (const label of labels) {
       if (!label.required) continue;
       ctx.fillStyle = label.color;
@@ -160,24 +165,25 @@ export class Scatter {
   /** Every label to draw, none over another: the step's words (scene.labelled, in order) and the marked output
    *  vectors always, with a leader line when they had to move away; any other word only where its label fits. */
   placeLabels(pixels, marked, outputs) {
-    const { scene, words } = this;
+    const { scene, words } = this, { bold, small } = this.fonts;
+    const boldHeight = Math.ceil(this.fonts.boldPx * 1.25), smallHeight = Math.ceil(this.fonts.smallPx * 1.2);
     const items = [], meta = [];
     const inView = ([x, y]) => x >= 0 && y >= 0 && x <= this.width && y <= this.height;
     const required = (scene.labelled ?? [...marked.keys()]).filter((i) => i < pixels.length && inView(pixels[i]));
     for (const i of required) {
-      items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], BOLD), height: 16, required: true });
+      items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], bold), height: boldHeight, required: true });
       meta.push({ text: words[i], index: i, color: marked.get(i) ?? color("--ink") });
     }
     for (const m of outputs?.marked ?? []) {
       if (!inView([m.x, m.y])) continue;
-      items.push({ x: m.x, y: m.y, width: this.widthOf(m.label, BOLD), height: 16, required: true });
+      items.push({ x: m.x, y: m.y, width: this.widthOf(m.label, bold), height: boldHeight, required: true });
       meta.push({ text: m.label, index: -1, color: m.color });
     }
     const named = new Set(required);
     if (scene.otherLabels !== false) {
       for (let i = 0; i < pixels.length; i++) {
         if (named.has(i) || !inView(pixels[i])) continue;
-        items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], SMALL), height: 13, required: false });
+        items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], small), height: smallHeight, required: false });
         meta.push({ text: words[i], index: i });
       }
     }
@@ -213,9 +219,8 @@ export class Scatter {
     const [ox, oy] = origin;
     ctx.strokeStyle = color("--ink"); ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.moveTo(ox - 6, oy); ctx.lineTo(ox + 6, oy); ctx.moveTo(ox, oy - 6); ctx.lineTo(ox, oy + 6); ctx.stroke();
-    ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = color("--ink");
+    ctx.font = this.fonts.small; ctx.fillStyle = color("--ink");
     ctx.fillText("0", ox + 4, oy + 13);
-    ctx.font = "bold 13px system-ui, sans-serif";
     ctx.setLineDash([5, 4]); ctx.lineWidth = 1.6;
     for (const { x, y, guide } of marked) {
       if (!guide) continue;
