@@ -17,14 +17,17 @@ from bench.server import seconds_until, server_process  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 WALKTHROUGH_READY = "#content[data-renders]"
+SCREEN, PROJECTOR = (1280, 800), (1920, 1080)
 PAGES = {  # file name → (path, what must be drawn before the picture is taken, viewport, presentation mode)
     # the first screen a student sees: the network with step 1's numbers and the framed, labelled map
-    "walkthrough": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, (1280, 800), False),
-    "walkthrough-presentation": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, (1920, 1080), True),
-    "walkthrough-side-by-side": ("/walkthrough.html?run=default&step=150&vs=default-sgns&out=1", WALKTHROUGH_READY, (1280, 800), False),
-    "walkthrough-predict": ("/walkthrough.html?run=default-sgns&step=40&ask=top", WALKTHROUGH_READY, (1280, 800), False),
-    "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr", (1280, 800), False),
-    "explorer": ("/explorer.html?run=default", "canvas", (1280, 800), False),
+    "walkthrough": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, SCREEN, False),
+    "walkthrough-presentation": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, PROJECTOR, True),
+    "walkthrough-side-by-side": ("/walkthrough.html?run=default&step=150&vs=default-sgns&out=1", WALKTHROUGH_READY,
+                                 SCREEN, False),
+    "walkthrough-predict": ("/walkthrough.html?run=default-sgns&step=40&ask=top", WALKTHROUGH_READY, SCREEN, False),
+    "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr",
+               SCREEN, False),
+    "explorer": ("/explorer.html?run=default", "canvas", SCREEN, False),
 }
 
 

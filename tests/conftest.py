@@ -142,6 +142,22 @@ def served_data(tmp_path_factory, small_run, small_sgns_run, small_corpus_run):
     return root / "runs", root / "tokenizers"
 
 
+@pytest.fixture(scope="session")
+def softmax_files(served_data):
+    """The served 'default' run read straight from its files (tests/test_walkthrough_layers.py RunFiles)."""
+    from tests.test_walkthrough_layers import RunFiles
+
+    return RunFiles(served_data[0] / "default")
+
+
+@pytest.fixture(scope="session")
+def sgns_files(served_data):
+    """The served 'default-sgns' run read straight from its files."""
+    from tests.test_walkthrough_layers import RunFiles
+
+    return RunFiles(served_data[0] / "default-sgns")
+
+
 @contextmanager
 def serving(runs: Path, tokenizers: Path):
     """A real uvicorn process on loopback serving these runs and tokenizers; yields its base URL."""

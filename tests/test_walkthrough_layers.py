@@ -47,16 +47,6 @@ def to_pixel(points, bounds, width, height):
     return np.column_stack([ox + (points[:, 0] - min_x) * s, height - (oy + (points[:, 1] - min_y) * s)])
 
 
-@pytest.fixture(scope="module")
-def softmax_files(served_data):
-    return RunFiles(served_data[0] / "default")
-
-
-@pytest.fixture(scope="module")
-def sgns_files(served_data):
-    return RunFiles(served_data[0] / "default-sgns")
-
-
 GEOMETRY = "JSON.parse(document.querySelector('#scatter').dataset.geometry)"
 
 

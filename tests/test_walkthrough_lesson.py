@@ -9,19 +9,9 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from tests.test_walkthrough_layers import RunFiles, geometry, go_to_index
+from tests.test_walkthrough_layers import geometry, go_to_index
 from tests.test_walkthrough_page import open_walkthrough, page_state, read_records, shown_step
 from trainer.run_format import read_json, read_manifest
-
-
-@pytest.fixture(scope="module")
-def softmax_files(served_data):
-    return RunFiles(served_data[0] / "default")
-
-
-@pytest.fixture(scope="module")
-def sgns_files(served_data):
-    return RunFiles(served_data[0] / "default-sgns")
 
 
 def cells(page, selector):

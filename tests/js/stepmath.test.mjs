@@ -2,24 +2,13 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { contextAfterUpdate, contextStanding, fullSoftmax, networkNumbers, rankOf, softmaxPush, uniformLoss }
+import { contextAfterUpdate, contextStanding, fullSoftmax, networkNumbers, softmaxPush, uniformLoss }
   from "../../frontend/js/stepmath.js";
+import { softmaxRecord as makeRecord } from "./records.mjs";
 
 const close = (a, b, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
-/** A softmax record as the trainer writes one: V = 4 words, d = 2, center 0, context 2. */
-function softmaxRecord() {
-  const W_prime = [[0.5, -0.2, 0.3, 0.1], [0.1, 0.4, -0.6, 0.2]];
-  const hidden = [0.7, -0.3];
-  const logits = [0, 1, 2, 3].map((w) => W_prime[0][w] * hidden[0] + W_prime[1][w] * hidden[1]);
-  const e = logits.map(Math.exp), total = e.reduce((a, b) => a + b);
-  const probabilities = e.map((v) => v / total);
-  const u = (w) => [W_prime[0][w], W_prime[1][w]];
-  const repel = [0, 1].map((r) => probabilities.reduce((s, p, w) => s + p * u(w)[r], 0));
-  return { step: 7, center_id: 0, context_id: 2, hidden, W_prime, logits, probabilities, context_prob: probabilities[2],
-           context_rank: rankOf(probabilities, 2), loss: -Math.log(probabilities[2]), attractive_force: u(2),
-           repulsive_force: repel, grad_v_c: repel.map((v, r) => v - u(2)[r]) };
-}
+const softmaxRecord = () => makeRecord({ center: 0, context: 2 });
 
 test("the full softmax of a step's weights is the recorded softmax, and its rank rule is the trainer's", () => {
   const record = softmaxRecord();

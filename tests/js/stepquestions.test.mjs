@@ -3,17 +3,11 @@ import assert from "node:assert/strict";
 import test from "node:test";
 
 import { stepQuestions, verdict } from "../../frontend/js/stepquestions.js";
+import { softmaxRecord } from "./records.mjs";
 
 const words = ["king", "queen", "apple", "throne"];
-const W_prime = [[0.5, -0.2, 0.3, 0.1], [0.1, 0.4, -0.6, 0.2]];
-const hidden = [0.7, -0.3];
-const logits = [0, 1, 2, 3].map((w) => W_prime[0][w] * hidden[0] + W_prime[1][w] * hidden[1]);
-const e = logits.map(Math.exp), total = e.reduce((a, b) => a + b);
-const probabilities = e.map((v) => v / total);
-const u = (w) => [W_prime[0][w], W_prime[1][w]];
-const repel = [0, 1].map((r) => probabilities.reduce((s, p, w) => s + p * u(w)[r], 0));
-const record = { step: 9, center_id: 3, context_id: 1, center_word: "throne", context_word: "queen", hidden, W_prime, logits,
-                 probabilities, grad_v_c: repel.map((v, r) => v - u(1)[r]) };
+const record = softmaxRecord();
+const { logits } = record;
 const components = [[1, 0], [0, 1]];
 const finalW = { rows: 4, dim: 2, data: Float32Array.from([1, 0, 0.9, 0.1, -1, 0, 1, 0.05]) };
 
