@@ -6,9 +6,10 @@ import pytest
 from tests.a11y import assert_axe_clean, horizontal_overflow
 
 GLOSSARY_TERMS = ("logit", "softmax", "gradient", "pca", "negative-sampling", "bpe-merge")
-# The walkthrough in each of its forms: full softmax, negative sampling, and the two side by side.
+# The walkthrough in each of its forms: full softmax, negative sampling, the two side by side, and a corpus run
+# with a question asked (predict, then reveal).
 WALKTHROUGH = ["/walkthrough.html?run=default&step=100", "/walkthrough.html?run=default-sgns&step=100",
-               "/walkthrough.html?run=default&step=100&vs=default-sgns"]
+               "/walkthrough.html?run=default&step=100&vs=default-sgns", "/walkthrough.html?run=corpus&ask=top"]
 
 
 def open_page(page, base, path):

@@ -240,9 +240,9 @@ def test_a_corpus_run_opens_in_the_walkthrough(page, live_server, corpus_files):
              if t.replace(".", "").isdigit()]
     assert min(ticks) > 0 and "does not start at 0" in page.text_content("#loss-axis-note")
     # what cannot be shown says why, with a link that opens the run elsewhere
-    for panel in ("#matrices-panel", "#window-panel", "#neighbors-panel"):
-        assert page.locator(f"{panel} .corpus-only").is_visible()
-    assert page.get_attribute("#matrices-panel a.corpus-explorer", "href") == "/explorer.html?run=corpus"
+    for panel in ("#net-panel", "#backward-panel", "#matrices-panel", "#window-panel", "#neighbors-panel"):
+        assert page.locator(f"{panel} .corpus-only").is_visible(), panel
+        assert page.get_attribute(f"{panel} .corpus-only a.corpus-explorer", "href") == "/explorer.html?run=corpus", panel
     assert page.is_hidden("#heat-W") and page.is_hidden("#sw-words")
     assert page.errors == []
 
