@@ -373,7 +373,7 @@ function updatePlayback(values) {
   if (!values.playing) return;
   const interval = 1000 / values.speed;
   timer = setInterval(() => {
-    if (!run || working) return;
+    if (!run || working || Number($("content").dataset.step) !== state.get().step) return;  // the last step is not drawn yet
     const index = run.indexOfStep(state.get().step);
     if (index >= run.steps.length - 1) { state.set({ playing: false }, "play"); return; }
     nextAnimation = Math.min(180, interval * 0.8);
