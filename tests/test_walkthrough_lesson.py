@@ -36,27 +36,34 @@ def first_max(values):
 
 # ---- the network panel ----
 
+NETWORK_JS = """() => {
+  const text = (id) => document.getElementById(id).textContent;
+  const cells = (id) => [...document.querySelectorAll(`#${id} .cell span`)].map((s) => s.textContent);
+  return { x: text('net-x'), row: cells('net-row'), column: cells('net-col'), scores: text('net-scores'), sigma: text('net-sigma'),
+           loss: text('loss'), prob: text('context-prob'), rank: text('context-rank') };
+}"""
+
+
 def assert_network_shows(page, record, words):
     """The network panel's numbers are the step file's: the one-hot input, row c of W (= h = v_c), the
     context's column of W′, the scores, the probability of the true context and the loss."""
     vocab, center, context = len(words), record["center_id"], record["context_id"]
-    assert page.text_content("#net-x") == (f"1 at c = {words[center]} (word {center + 1} of {vocab}), "
-                                           f"0 for the other {vocab - 1}")
-    assert cells(page, "#net-row") == f3(record["hidden"])
-    assert page.text_content("#loss") == f"{record['loss']:.4f}"
+    shown = page.evaluate(NETWORK_JS)                                          # one read of the whole panel
+    assert shown["x"] == f"1 at c = {words[center]} (word {center + 1} of {vocab}), 0 for the other {vocab - 1}"
+    assert shown["row"] == f3(record["hidden"])
+    assert shown["loss"] == f"{record['loss']:.4f}"
     if "sigma_pos" in record:
-        assert cells(page, "#net-col") == f3(record["u_pos"])
+        assert shown["column"] == f3(record["u_pos"])
         scored = [(record["context_word"], record["score_pos"]), *zip(record["negative_words"], record["scores_neg"], strict=True)]
-        assert page.text_content("#net-scores") == ", ".join(f"z({w}) = {z:.4f}" for w, z in scored)
-        assert page.text_content("#net-sigma") == f"{record['sigma_pos']:.4f}"
+        assert shown["scores"] == ", ".join(f"z({w}) = {z:.4f}" for w, z in scored)
+        assert shown["sigma"] == f"{record['sigma_pos']:.4f}"
         return
     assert np.allclose(record["W"][center], record["hidden"], atol=1e-4)       # h is the center's row of W
-    assert cells(page, "#net-col") == f3(np.asarray(record["W_prime"])[:, context])
+    assert shown["column"] == f3(np.asarray(record["W_prime"])[:, context])
     top = first_max(record["logits"])
-    assert page.text_content("#net-scores") == (f"z_o = {record['logits'][context]:.4f} for {words[context]}; "
-                                                f"the highest, {record['logits'][top]:.4f}, for {words[top]}")
-    assert page.text_content("#context-prob") == f"{record['context_prob']:.6f}"
-    assert page.text_content("#context-rank") == str(record["context_rank"])
+    assert shown["scores"] == (f"z_o = {record['logits'][context]:.4f} for {words[context]}; "
+                               f"the highest, {record['logits'][top]:.4f}, for {words[top]}")
+    assert shown["prob"] == f"{record['context_prob']:.6f}" and shown["rank"] == str(record["context_rank"])
 
 
 @pytest.mark.parametrize("run", ["default", "default-sgns"])
@@ -283,6 +290,25 @@ def expected_answer(kind, record, files, final_w):
     return str(o if unit[c] @ unit[o] >= unit[c] @ unit[other] else other)
 
 
+ANSWER_JS = """async ([step, ask, choose]) => {
+  // what a student does, on the page's own controls: the step and the question are set as the slider and the
+  // question menu set them (the page state), then a choice is clicked and Reveal pressed
+  const until = (ok) => new Promise((done) => { const t = setInterval(() => { if (ok()) { clearInterval(t); done(); } }, 10); });
+  const { currentPageState } = await import('/js/page.js');
+  const run = currentPageState().get().run;
+  currentPageState().set({ step, ask, reveal: null });
+  await until(() => document.querySelector('#quiz-choices').dataset.question === `${run}:${step}:${ask}`
+    && !document.querySelector('#quiz-reveal').disabled && document.querySelector('#quiz-verdict').dataset.right === undefined);
+  const values = [...document.querySelectorAll('#quiz-choices input')].map((r) => r.value);
+  const pick = choose === null ? null : document.querySelector(`#quiz-choices input[value='${choose}']`);
+  pick?.click();
+  document.querySelector('#quiz-reveal').click();
+  await until(() => document.querySelector('#quiz-verdict').dataset.right !== undefined);
+  const verdict = document.querySelector('#quiz-verdict');
+  return { values, right: verdict.dataset.right, text: verdict.textContent };
+}"""
+
+
 def test_predict_then_reveal_gives_the_right_verdict_for_20_random_steps(page, live_server, softmax_files, sgns_files, served_data):
     final = {name: load_file(str(served_data[0] / name / "model.safetensors"))["W"].astype(float) for name in ("default", "default-sgns")}
     rng = random.Random(24)
@@ -291,20 +317,14 @@ def test_predict_then_reveal_gives_the_right_verdict_for_20_random_steps(page, l
         open_walkthrough(page, live_server, f"?run={run}&ask=top")
         assert page.get_attribute("#ask-toggle", "aria-pressed") == "true"
         for k in range(10):
-            index = rng.randrange(len(files.steps))
-            step, kind = files.steps[index], kinds[k % 4]
-            go_to_index(page, index, step)
-            page.select_option("#ask-kind", kind)
-            page.wait_for_function(f"document.querySelector('#quiz-choices').dataset.question === '{run}:{step}:{kind}'")
+            step, kind = files.steps[rng.randrange(len(files.steps))], kinds[k % 4]
             answer = expected_answer(kind, files.records[step], files, final[run])
-            values = page.eval_on_selector_all("#quiz-choices input", "rs => rs.map((r) => r.value)")
+            values = page.evaluate(ANSWER_JS, [step, kind, None])["values"]     # reveal unanswered: see the choices
             assert answer in values, (run, step, kind)
             choose = answer if k % 2 == 0 else next(v for v in values if v != answer)   # half right, half wrong
-            page.check(f"#quiz-choices input[value='{choose}']")
-            page.click("#quiz-reveal")
-            page.wait_for_function("document.querySelector('#quiz-verdict').dataset.right !== undefined")
-            assert page.get_attribute("#quiz-verdict", "data-right") == str(choose == answer).lower(), (run, step, kind)
-            assert page.text_content("#quiz-verdict").startswith("Right:" if choose == answer else "Not this time:")
+            shown = page.evaluate(ANSWER_JS, [step, kind, choose])
+            assert shown["right"] == str(choose == answer).lower(), (run, step, kind, shown)
+            assert shown["text"].startswith("Right:" if choose == answer else "Not this time:")
     assert page.errors == []
 
 
@@ -360,7 +380,7 @@ def test_every_glossary_link_of_every_page_opens_an_entry(page, live_server):
     linked = page.evaluate("import('/js/glossarylinks.js').then((m) => m.TERMS.map(([id]) => id))")
     assert set(linked) <= entries
     for path in PAGES:
-        page.goto(f"{live_server}{path}")
+        page.goto(f"{live_server}{path}", wait_until="commit")
         page.wait_for_selector("a.term", state="attached")
         hrefs = page.eval_on_selector_all("main a[href^='/glossary.html#']", "as => as.map((a) => a.hash.slice(1))")
         assert hrefs and set(hrefs) <= entries, (path, set(hrefs) - entries)
