@@ -14,11 +14,10 @@ export const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 /** Negative sampling records σ of the context and the negatives; the full softmax records P over all words. */
 export const isSgnsRecord = (record) => "sigma_pos" in record;
 
-/** The forces on v_c: ∂L/∂v_c = repel − attract (softmax: Σ P·u − u_o; negative sampling: push − pull). */
+/** The forces on v_c, recorded alike in both methods: ∂L/∂v_c = push − pull (softmax: Σ P·u − u_o;
+ *  negative sampling: Σ σ_n·u_n − (1 − σ_o)·u_o). */
 export function forces(record) {
-  return isSgnsRecord(record)
-    ? { attract: record.pull, repel: record.push, grad: record.grad_v_c }
-    : { attract: record.attractive_force, repel: record.repulsive_force, grad: record.grad_v_c };
+  return { attract: record.pull, repel: record.push, grad: record.grad_v_c };
 }
 
 /** Column w of a d×V matrix stored as d rows. */
@@ -67,9 +66,6 @@ export function softmaxPush(hidden, W_prime) {
 export function uniformLoss({ method, vocab, negative }) {
   return method === "sgns" ? (negative + 1) * Math.LN2 : Math.log(vocab);
 }
-
-/** The learning rate of a step: negative-sampling records carry theirs (a corpus run's decays). */
-export const stepRate = (record, config) => record.lr ?? config.lr;
 
 /**
  * What this step's own update does to the context's probability: P(o|c) for the softmax, σ(u_o·v_c) for

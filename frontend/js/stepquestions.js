@@ -1,7 +1,7 @@
 // Predict, then reveal: the questions a recorded step can ask before its outcome is shown, each with its
 // answer computed from the step's numbers and a one-sentence reason. The walkthrough's own quiz shows one at
 // a time; a live class (questions.js, offerQuestions) asks the same ones. No DOM (tests/js/stepquestions.test.mjs).
-import { contextAfterUpdate, cosine, dot, isSgnsRecord, rankOf, stepRate } from "./stepmath.js";
+import { contextAfterUpdate, cosine, dot, isSgnsRecord, rankOf } from "./stepmath.js";
 
 export const KINDS = ["top", "updown", "move", "nearer"];
 export const KIND_NAMES = { top: "the most likely word", updown: "up or down after the update",
@@ -70,11 +70,12 @@ function nearerQuestion(record, words, finalW, id) {
 }
 
 /**
- * The questions of a step. run: {name, words (labels), config}; components: the map's 2×d axes;
+ * The questions of a step (its record carries its learning rate). name: the run's; words: labels; components:
+ * the map's 2×d axes;
  * finalW: the final input vectors or null (then "nearer" is left out).
  */
-export function stepQuestions(record, { name, words, config, components, finalW = null }) {
-  const lr = stepRate(record, config), id = (kind) => `${name}:${record.step}:${kind}`;
+export function stepQuestions(record, { name, words, components, finalW = null }) {
+  const lr = record.lr, id = (kind) => `${name}:${record.step}:${kind}`;
   const questions = { top: topQuestion(record, words, id("top")), updown: updownQuestion(record, words, lr, id("updown")),
                       move: moveQuestion(record, words, lr, components, id("move")) };
   if (finalW) questions.nearer = nearerQuestion(record, words, finalW, id("nearer"));

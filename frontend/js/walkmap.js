@@ -4,7 +4,7 @@
 import { describeScatter } from "./components/scatteraccess.js";
 import { arrowMagnification, boundsOfPairs, frameAround, touchedWords, unionBounds } from "./mapframe.js";
 import { countOutside, outputLayer } from "./outputvectors.js";
-import { forces, stepRate } from "./stepmath.js";
+import { forces } from "./stepmath.js";
 import { color } from "./theme.js";
 import { tokenLabel } from "./tokenlabel.js";
 
@@ -28,7 +28,7 @@ export function mapPlan(run, index, record, values, { conceal = false } = {}) {
   const negatives = run.isSgns ? record.negative_ids : [];
   const touched = touchedWords({ center: record.center_id, context: record.context_id, negatives, selected }, positions);
   const outputs = values.out ? outputLayer(record, pca, run.isSgns) : null;
-  const lr = stepRate(record, run.manifest.config);
+  const lr = record.lr;
   const { attract, repel, grad } = forces(record);
   const project = (vector, k) => [0, 1].map((axis) => pca.components[axis].reduce((s, c, r) => s + c * k * vector[r], 0));
   const arrows = conceal ? [] : [[attract, lr, "--attract"], [repel, -lr, "--repel"], [grad, -lr, "--update"]]

@@ -7,7 +7,7 @@ import { renderSigmaBars } from "./components/sigmabars.js";
 import { droppedWord, renderSlidingWindow } from "./components/slidingwindow.js";
 import { renderVector } from "./components/vector.js";
 import { $ } from "./page.js";
-import { contextStanding, cosine, dot, forces, networkNumbers, norm, softmaxPush, stepRate, uniformLoss } from "./stepmath.js";
+import { contextStanding, cosine, dot, forces, networkNumbers, norm, softmaxPush, uniformLoss } from "./stepmath.js";
 import { tokenLabel } from "./tokenlabel.js";
 
 const TOP_WORDS = 8;
@@ -54,11 +54,11 @@ export function renderNetwork(run, record) {
     $("context-rank").textContent = numbers.rank;
   }
   $("loss").textContent = fmt(numbers.loss);
-  $("net-lr").textContent = String(Number(stepRate(record, run.manifest.config).toPrecision(4)));
+  $("net-lr").textContent = String(Number(record.lr.toPrecision(4)));
 }
 
 export function renderForward(run, record, values, probChart) {
-  $("cosine").textContent = fmt(record.cosine_center_context ?? cosine(record.hidden, run.isSgns ? record.u_pos : record.attractive_force));
+  $("cosine").textContent = fmt(record.cosine_center_context ?? cosine(record.hidden, record.u_pos));
   if (run.isSgns) {
     const rows = [{ word: record.context_word, score: record.score_pos, sigma: record.sigma_pos, loss: record.loss_pos, positive: true },
       ...record.negative_words.map((word, n) => ({ word, score: record.scores_neg[n], sigma: record.sigmas_neg[n], loss: record.loss_neg[n], positive: false }))];
@@ -79,7 +79,7 @@ export function renderForward(run, record, values, probChart) {
 
 export function renderBackward(run, record) {
   const { attract: att, repel: rep, grad } = forces(record), hidden = record.hidden;
-  const lr = stepRate(record, run.manifest.config);
+  const lr = record.lr;
   const scale = Math.max(...att.map(Math.abs), ...rep.map(Math.abs), ...grad.map(Math.abs));
   renderVector($("vec-attract"), att, "var(--attract)", scale);
   renderVector($("vec-repel"), rep, "var(--repel)", scale);

@@ -344,13 +344,13 @@ async function currentQuestions() {
   const data = run, record = await data.record(data.indexOfStep(values.step));
   let finalW = null;
   try { finalW = await finalVectors(data.name); } catch { /* "nearer" needs the final vectors; the rest do not */ }
-  return stepQuestions(record, { name: data.name, words: data.words.map(tokenLabel), config: data.manifest.config,
+  return stepQuestions(record, { name: data.name, words: data.words.map(tokenLabel),
                                  components: data.manifest.pca[shownProjection(data, values.proj)].components, finalW });
 }
 
 function showQuiz(record, values) {
   if (values.ask === null) return;
-  const build = (finalW) => stepQuestions(record, { name: run.name, words: run.words.map(tokenLabel), config: run.manifest.config,
+  const build = (finalW) => stepQuestions(record, { name: run.name, words: run.words.map(tokenLabel),
                                                     components: run.manifest.pca[shownProjection(run, values.proj)].components, finalW })
     .find((q) => q.topic === values.ask) ?? null;
   if (values.ask !== "nearer") { views.quiz.show(build(null), revealed(values)); return; }

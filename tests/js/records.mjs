@@ -12,6 +12,6 @@ export function softmaxRecord({ center = 3, context = 1 } = {}) {
   const repel = [0, 1].map((r) => probabilities.reduce((s, p, w) => s + p * u(w)[r], 0));
   return { step: 9, center_id: center, context_id: context, hidden, W_prime, logits, probabilities,
            context_prob: probabilities[context], context_rank: rankOf(probabilities, context),
-           loss: -Math.log(probabilities[context]), attractive_force: u(context), repulsive_force: repel,
+           loss: -Math.log(probabilities[context]), lr: 0.1, pull: u(context), push: repel,
            grad_v_c: repel.map((v, r) => v - u(context)[r]) };
 }

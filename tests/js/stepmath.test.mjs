@@ -17,7 +17,7 @@ test("the full softmax of a step's weights is the recorded softmax, and its rank
   close(standing.prob, record.context_prob);
   assert.equal(standing.rank, 1 + record.probabilities.filter((p) => p > record.context_prob).length);
   assert.equal(standing.vocab, 4);
-  softmaxPush(record.hidden, record.W_prime).forEach((v, r) => close(v, record.repulsive_force[r]));
+  softmaxPush(record.hidden, record.W_prime).forEach((v, r) => close(v, record.push[r]));
 });
 
 test("the update's effect on P(o|c) equals applying the update by hand", () => {

@@ -12,7 +12,7 @@ const components = [[1, 0], [0, 1]];
 const finalW = { rows: 4, dim: 2, data: Float32Array.from([1, 0, 0.9, 0.1, -1, 0, 1, 0.05]) };
 
 test("four questions of a softmax step, each answered from its numbers", () => {
-  const questions = stepQuestions(record, { name: "run", words, config: { lr: 0.1 }, components, finalW });
+  const questions = stepQuestions(record, { name: "run", words, components, finalW });
   const byTopic = Object.fromEntries(questions.map((q) => [q.topic, q]));
   assert.deepEqual(Object.keys(byTopic), ["top", "updown", "move", "nearer"]);
   assert.equal(byTopic.top.answer, String(logits.indexOf(Math.max(...logits))));
@@ -27,7 +27,7 @@ test("four questions of a softmax step, each answered from its numbers", () => {
     assert.ok(q.choices.some((c) => c.value === q.answer), q.topic);
     assert.ok(q.reason.length > 20);
   }
-  assert.equal(stepQuestions(record, { name: "run", words, config: { lr: 0.1 }, components }).length, 3, "no final vectors: no 'nearer'");
+  assert.equal(stepQuestions(record, { name: "run", words, components }).length, 3, "no final vectors: no 'nearer'");
 });
 
 test("a verdict says right or wrong with the reason", () => {
