@@ -10,10 +10,20 @@ from trainer.run_format import read_json, read_manifest
 SMOOTHING = 200
 
 
-def series(manifest, curve):
+def chunk_ends(pairs, recorded):
+    """A corpus run's chunks end at their pairs plus the steps recorded between chunks before them."""
+    ends, before = [], 0
+    for p in pairs:
+        while before < len(recorded) and recorded[before] <= p + before:
+            before += 1
+        ends.append(p + before)
+    return ends
+
+
+def series(manifest, curve, steps):
     """(at, value): a teaching run's trailing mean once it spans a full window; a corpus run's chunk means."""
     if manifest["kind"] == "corpus":
-        return curve["pairs"], curve["loss"]
+        return chunk_ends(curve["pairs"], steps), curve["loss"]
     losses = curve["loss"]
     width, total, at, value = min(SMOOTHING, len(losses)), 0.0, [], []
     for i, loss in enumerate(losses):
@@ -31,7 +41,7 @@ def expected_moments(run_dir):
     steps = read_json(run_dir, "step_index.json")["steps"]
     config = manifest["config"]
     baseline = (config["negative"] + 1) * math.log(2) if config["method"] == "sgns" else math.log(manifest["sizes"]["vocab"])
-    at, value = series(manifest, curve)
+    at, value = series(manifest, curve, steps)
     start, end = value[0], value[-1]
     moments = [("First recorded step", steps[0], at[0])]
     marks = []

@@ -243,8 +243,8 @@ def test_a_corpus_run_opens_in_the_walkthrough(page, live_server, corpus_files):
         sigmas = [e.text_content() for e in page.query_selector_all("#sigma-bars .sigma-value")]
         assert sigmas == [f"{v:.4f}" for v in [record["sigma_pos"], *record["sigmas_neg"]]]
         checkpoint = max(s for s in corpus_files["snapshots"]["steps"] if s <= record["step"])
-        assert f"these are after {checkpoint:,} pairs" in page.text_content("#frame-note")
-    assert page.text_content("#step-label") == f"step {steps[-1]:,} of {corpus_files['manifest']['sizes']['steps']:,} pairs"
+        assert f"these were taken at step {checkpoint:,}, the last checkpoint" in page.text_content("#frame-note")
+    assert page.text_content("#step-label") == f"step {steps[-1]:,} of {corpus_files['manifest']['sizes']['steps']:,}"
     # the loss curve: one point per chunk of training, on an axis that shows the change
     path = page.eval_on_selector("#loss-chart", "svg => svg.querySelector('path').getAttribute('d')")
     assert path.count("L") + 1 == len(corpus_files["curve"]["loss"])

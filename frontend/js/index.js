@@ -5,6 +5,7 @@ import { getManifest, getRunFile, listRuns } from "./api.js";
 import { notableMoments } from "./moments.js";
 import { $, showError, startPage } from "./page.js";
 import { PageState } from "./pagestate.js";
+import { curveSteps } from "./rundata.js";
 
 const state = new PageState({ run: { default: null } });
 
@@ -15,7 +16,7 @@ async function showMoments(name) {
   if (state.get().run !== name) return;   // another run was chosen meanwhile
   const { method, negative } = manifest.config;
   const moments = notableMoments({ kind: manifest.kind, method, negative, vocab: manifest.sizes.vocab, losses: losses.loss,
-                                   pairs: losses.pairs ?? null, steps: index.steps });
+                                   chunkEnds: losses.pairs ? curveSteps(losses.pairs, index.steps) : null, steps: index.steps });
   const items = moments.map((moment) => {
     const link = document.createElement("a");
     link.href = `/walkthrough.html?${new URLSearchParams({ run: name, step: moment.step })}`;

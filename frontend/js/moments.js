@@ -29,12 +29,13 @@ const fmt = (v) => v.toFixed(2);
 const count = (n) => n.toLocaleString("en");
 
 /**
- * The curve a run's moments are read from: {at: training step (or pairs) of each point, value, first, unit}.
+ * The curve a run's moments are read from: {at: the training step of each point, value, what(i): its words}.
  * Teaching: the trailing mean, from the first step where it spans a full window. Corpus: the chunk means.
  */
-export function lossSeries({ kind, losses, pairs }) {
+export function lossSeries({ kind, losses, chunkEnds }) {
   if (kind === "corpus") {
-    return { at: pairs, value: losses, what: (i) => `the mean loss of the ${i ? "chunk ending at pair" : "first"} ${count(pairs[i])}${i ? "" : " pairs"}` };
+    return { at: chunkEnds, value: losses, what: (i) => (i ? `the mean loss of the chunk of training ending at step ${count(chunkEnds[i])}`
+      : `the mean loss of the first ${count(chunkEnds[0])} steps`) };
   }
   const width = Math.min(SMOOTHING, losses.length), mean = smoothed(losses, width);
   const at = [], value = [];
@@ -43,8 +44,8 @@ export function lossSeries({ kind, losses, pairs }) {
 }
 
 /**
- * run: {kind, method, vocab, negative, losses (teaching: every step; corpus: per chunk), pairs (corpus: the
- * chunks' cumulative pairs), steps (recorded steps)}. Returns [{step, title, detail, at}] in step order:
+ * run: {kind, method, vocab, negative, losses (teaching: every step; corpus: per chunk), chunkEnds (corpus: the
+ * step each chunk of training ends at, rundata.js curveSteps), steps (recorded steps)}. Returns [{step, title, detail, at}] in step order:
  * the first recorded step; when the curve starts at or above the baseline, where it first falls below it;
  * when it falls, where it is first halfway from its start to its end; the last recorded step.
  */

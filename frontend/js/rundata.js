@@ -50,6 +50,17 @@ export function recordInFormat3(record, config) {
   return "lr" in record ? record : { ...record, lr: config.lr };
 }
 
+/** Where a corpus run's loss-curve points fall in step numbers. The curve counts each chunk's trained pairs;
+ *  the step counter (step numbers, snapshots) also counts the steps recorded between chunks, so a chunk ends
+ *  at its pairs plus the recorded steps taken before it ended. */
+export function curveSteps(pairs, recordedSteps) {
+  let before = 0;
+  return pairs.map((p) => {
+    while (before < recordedSteps.length && recordedSteps[before] <= p + before) before += 1;
+    return p + before;
+  });
+}
+
 export class RunData {
   /** A teaching run (every recorded step in full, the words' positions at each) or a corpus run (a sample of
    *  negative-sampling steps, the recorded words' positions at a few checkpoints: snapshots.json.gz). */
@@ -66,7 +77,7 @@ export class RunData {
     run.chunkSize = manifest.chunk_size;
     run.words = vocab.words;
     run.losses = losses.loss;
-    run.lossAt = corpus ? losses.pairs : null;          // a corpus run's curve: one point per chunk, at its pairs
+    run.lossAt = corpus ? curveSteps(losses.pairs, index.steps) : null;   // a corpus run's curve: a point per chunk
     if (corpus) {
       run.sentences = null;
       run.checkpoints = extra.steps;

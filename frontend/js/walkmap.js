@@ -71,7 +71,7 @@ export function frameNote(run, index, record, plan) {
   if (run.isCorpus) {
     const c = run.checkpointOf(index);
     note += ` A corpus run records its ${run.mapSize.toLocaleString("en")} most frequent words' positions only at checkpoints: `
-      + `these are after ${run.checkpoints[c].toLocaleString("en")} pairs, the last checkpoint before this step.`;
+      + `these were taken at step ${run.checkpoints[c].toLocaleString("en")}, the last checkpoint at or before this step.`;
     if (record.center_id >= run.mapSize) {
       note += ` The center ${tokenLabel(record.center_word)} is not among those words, so it has no dot and no arrows.`;
     }

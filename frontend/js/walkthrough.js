@@ -284,7 +284,7 @@ function render(index, record, other, values, animateMs) {
   document.querySelectorAll("[data-reveals]").forEach((el) => {
     el.classList.toggle("concealed", concealed !== null && el.dataset.reveals.split(" ").includes(concealed));
   });
-  $("step-label").textContent = `step ${record.step.toLocaleString("en")} of ${run.manifest.sizes.steps.toLocaleString("en")}${run.isCorpus ? " pairs" : ""}`;
+  $("step-label").textContent = `step ${record.step.toLocaleString("en")} of ${run.manifest.sizes.steps.toLocaleString("en")}`;
   $("pair-center").textContent = tokenLabel(record.center_word);
   $("pair-context").textContent = tokenLabel(record.context_word);
   renderNetwork(run, record);

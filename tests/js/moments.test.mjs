@@ -24,11 +24,11 @@ test("negative sampling is read against (k + 1)·ln 2, and every moment links to
   for (const m of moments) assert.ok(steps.includes(m.step), m.title);
 });
 
-test("a corpus run's moments are read from its chunk means, at their pair counts", () => {
+test("a corpus run's moments are read from its chunk means, at the steps the chunks end", () => {
   const pairs = [1000, 2000, 3000, 4000, 5000], losses = [4.2, 4.0, 3.4, 3.0, 2.9];
   const steps = [...range(20).map((i) => 1000 + i), ...range(20).map((i) => 3000 + i), ...range(20).map((i) => 5000 + i)];
-  const moments = notableMoments({ kind: "corpus", method: "sgns", vocab: 140, negative: 5, losses, pairs, steps });
+  const moments = notableMoments({ kind: "corpus", method: "sgns", vocab: 140, negative: 5, losses, chunkEnds: pairs, steps });
   assert.deepEqual(moments.map((m) => [m.title, m.at, m.step]), [["First recorded step", 1000, 1001],
     ["Below a uniform guess", 2000, 3001], ["Halfway down the loss curve", 3000, 3001], ["Last recorded step", 5000, 5020]]);
-  assert.match(moments[0].detail, /first 1,000 pairs is 4\.20/);
+  assert.match(moments[0].detail, /first 1,000 steps is 4\.20/);
 });

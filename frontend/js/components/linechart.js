@@ -47,7 +47,7 @@ export class LossChart {
 
   /**
    * losses: a teaching run's loss at every step (step s is losses[s − 1]); or, with `at`, a corpus run's
-   * points (the mean loss of each chunk of training, at its cumulative pairs), drawn as they are.
+   * points (the mean loss of each chunk of training, at the step it ends), drawn as they are.
    * baseline: the uniform guess's loss, drawn dashed with baselineLabel. this.axis says where the axis starts.
    */
   setData(losses, { at = null, baseline = null, baselineLabel = "", smoothing = 0.99 } = {}) {
@@ -85,8 +85,8 @@ export class LossChart {
         .textContent = tick.toFixed(digits);
     }
     const muted = { "font-size": 11, fill: color("--muted") };
-    el("text", { x: W - PAD.r, y: H - 5, "text-anchor": "end", ...muted }, this.svg).textContent = at ? `${this.last.toLocaleString("en")} pairs` : `step ${this.last}`;
-    el("text", { x: PAD.l, y: H - 5, ...muted }, this.svg).textContent = at ? "pairs trained →" : "step 1";
+    el("text", { x: W - PAD.r, y: H - 5, "text-anchor": "end", ...muted }, this.svg).textContent = `step ${this.last.toLocaleString("en")}`;
+    el("text", { x: PAD.l, y: H - 5, ...muted }, this.svg).textContent = "step 1";
     if (baseline !== null) {
       el("line", { class: "baseline", x1: PAD.l, x2: W - PAD.r, y1: this.y(baseline), y2: this.y(baseline), stroke: color("--muted"),
                    "stroke-width": 1.2, "stroke-dasharray": "3 4" }, this.svg);
@@ -116,7 +116,7 @@ export class LossChart {
       const i = this.pointAt(step);
       loss = this.losses[i];
       this.dot.setAttribute("cx", this.x(this.at[i]));
-      text = `pair ${step} of ${this.last}: the chunk of training that holds it had a mean loss ${loss.toFixed(4)} `
+      text = `step ${step} of ${this.last}: the chunk of training that holds it had a mean loss ${loss.toFixed(4)} `
         + `(from ${this.losses[0].toFixed(4)} in the first chunk to ${this.losses.at(-1).toFixed(4)} in the last)`;
     } else {
       loss = this.losses[step - 1];
