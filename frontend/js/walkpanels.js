@@ -32,8 +32,32 @@ export function baselineText(run) {
   return method === "sgns" ? `(k + 1)·ln 2 = ${negative + 1}·ln 2 = ${fmt(value)}` : `ln V = ln ${run.words.length} = ${fmt(value)}`;
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A matrix's outline (rows × columns, drawn in a viewBox of that shape, at most 60 units a side) with some rows
+ *  or columns lit: where the step's words sit in W and W′, so "row c" and "column o" are seen, not only read. */
+function drawMatrixShape(svg, rows, columns, lit) {
+  const scale = 60 / Math.max(rows, columns), w = columns * scale, h = rows * scale;
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  const shape = (x, y, width, height, attrs) => {
+    const rect = document.createElementNS(SVG, "rect");
+    for (const [k, v] of Object.entries({ x, y, width, height, ...attrs })) rect.setAttribute(k, v);
+    return rect;
+  };
+  svg.replaceChildren(shape(0, 0, w, h, { class: "matrix", "vector-effect": "non-scaling-stroke" }),
+    ...lit.map(({ axis, index, fill }) => (axis === "row"
+      ? shape(0, index * scale, w, Math.max(scale, 1.5), { fill })
+      : shape(index * scale, 0, Math.max(scale, 1.5), h, { fill }))));
+}
+
 export function renderNetwork(run, record) {
   const numbers = networkNumbers(record, run.words.length), words = run.words;
+  const V = numbers.vocab, d = numbers.dim;
+  drawMatrixShape($("net-x-shape"), V, 1, [{ axis: "row", index: record.center_id, fill: "var(--center)" }]);
+  drawMatrixShape($("net-W-shape"), V, d, [{ axis: "row", index: record.center_id, fill: "var(--center)" }]);
+  drawMatrixShape($("net-Wp-shape"), d, V, [...(numbers.sgns ? record.negative_ids : []).map((index) => ({ axis: "column", index, fill: "var(--repel)" })),
+    { axis: "column", index: record.context_id, fill: "var(--context)" }]);
   $("net-x").textContent = `1 at c = ${tokenLabel(record.center_word)} (word ${record.center_id + 1} of ${numbers.vocab}), `
     + `0 for the other ${numbers.vocab - 1}`;
   const scale = Math.max(...numbers.row.map(Math.abs), ...numbers.column.map(Math.abs));
