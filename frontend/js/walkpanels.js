@@ -54,7 +54,6 @@ function drawMatrixShape(svg, rows, columns, lit) {
 export function renderNetwork(run, record) {
   const numbers = networkNumbers(record, run.words.length), words = run.words;
   const V = numbers.vocab, d = numbers.dim;
-  drawMatrixShape($("net-x-shape"), V, 1, [{ axis: "row", index: record.center_id, fill: "var(--center)" }]);
   drawMatrixShape($("net-W-shape"), V, d, [{ axis: "row", index: record.center_id, fill: "var(--center)" }]);
   drawMatrixShape($("net-Wp-shape"), d, V, [...(numbers.sgns ? record.negative_ids : []).map((index) => ({ axis: "column", index, fill: "var(--repel)" })),
     { axis: "column", index: record.context_id, fill: "var(--context)" }]);
