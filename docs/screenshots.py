@@ -2,7 +2,7 @@
 headless Chromium and saves a PNG under docs/img/. Run after `make serve` has trained the default runs:
 
     .venv/bin/python docs/screenshots.py              # every picture
-    .venv/bin/python docs/screenshots.py live-class   # only those named
+    .venv/bin/python docs/screenshots.py walkthrough  # the pictures whose name starts with that
 
 The live class's picture (live-class.png) is the projector of an instructor who asked "which word is nearest
 to king?" (the answer computed here from the run's files), after 24 simulated students answered and the
@@ -32,11 +32,18 @@ from backend.statestore import state_config  # noqa: E402
 from bench.server import seconds_until, server_process  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-PAGES = {  # file name → (path, what must be drawn before the picture is taken)
-    "walkthrough": ("/walkthrough.html?run=default&step=9000&out=1", "#step-label"),  # output vectors shown
-    "walkthrough-sgns": ("/walkthrough.html?run=default-sgns&step=400", "#step-label"),
-    "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr"),
-    "explorer": ("/explorer.html?run=default", "canvas"),
+WALKTHROUGH_READY = "#content[data-renders]"
+SCREEN, PROJECTOR = (1280, 800), (1920, 1080)
+PAGES = {  # file name → (path, what must be drawn before the picture is taken, viewport, presentation mode)
+    # the first screen a student sees: the network with step 1's numbers and the framed, labelled map
+    "walkthrough": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, SCREEN, False),
+    "walkthrough-presentation": ("/walkthrough.html?run=default&step=1", WALKTHROUGH_READY, PROJECTOR, True),
+    "walkthrough-side-by-side": ("/walkthrough.html?run=default&step=150&vs=default-sgns&out=1", WALKTHROUGH_READY,
+                                 SCREEN, False),
+    "walkthrough-predict": ("/walkthrough.html?run=default-sgns&step=40&ask=top", WALKTHROUGH_READY, SCREEN, False),
+    "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr",
+               SCREEN, False),
+    "explorer": ("/explorer.html?run=default", "canvas", SCREEN, False),
 }
 
 
@@ -103,8 +110,12 @@ def live_class(browser, base: str, out: Path) -> None:
     page.close()
 
 
+def chosen(name: str) -> bool:
+    """Whether the command line asks for this picture (no names: every picture)."""
+    return not sys.argv[1:] or any(name.startswith(w) for w in sys.argv[1:])
+
+
 def main() -> None:
-    wanted = set(sys.argv[1:]) or {*PAGES, "live-class"}
     out = ROOT / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
     os.environ[settings.STATE_ENV] = tempfile.mkdtemp(prefix="wordlab-state-")  # the demo class leaves nothing
@@ -113,16 +124,20 @@ def main() -> None:
                       process, started, "answer")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            for name, (path, ready) in PAGES.items():
-                if name not in wanted:
+            for name, (path, ready, (width, height), presentation) in PAGES.items():
+                if not chosen(name):
                     continue
+                page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(f"http://127.0.0.1:{port}{path}")
-                page.wait_for_selector(ready, timeout=15000)
+                page.wait_for_selector(ready, state="attached", timeout=15000)
+                if presentation:
+                    page.click("header.top button.present")
+                    page.wait_for_selector("html.presentation")
                 page.wait_for_timeout(800)  # animations settle
                 page.screenshot(path=str(out / f"{name}.png"))
                 print(f"wrote {out / f'{name}.png'}")
-            if "live-class" in wanted:
+                page.close()
+            if chosen("live-class"):
                 live_class(browser, f"http://127.0.0.1:{port}", out)
             browser.close()
 
