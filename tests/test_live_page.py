@@ -4,8 +4,10 @@ page-state field, step away and rejoin, join late, come back after the workers a
 question whose right answer the test recomputes from the run's files.
 
 The fields are those of tests/live_page/livetest.js, a test page with one field of each kind the app's pages
-hold (run, step, playback, word, projection, zoom, token text, merge count, explorer query); the page field
-is followed across the app's own pages. Every wait is for an event or an attribute, never for time.
+hold (run, step, playback, word, projection, zoom, token text, merge count, explorer query), and those of the
+app's pages already on their PageState (the walkthrough: run, step, word, projection, frame, bars, playback,
+and its own question); the page field is followed across the app's pages. Every wait is for an event or an
+attribute, never for time.
 """
 
 import json
@@ -27,6 +29,7 @@ from backend.statestore import state_config
 from tests.a11y import assert_axe_clean, horizontal_overflow
 from tests.conftest import ARTIFACTS, free_port, wait_until_serving
 from tests.test_serve import wait_for_workers, workers_of
+from trainer.run_format import read_all_records, read_manifest
 
 LIVE_PAGE = Path(__file__).parent / "live_page"
 WAIT = 15000  # ms: generous for a loaded machine; every wait ends as soon as its condition holds
@@ -134,7 +137,7 @@ def test_students_follow_the_instructor_across_pages(classroom, class_server):
     leader, students = classroom
     leader.goto(f"{class_server.base}/tokens.html")
     for student in students:
-        student.wait_for_url("**/tokens.html", timeout=WAIT)
+        student.wait_for_url("**/tokens.html**", timeout=WAIT)
     leader.goto(f"{class_server.base}/glossary.html#softmax")
     for student in students:
         student.wait_for_url("**/glossary.html#softmax", timeout=WAIT)
@@ -159,11 +162,12 @@ def test_follow_off_then_rejoin_lands_where_the_instructor_is_now(classroom):
 
 
 def test_a_students_own_click_steps_away_from_the_class(classroom):
-    leader, (student, _) = classroom
+    leader, (student, other) = classroom
     set_on_leader(leader, {"step": 5, "word": "cat"})
     wait_field(student, "word", "cat")
-    student.evaluate("window.liveTestState.set({zoom: 1.5})")  # the page changing itself (a map fitting): still following
-    assert student.get_attribute(".live", "data-mode") == "follow"  # the subscriber runs within set()
+    wait_field(other, "word", "cat")
+    other.evaluate("window.liveTestState.set({zoom: 1.5})")  # the page changing itself (a map fitting): still following
+    assert other.get_attribute(".live", "data-mode") == "follow"  # the subscriber runs within set()
     student.click("#pick-word")
     student.wait_for_selector(".live[data-mode=explore]")
     set_on_leader(leader, {"step": 6})
@@ -254,3 +258,68 @@ def test_predict_answer_histogram_reveal(classroom, class_server):
     assert_axe_clean(students[0])
     assert horizontal_overflow(students[0]) == 0  # a 390 px phone
     students[0].screenshot(path=str(ARTIFACTS / "live-student-revealed.png"))
+
+
+# ---- the app's own pages (their PageState), as their engineers move them onto it ----
+
+def wait_param(page, name: str, value: str | None):
+    page.wait_for_function("([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, value],
+                           timeout=WAIT)
+
+
+def param(page, name: str) -> str | None:
+    return page.evaluate("(n) => new URLSearchParams(location.search).get(n)", name)
+
+
+def test_the_walkthrough_is_followed_field_by_field(classroom, class_server):
+    leader, students = classroom
+    leader.goto(f"{class_server.base}/walkthrough.html?run=default&step=20&proj=global")
+    leader.wait_for_selector("#content:not([hidden])", timeout=WAIT)
+    for student in students:
+        student.wait_for_url("**/walkthrough.html**", timeout=WAIT)
+        wait_param(student, "step", "20")
+        wait_param(student, "proj", "global")
+    leader.click("#next")  # the step
+    leader.check("input[name=zoom][value=run]")  # the map's frame
+    leader.check("input[name=bars][value=logits]")
+    leader.select_option("#word", "king")  # the selected word
+    leader.wait_for_function("new URLSearchParams(location.search).get('word') === 'king'")
+    for student in students:
+        for name in ("step", "zoom", "bars", "word"):
+            wait_param(student, name, param(leader, name))
+        student.wait_for_selector("input[name=zoom][value=run]:checked")
+    before = param(leader, "step")
+    leader.click("#play")  # playback: not in any link, followed by the stream
+    for student in students:
+        student.wait_for_function("document.querySelector('#play').textContent === 'Pause'", timeout=WAIT)
+    leader.wait_for_function("(s) => new URLSearchParams(location.search).get('step') !== s", arg=before)
+    leader.click("#play")
+    leader.wait_for_function("document.querySelector('#play').textContent === 'Play'")
+    for student in students:
+        student.wait_for_function("document.querySelector('#play').textContent === 'Play'", timeout=WAIT)
+        wait_param(student, "step", param(leader, "step"))
+
+
+def test_the_walkthroughs_question_to_the_class(classroom, class_server):
+    """walk's own question (frontend/js/stepquestions.js), asked as is; the answer checked against the step's
+    logits in the run's files."""
+    leader, students = classroom
+    leader.goto(f"{class_server.base}/walkthrough.html?run=default&step=30")
+    leader.wait_for_selector("#content:not([hidden])", timeout=WAIT)
+    leader.click(".live button.live-ask")
+    leader.click(".live-ask-list button[data-question='default:30:top']", timeout=WAIT)
+    for student in students:
+        student.wait_for_selector("aside.live-question[data-status=open] .live-choices button", timeout=WAIT)
+    run_dir = class_server.runs / "default"
+    record = next(r for r in read_all_records(run_dir, read_manifest(run_dir)) if r["step"] == 30)
+    words = orjson.loads((run_dir / "vocab.json").read_bytes())["words"]
+    right = words[int(np.argmax(record["logits"]))]
+    labels = students[0].eval_on_selector_all(".live-choices button", "bs => bs.map(b => b.textContent)")
+    assert right in labels
+    for student in students:
+        student.click(f".live-choices button:text-is('{right}')")
+    leader.wait_for_selector("aside.live-question .live-summary:text('2 answers')", timeout=WAIT)
+    leader.click("aside.live-question button[data-action=reveal]")
+    for page in (leader, *students):
+        page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=WAIT)
+        assert page.inner_text(".live-summary") == f"The answer: {right}. 2 of 2 had it (100%)."
