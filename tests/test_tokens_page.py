@@ -223,13 +223,10 @@ def test_paragraph_round_trip_stays_interactive(page, live_server):
 # ---- the lessons: charts from the API and the tokenizer file, the pipeline, typing, the phone ----
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, served_data):
-    """The default tokenizer `make serve` writes (the project's own text), served as "project"; its file."""
-    from trainer.bpe.build import build_default_tokenizer
-
-    built = build_default_tokenizer(tmp_path_factory.mktemp("project-tokenizer"), progress=False)
+def project(project_default, served_data):
+    """The default tokenizer `make serve` writes (English prose from word frequencies), served as "project"."""
     path = served_data[1] / "project.json"
-    shutil.copyfile(built.path, path)
+    shutil.copyfile(project_default.path, path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
