@@ -17,7 +17,8 @@ from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
-from backend.tokenizers import TokenizerRegistry, prepare_kernel_in_background
+from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
+from trainer.bpe.reference import REFERENCE_DIR, REFERENCE_DIR_ENV
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
@@ -33,6 +34,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
                   max_body_size=settings.MAX_BODY_BYTES)
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
+    app.state.references = ReferenceTokenizers(Path(os.environ.get(REFERENCE_DIR_ENV, REFERENCE_DIR)))
 
     app.add_middleware(IsalGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -180,3 +180,67 @@ def test_install_writes_openais_files_from_the_package_and_refuses_others(tmp_pa
     with pytest.raises(Broken, match="SHA-256"):
         install_references(package_tarball(tmp_path / "bad.tgz", tamper=True), tmp_path / "bad")
     assert not list((tmp_path / "bad").glob("*.tiktoken"))
+
+
+# ---- through the API: the same ids, pieces, merges; reference names listed without loading them ----
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, project_default):
+    from fastapi.testclient import TestClient
+
+    from backend.app import create_app
+
+    tokenizers = tmp_path_factory.mktemp("tokenizers")
+    (tokenizers / "default.json").write_bytes(project_default.path.read_bytes())
+    return TestClient(create_app(tmp_path_factory.mktemp("runs"), tokenizers))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_api_answers_tiktokens_ids(client, tiktoken_encodings, name):
+    for text in STRINGS:
+        answer = client.post("/api/tokenize", json={"text": text, "tokenizer": name}).json()
+        assert answer["ids"] == tiktoken_encodings[name].encode(text, disallowed_special=()), text
+        assert "".join(answer["texts"]) == text and answer["merges_total"] == REFERENCES[name].ranks - 256
+
+
+def test_references_are_listed_and_explained(client):
+    listed = {t["name"]: t for t in client.get("/api/tokenizers").json()["tokenizers"]}
+    for name, reference in REFERENCES.items():
+        assert listed[name]["kind"] == "reference" and listed[name]["label"] == reference.label
+        assert listed[name]["vocab_size"] == reference.ranks and listed[name]["pattern_note"]
+    assert listed["default"]["kind"] == "learned"
+    lessons = client.get("/api/tokenizers/cl100k_base/lessons").json()
+    assert lessons["merge_progression"] == [] and lessons["first_merges"][0]["id"] == 256
+    assert sum(lessons["token_lengths"]["bytes"]) == REFERENCES["cl100k_base"].ranks - 256
+    detail = client.get("/api/tokenizers/o200k_base").json()
+    assert detail["merge_history"] == [] and detail["merges"] == REFERENCES["o200k_base"].ranks - 256
+    page = client.get("/api/tokenizers/o200k_base/merges", params={"first": 1000, "count": 3}).json()
+    assert [m["rank"] for m in page] == [1000, 1001, 1002] and all(m["left"] + m["right"] == m["token"] for m in page)
+    assert client.get("/api/tokenizers/o200k_base/merges", params={"count": 100_000}).status_code == 422
+
+
+def test_the_pipeline_shows_each_references_own_pieces(client, references):
+    text = "CamelCase   don't 1234567\n\n"
+    for name, reference in references.items():
+        answer = client.post("/api/tokenize/pipeline", json={"text": text, "tokenizer": name}).json()
+        assert [p["text"] for p in answer["pieces"]] == reference.pieces(text)
+        for piece in answer["pieces"]:
+            assert len(piece["symbols"]) == len(piece["text"].encode())   # bytes are the base symbols
+
+
+@pytest.mark.parametrize("name", ["default", "cl100k_base"])
+def test_the_merges_that_changed_a_text_account_for_every_token(client, references, project_default, name):
+    tokenizer = references.get(name) or project_default.tokenizer
+    text = "The monster approached with terrifying deliberation. The monster!"
+    for merges in (0, 50, 2000, None):
+        answer = client.post("/api/tokenize/merges", json={"text": text, "tokenizer": name, "merges": merges}).json()
+        assert answer["tokens"] == len(tokenizer.encode(text, merges))
+        rows = answer["applied"]
+        assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+        assert answer["base_tokens"] - sum(r["times"] for r in rows) == answer["tokens"]
+        for row in rows:
+            assert row["tokens_before"] - row["times"] == row["tokens_after"]
+            assert row["rank"] <= (merges if merges is not None else len(tokenizer.merges))
+        if name == "default":   # a learned tokenizer's merges apply in rank order: the count after each is exact
+            for row in rows[::3]:
+                assert row["tokens_after"] == len(tokenizer.encode(text, row["rank"]))

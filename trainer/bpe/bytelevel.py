@@ -230,17 +230,3 @@ class ByteLevelBPE:
         trace: list[int] = []
         merge_piece(self._ranks, data, limit, trace)
         return len(data), trace
-
-    def vocabulary_lengths(self) -> dict:
-        """Token lengths without the 256 single bytes: in UTF-8 bytes, and in characters for the tokens
-        that are whole characters (a token that cuts a character has no length in characters)."""
-        from trainer.bpe.analysis import length_histogram
-
-        characters = []
-        for token in self._tokens[BASE_SIZE:]:
-            try:
-                characters.append(len(token.decode("utf-8")))
-            except UnicodeDecodeError:
-                pass
-        return {"characters": length_histogram(characters),
-                "bytes": length_histogram([len(t) for t in self._tokens[BASE_SIZE:]])}

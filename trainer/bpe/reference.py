@@ -20,6 +20,7 @@ from trainer.config import PROJECT_ROOT
 from trainer.errors import Broken, NotFound, WordlabError
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference_tokenizers"
+REFERENCE_DIR_ENV = "WORDLAB_REFERENCE_DIR"   # another directory for them (the server reads it at start)
 NPM_PACKAGE = "tiktoken@1.0.22"
 MAX_ENCODER_BYTES = 8 << 20   # o200k_base.json is 2.3 MB
 
@@ -29,25 +30,26 @@ class Reference:
     name: str
     label: str
     sha256: str          # of OpenAI's NAME.tiktoken, as tiktoken checks it
+    ranks: int           # tokens in that file (ids 0 to ranks - 1; special tokens are not shown here)
     pattern: str         # the pre-tokenizer, as tiktoken's package ships it
     pattern_note: str    # how its pieces differ from ours (trainer/bpe/pretokenize.py)
 
 
 REFERENCES = {r.name: r for r in (
     Reference(
-        "r50k_base", "GPT-2 (r50k_base)", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+        "r50k_base", "GPT-2 (r50k_base)", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930", 50256,
         r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
         "GPT-2's pieces are ours, but a run of spaces before a word leaves its last space to the word "
         "(\"   x\" is \"  \" + \" x\"), and no piece holds an underscore run of its own."),
     Reference(
-        "cl100k_base", "GPT-4 (cl100k_base)", "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        "cl100k_base", "GPT-4 (cl100k_base)", "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7", 100256,
         r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|"""
         r"""\s+(?!\S)|\s+""",
         "GPT-4 cuts numbers into groups of at most three digits, lets one punctuation mark start a word "
         "(\"(word\", \".com\"), keeps a line's newlines with the punctuation before them, and reads "
         "contractions in any case (\"'S\")."),
     Reference(
-        "o200k_base", "GPT-4o (o200k_base)", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        "o200k_base", "GPT-4o (o200k_base)", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d", 199998,
         "|".join([
             r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
             r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
