@@ -42,7 +42,8 @@ REFERENCES = {r.name: r for r in (
         "GPT-2's pieces are ours, but a run of spaces before a word leaves its last space to the word "
         "(\"   x\" is \"  \" + \" x\"), and no piece holds an underscore run of its own."),
     Reference(
-        "cl100k_base", "GPT-4 (cl100k_base)", "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7", 100256,
+        "cl100k_base", "GPT-4 (cl100k_base)",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7", 100256,
         r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|"""
         r"""\s+(?!\S)|\s+""",
         "GPT-4 cuts numbers into groups of at most three digits, lets one punctuation mark start a word "
