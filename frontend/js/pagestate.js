@@ -61,8 +61,8 @@ export class PageState {
     this.refused = [];
     this.writeUrl = writeUrl;
     this.urlDelay = urlDelay;
-    this.schedule = schedule;
-    this.cancel = cancel;
+    this.schedule = (fn, ms) => schedule(fn, ms);   // not this.schedule(): a browser's setTimeout needs no `this`
+    this.cancel = (timer) => cancel(timer);
     this.urlTimer = null;
     this.values = this.fromQuery(search);
   }
