@@ -220,3 +220,23 @@ def node_module_export(path: str, name: str):
     done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60,
                           check=True)
     return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def tiktoken_encodings(tmp_path_factory):
+    """tiktoken's GPT-2, GPT-4 and GPT-4o encodings, read from a cache holding the shipped rank files under
+    tiktoken's own names: it checks each file's SHA-256 against OpenAI's and, finding them, downloads nothing."""
+    import hashlib
+
+    from trainer.bpe.reference import REFERENCES, tiktoken_path
+
+    cache = tmp_path_factory.mktemp("tiktoken-cache")
+    for name in REFERENCES:
+        path = tiktoken_path(name)
+        assert path.is_file(), f"{path} is missing: `make references` installs it"
+        url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(path.read_bytes())
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    import tiktoken
+
+    return {name: tiktoken.get_encoding(name) for name in REFERENCES}

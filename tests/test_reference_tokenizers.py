@@ -3,9 +3,7 @@ rank files), against tiktoken reading the same files (its cache pointed at them,
 too): the same ids for several hundred strings, with no network."""
 
 import base64
-import hashlib
 import io
-import os
 import random
 import subprocess
 import sys
@@ -19,7 +17,6 @@ from trainer.bpe.reference import REFERENCE_DIR, REFERENCES, install_references,
 from trainer.errors import Broken, NotFound
 
 NAMES = list(REFERENCES)
-TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 PROSE = ["The monster approached with terrifying deliberation.", "It was a dark and stormy night; the rain fell.",
          "\"Don't,\" she said. \"We'll see — I'M NOT sure it's wise.\"", "Naïve café owners déjà vu.",
@@ -45,21 +42,6 @@ def sample_strings() -> list[str]:
 
 
 STRINGS = sample_strings()
-
-
-@pytest.fixture(scope="module")
-def tiktoken_encodings(tmp_path_factory):
-    """tiktoken's encodings, read from a cache holding the shipped rank files under tiktoken's own names (it
-    checks each file's SHA-256 against OpenAI's and, finding them, downloads nothing)."""
-    cache = tmp_path_factory.mktemp("tiktoken-cache")
-    for name in NAMES:
-        path = tiktoken_path(name)
-        assert path.is_file(), f"{path} is missing: `make references` installs it"
-        (cache / hashlib.sha1(TIKTOKEN_URL.format(name).encode()).hexdigest()).write_bytes(path.read_bytes())
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-    import tiktoken
-
-    return {name: tiktoken.get_encoding(name) for name in NAMES}
 
 
 @pytest.fixture(scope="module")

@@ -27,9 +27,13 @@ export function tokenBody(token, className = "t") {
   return body;
 }
 
+// Drawing is bounded: a 100 KB paste is some 25,000 tokens, and laying out that many chips takes the
+// browser seconds per update; the figures above the chips still count every token.
+export const MAX_CHIPS = 5000;
+
 export function renderTokens(container, tokens) {
   const fragment = document.createDocumentFragment();
-  tokens.forEach((token, i) => {
+  tokens.slice(0, MAX_CHIPS).forEach((token, i) => {
     const span = document.createElement("span");
     span.className = "tok";
     span.style.background = COLOURS[i % COLOURS.length];
@@ -43,5 +47,11 @@ export function renderTokens(container, tokens) {
     fragment.appendChild(span);
     if (token.text.includes("\n")) fragment.appendChild(document.createElement("br"));
   });
+  if (tokens.length > MAX_CHIPS) {
+    const more = document.createElement("p");
+    more.className = "explain more-tokens";
+    more.textContent = `… and ${(tokens.length - MAX_CHIPS).toLocaleString("en")} more tokens (the first ${MAX_CHIPS.toLocaleString("en")} are drawn; the figures count all).`;
+    fragment.appendChild(more);
+  }
   container.replaceChildren(fragment);
 }
