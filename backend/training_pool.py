@@ -1,6 +1,7 @@
 """BPE training for the token page, off the event loop and out of the server's process.
 
-Each server worker owns one training process (started on the first request; `spawn`, so it shares no
+Each server worker owns one training process (started when the token page first lists the corpora, or by
+the first request; `spawn`, so it shares no
 threads or locks with the worker), run at a lower CPU priority than the workers: a class typing keeps
 its latency while a few students train (bench/load.py --trainers). A worker trains one request at a
 time and lets at most BPE_TRAIN_WAITING wait behind it; more are refused with "busy, try again" (503),
@@ -37,6 +38,12 @@ class TrainingPool:
             self._executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=_lower_priority)
         return self._executor
+
+    def warm(self) -> None:
+        """Starts the training process now, without waiting for it (the token page asks when it opens), so
+        a student's first training does not also pay for starting Python and importing the trainer."""
+        if self._executor is None:
+            self._pool().submit(os.getpid)
 
     async def run(self, function, *args):
         """function(*args) in the training process; Busy when too many requests wait already."""

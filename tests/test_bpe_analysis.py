@@ -15,6 +15,7 @@ from trainer.bpe.analysis import (
     FIRST_MERGES,
     LONG_PIECE_CHARS,
     PATHOLOGICAL,
+    cross_domain,
     held_out_rows,
     held_out_text,
     pipeline,
@@ -61,6 +62,25 @@ def test_the_test_sentences_cut_into_few_tokens_per_word(tokenizer):
     """Today's bar: at most 1.6 tokens per word (the project-source default cut them at 3.3-3.5)."""
     for sentence in TEST_SENTENCES:
         assert len(tokenizer.encode(sentence)) / count_words(sentence) <= 1.6, tokenizer.encode_detailed(sentence).tokens
+
+
+def test_a_default_learned_from_source_code_is_replaced_and_any_other_kept(tmp_path, built):
+    from trainer.bpe.build import outdated_default
+
+    path = tmp_path / "default.json"
+    path.write_bytes(orjson.dumps({"meta": {"corpus": "the project's own text (teaching corpus, documentation, source code)"}}))
+    assert outdated_default(path)
+    path.write_bytes(built.path.read_bytes())
+    assert not outdated_default(path)
+    path.write_bytes(b"{not json")
+    assert not outdated_default(path)   # a broken file is the registry's to report, not to delete
+    assert not outdated_default(tmp_path / "absent.json")
+
+
+def test_the_default_tokenizer_cuts_prose_cheaper_than_code_numbers_and_urls(tokenizer):
+    rows = {r["domain"]: r["tokens_per_100_chars"] for r in cross_domain(tokenizer)}
+    assert rows["English prose"] < min(rows["Python code"], rows["numbers"], rows["URLs"]), rows
+    assert all(len(text) >= 850 for text in DOMAIN_SAMPLES.values())   # long enough for a few odd tokens not to decide
 
 
 def test_no_preset_test_sentence_or_sample_is_in_the_training_text(default_training_text):

@@ -111,7 +111,8 @@ def source_text(request: TrainRequest, directory: Path) -> tuple[str, str]:
 
 
 @router.get("/corpora", response_model=list[CorpusEntry], description="Texts in data/corpora to train on.")
-async def list_corpora(directory: Corpora) -> list[CorpusEntry]:
+async def list_corpora(directory: Corpora, pool: Pool) -> list[CorpusEntry]:
+    pool.warm()   # the token page is open: a training may follow
     return [CorpusEntry(name=name, bytes=path.stat().st_size) for name, path in corpus_files(directory).items()]
 
 

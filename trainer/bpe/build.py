@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from trainer.bpe.analysis import held_out_figures
 from trainer.bpe.english_text import WORDS, english_text, english_words
 from trainer.bpe.tokenizer import BPETokenizer
@@ -80,9 +82,31 @@ def build_default_tokenizer(tokenizers_dir: Path, progress: bool = True, words: 
     return build_from_text(text, vocab_size, "default", tokenizers_dir, meta, progress=progress)
 
 
+OLD_DEFAULT_CORPUS = "the project's own text"   # the recipe before English prose (mostly source code)
+
+
+def outdated_default(path: Path) -> bool:
+    """Whether a default.json is the one an older wordlab learned from its own source code."""
+    return path.exists() and str(file_meta(path).get("corpus", "")).startswith(OLD_DEFAULT_CORPUS)
+
+
+def file_meta(path: Path) -> dict:
+    """A tokenizer file's meta, or {} when it cannot be read (the registry reports a broken file)."""
+    try:
+        meta = orjson.loads(path.read_bytes()).get("meta", {})
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def ensure_default_tokenizer(tokenizers_dir: Path, progress: bool = True) -> None:
-    """The app ships with one tokenizer, "default", written on first start (an existing one is kept)."""
-    if not (Path(tokenizers_dir) / "default.json").exists():
+    """The app ships with one tokenizer, "default", written on first start. An existing one is kept, unless
+    it is the one an older wordlab wrote from its own source code: that one is replaced by the prose one."""
+    path = Path(tokenizers_dir) / "default.json"
+    if outdated_default(path):
+        print(f"{path} was learned from wordlab's source code; writing the English prose default instead")
+        path.unlink()
+    if not path.exists():
         started = time.perf_counter()
         built = build_default_tokenizer(tokenizers_dir, progress=progress)
         print(f"wrote {built.path}: {built.tokenizer.vocab_size} tokens ({len(built.tokenizer.merges)} merges) "
