@@ -136,13 +136,18 @@ async def checked(request: TokenizeRequest, tokenizers: TokenizerRegistry,
     return tok, merges, size
 
 
+async def by_size(size: int, function, *args):
+    """function(*args): in a thread for a long text, so the event loop keeps answering this worker's other
+    requests meanwhile; inline for a short one (a thread hop costs more than the work)."""
+    if size > settings.INLINE_TOKENIZE_BYTES:
+        return await run_in_threadpool(function, *args)
+    return function(*args)
+
+
 @router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
 async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers, references: References) -> OrjsonResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    if size > settings.INLINE_TOKENIZE_BYTES:
-        # A long text runs in a thread: the event loop keeps answering this worker's other requests meanwhile.
-        return OrjsonResponse(await run_in_threadpool(tokenize_answer, tok, request, merges))
-    return OrjsonResponse(tokenize_answer(tok, request, merges))
+    return OrjsonResponse(await by_size(size, tokenize_answer, tok, request, merges))
 
 
 def tokenize_answer(tok: Tokenizer, request: TokenizeRequest, merges: int) -> dict:
@@ -158,10 +163,7 @@ def tokenize_answer(tok: Tokenizer, request: TokenizeRequest, merges: int) -> di
 async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers,
                             references: References) -> PipelineResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    if size > settings.INLINE_TOKENIZE_BYTES:   # as tokenize: a long text off the event loop
-        stages = await run_in_threadpool(pipeline, tok, request.text, merges)
-    else:
-        stages = pipeline(tok, request.text, merges)
+    stages = await by_size(size, pipeline, tok, request.text, merges)
     return PipelineResponse(tokenizer=request.tokenizer, merges_used=merges, **stages)
 
 
@@ -171,10 +173,7 @@ async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers,
 async def tokenize_merges(request: TokenizeRequest, tokenizers: Tokenizers,
                           references: References) -> MergesAppliedResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    if size > settings.INLINE_TOKENIZE_BYTES:   # as tokenize: a long text off the event loop
-        applied = await run_in_threadpool(merges_applied, tok, request.text, merges)
-    else:
-        applied = merges_applied(tok, request.text, merges)
+    applied = await by_size(size, merges_applied, tok, request.text, merges)
     return MergesAppliedResponse(tokenizer=request.tokenizer, merges_used=merges, **applied)
 
 
