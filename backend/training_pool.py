@@ -1,10 +1,11 @@
 """BPE training for the token page, off the event loop and out of the server's process.
 
 Each server worker owns one training process (started when the token page first lists the corpora, or by
-the first request; `spawn`, so it shares no threads or locks with the worker), run at the lowest CPU priority: a class typing keeps its latency while a
-few students train (bench/load.py --trainers). The machine trains one request at a time (a file lock), a
-worker lets at most BPE_TRAIN_WAITING wait behind its own; more are refused with "busy, try again" (503),
-so a class pressing Train together queues a few and never piles up. Each job is bounded by the request
+the first request; `spawn`, so it shares no threads or locks with the worker), run at the lowest CPU
+priority: a class typing keeps its latency while a few students train (bench/load.py --trainers). The
+machine trains one request at a time (a file lock); a worker lets at most BPE_TRAIN_WAITING wait behind its
+own, and more are refused with "busy, try again" (503), so a class pressing Train together queues a few
+and never piles up. Each job is bounded by the request
 limits (100 KB of text, BPE_TRAIN_MAX_MERGES merges) and by a time budget the trainer checks per merge.
 """
 

@@ -137,3 +137,20 @@ def test_save_refuses_taken_reserved_and_escaping_names(client, dirs, name, stat
     assert answer.json()["detail"]["message"]
     if name != "my-bpe":
         assert sorted(p.name for p in tokenizers.parent.rglob("*")) == before
+
+
+def test_a_corpus_start_is_read_bounded_without_gutenbergs_header(tmp_path):
+    from trainer.bpe.replay import corpus_start
+    from trainer.errors import CorpusError
+
+    book = tmp_path / "book.txt"
+    header = "The Project Gutenberg eBook of Test\r\nlicence words\r\n*** START OF THE PROJECT GUTENBERG EBOOK TEST ***\r\n"
+    book.write_bytes((header + "First line of the book.\r\nSecond line, café.\r\n" + "more words " * 50).encode())
+    text = corpus_start(book, 120 + len(header))
+    assert text.startswith("First line of the book.\nSecond line, café.") and "Gutenberg" not in text
+    assert "more words" not in text   # the line the limit cut through is left out
+    book.write_bytes("naïve\n".encode("cp1252"))
+    assert corpus_start(book, 1000) == "naïve\n"
+    book.write_bytes(b"text\0binary")
+    with pytest.raises(CorpusError, match="binary"):
+        corpus_start(book, 1000)

@@ -14,8 +14,7 @@ from backend.routing import OrjsonRoute
 from backend.schemas import ErrorBody, TokenizerSummary
 from backend.training_pool import TrainingPool
 from trainer.bpe.reference import REFERENCES
-from trainer.bpe.replay import save_trained, train_for_replay
-from trainer.corpus import decode_corpus_bytes, strip_gutenberg
+from trainer.bpe.replay import corpus_start, save_trained, train_for_replay
 from trainer.errors import Exists, NotFound, TooLarge
 from trainer.run_format import check_name
 
@@ -101,13 +100,8 @@ def source_text(request: TrainRequest, directory: Path) -> tuple[str, str]:
     path = corpus_files(directory).get(request.corpus)   # a listed name, never a path from the request
     if path is None:
         raise NotFound(f"no corpus named {request.corpus!r}", corpora=sorted(corpus_files(directory)))
-    with path.open("rb") as handle:
-        data = handle.read(settings.MAX_TEXT_BYTES)
-    text = decode_corpus_bytes(data, path.name).text.replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_gutenberg(text)[0]
-    if len(data) == settings.MAX_TEXT_BYTES:
-        text = text[:text.rfind("\n") + 1] or text   # not a line cut in the middle
-    return text, f"the first {len(data):,} bytes of {path.name}"
+    size = min(path.stat().st_size, settings.MAX_TEXT_BYTES)
+    return corpus_start(path, settings.MAX_TEXT_BYTES), f"the first {size:,} bytes of {path.name}"
 
 
 @router.get("/corpora", response_model=list[CorpusEntry], description="Texts in data/corpora to train on.")

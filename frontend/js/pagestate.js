@@ -49,8 +49,8 @@ function normaliseField(name, spec) {
 
 export class PageState {
   /**
-   * fields: { name: { default, parse?(text) → value (throws RefusedValue), format?(value) → text or null (left
- *   out of the URL), inUrl? } }
+   * fields: { name: { default, parse?(text) → value (throws RefusedValue), format?(value) → text, or null
+   *   to leave it out of the URL, inUrl? } }
    * options.search: the query to start from (location.search in a browser, "" elsewhere)
    * options.writeUrl(query): puts the query into the address bar; called at most every urlDelay ms
    */
@@ -61,8 +61,8 @@ export class PageState {
     this.refused = [];
     this.writeUrl = writeUrl;
     this.urlDelay = urlDelay;
-    this.schedule = (fn, ms) => schedule(fn, ms);   // not this.schedule(): a browser's setTimeout needs no `this`
-    this.cancel = (timer) => cancel(timer);
+    this.schedule = schedule;
+    this.cancel = cancel;
     this.urlTimer = null;
     this.values = this.fromQuery(search);
   }

@@ -7,6 +7,7 @@ distinct pieces as base-symbol ids with their counts, and the first pieces in te
 re-cut the text and draw the compression curve after any number of merges without asking again.
 """
 
+import codecs
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 from trainer.bpe.build import build_from_text, split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.train import base_symbols, piece_symbols, train_bpe
-from trainer.errors import TooLarge, WordlabError
+from trainer.corpus import FALLBACK_ENCODING, book_lines
+from trainer.errors import CorpusError, TooLarge, WordlabError
 
 CANDIDATES = 8          # pairs shown at each merge, the winner first
 PREVIEW_PIECES = 600    # pieces of the training text the page re-cuts after each merge
@@ -70,3 +72,20 @@ def save_trained(text: str, merges: int, name: str, out_dir: str, source: str) -
     tok = built.tokenizer
     return {"name": tok.name, "vocab_size": tok.vocab_size, "base_size": tok.base_size, "merges": len(tok.merges),
             "corpus": source}
+
+
+def corpus_start(path: Path, limit: int) -> str:
+    """The first `limit` bytes of a corpus file as text, Project Gutenberg's header left out: UTF-8 (else
+    Windows-1252), line ends as LF, the line the limit cut through left out. Never more is read."""
+    with Path(path).open("rb") as handle:
+        data = handle.read(limit)
+    if b"\0" in data:
+        raise CorpusError(f"{Path(path).name} looks like a binary file (it holds NUL bytes), not a text corpus")
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(data)   # a character cut at the limit waits out
+    except UnicodeDecodeError:
+        text = data.decode(FALLBACK_ENCODING, "replace")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(data) == limit and len(lines) > 1:
+        lines.pop()
+    return "\n".join(book_lines(iter(lines), lambda reason, dropped: None))
