@@ -38,7 +38,6 @@ export function getRunFile(run, manifest, path) {
 }
 
 export const listTokenizers = () => request("/api/tokenizers");
-export const getTokenizer = (name) => request(`/api/tokenizers/${enc(name)}`);
 export const getTokenizerAnalysis = (name) => request(`/api/tokenizers/${enc(name)}/analysis`);
 export const tokenize = (text, tokenizer, merges) => postJSON("/api/tokenize", { text, tokenizer, merges });
 

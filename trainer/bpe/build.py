@@ -51,15 +51,17 @@ def build_tokenizer(corpus: Path, vocab_size: int, name: str, out_dir: Path, enc
     return build_from_text(decoded.text, vocab_size, name, out_dir, meta, decoded.summary.warning, progress)
 
 
-def build_from_text(text: str, vocab_size: int, name: str, out_dir: Path, meta: dict, warning: str | None = None,
-                    progress: bool = True) -> BuiltTokenizer:
-    """Trains on all but the held-out lines, measures the held-out figures and saves NAME.json."""
+def build_from_text(text: str, vocab_size: int | None, name: str, out_dir: Path, meta: dict,
+                    warning: str | None = None, progress: bool = True, merges: int | None = None) -> BuiltTokenizer:
+    """Trains on all but the held-out lines, measures the held-out figures and saves NAME.json. The size is
+    a vocabulary size, or (vocab_size None) a number of merges beyond the base alphabet of those lines."""
     check_name(name, "tokenizer")
     training, held_out = split_held_out(text)
     if not training.strip():
         raise WordlabError(f"{meta.get('corpus', 'the corpus')} has no text to train a tokenizer on")
     started = time.perf_counter()
-    trained = train_bpe(count_pieces(training), vocab_size, progress)
+    pieces = count_pieces(training)
+    trained = train_bpe(pieces, vocab_size if vocab_size is not None else len(base_symbols(pieces)) + merges, progress)
     seconds = time.perf_counter() - started
     tokenizer = BPETokenizer(trained, name, {**meta, "training_characters": len(training),
                                              "held_out_lines": len(held_out)})
@@ -74,12 +76,10 @@ def build_default_tokenizer(tokenizers_dir: Path, progress: bool = True, words: 
                             merges: int = DEFAULT_MERGES) -> BuiltTokenizer:
     word_list = english_words(words)
     text = english_text(words, word_list=word_list)
-    # the base alphabet (of the lines it trains on, not the held-out ones) comes first, then the merges
-    vocab_size = len(base_symbols(count_pieces(split_held_out(text)[0]))) + merges
     meta = {"corpus": f"English prose written from word frequencies: {words:,} words drawn with the frequencies of "
                       f"{word_list.source}",
             "sources": [word_list.source]}
-    return build_from_text(text, vocab_size, "default", tokenizers_dir, meta, progress=progress)
+    return build_from_text(text, None, "default", tokenizers_dir, meta, progress=progress, merges=merges)
 
 
 OLD_DEFAULT_CORPUS = "the project's own text"   # the recipe before English prose (mostly source code)

@@ -6,13 +6,14 @@ English teaches the merges English prose would teach, whatever order the words c
 writes such a text: words drawn with the frequencies of wordfreq's English list (books, subtitles,
 news, Wikipedia and web text, counted by its authors), in sentences that start with a capital and end
 with a full stop, with commas, a few questions and exclamations, contractions and numbers as the list
-has them. Nothing is copied from any text; the same seed gives the same text on every machine.
+has them. Nothing is copied from any text; the same seed gives the same text (numpy's seeded generator).
 """
 
-import random
 import re
 from dataclasses import dataclass
 from importlib import metadata
+
+import numpy as np
 
 WORDS = 1_000_000              # words written: English words down to about 1 in 2,000,000 occur at least once
 SEED = 26
@@ -47,33 +48,40 @@ def english_words(words: int = WORDS) -> WordList:
 
 
 def english_text(words: int = WORDS, seed: int = SEED, word_list: WordList | None = None) -> str:
-    """`words` words drawn by English frequency, as capitalised sentences in paragraph lines."""
+    """`words` words drawn by English frequency, as capitalised sentences in paragraph lines. numpy's seeded
+    generator draws everything at once (the same on every machine), so a million words take a second."""
     word_list = word_list or english_words(words)
-    rng = random.Random(seed)
-    drawn = rng.choices(word_list.words, weights=word_list.weights, k=words)
-    lines, sentences, at = [], [], 0
-    line_length = rng.randint(*SENTENCES_PER_LINE)
-    while at < len(drawn):
-        length = rng.randint(*SENTENCE_WORDS)
-        sentence = [written(w, rng) for w in drawn[at:at + length]]
+    rng = np.random.default_rng(seed)
+    weights = np.asarray(word_list.weights, dtype=np.float64)
+    drawn = rng.choice(len(word_list.words), size=words, p=weights / weights.sum())
+    shown = [written(w) for w in word_list.words]
+    tokens = [shown[i] for i in drawn.tolist()]
+    for i in np.flatnonzero([w[0] == "0" for w in tokens]).tolist():   # wordfreq's zeros: any number that long
+        tokens[i] = str(rng.integers(10 ** (len(tokens[i]) - 1), 10 ** len(tokens[i])))
+    for i in np.flatnonzero(rng.random(words) < 1 / COMMA_EVERY).tolist():
+        tokens[i] += ","
+    lengths = rng.integers(SENTENCE_WORDS[0], SENTENCE_WORDS[1] + 1, size=words // SENTENCE_WORDS[0] + 1)
+    endings = rng.choice(len(ENDINGS), size=len(lengths))
+    sentences, at = [], 0
+    for length, ending in zip(lengths.tolist(), endings.tolist(), strict=True):
+        if at >= words:
+            break
+        sentence = tokens[at:at + length]
         at += length
-        for i in range(len(sentence) - 1):
-            if rng.randrange(COMMA_EVERY) == 0:
-                sentence[i] += ","
-        sentence[0] = sentence[0][0].upper() + sentence[0][1:]
-        sentences.append(" ".join(sentence) + rng.choice(ENDINGS))
-        if len(sentences) == line_length:
-            lines.append(" ".join(sentences))
-            sentences, line_length = [], rng.randint(*SENTENCES_PER_LINE)
-    if sentences:
-        lines.append(" ".join(sentences))
+        first, last = sentence[0], sentence[-1].rstrip(",")
+        sentence[0] = first[0].upper() + first[1:]
+        sentence[-1] = (sentence[0] if len(sentence) == 1 else last) + ENDINGS[ending]
+        sentences.append(" ".join(sentence))
+    per_line = rng.integers(SENTENCES_PER_LINE[0], SENTENCES_PER_LINE[1] + 1, size=len(sentences))
+    lines, at = [], 0
+    for count in per_line.tolist():
+        if at >= len(sentences):
+            break
+        lines.append(" ".join(sentences[at:at + count]))
+        at += count
     return "\n".join(lines) + "\n"
 
 
-def written(word: str, rng: random.Random) -> str:
-    """A word as prose writes it: "i" as "I", wordfreq's zeros as a number of that many digits."""
-    if word == "i" or word.startswith("i'"):
-        return "I" + word[1:]
-    if word[0] == "0":
-        return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in word[1:])
-    return word
+def written(word: str) -> str:
+    """A word as prose writes it: "i" as "I" (wordfreq's zeros stay zeros, to become numbers)."""
+    return "I" + word[1:] if word == "i" or word.startswith("i'") else word

@@ -66,9 +66,7 @@ def train_for_replay(text: str, merges: int, seconds: float, top: int = CANDIDAT
 def save_trained(text: str, merges: int, name: str, out_dir: str, source: str) -> dict:
     """Trains as `wordlab tokenizer train` would on this text (the same merges as the replay) and saves it
     as out_dir/NAME.json, held-out figures included; its summary."""
-    training, _ = split_held_out(text)
-    vocab_size = len(base_symbols(Counter(split_pieces(training)))) + merges
-    built = build_from_text(text, vocab_size, name, Path(out_dir), {"corpus": source}, progress=False)
+    built = build_from_text(text, None, name, Path(out_dir), {"corpus": source}, progress=False, merges=merges)
     tok = built.tokenizer
     return {"name": tok.name, "vocab_size": tok.vocab_size, "base_size": tok.base_size, "merges": len(tok.merges),
             "corpus": source}
