@@ -5,6 +5,7 @@ import asyncio
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import pytest
@@ -113,7 +114,8 @@ def test_a_busy_worker_refuses_at_once_instead_of_queueing_without_end():
         finally:
             pool.close()
 
-    asyncio.run(two_at_once())
+    with ThreadPoolExecutor(1) as thread:   # a loop of its own: a browser test may hold this thread's loop
+        thread.submit(asyncio.run, two_at_once()).result()
 
 
 def test_save_writes_a_named_tokenizer_equal_to_the_clis(client, dirs, trained, tmp_path):
