@@ -12,10 +12,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from trainer.book_text import without_gutenberg
 from trainer.bpe.build import build_from_text, split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.train import base_symbols, piece_symbols, train_bpe
-from trainer.corpus import FALLBACK_ENCODING, book_lines
+from trainer.corpus import FALLBACK_ENCODING
 from trainer.errors import CorpusError, TooLarge, WordlabError
 
 CANDIDATES = 8          # pairs shown at each merge, the winner first
@@ -86,4 +87,4 @@ def corpus_start(path: Path, limit: int) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(data) == limit and len(lines) > 1:
         lines.pop()
-    return "\n".join(book_lines(iter(lines), lambda reason, dropped: None))
+    return "\n".join(without_gutenberg(iter(lines), lambda reason, dropped: None))
