@@ -329,7 +329,6 @@ async function train() {
       + `characters (${answer.held_out_lines.toLocaleString("en")} lines held out) in ${answer.seconds.toFixed(2)} s on the server.`;
     $("train-result").hidden = false;
     $("train-step").max = replay.total;
-    charts.training.setData(replay.curve().map((tokens, merges) => ({ merges, tokens })), "merges");
     count("trainings");
     state.set({ trainStep: 0, playing: true });
     drawTraining(state.get());
@@ -377,7 +376,10 @@ function drawTraining(s) {
     return span;
   }));
   view.dataset.tokens = tokens.length;
-  charts.training.setMarker(k, `${replay.curve()[k].toLocaleString("en")} tokens after ${k} merges`);
+  const curve = replay.curve();   // drawn up to this merge, on axes fixed to the whole training: it grows
+  charts.training.setData(curve.slice(0, k + 1).map((tokens, merges) => ({ merges, tokens })), "merges",
+                          { xMin: 0, xMax: Math.max(1, replay.total), yMax: curve[0] });
+  charts.training.setMarker(k, `${curve[k].toLocaleString("en")} tokens after ${k} merges`);
   const last = replay.merges.slice(Math.max(0, k - LAST_MERGES_SHOWN), k).reverse();
   renderMergeTable($("train-merge-list"), last.map((m) => ({ rank: m.rank, left: vocab[m.left], right: vocab[m.right], token: vocab[m.id], count: m.count })));
 }
