@@ -26,15 +26,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The reference tokenizers' rank files (GPT-2, GPT-4, GPT-4o): OpenAI's files as the npm package tiktoken
-# (MIT) ships them, fetched once with npm and checked against tiktoken's SHA-256 of each (trainer/bpe/reference.py).
+# (MIT) ships them, fetched once with npm and checked against tiktoken's SHA-256 of each (trainer/bpe/gpt_tokenizers.py).
 # The app never downloads them; without them the token page offers only the tokenizers learned here.
 REFERENCE_PACKAGE := tiktoken-1.0.22
 REFERENCES := data/reference_tokenizers/.installed
 references: $(REFERENCES)
-$(REFERENCES): $(STAMP) trainer/bpe/reference.py
+$(REFERENCES): $(STAMP) trainer/bpe/gpt_tokenizers.py
 	@mkdir -p .cache
 	@test -f .cache/$(REFERENCE_PACKAGE).tgz || npm pack --silent --pack-destination .cache $(subst -,@,$(REFERENCE_PACKAGE)) >/dev/null
-	$(BIN)/python -m trainer.bpe.reference .cache/$(REFERENCE_PACKAGE).tgz
+	$(BIN)/python -m trainer.bpe.gpt_tokenizers .cache/$(REFERENCE_PACKAGE).tgz
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download),

@@ -20,7 +20,7 @@ from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
 from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
 from backend.training_pool import TrainingPool
-from trainer.bpe.reference import REFERENCE_DIR, REFERENCE_DIR_ENV
+from trainer.bpe.gpt_tokenizers import REFERENCE_DIR, REFERENCE_DIR_ENV
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"

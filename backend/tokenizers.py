@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from backend.registry import Registry
 from trainer.bpe.bytelevel import ByteLevelBPE
-from trainer.bpe.reference import REFERENCES, installed, load_reference
+from trainer.bpe.gpt_tokenizers import REFERENCES, installed, load_reference
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.tokenizer_file import load_tokenizer_file
 from trainer.errors import WordlabError
@@ -44,7 +44,7 @@ def prepare_kernel_in_background(registry: TokenizerRegistry, name: str = "defau
 
 
 class ReferenceTokenizers:
-    """GPT-2, GPT-4 and GPT-4o's tokenizers (trainer/bpe/reference.py): each loaded on first use, once per
+    """GPT-2, GPT-4 and GPT-4o's tokenizers (trainer/bpe/gpt_tokenizers.py): each loaded on first use, once per
     worker, in a thread (o200k_base's 200,000 ranks take about 0.2 s and 25 MB), then kept."""
 
     def __init__(self, directory: Path):

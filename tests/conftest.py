@@ -258,7 +258,7 @@ def tiktoken_encodings(tmp_path_factory):
     tiktoken's own names: it checks each file's SHA-256 against OpenAI's and, finding them, downloads nothing."""
     import hashlib
 
-    from trainer.bpe.reference import REFERENCES, tiktoken_path
+    from trainer.bpe.gpt_tokenizers import REFERENCES, tiktoken_path
 
     cache = tmp_path_factory.mktemp("tiktoken-cache")
     for name in REFERENCES:

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from trainer.bpe.bytelevel import SHORT_PIECE, merge_piece
-from trainer.bpe.reference import REFERENCE_DIR, REFERENCES, install_references, load_reference, tiktoken_path
+from trainer.bpe.gpt_tokenizers import REFERENCE_DIR, REFERENCES, install_references, load_reference, tiktoken_path
 from trainer.errors import Broken, NotFound
 
 NAMES = list(REFERENCES)
@@ -120,7 +120,7 @@ def test_they_load_with_no_network():
     script = ("import socket\n"
               "def refuse(*a, **k): raise OSError('no network in this test')\n"
               "socket.socket = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-              "from trainer.bpe.reference import load_reference\n"
+              "from trainer.bpe.gpt_tokenizers import load_reference\n"
               "for name in ('r50k_base', 'cl100k_base', 'o200k_base'):\n"
               "    assert load_reference(name).encode('hello world') , name\n"
               "print('ok')\n")

@@ -13,7 +13,7 @@ from backend.jsonresponse import OrjsonResponse
 from backend.routing import OrjsonRoute
 from backend.schemas import ErrorBody, TokenizerSummary
 from backend.training_pool import TrainingPool
-from trainer.bpe.reference import REFERENCES
+from trainer.bpe.gpt_tokenizers import REFERENCES
 from trainer.bpe.replay import corpus_start, save_trained, train_for_replay
 from trainer.errors import Exists, NotFound, TooLarge
 from trainer.run_format import check_name

