@@ -6,7 +6,8 @@ question whose right answer the test recomputes from the run's files.
 The fields are those of tests/live_page/livetest.js, a test page with one field of each kind the app's pages
 hold (run, step, playback, word, projection, zoom, token text, merge count, explorer query), and those of the
 app's pages already on their PageState (the walkthrough: run, step, word, projection, frame, bars, playback,
-and its own question); the page field is followed across the app's pages. Every wait is for an event or an
+and its own question; the token page: text, merge count, and "how many tokens?"); the page field is followed
+across the app's pages. Every wait is for an event or an
 attribute, never for time.
 """
 
@@ -29,6 +30,7 @@ from backend.statestore import state_config
 from tests.a11y import assert_axe_clean, horizontal_overflow
 from tests.conftest import ARTIFACTS, free_port, wait_until_serving
 from tests.test_serve import wait_for_workers, workers_of
+from trainer.bpe.tokenizer import BPETokenizer
 from trainer.run_format import read_all_records, read_manifest
 
 LIVE_PAGE = Path(__file__).parent / "live_page"
@@ -36,8 +38,8 @@ WAIT = 15000  # ms: generous for a loaded machine; every wait ends as soon as it
 
 
 class ClassServer:
-    def __init__(self, base: str, key: str, process: subprocess.Popen, runs: Path):
-        self.base, self.key, self.process, self.runs = base, key, process, runs
+    def __init__(self, base: str, key: str, process: subprocess.Popen, runs: Path, tokenizers: Path):
+        self.base, self.key, self.process, self.runs, self.tokenizers = base, key, process, runs, tokenizers
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,7 @@ def class_server(served_data, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process, seconds=60)
-        yield ClassServer(base, key, process, runs)
+        yield ClassServer(base, key, process, runs, tokenizers)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
@@ -323,3 +325,37 @@ def test_the_walkthroughs_question_to_the_class(classroom, class_server):
     for page in (leader, *students):
         page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=WAIT)
         assert page.inner_text(".live-summary") == f"The answer: {right}. 2 of 2 had it (100%)."
+
+
+TOKEN_TEXT = "Students follow the instructor's text, merge by merge."
+
+
+def test_the_token_page_is_followed_and_asks_how_many_tokens(classroom, class_server):
+    """The token page's own PageState (text, merge count) and its question, whose answer the test counts with the
+    tokenizer file."""
+    leader, students = classroom
+    leader.goto(f"{class_server.base}/tokens.html")
+    leader.fill("#text", TOKEN_TEXT)
+    total = int(leader.get_attribute("#side-a .merges", "max"))
+    k = total // 3
+    leader.eval_on_selector("#side-a .merges", f"el => {{ el.value = {k}; el.dispatchEvent(new Event('input')); }}")
+    for student in students:
+        student.wait_for_url("**/tokens.html**", timeout=WAIT)
+        student.wait_for_function("(t) => document.querySelector('#text').value === t", arg=TOKEN_TEXT, timeout=WAIT)
+        student.wait_for_function("(k) => document.querySelector('#side-a .merges').value === String(k)", arg=k,
+                                  timeout=WAIT)
+    leader.wait_for_function("(k) => document.querySelector('#side-a .merge-label')?.textContent.startsWith(`${k} of`)",
+                             arg=k)
+    leader.click(".live button.live-ask")
+    leader.click(".live-ask-list button[data-question^='tokens:default:']", timeout=WAIT)
+    right = len(BPETokenizer.load(class_server.tokenizers / "default.json").encode(TOKEN_TEXT, merges=k))
+    for student, guess in zip(students, (right, right + 3), strict=True):
+        student.wait_for_selector("aside.live-question[data-status=open] .live-number", timeout=WAIT)
+        student.fill("aside.live-question .live-number", str(guess))
+        student.click("aside.live-question .live-number-form button[type=submit]")
+        student.wait_for_selector("aside.live-question .live-mine:text('Your answer')", timeout=WAIT)
+    leader.wait_for_selector("aside.live-question .live-summary:text('2 answers')", timeout=WAIT)
+    leader.click("aside.live-question button[data-action=reveal]")
+    for page in (leader, *students):
+        page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=WAIT)
+        assert page.inner_text(".live-summary") == f"The answer: {right}. 1 of 2 had it (50%)."

@@ -21,6 +21,7 @@ const POLL_MS = 15000;      // no class live: ask again this often, so a page op
 const PUBLISH_MS = 80;      // the leader's changes go out at most this often (the last one always)
 const CONNECTED_MS = 5000;  // the leader's count of connected pages
 const OWN_CHANGE_MS = 1000; // a change this soon after the student's own input on the page is theirs
+const LEAVING_MS = 10000;   // a follower's navigation to the leader's page that has not happened by then failed
 
 function element(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -55,6 +56,7 @@ class LiveClass {
     this.timers = {};
     this.panel = null;
     this.lastInput = -Infinity;  // when the student last clicked, typed or scrolled on the page itself
+    this.leaving = null;         // the page this one is navigating to, to follow the leader
   }
 
   start() {
@@ -152,7 +154,16 @@ class LiveClass {
   follow(view) {
     const state = this.getState();
     const plan = followPlan(view, state, location);
-    if (plan.navigate) { location.assign(plan.navigate); return; }
+    if (plan.navigate) {
+      // Once: the page being left would otherwise start the navigation again at each of the leader's changes
+      // (typing) and never arrive. The new page takes the leader's latest view when its stream connects.
+      if (this.leaving !== view.path) {
+        this.leaving = view.path;
+        setTimeout(() => { this.leaving = null; }, LEAVING_MS);  // a navigation that never happened is tried again
+        location.assign(plan.navigate);
+      }
+      return;
+    }
     if (state && Object.keys(plan.patch).length) state.set(plan.patch, "follow");
     if (plan.hash) location.hash = plan.hash;
     else if (plan.hash === "") history.replaceState(history.state, "", `${location.pathname}${location.search}`);
