@@ -19,6 +19,9 @@ MAX_HEADER_BYTES = 64 * 1024    # request line and headers together → 431
 HEADER_SECONDS = 10             # a request's head must arrive within this, from its first byte → closed
 BODY_SECONDS = 30               # a body must arrive within this, once its head is in → closed
 IDLE_SECONDS = 10               # a connection with no request in flight is closed after this
+WRITE_SECONDS = 10              # an answer's client that takes none of its waiting bytes for this long → cut off
+SEND_BUFFER_BYTES = 256 << 10   # kernel send buffer per connection (SO_SNDBUF; autotuned it grows to 4 MB)
+MAX_PIPELINED = 8               # requests queued on one connection behind the one answered; more → closed
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
 INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop
 MAX_IDS = 100_000               # decode: more ids get 413
@@ -27,7 +30,9 @@ MAX_ERROR_TEXT = 200            # characters of one problem's message or locatio
 
 # Memory, per worker.
 FILE_CACHE_BYTES = 64 << 20     # raw run files kept for sending
-CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries
+CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries (their measured size)
+BODY_BYTES_HELD = 32 << 20      # request bodies received and not yet answered, all connections → 503
+CLIENT_BODY_BYTES_HELD = 4 << 20  # the same from one client address → 503
 
 # Answers.
 GZIP_LEVEL = 1
