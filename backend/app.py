@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend import settings
-from backend.compression import IsalGZipMiddleware
+from backend.compression import NegotiatedGZipMiddleware
 from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
@@ -34,7 +34,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
 
-    app.add_middleware(IsalGZipMiddleware)
+    app.add_middleware(NegotiatedGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     add_error_handlers(app)
 

@@ -13,10 +13,10 @@ read from backend/settings.py when it applies:
   idle connection. While the app works on a complete request no deadline runs: a long answer or an
   event stream may take as long as it needs;
 - a deadline on what the client takes: the kernel queues at most SEND_BUFFER_BYTES a connection; when
-  more of an answer piles up (the transport asks to pause writing) and the client takes none of it for
-  WRITE_SECONDS, the connection is reset and its buffers freed. A connection closed with answers still
-  unread (an idle close) is reset too, rather than left to linger. A stream whose client reads never
-  meets this (docs/architecture.md, "Connections");
+  more of an answer piles up (the transport asks to pause writing), the client must take at least
+  WRITE_MIN_BYTES of it every WRITE_SECONDS, else the connection is reset and its buffers freed. A
+  connection closed with answers still unread (an idle close) is reset too, rather than left to
+  linger. A stream whose client reads never meets this (docs/architecture.md, "Connections");
 - the raw bytes after a head (body, chunk framing, trailers) over 2 × MAX_BODY_BYTES + MAX_HEADER_BYTES
   → 413, closed: trailers are counted, and never kept;
 - request bodies held by the worker at once over BODY_BYTES_HELD, or over CLIENT_BODY_BYTES_HELD from
@@ -95,7 +95,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         if self.write_deadline is None:
-            self.write_deadline = self.loop.call_later(settings.WRITE_SECONDS, self.cut)
+            self.watch_writes(self.unsent())
+
+    def watch_writes(self, unsent_before: int) -> None:
+        """While answers wait for the client, it must take WRITE_MIN_BYTES of them every WRITE_SECONDS."""
+        def check() -> None:
+            unsent = self.unsent()
+            if unsent_before - unsent < settings.WRITE_MIN_BYTES:
+                self.cut()
+            else:
+                self.watch_writes(unsent)
+        self.write_deadline = self.loop.call_later(settings.WRITE_SECONDS, check)
 
     def resume_writing(self) -> None:
         super().resume_writing()
