@@ -11,6 +11,7 @@ from backend.compression import NegotiatedGZipMiddleware
 from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
+from backend.long_work import LongWork
 from backend.middleware import SecurityHeadersMiddleware
 from backend.routes import explorer as explorer_routes
 from backend.routes import runs as runs_routes
@@ -33,6 +34,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
                   max_body_size=settings.MAX_BODY_BYTES)
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
+    app.state.long_work = LongWork()  # long texts to encode wait their turn (backend/long_work.py)
 
     app.add_middleware(NegotiatedGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

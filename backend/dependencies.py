@@ -8,6 +8,7 @@ latency tail (measured: bench/load.py, README).
 
 from fastapi import Request
 
+from backend.long_work import LongWork
 from backend.runs import RunRegistry
 from backend.tokenizers import TokenizerRegistry
 
@@ -18,3 +19,7 @@ async def get_runs(request: Request) -> RunRegistry:
 
 async def get_tokenizers(request: Request) -> TokenizerRegistry:
     return request.app.state.tokenizers
+
+
+async def get_long_work(request: Request) -> LongWork:
+    return request.app.state.long_work

@@ -24,16 +24,40 @@ WRITE_MIN_BYTES = 16 << 10      # at least this much of it every WRITE_SECONDS, 
 SEND_BUFFER_BYTES = 256 << 10   # kernel send buffer per connection (SO_SNDBUF; autotuned it grows to 4 MB)
 MAX_PIPELINED = 8               # requests queued on one connection behind the one answered; more → closed
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
-INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop
+INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop,
+LONG_ENCODES = 1                # this many at once in a worker (backend/long_work.py); the others wait:
+LONG_ENCODES_WAITING = 64       # at most this many in all (more → 503)
+LONG_ENCODES_PER_CLIENT = 4     # and this many running or waiting from one client address (more → 429)
 MAX_IDS = 100_000               # decode: more ids get 413
 MAX_ERROR_ITEMS = 20            # a 422 lists at most this many problems (and says how many it left out)
 MAX_ERROR_TEXT = 200            # characters of one problem's message or location
+MAX_ERROR_MESSAGE = 1_000       # characters of any error's message (no answer echoes a huge input)
 
 # Memory, per worker.
 FILE_CACHE_BYTES = 64 << 20     # raw run files kept for sending
 CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries (their measured size)
+RUN_DATA_CACHE_BYTES = 160 << 20  # runs' vocabularies, step indexes, final weights and word indexes
+TOKENIZER_CACHE_BYTES = 160 << 20  # tokenizers loaded (their size when loaded, measured)
+TOKENIZER_UNIT_CACHE_BYTES = 16 << 20  # each loaded tokenizer's encoded pieces (all merge counts together)
+TOKENIZER_ANSWERS_BYTES = 32 << 20  # serialized answers that depend only on a tokenizer file (merges, lessons)
 BODY_BYTES_HELD = 32 << 20      # request bodies received and not yet answered, all connections → 503
 CLIENT_BODY_BYTES_HELD = 4 << 20  # the same from one client address → 503
+
+# What a worker agrees to read of a run (backend/runs.py): a run is untrusted input, copied from anyone.
+# Beyond these it is listed as broken, with the limit it passed; the default runs are far below them.
+MAX_MANIFEST_BYTES = 16 << 20     # run.json
+MAX_RUN_FILES = 10_000            # files run.json may list (the default run lists 51)
+MAX_WEIGHT_NUMBERS = 32_000_000   # V × d of W: 128 MB as float32 (a 200,000-word corpus run at d = 100 is 20M)
+MAX_PARSED_JSON_BYTES = 16 << 20  # vocab.json and step_index.json, which the server parses
+MAX_RUN_FILE_BYTES = 256 << 20    # any other file, served as it is
+MAX_INFLATED_BYTES = {            # what a .json.gz may inflate to, by path prefix (the first that matches)
+    "steps/": 24 << 20,           # a step chunk (the default run's: 0.8 MB)
+    "timeline/": 8 << 20,         # a timeline chunk (0.1 MB)
+    "": 16 << 20,                 # any other (the explorer's map: 36 KB)
+}
+CACHED_FILE_BYTES = 1 << 20       # run files up to this are kept in memory; larger ones are streamed from disk
+MAX_TOKENIZER_FILE_BYTES = 32 << 20  # a tokenizer file (a 200,000-merge tokenizer's is about 10-15 MB)
+BROKEN_RECHECK_SECONDS = 2        # a broken run or tokenizer is read again after this (a copy may have completed)
 
 # Answers.
 GZIP_LEVEL = 1

@@ -1,13 +1,16 @@
 """Loading a tokenizer file safely. A file is untrusted input (it may be copied from anyone): its
-structure is validated in full (ids in range, merges in order) before the encoder sees it. The
-server's tokenizer registry and `wordlab train --tokenizer` both load through here."""
+structure is validated in full (ids in range, merges in order, and every token the text it decodes
+to, so that decode(encode(s)) == s) before the encoder sees it. The server's tokenizer registry and
+`wordlab train --tokenizer` both load through here."""
 
 from pathlib import Path
 
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from trainer.bpe.pretokenize import END_OF_WORD
 from trainer.bpe.tokenizer import BPETokenizer
+from trainer.bpe.train import BYTE_TOKENS
 from trainer.errors import Broken
 from trainer.run_format import describe
 
@@ -35,6 +38,24 @@ class TokenizerFile(BaseModel):
         for rank, (left, right, new_id, _) in enumerate(self.merges):
             if new_id != base + rank or not (0 <= left < new_id and 0 <= right < new_id):
                 raise ValueError(f"merge {rank} ({left}, {right} → {new_id}) refers to ids out of order or range")
+        return self
+
+    @model_validator(mode="after")
+    def tokens_spell_what_they_decode_to(self) -> "TokenizerFile":
+        """Decoding writes ids 0-255 as bytes and any other id as its text: the encoder's base symbols must
+        be single characters (a piece's last may carry the end-of-word marker), and a merge's token the
+        text of its two parts, or decode(encode(s)) would not give s back."""
+        base, vocab = self.settings.base_size, self.vocab
+        if vocab[:len(BYTE_TOKENS)] != BYTE_TOKENS:
+            raise ValueError("ids 0-255 are not the byte tokens <0x00> … <0xFF>")
+        symbols = vocab[len(BYTE_TOKENS):base]
+        if len(set(symbols)) != len(symbols) or any(len(s.removesuffix(END_OF_WORD)) != 1 for s in symbols):
+            raise ValueError("the base symbols are not distinct single characters")
+        for rank, (left, right, new_id, _) in enumerate(self.merges):
+            if (left < len(BYTE_TOKENS) or right < len(BYTE_TOKENS) or vocab[left].endswith(END_OF_WORD)
+                    or vocab[new_id] != vocab[left] + vocab[right]):
+                raise ValueError(f"merge {rank}: {vocab[left][:40]!r} + {vocab[right][:40]!r} does not make "
+                                 f"{vocab[new_id][:40]!r}")
         return self
 
 
