@@ -151,7 +151,7 @@ class LoadedRun:
             raise NotFound(f"run {self.name!r} has no file {shown(relpath)}")
         key = (self.name, self.stamp, relpath)
         if key in self._caches.files:
-            return self._caches.files.get(key, lambda: self._read(relpath))
+            return self._caches.files.get(key, lambda: self._read(relpath, self.path / relpath))
         if self.broken is not None:
             raise Broken(f"run {self.name!r} is broken and is not served: {self.broken}")
         try:
@@ -159,8 +159,9 @@ class LoadedRun:
             st = path.stat()
         except (OSError, RunFormatError, ValueError) as err:  # deleted, unreadable, a link out of the run
             self.fail(f"{relpath} cannot be read ({err})")
-        if st.st_size > settings.CACHED_FILE_BYTES:
+        if relpath != MANIFEST:
             self._verify(relpath, path, st)
+        if st.st_size > settings.CACHED_FILE_BYTES:
             return RunFile(path, self._etag(relpath), relpath.endswith(".gz"), st.st_size, None)
         return self._caches.files.get(key, lambda: self._read(relpath, path))
 
@@ -169,19 +170,17 @@ class LoadedRun:
             return f"{self.stamp[0]:x}-{self.stamp[1]:x}"
         return self.manifest["files"][relpath]["sha256"][:32]
 
-    def _read(self, relpath: str, path: Path | None = None) -> tuple[RunFile, int]:
-        """A small file's bytes, checked against the manifest (hash, and what it inflates to)."""
+    def _read(self, relpath: str, path: Path) -> tuple[RunFile, int]:
+        """A small file's bytes, kept in memory (checked by _verify first)."""
         try:
-            path = path or inside(self.path, check_relpath(relpath))
             data = path.read_bytes()
-        except (OSError, RunFormatError, ValueError) as err:
+        except OSError as err:
             self.fail(f"{relpath} cannot be read ({err})")
-        if relpath != MANIFEST:
-            self._check_content(relpath, [data], len(data))
         return RunFile(path, self._etag(relpath), relpath.endswith(".gz"), len(data), data), len(data)
 
     def _verify(self, relpath: str, path: Path, st: os.stat_result) -> None:
-        """A large file's content checked once while its stat stays the same (hashing is not repeated)."""
+        """The file's content checked once while its stat stays the same: a file read again (evicted, or
+        streamed) is not hashed again."""
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._verified.get(relpath) == stamp:
             return
