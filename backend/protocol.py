@@ -68,7 +68,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def unsent(self) -> int:
         """Bytes of answers the client has not taken yet: in this process and in the kernel."""
         queued = self.transport.get_write_buffer_size()
-        with contextlib.suppress(OSError, AttributeError, TypeError):
+        with contextlib.suppress(OSError, AttributeError, TypeError, ValueError):  # ValueError: a closed socket
             queued += struct.unpack("i", fcntl.ioctl(self.socket().fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
         return queued
 
@@ -87,6 +87,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def close_or_cut(self) -> None:
         """Closes; cuts instead when the client left answers unread: a close would wait for it to read."""
+        if self.transport.is_closing():
+            return
         if self.unsent():
             self.cut()
         else:

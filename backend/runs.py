@@ -165,8 +165,9 @@ class LoadedRun:
         if relpath != MANIFEST and relpath not in self.manifest["files"]:
             raise NotFound(f"run {self.name!r} has no file {shown(relpath)}")
         key = (self.name, self.stamp, relpath)
-        if key in self._caches.files:
-            return self._caches.files.get(key, lambda: self._read(relpath, self.path / relpath))
+        cached = self._caches.files.peek(key)
+        if cached is not None:
+            return cached
         if self.broken is not None:
             raise Broken(f"run {self.name!r} is broken and is not served: {self.broken}")
         try:
@@ -191,6 +192,8 @@ class LoadedRun:
             data = path.read_bytes()
         except OSError as err:
             self.fail(f"{relpath} cannot be read ({err})")
+        if relpath != MANIFEST and len(data) != self.manifest["files"][relpath]["bytes"]:
+            self.fail(f"{relpath} changed while it was read")
         return RunFile(path, self._etag(relpath), relpath.endswith(".gz"), len(data), data), len(data)
 
     def _verify(self, relpath: str, path: Path, st: os.stat_result) -> None:

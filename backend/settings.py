@@ -48,12 +48,14 @@ CLIENT_BODY_BYTES_HELD = 4 << 20  # the same from one client address → 503
 MAX_MANIFEST_BYTES = 16 << 20     # run.json
 MAX_RUN_FILES = 10_000            # files run.json may list (the default run lists 51)
 MAX_WEIGHT_NUMBERS = 32_000_000   # V × d of W: 128 MB as float32 (a 200,000-word corpus run at d = 100 is 20M)
-MAX_PARSED_JSON_BYTES = 16 << 20  # vocab.json and step_index.json, which the server parses
+MAX_PARSED_JSON_BYTES = 8 << 20   # vocab.json and step_index.json, which the server parses (200,000 words: 3 MB)
 MAX_RUN_FILE_BYTES = 256 << 20    # any other file, served as it is
-MAX_INFLATED_BYTES = {            # what a .json.gz may inflate to, by path prefix (the first that matches)
-    "steps/": 24 << 20,           # a step chunk (the default run's: 0.8 MB)
-    "timeline/": 8 << 20,         # a timeline chunk (0.1 MB)
-    "": 16 << 20,                 # any other (the explorer's map: 36 KB)
+# What a .json.gz may inflate to, by path prefix (the first that matches). Parsing holds the GIL, so these
+# also bound how long one parse can keep a worker's event loop waiting (8 MB: ~0.2 s).
+MAX_INFLATED_BYTES = {
+    "steps/": 8 << 20,            # a step chunk: the default run's are 0.8 MB, a 500-word book run's 2.7 MB
+    "timeline/": 4 << 20,         # a timeline chunk (0.1 MB)
+    "": 8 << 20,                  # any other (the explorer's map: 36 KB)
 }
 CACHED_FILE_BYTES = 1 << 20       # run files up to this are kept in memory; larger ones are streamed from disk
 MAX_TOKENIZER_FILE_BYTES = 32 << 20  # a tokenizer file (bench/hostile.py's 200,000 merges: 5.3 MB)

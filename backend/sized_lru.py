@@ -47,6 +47,14 @@ class SizedLRU(Generic[Value]):
                 self._keep(key, value, size)
         return value
 
+    def peek(self, key: Hashable) -> Value | None:
+        """The cached value (now the most recently used), or None: nothing is loaded."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key][0]
+
     def _keep(self, key: Hashable, value: Value, size: int) -> None:
         if size > self.budget:
             return

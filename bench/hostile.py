@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import gzip
 import hashlib
+import multiprocessing
 import os
 import platform
 import random
@@ -412,7 +413,13 @@ ATTACKS = {
     "tokenizers": ("200k-merge and 40 MB tokenizers ×4", tokenizer_files),
     "run-list": ("run list with 100,000-file manifest ×4", run_listing),
 }
-DATA: tuple[Path, Path] = (Path(), Path())
+DATA: tuple[Path, Path] = (Path(), Path())  # set before the attackers are forked
+FORK = multiprocessing.get_context("fork")
+
+
+def attack_and_close(attack, port: int, connections: int, seconds: float) -> None:
+    for s in attack(port, connections, seconds):
+        s.close()
 
 
 def main() -> None:
@@ -450,12 +457,12 @@ def main() -> None:
                            threading.Thread(target=sample_rss, args=(pids, stop, peaks))]
                 for t in threads:
                     t.start()
-                connections = attack(port, args.connections, args.seconds)
+                attacker = FORK.Process(target=attack_and_close, args=(attack, port, args.connections, args.seconds))
+                attacker.start()  # a process of its own: its threads must not hold the probe's GIL
+                attacker.join(args.seconds + 120)
                 stop.set()
                 for t in threads:
                     t.join()
-                for s in connections:
-                    s.close()
                 time.sleep(2)
                 after = {pid: rss_mb(pid) for pid in pids}
                 same = workers_of(server.pid) == pids

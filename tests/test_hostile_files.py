@@ -18,6 +18,7 @@ from backend import settings
 from backend.app import create_app
 from backend.run_admin import delete_run, list_runs
 from backend.runs import RunRegistry
+from backend.schemas import TokenizerDetail
 from backend.tokenizers import TokenizerRegistry
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.run_store import PARTIAL_PREFIX
@@ -316,6 +317,7 @@ def test_tokenizers_load_in_the_loading_thread_and_answers_are_built_once(tokeni
     first, second = client.get("/api/tokenizers/small"), client.get("/api/tokenizers/small")
     assert first.status_code == second.status_code == 200 and first.content == second.content
     assert len(first.json()["merge_history"]) == len(built) == first.json()["merges"] > 0
+    TokenizerDetail.model_validate_json(first.content)
     assert threads and all(name.startswith("wordlab-loading") for name in threads), threads
 
 

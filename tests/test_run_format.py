@@ -232,35 +232,6 @@ def test_the_parsed_chunk_cache_is_bounded_in_bytes(run):
     assert len(registry.chunks) == 1
 
 
-def rewrite_chunk(run: Path, index: int, change) -> str:
-    """Changes one step chunk's JSON and rewrites its hash into the manifest (a shared run made so on purpose)."""
-    import gzip
-
-    relpath = orjson.loads((run / "run.json").read_bytes())["chunks"]["steps"][index]
-    chunk = orjson.loads(gzip.decompress((run / relpath).read_bytes()))
-    change(chunk)
-    data = gzip.compress(orjson.dumps(chunk, option=orjson.OPT_SERIALIZE_NUMPY), mtime=0)
-    (run / relpath).write_bytes(data)
-    edit_manifest(run, lambda m: m["files"][relpath].update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest()))
-    return relpath
-
-
-def test_the_chunk_cache_counts_what_a_chunk_holds_not_its_file_size(run):
-    """A compressible extra column (a few KB gzipped, megabytes parsed) is counted at its size in memory:
-    the cache estimated 24 times the gzipped size, and one scrub held 1.6-1.9 GB under a '64 MB' budget."""
-    numbers = 20_000
-    relpath = rewrite_chunk(run, 0, lambda c: c["columns"].update(padding=[[0] * numbers] * c["records"]))
-    registry = RunRegistry(run.parent)
-    loaded = registry.get("r")
-    assert (run / relpath).stat().st_size * 24 < loaded.manifest["chunk_size"] * numbers * 8  # what was estimated
-    loaded.record(loaded.recorded_steps[0])
-    assert registry.chunks.bytes >= loaded.manifest["chunk_size"] * numbers * 8
-    registry.chunks.budget = registry.chunks.bytes - 1  # over the whole budget: served, not kept
-    registry.chunks.clear()
-    loaded.record(loaded.recorded_steps[0])
-    assert len(registry.chunks) == 0
-
-
 def test_broken_raised_by_the_registry_is_a_domain_error(run):
     (run / "vocab.json").write_bytes(b"{}")
     with pytest.raises(Broken, match="vocab.json has"):
