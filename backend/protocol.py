@@ -40,6 +40,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from backend import settings
 
+
+class TooManyPipelined(Exception):
+    """Raised from a parser callback to stop parsing a connection that was cut (uvicorn then closes it)."""
+
+
 REASONS = {413: "Content Too Large", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
 
 
@@ -197,6 +202,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
         if len(self.pipeline) > settings.MAX_PIPELINED:
             self.cut()  # browsers never pipeline; this client queued more than a worker should hold
+            raise TooManyPipelined  # stops the parser: the rest of what was read is not parsed
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.reading_head:  # after the head: a chunked body's trailers, counted above and not kept

@@ -6,8 +6,9 @@ Starts the server on 127.0.0.1 (loopback only) over a copy of the default runs a
 it adds hostile files: a run whose step chunks carry a compressible extra column, a run with a gzip bomb
 (a chunk over its inflate limit, its hash matching), a run with a 200,000-word vocabulary, a manifest
 listing 100,000 files, a valid 200,000-merge tokenizer and a 40 MB tokenizer file. Then, one attack at a
-time, a well-behaved student (a fresh connection every 100 ms asking /api/health, a short tokenize and
-a neighbours query in turn) measures the worst latency and the failures meanwhile, and /proc gives each
+time (from a process of its own, connecting from 127.0.0.2: another computer of the class), a
+well-behaved student on 127.0.0.1 (a fresh connection every 100 ms asking /api/health, a short tokenize
+and a neighbours query in turn) measures the worst latency and the failures meanwhile, and /proc gives each
 worker's resident memory: its peak growth during the attack and what it still holds 2 s after, the worst
 worker of the two. Goal (#22): growth ≤ 256 MB a worker and probes ≤ 200 ms.
 """
@@ -147,9 +148,16 @@ def request(method: str, path: str, body: bytes = b"", extra: str = "") -> bytes
     return (head + "\r\n").encode() + body
 
 
-def answer(port: int, data: bytes, timeout: float = 10) -> bytes:
+ATTACKER = ("127.0.0.2", 0)  # another machine of the class, as the server sees it (loopback: 127.0.0.0/8)
+
+
+def connect(port: int, timeout: float | None = None, source: tuple | None = ATTACKER) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=source)
+
+
+def answer(port: int, data: bytes, timeout: float = 10, source: tuple | None = ATTACKER) -> bytes:
     """One request on a fresh connection; the whole answer (the server closes: Connection: close)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+    with connect(port, timeout, source) as s:
         s.sendall(data)
         received = b""
         with contextlib.suppress(OSError):
@@ -170,7 +178,7 @@ def probe(port: int, stop: threading.Event, results: list) -> None:
             return
         started = time.perf_counter()
         try:
-            ok = answer(port, PROBES[i % len(PROBES)]).startswith(b"HTTP/1.1 200")
+            ok = answer(port, PROBES[i % len(PROBES)], source=None).startswith(b"HTTP/1.1 200")
         except OSError:
             ok = False
         results.append((time.perf_counter() - started, ok))
@@ -217,13 +225,13 @@ def until(seconds: float) -> Callable[[], bool]:
 # -- attacks: each (port, connections, seconds) → sockets to close afterwards ------------------------
 
 def idle(port, n, seconds):
-    connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+    connections = [connect(port) for _ in range(n)]
     time.sleep(seconds)
     return connections
 
 
 def slow_heads(port, n, seconds):
-    connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+    connections = [connect(port) for _ in range(n)]
     head, going = b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100, until(seconds)
     for i in range(len(head)):
         if not going():
@@ -238,7 +246,7 @@ def slow_heads(port, n, seconds):
 def one_after_another(port, n, seconds, parts: Callable[[], list[bytes]]):
     connections, going = [], until(seconds)
     while going() and len(connections) < n:
-        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s = connect(port, 5)
         with contextlib.suppress(OSError):  # the server may answer and close while this still sends
             for part in parts():
                 s.sendall(part)
@@ -264,7 +272,7 @@ def trailers(port, n, seconds):
 
     def flood(_):
         while going():
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            with contextlib.suppress(OSError), connect(port, 5) as s:
                 s.sendall(head + b"b\r\n{\"ids\":[1]}\r\n0\r\n")
                 while going():
                     s.sendall(line * 64)
@@ -282,6 +290,7 @@ def never_read(port, n, seconds):
             break
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.bind(ATTACKER)
         s.connect(("127.0.0.1", port))
         s.sendall(request("POST", "/api/tokenize", body))
         connections.append(s)
@@ -298,7 +307,7 @@ def half_bodies(port, n, seconds):
         if not going():
             break
         with contextlib.suppress(OSError):
-            s = socket.create_connection(("127.0.0.1", port), timeout=2)
+            s = connect(port, 2)
             connections.append(s)
             s.sendall(head + piece)
     while going():
@@ -443,7 +452,7 @@ def main() -> None:
             seconds_until(lambda: health_ok(port), server, started, "answer")
             for _ in range(4 * args.workers):  # what a student's first requests load (tokenizer, kernel, run)
                 for data in PROBES:
-                    answer(port, data, 60)
+                    answer(port, data, 60, source=None)
             time.sleep(1)
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.connections + 1024), hard))  # the attacker's
             print(f"{'attack':<42}{'probes':>7}{'failed':>7}{'worst ms':>9}{'peak +MB':>9}{'after +MB':>10}"

@@ -197,6 +197,8 @@ def test_a_client_that_never_reads_its_answer_is_cut_off(uvicorn_server):
     with s:
         s.sendall(b"POST /api/tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        # the answer waits for the client (encoding it takes a while on a busy machine), then the deadline runs
+        assert wait_for(lambda: any(c.write_deadline for c in set(uvicorn_server.server_state.connections)), 60)
         assert reset_by_server(s, QUICK * 10)
     assert wait_for(lambda: not uvicorn_server.server_state.connections, QUICK * 10)
 
