@@ -33,8 +33,8 @@ def app(served_data):
     return create_app(*served_data)
 
 
-@pytest.fixture(scope="module")
-def uvicorn_server(app):
+@contextlib.contextmanager
+def guarded_server(app):
     """uvicorn in a thread of this process with the guarded protocol; its limits are backend/settings.py's,
     read when they apply, so a test may change one for itself (monkeypatch) and the server follows."""
     with pytest.MonkeyPatch.context() as patch:
@@ -52,6 +52,12 @@ def uvicorn_server(app):
         yield instance
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def uvicorn_server(app):
+    with guarded_server(app) as instance:
+        yield instance
 
 
 @pytest.fixture
@@ -223,6 +229,30 @@ def test_a_client_that_reads_slowly_gets_its_whole_answer(uvicorn_server):
         assert time.monotonic() - started > QUICK
     head, _, answer = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ") and len(orjson.loads(answer)["ids"]) > 10_000
+
+
+def test_an_event_stream_outlives_every_deadline_while_its_client_reads():
+    """The rules are general, not per route: a server-sent event stream that writes an event every 0.1 s
+    lives through three times every deadline (0.5 s) while its client reads (docs/architecture.md)."""
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def events():
+        for i in range(15):
+            yield f"data: {i}\n\n".encode()
+            await asyncio.sleep(0.1)  # the stream's own pace
+
+    stream = Starlette(routes=[Route("/events", lambda request: StreamingResponse(events(),
+                                                                                  media_type="text/event-stream"))])
+    with guarded_server(stream) as instance, connect(instance.config.port) as s:
+        s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while b"data: 14\n\n" not in received:
+            chunk = s.recv(4096)
+            assert chunk, received
+            received += chunk
+    assert received.count(b"data: ") == 15
 
 
 def wait_for(condition, seconds: float) -> bool:
