@@ -355,56 +355,43 @@ def chunk_scrub(port, n, seconds):
     return []
 
 
-def gzip_bombs(port, n, seconds):
-    chunk = orjson.loads((DATA[0] / "bomb" / "run.json").read_bytes())["chunks"]["steps"][0]
+def asking(port: int, seconds: float, clients: int, next_request: Callable[[int], bytes], timeout: float = 30):
+    """`clients` threads, each sending next_request(its number) on a fresh connection until the time is up."""
     going = until(seconds)
 
     def ask(i):
-        encoding = "identity" if i % 2 else "gzip"
         while going():
             with contextlib.suppress(OSError):
-                answer(port, request("GET", f"/api/runs/bomb/files/{chunk}",
-                                     extra=f"Accept-Encoding: {encoding}\r\nConnection: close\r\n"))
-    in_threads(6, ask)
+                answer(port, next_request(i), timeout)
+    in_threads(clients, ask)
     return []
+
+
+def gzip_bombs(port, n, seconds):
+    chunk = orjson.loads((DATA[0] / "bomb" / "run.json").read_bytes())["chunks"]["steps"][0]
+    return asking(port, seconds, 6, lambda i: request(
+        "GET", f"/api/runs/bomb/files/{chunk}",
+        extra=f"Accept-Encoding: {'identity' if i % 2 else 'gzip'}\r\nConnection: close\r\n"))
 
 
 def unknown_words(port, n, seconds):
     """Unknown words on the 200,000-word run, from 8 clients."""
-    rng, going = random.Random(3), until(seconds)
-
-    def ask(_):
-        while going():
-            word = "".join(rng.choice(LETTERS) for _ in range(9))
-            with contextlib.suppress(OSError):
-                answer(port, request("GET", f"/api/runs/large/neighbors?word={word}", extra="Connection: close\r\n"))
-    in_threads(8, ask)
-    return []
+    rng = random.Random(3)
+    return asking(port, seconds, 8, lambda _: request(
+        "GET", f"/api/runs/large/neighbors?word={''.join(rng.choice(LETTERS) for _ in range(9))}",
+        extra="Connection: close\r\n"))
 
 
 def tokenizer_files(port, n, seconds):
     """Listing (a 40 MB file among them) and the 200,000-merge tokenizer's merges, over and over."""
-    going = until(seconds)
-
-    def ask(i):
-        while going():
-            path = "/api/tokenizers" if i % 2 else "/api/tokenizers/merges200k"
-            with contextlib.suppress(OSError):
-                answer(port, request("GET", path, extra="Accept-Encoding: gzip\r\nConnection: close\r\n"), 30)
-    in_threads(4, ask)
-    return []
+    return asking(port, seconds, 4, lambda i: request(
+        "GET", "/api/tokenizers" if i % 2 else "/api/tokenizers/merges200k",
+        extra="Accept-Encoding: gzip\r\nConnection: close\r\n"))
 
 
 def run_listing(port, n, seconds):
     """The run list (a manifest of 100,000 files among the runs) by 4 clients."""
-    going = until(seconds)
-
-    def ask(_):
-        while going():
-            with contextlib.suppress(OSError):
-                answer(port, request("GET", "/api/runs", extra="Connection: close\r\n"))
-    in_threads(4, ask)
-    return []
+    return asking(port, seconds, 4, lambda _: request("GET", "/api/runs", extra="Connection: close\r\n"))
 
 
 ATTACKS = {
