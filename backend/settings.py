@@ -45,7 +45,7 @@ CLIENT_BODY_BYTES_HELD = 4 << 20  # the same from one client address → 503
 
 # What a worker agrees to read of a run (backend/runs.py): a run is untrusted input, copied from anyone.
 # Beyond these it is listed as broken, with the limit it passed; the default runs are far below them.
-MAX_MANIFEST_BYTES = 16 << 20     # run.json
+MAX_MANIFEST_BYTES = 2 << 20      # run.json (the default run's: 12 KB; 10,000 files: about 1.1 MB)
 MAX_RUN_FILES = 10_000            # files run.json may list (the default run lists 51)
 MAX_WEIGHT_NUMBERS = 32_000_000   # V × d of W: 128 MB as float32 (a 200,000-word corpus run at d = 100 is 20M)
 MAX_PARSED_JSON_BYTES = 8 << 20   # vocab.json and step_index.json, which the server parses (200,000 words: 3 MB)
