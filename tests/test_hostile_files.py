@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -410,7 +411,8 @@ def test_long_encodes_run_one_at_a_time_and_a_client_cannot_queue_many(monkeypat
         results = await asyncio.gather(*tasks, other, return_exceptions=True)
         return long_work, results
 
-    long_work, results = asyncio.run(scenario())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's may be running in this thread
+        long_work, results = thread.submit(asyncio.run, scenario()).result()
     refused = [r for r in results if isinstance(r, TooManyRequests)]
     assert len(refused) == 2 and results[-1] == "other" and most[0] == 1
     assert long_work.running == 0 and not long_work.waiting and not long_work.by_client

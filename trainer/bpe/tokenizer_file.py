@@ -85,7 +85,7 @@ def load_tokenizer_file(path: Path) -> BPETokenizer:
         parsed = orjson.loads(data)
         TokenizerFile.model_validate(parsed)
     except orjson.JSONDecodeError as err:
-        raise Broken(f"{path.name} is not valid JSON ({err})") from None
+        raise Broken(f"{path.name} is not a valid tokenizer file: not valid JSON ({err})") from None
     except ValidationError as err:
         raise Broken(f"{path.name} is not a valid tokenizer file: {describe(err)}") from None
     return BPETokenizer.from_dict(parsed)
