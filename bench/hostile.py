@@ -224,6 +224,12 @@ def until(seconds: float) -> Callable[[], bool]:
 
 # -- attacks: each (port, connections, seconds) → sockets to close afterwards ------------------------
 
+def no_attack(port, n, seconds):
+    """The student alone: the baseline of the machine as it is."""
+    time.sleep(seconds)
+    return []
+
+
 def idle(port, n, seconds):
     connections = [connect(port) for _ in range(n)]
     time.sleep(seconds)
@@ -395,6 +401,7 @@ def run_listing(port, n, seconds):
 
 
 ATTACKS = {
+    "none": ("no attack (the baseline)", no_attack),
     "idle": ("idle connections ×N", idle), "slow-heads": ("slow heads (1 byte/s) ×N", slow_heads),
     "huge-heads": ("huge heads (10 MB line) ×20", huge_heads),
     "chunked": ("chunked floods (20 MB body) ×20", chunked_floods),
