@@ -14,7 +14,8 @@ import unicodedata
 from collections import Counter
 
 from backend import settings
-from trainer.errors import BadInput, Unsupported
+from backend.errors import Unsupported
+from trainer.errors import WordlabError
 
 NUMBER_TEXT_CHARS = 32
 MAX_NICKNAMES_SHOWN = 40
@@ -24,30 +25,30 @@ def number_key(value: float) -> str:
     """One spelling per number, so that 12, 12.0 and "12" are counted together: whole numbers as integers,
     others to six significant digits."""
     if not math.isfinite(value):
-        raise BadInput("an answer must be a finite number")
+        raise WordlabError("an answer must be a finite number")
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return format(value, ".6g")
 
 
 def answer_key(question: dict, value) -> str:
-    """The key an answer is counted under, or BadInput if it cannot answer this question."""
+    """The key an answer is counted under, or WordlabError if it cannot answer this question."""
     if question["kind"] == "choice":
         if not isinstance(value, str) or value not in {c["value"] for c in question["choices"]}:
-            raise BadInput("that is not one of this question's choices")
+            raise WordlabError("that is not one of this question's choices")
         return value
     if isinstance(value, bool):
-        raise BadInput("this question asks for a number")
+        raise WordlabError("this question asks for a number")
     if isinstance(value, str):
         text = value.strip().replace(",", "")
         if len(text) > NUMBER_TEXT_CHARS:
-            raise BadInput("that number is too long")
+            raise WordlabError("that number is too long")
         try:
             value = float(text)
         except ValueError:
-            raise BadInput("this question asks for a number") from None
+            raise WordlabError("this question asks for a number") from None
     if not isinstance(value, int | float):
-        raise BadInput("this question asks for a number")
+        raise WordlabError("this question asks for a number")
     return number_key(float(value))
 
 
@@ -111,10 +112,10 @@ def new_student(secret: str) -> str:
 
 
 def student_id(secret: str, token: str) -> str:
-    """The id in a token this server signed; BadInput otherwise."""
+    """The id in a token this server signed; WordlabError otherwise."""
     student, _, signature = token.partition(".")
     if not student or not hmac.compare_digest(signature.encode(), _signature(secret, student).encode()):
-        raise BadInput("this browser's class token is not one this server gave out: reload the page to join again")
+        raise WordlabError("this browser's class token is not one this server gave out: reload the page to join again")
     return student
 
 

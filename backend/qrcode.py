@@ -6,7 +6,7 @@ import sys
 import segno
 from segno import DataOverflowError
 
-from trainer.errors import TooLarge
+from backend.errors import TooLarge
 
 ERROR_LEVEL = "m"  # at least M (15% of the code may be lost); segno raises it when the same size allows
 

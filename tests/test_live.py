@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from backend import settings
 from backend.app import create_app
 from backend.classroom import answer_key, clean_nickname, new_student, student_id
+from backend.errors import Unsupported
 from backend.lifecycle import raise_open_files_limit
 from backend.livefeed import Feed
 from backend.livestore import instructor_key, open_store
@@ -28,7 +29,7 @@ from backend.protocol import GuardedHttpToolsProtocol
 from backend.ratelimit import RateLimit
 from backend.statestore import StateConfig, state_config
 from tests.conftest import free_port, serving_in_thread
-from trainer.errors import BadInput, NotFound, Unsupported
+from trainer.errors import NotFound, WordlabError
 
 CHOICE = {"id": "nearest:king", "prompt": "Which word is nearest to king?", "kind": "choice",
           "choices": [{"value": "queen", "label": "queen"}, {"value": "cat", "label": "cat"},
@@ -254,16 +255,16 @@ def test_answers_are_counted_by_one_spelling_and_checked_against_the_question():
     assert [answer_key(NUMBER, v) for v in (12, 12.0, "12", " 12.0 ", "1,2")] == ["12"] * 5
     assert answer_key(NUMBER, 0.1 + 0.2) == "0.3" and answer_key(CHOICE, "cat") == "cat"
     for bad in ("nan", "inf", "twelve", True, "9" * 40):
-        with pytest.raises(BadInput):
+        with pytest.raises(WordlabError):
             answer_key(NUMBER, bad)
-    with pytest.raises(BadInput):
+    with pytest.raises(WordlabError):
         answer_key(CHOICE, "dog")
     assert clean_nickname("  ana\u202e\u0000 \n li  ") == "ana li" and clean_nickname(" \t") is None
     assert clean_nickname("x" * 100) == "x" * settings.LIVE_MAX_NICKNAME
     token = new_student("secret")
     assert student_id("secret", token) == token.split(".")[0]
     for forged in (token.split(".")[0] + ".AAAA", "someone-else", token + "x"):
-        with pytest.raises(BadInput):
+        with pytest.raises(WordlabError):
             student_id("secret", forged)
 
 

@@ -335,6 +335,7 @@ def test_the_token_page_is_followed_and_asks_how_many_tokens(classroom, class_se
     tokenizer file."""
     leader, students = classroom
     leader.goto(f"{class_server.base}/tokens.html")
+    leader.wait_for_function("Number(document.querySelector('#side-a .merges')?.max) > 0", timeout=WAIT)  # loaded
     leader.fill("#text", TOKEN_TEXT)
     total = int(leader.get_attribute("#side-a .merges", "max"))
     k = total // 3

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from backend import settings
 from backend.classroom import answer_key, clean_nickname, new_student, same_key, student_id
+from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
 from backend.liveclass import LiveClass, too_many
 from backend.livefeed import Refused
@@ -31,7 +32,7 @@ from backend.schemas import (
     Seq,
     StudentToken,
 )
-from trainer.errors import BadInput, TooLarge
+from trainer.errors import WordlabError
 
 router = APIRouter(prefix="/api/live", tags=["live"], route_class=OrjsonRoute)
 bearer = HTTPBearer(auto_error=False, description="the instructor key that `wordlab serve` prints")
@@ -164,7 +165,7 @@ async def publish(view: LiveView, live: Live) -> Seq:
     try:
         size = len(orjson.dumps(data))
     except orjson.JSONEncodeError as err:
-        raise BadInput(f"the page state cannot be sent on: {err}") from None
+        raise WordlabError(f"the page state cannot be sent on: {err}") from None
     if size > settings.LIVE_MAX_STATE_BYTES:
         raise TooLarge(f"the page state is {size:,} bytes, over the limit of {settings.LIVE_MAX_STATE_BYTES:,}")
     return Seq(seq=await live.store.publish_state(data))
