@@ -3,6 +3,7 @@
 // the run's own numbers, so it is true of the run on screen (and node tests it).
 
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
+const two = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2);   // never "-0.00"
 
 /** A step count as the pages print it: 11486689 → "11,486,689". */
 export const formatCount = (n) => Number(n).toLocaleString("en");
@@ -26,15 +27,15 @@ export function histogramMoments(edges, counts) {
 /** What the before/after histogram shows, for this run. */
 export function histogramCaption(view) {
   const before = histogramMoments(view.edges, view.initial), after = histogramMoments(view.edges, view.final);
-  const start = `At initialization the ${formatCount(view.pairs)} pairs' cosines have mean ${view.mean_initial.toFixed(2)} `
-    + `(standard deviation ${before.sd.toFixed(2)}): random vectors are nearly orthogonal, and one-hot vectors would put every pair at exactly 0.`;
+  const start = `At initialization the ${formatCount(view.pairs)} pairs' cosines have mean ${two(view.mean_initial)} `
+    + `(standard deviation ${two(before.sd)}): random vectors are nearly orthogonal, and one-hot vectors would put every pair at exactly 0.`;
   const shift = view.mean_final - view.mean_initial;
   const end = Math.abs(shift) >= 0.1
-    ? ` After training the whole distribution moved ${shift > 0 ? "up" : "down"}, to mean ${view.mean_final.toFixed(2)} `
-      + `(standard deviation ${after.sd.toFixed(2)}): the words share a common direction, so read a pair's cosine against `
-      + `${view.mean_final.toFixed(2)}, not against 0.`
-    : ` After training the mean is ${view.mean_final.toFixed(2)} and the spread ${after.sd > before.sd ? "wider" : "narrower"} `
-      + `(standard deviation ${after.sd.toFixed(2)}): related words moved closer and others apart.`;
+    ? ` After training the whole distribution moved ${shift > 0 ? "up" : "down"}, to mean ${two(view.mean_final)} `
+      + `(standard deviation ${two(after.sd)}): the words share a common direction, so read a pair's cosine against `
+      + `${two(view.mean_final)}, not against 0.`
+    : ` After training the mean is ${two(view.mean_final)} and the spread ${after.sd > before.sd ? "wider" : "narrower"} `
+      + `(standard deviation ${two(after.sd)}): related words moved closer and others apart.`;
   return start + end;
 }
 

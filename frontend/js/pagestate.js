@@ -54,7 +54,7 @@ export class PageState {
    * options.writeUrl(query): puts the query into the address bar; called at most every urlDelay ms
    */
   constructor(fields, { search = globalThis.location?.search ?? "", writeUrl = replaceUrl, urlDelay = 250,
-    schedule = globalThis.setTimeout, cancel = globalThis.clearTimeout } = {}) {
+    schedule = (fn, ms) => globalThis.setTimeout(fn, ms), cancel = (id) => globalThis.clearTimeout(id) } = {}) {
     this.fields = Object.fromEntries(Object.entries(fields).map(([name, spec]) => [name, normaliseField(name, spec)]));
     this.listeners = new Set();
     this.refused = [];
