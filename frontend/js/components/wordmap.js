@@ -163,9 +163,11 @@ export class WordMap {
     }, { passive: false });
   }
 
+  /** The drawing buffer follows the canvas's content box (inside its border), so that a data point is drawn,
+   *  picked and reported at the same CSS pixel. */
   resize() {
     const ratio = window.devicePixelRatio || 1;
-    const { width, height } = this.canvas.getBoundingClientRect();
+    const width = this.canvas.clientWidth, height = this.canvas.clientHeight;
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     this.ratio = ratio;
@@ -229,12 +231,14 @@ export class WordMap {
     this.describe();
   }
 
-  /** What the frame shows, on the canvas's data- attributes (read by tests; no page logic reads them). */
+  /** What the frame shows, on the canvas's data- attributes (read by tests; no page logic reads them): the
+   *  view, the highlighted words, and each label as [word, point x, point y, box x0, y0, x1, y1] in CSS pixels. */
   describe() {
-    const view = this.view, round = (v) => Number(v.toPrecision(6));
+    const view = this.view, round = (v) => Number(v.toPrecision(6)), px = (v) => Math.round(v * 10) / 10;
     this.canvas.dataset.view = JSON.stringify({ x: round(view.x), y: round(view.y), scale: round(view.scale) });
     this.canvas.dataset.highlight = JSON.stringify([...this.highlight.keys()].map((i) => this.words[i]));
-    this.canvas.dataset.labels = JSON.stringify(this.labelled.map((i, j) => [this.words[i], ...this.labelBoxes[j]]));
+    this.canvas.dataset.labels = JSON.stringify(this.labelled.map((i, j) => [this.words[i], px(this.sx[i]), px(this.sy[i]),
+                                                                             ...this.labelBoxes[j]]));
   }
 
   /** Greedy placement: the hovered and highlighted words first, then the words in view by frequency
