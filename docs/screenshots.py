@@ -1,6 +1,8 @@
 """Takes the README's screenshots: starts `wordlab serve` on the runs in data/runs, opens each page in
-headless Chromium and saves a PNG under docs/img/. Run after `make serve` has trained the default runs:
+headless Chromium and saves a PNG under docs/img/. Run after `make serve` has trained the default runs, and
+(for the explorer's pictures) a corpus run of the 14-book mix named `mix`:
 
+    .venv/bin/wordlab train --kind corpus --corpus /work/shared/corpora/gutenberg-mix.txt --name mix
     .venv/bin/python docs/screenshots.py
 """
 
@@ -19,8 +21,11 @@ PAGES = {  # file name → (path, what must be drawn before the picture is taken
     "walkthrough": ("/walkthrough.html?run=default&step=9000&out=1", "#step-label"),  # output vectors shown
     "walkthrough-sgns": ("/walkthrough.html?run=default-sgns&step=400", "#step-label"),
     "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr"),
-    "explorer": ("/explorer.html?run=default", "canvas"),
+    "explorer-mix": ("/explorer.html?run=mix", "main[data-ready]"),
 }
+# Taken in presentation mode (large type, dark, full width), as a projector shows them.
+PRESENTATION = {"explorer-mix-presentation": ("/explorer.html?run=mix", "main[data-ready]")}
+NEEDS_RUN = {"explorer-mix": "mix", "explorer-mix-presentation": "mix"}
 
 
 def main() -> None:
@@ -33,13 +38,20 @@ def main() -> None:
                       process, started, "answer")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            for name, (path, ready) in PAGES.items():
-                page.goto(f"http://127.0.0.1:{port}{path}")
-                page.wait_for_selector(ready, timeout=15000)
-                page.wait_for_timeout(800)  # animations settle
-                page.screenshot(path=str(out / f"{name}.png"))
-                print(f"wrote {out / f'{name}.png'}")
+            for shots, presentation in ((PAGES, False), (PRESENTATION, True)):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                if presentation:
+                    page.add_init_script("localStorage.setItem('wordlab.presentation', '1')")
+                for name, (path, ready) in shots.items():
+                    if name in NEEDS_RUN and not (ROOT / "data" / "runs" / NEEDS_RUN[name] / "run.json").exists():
+                        print(f"skipped {name}: no run data/runs/{NEEDS_RUN[name]} (see this script's docstring)")
+                        continue
+                    page.goto(f"http://127.0.0.1:{port}{path}")
+                    page.wait_for_selector(ready, timeout=60000)
+                    page.wait_for_timeout(800)  # animations settle
+                    page.screenshot(path=str(out / f"{name}.png"))
+                    print(f"wrote {out / f'{name}.png'}")
+                page.close()
             browser.close()
 
 
