@@ -3,7 +3,7 @@
 Usage: python bench/sgns.py [--corpus FILE] [--runs 3] [--memory]
 Each system trains in its own process (so peak RSS is its own): skip-gram, negative=5, window=5, dim=100,
 min_count=5, epochs=5, sample=1e-3, workers=2, lr 0.025 → 0.0001 linear over all words, the same sentences
-of lowercase words (trainer.corpus.load_corpus's for gensim, the streaming tokenizer's for wordlab: equal, as
+of lowercase words (trainer.corpus.read_corpus's for gensim, the streaming tokenizer's for wordlab: equal, as
 a test checks). Printed per run: words/s (corpus words × epochs, out-of-vocabulary words included, over the
 seconds of the training call: Word2Vec.train for gensim, the engine's epochs for wordlab), training and wall seconds
 (wall: read + vocabulary + train, and for wordlab also recording and writing the run), peak RSS, and the
@@ -51,11 +51,11 @@ def run_wordlab(corpus: str, epochs: int) -> dict:
 def run_gensim(corpus: str, epochs: int) -> dict:
     from gensim.models import Word2Vec
 
-    from trainer.corpus import load_corpus
+    from trainer.corpus import read_corpus
     from trainer.sgns.probes import score
 
     started = time.perf_counter()
-    sentences = load_corpus(corpus).sentences
+    sentences = read_corpus(corpus).sentences
     model = Word2Vec(sg=1, vector_size=SETTINGS["dim"], window=SETTINGS["window"], negative=SETTINGS["negative"],
                      min_count=SETTINGS["min_count"], sample=SETTINGS["sample"], workers=SETTINGS["workers"],
                      epochs=epochs, seed=1)

@@ -1,10 +1,10 @@
-"""Corpus loading edges: encodings, line ends, Gutenberg markers, files that leave nothing to train on."""
+"""Corpus reading edges: encodings, line ends, Gutenberg markers, files that leave nothing to train on."""
 
 import orjson
 import pytest
 
 from tests.conftest import write_text
-from trainer.corpus import load_corpus, split_sentences, strip_gutenberg
+from trainer.corpus import GUTENBERG, read_corpus
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences
@@ -14,53 +14,54 @@ def test_empty_file_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
     with pytest.raises(CorpusError, match="has no words"):
-        load_corpus(path)
+        read_corpus(path)
 
 
 def test_punctuation_only_is_a_clear_error(tmp_path):
     path = tmp_path / "punct.txt"
     path.write_text("... !!! ,,,\n\n  --\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="has no words"):
-        load_corpus(path)
+        read_corpus(path)
 
 
 def test_missing_and_directory_paths(tmp_path):
     with pytest.raises(CorpusError, match="not found"):
-        load_corpus(tmp_path / "nope.txt")
+        read_corpus(tmp_path / "nope.txt")
     with pytest.raises(CorpusError, match="not a file"):
-        load_corpus(tmp_path)
+        read_corpus(tmp_path)
 
 
 def test_binary_file_is_refused(tmp_path):
     path = tmp_path / "weights.bin"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(CorpusError, match="binary"):
-        load_corpus(path)
+        read_corpus(path)
 
 
 def test_cp1252_crlf_falls_back_with_a_warning(tmp_path):
     path = tmp_path / "windows.txt"
     path.write_bytes("The café’s owner said “hello”\r\nA naïve king\r\n".encode("cp1252"))
-    corpus = load_corpus(path)
-    assert corpus.encoding == "cp1252"
-    assert "not valid UTF-8" in corpus.warning and "cp1252" in corpus.warning and "offset" in corpus.warning
-    assert corpus.sentences == [["the", "café’s", "owner", "said", "hello"], ["a", "naïve", "king"]]
+    corpus = read_corpus(path)
+    assert corpus.summary.encoding == "cp1252"
+    warning = corpus.summary.warning
+    assert "not valid UTF-8" in warning and "cp1252" in warning and "0xe9 at offset 7" in warning
+    assert corpus.sentences == [["the", "café's", "owner", "said", "hello"], ["a", "naïve", "king"]]
 
 
 def test_explicit_wrong_encoding_is_an_error_not_a_traceback(tmp_path):
     path = tmp_path / "windows.txt"
     path.write_bytes("café\n".encode("cp1252"))
     with pytest.raises(CorpusError, match="not valid utf-8"):
-        load_corpus(path, encoding="utf-8")
+        read_corpus(path, encoding="utf-8")
     with pytest.raises(CorpusError, match="unknown encoding"):
-        load_corpus(path, encoding="klingon")
+        read_corpus(path, encoding="klingon")
 
 
 def test_utf8_bom_and_lone_cr_line_ends(tmp_path):
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffOne line\rTwo lines\r\nThree".encode("utf-8"))
-    corpus = load_corpus(path)
-    assert corpus.encoding == "utf-8" and corpus.warning is None
+    corpus = read_corpus(path)
+    assert corpus.summary.encoding == "utf-8" and corpus.summary.warning is None
     assert corpus.sentences == [["one", "line"], ["two", "lines"], ["three"]]
 
 
@@ -84,18 +85,23 @@ LICENCE_WORDS = {"gutenberg", "project", "license", "licence", "ebook", "ebooks"
                  "foundation", "copyright", "electronic", "donations", "newsletter"}
 
 
+def text_lines(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
 @pytest.mark.parametrize("vintage", [MODERN, OLDER, NINETIES], ids=["modern", "older", "nineties"])
-def test_gutenberg_header_and_footer_of_each_vintage_are_stripped(vintage):
-    text, stripped = strip_gutenberg(vintage.format("heron"))
-    assert split_sentences(text) == [["the", "heron", "walked", "along", "the", "river", "and", "the", "heron",
-                                      "sang", "in", "the", "garden"]]
-    assert stripped == vintage.format("heron").count("\n") - BOOK.count("\n")  # every line but the book's two
-    assert strip_gutenberg("no markers here") == ("no markers here", 0)
+def test_gutenberg_header_and_footer_of_each_vintage_are_stripped(tmp_path, vintage):
+    corpus = read_corpus(write_text(tmp_path / "book.txt", vintage.format("heron")))
+    assert corpus.sentences == [["the", "heron", "walked", "along", "the", "river", "and", "the", "heron",
+                                 "sang", "in", "the", "garden"]]
+    # every line with text but the book's one
+    assert corpus.summary.dropped_lines == {GUTENBERG: text_lines(vintage.format("heron")) - 1}
+    assert read_corpus(write_text(tmp_path / "plain.txt", "no markers here")).summary.dropped_lines == {}
 
 
-def test_concatenated_books_keep_every_book_marked_or_not():
+def test_concatenated_books_keep_every_book_marked_or_not(tmp_path):
     text = BOOK.format("otter") + MODERN.format("heron") + BOOK.format("badger") + OLDER.format("crane")
-    words = {w for s in split_sentences(strip_gutenberg(text)[0]) for w in s}
+    words = {w for s in read_corpus(write_text(tmp_path / "c.txt", text)).sentences for w in s}
     assert {"otter", "heron", "badger", "crane"} <= words
     assert not words & LICENCE_WORDS
 
@@ -104,14 +110,19 @@ def test_a_run_on_a_gutenberg_file_has_no_licence_word_and_reports_the_stripped_
     from trainer.config import TrainConfig
     from trainer.teaching_run import train_run
 
-    path = write_text(tmp_path / "book.txt", MODERN.format("heron") + NINETIES.format("crane"))
-    assert load_corpus(path).gutenberg_lines == strip_gutenberg(path.read_text())[1] > 10
+    text = MODERN.format("heron") + NINETIES.format("crane")
+    path = write_text(tmp_path / "book.txt", text)
+    stripped = text_lines(text) - 2
+    assert read_corpus(path).summary.dropped_lines == {GUTENBERG: stripped}
     lines = []
     config = TrainConfig(corpus=str(path), steps=30, min_count=1, dense_steps=5, chunk_size=10)
     run_dir = train_run(config, "book", tmp_path / "runs", progress=False, log=lines.append).run_dir
     vocab = orjson.loads((run_dir / "vocab.json").read_bytes())["words"]
     assert {"heron", "crane", "river"} <= set(vocab) and not set(vocab) & LICENCE_WORDS
-    assert any("Project Gutenberg" in line and str(load_corpus(path).gutenberg_lines) in line for line in lines)
+    assert f"removed {stripped} lines that are not sentences:" in lines
+    assert f"  {stripped} Project Gutenberg header and licence" in lines
+    manifest = orjson.loads((run_dir / "run.json").read_bytes())
+    assert manifest["corpus"]["dropped_lines"] == {GUTENBERG: stripped}
 
 
 def test_only_stopwords_is_a_clear_error():

@@ -11,6 +11,7 @@ from safetensors.numpy import load_file
 
 from backend.app import create_app
 from backend.cli import main
+from tests.conftest import write_text
 from trainer.errors import WordlabError
 from trainer.run_format import read_all_records, read_manifest
 from trainer.run_format import read_json as read
@@ -199,16 +200,16 @@ def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics
 
 
 def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
-    from trainer.sgns.tokenize import pretokenize
+    from trainer.sgns.corpus_ids import read_corpus_ids
 
     text = ("The Project Gutenberg eBook of X\r\nlicence words here\r\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\r\n"
             + "caf\xe9 book text\r\n" * 5 + "*** END OF THE PROJECT GUTENBERG EBOOK X ***\r\nlicence again\r\n")
     path = tmp_path / "book.txt"
     path.write_bytes(text.encode("cp1252"))
-    with pretokenize(path, 1) as corpus:
+    with read_corpus_ids(path, 1) as corpus:
         assert sorted(corpus.vocab.words) == ["book", "café", "text"]
-        assert corpus.raw_words == 15 and corpus.sentences == 5 and corpus.warning
-        assert corpus.encoding == "cp1252"
+        assert corpus.raw_words == 15 and corpus.sentences == 5 and corpus.summary.warning
+        assert corpus.summary.encoding == "cp1252" and corpus.summary.dropped_lines == {"gutenberg": 5}
 
 
 def test_config_refuses_numba_on_cuda():
@@ -221,19 +222,28 @@ def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
     assert "--sample apply to --kind corpus only" in capsys.readouterr().err
 
 
-def test_streaming_gutenberg_stripping_keeps_what_the_whole_text_rule_keeps():
-    """Corpus runs read the file as a stream; they must strip exactly what teaching runs strip."""
-    from tests.test_corpus import BOOK, MODERN, NINETIES, OLDER
-    from trainer.corpus import CorpusText, strip_gutenberg
-    from trainer.sgns.tokenize import book_lines
+def streamed_sentences(corpus) -> list[list[str]]:
+    """A corpus run's id stream back as the words of each sentence (every word kept: min_count 1)."""
+    ids, vocab = np.asarray(corpus.ids), corpus.vocab.words
+    ends = np.flatnonzero(ids == 0xFFFFFFFF)
+    return [[vocab[i] for i in ids[a + 1:b]] for a, b in zip(np.r_[-1, ends[:-1]], ends, strict=True)]
 
-    text = BOOK.format("otter") + MODERN.format("heron") + BOOK.format("badger") + OLDER.format("crane") \
-        + NINETIES.format("swan")
-    blocks = [CorpusText(text[:500], "utf-8"), CorpusText(text[500:], "utf-8")] if text[499] == "\n" else \
-        [CorpusText(text, "utf-8")]
-    streamed = [line for line in book_lines(iter(blocks)) if line.strip()]
-    whole = [line for line in strip_gutenberg(text)[0].splitlines() if line.strip()]
-    assert streamed == whole and any("badger" in line for line in streamed)
+
+def test_both_kinds_read_a_gutenberg_book_alike(tmp_path):
+    """One reader: a corpus run streams exactly the sentences a teaching run holds, with the same report."""
+    from tests.test_corpus import BOOK, MODERN, NINETIES, OLDER
+    from trainer.corpus import read_corpus
+    from trainer.sgns.corpus_ids import read_corpus_ids
+
+    text = ("Chapter 1\n\n" + BOOK.format("otter") + MODERN.format("heron") + "CONTENTS\n\n Letter 1\n Chapter 1\n\n"
+            + BOOK.format("badger") + OLDER.format("crane") + NINETIES.format("swan"))
+    path = write_text(tmp_path / "books.txt", text)
+    held = read_corpus(path)
+    with read_corpus_ids(path, 1) as streamed:
+        assert streamed_sentences(streamed) == held.sentences
+        assert streamed.summary == held.summary
+    assert {w for s in held.sentences for w in s} >= {"otter", "heron", "badger", "crane", "swan"}
+    assert held.summary.dropped_lines["heading"] == 2 and held.summary.dropped_lines["contents"] == 2
 
 
 def test_the_pages_open_a_corpus_run(run_dir, browser, tokenizers_dir_for_pages):
@@ -406,10 +416,10 @@ def test_a_changed_or_mismatched_state_is_refused_with_the_reason(tmp_path):
 
 @pytest.mark.parametrize("mode", ["prose", "lines", "auto"])
 def test_streamed_sentences_are_the_teaching_runs_sentences(tmp_path, mode):
-    """Corpus runs cut sentences as split_sentences does (wrapped prose joined, cut at . ! ?, never across
-    a paragraph), while streaming the file: checked against the whole-text rule on a wrapped book."""
-    from trainer.corpus import split_sentences
-    from trainer.sgns.tokenize import pretokenize
+    """Corpus runs cut sentences as teaching runs do (wrapped prose joined, cut at . ! ?, never across a
+    paragraph), while streaming the file."""
+    from trainer.corpus import read_corpus
+    from trainer.sgns.corpus_ids import read_corpus_ids
 
     rng = random.Random(3)
     words = "the ship sailed mr fowler said it was late and dark over the sea".split()
@@ -420,9 +430,7 @@ def test_streamed_sentences_are_the_teaching_runs_sentences(tmp_path, mode):
     book = "\n\n".join(paragraphs) + "\n   \n" + "last line without a stop\n"
     path = tmp_path / "wrapped.txt"
     path.write_text(book, encoding="utf-8")
-    with pretokenize(path, 1, sentences=mode) as corpus:
-        ids, vocab = np.asarray(corpus.ids), corpus.vocab.words
-        ends = np.flatnonzero(ids == 0xFFFFFFFF)
-        streamed = [[vocab[i] for i in ids[a + 1:b]] for a, b in zip(np.r_[-1, ends[:-1]], ends, strict=True)]
-    assert streamed == split_sentences(book, mode)
+    with read_corpus_ids(path, 1, sentences=mode) as corpus:
+        streamed = streamed_sentences(corpus)
+    assert streamed == read_corpus(path, sentences=mode).sentences
     assert len(streamed) > len(paragraphs) * (4 if mode != "lines" else 1)

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
+from trainer.sgns.corpus_ids import SENTENCE_END
 from trainer.sgns.engine import chunk_bounds
 from trainer.sgns.kernel import STATS, train_chunk
 from trainer.sgns.sampling import NOISE_POWER, NoiseAlias, keep_probabilities, noise_distribution
 from trainer.sgns.step_record import sgns_step
-from trainer.sgns.tokenize import SENTENCE_END
 from trainer.sgns.torch_engine import window_pairs
 
 END = int(SENTENCE_END)

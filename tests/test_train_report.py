@@ -7,26 +7,29 @@ import pytest
 from backend.cli import build_parser, main
 from tests.conftest import write_text
 from trainer.config import DEFAULT_CORPUS, TrainConfig, resolve_corpus
-from trainer.corpus import load_corpus, split_sentences
+from trainer.corpus import read_corpus
 
 WRAPPED = ("The heron waited by the river. Mr. Grey watched the heron\nfrom the old bridge, and the river\n"
            "ran on!\n\n\"Where is the heron?\" asked the child.\nNobody answered the child.\n")
 
 
-def test_wrapped_prose_is_joined_and_cut_at_sentence_ends():
-    assert split_sentences(WRAPPED, "prose") == [
+def test_wrapped_prose_is_joined_and_cut_at_sentence_ends(tmp_path):
+    path = write_text(tmp_path / "wrapped.txt", WRAPPED)
+    assert read_corpus(path, sentences="prose").sentences == [
         ["the", "heron", "waited", "by", "the", "river"],
         ["mr", "grey", "watched", "the", "heron", "from", "the", "old", "bridge", "and", "the", "river", "ran", "on"],
         ["where", "is", "the", "heron"], ["asked", "the", "child"], ["nobody", "answered", "the", "child"]]
-    assert split_sentences(WRAPPED, "auto") == split_sentences(WRAPPED, "prose")
-    assert len(split_sentences(WRAPPED, "lines")) == 5
+    assert read_corpus(path).sentences == read_corpus(path, sentences="prose").sentences
+    assert len(read_corpus(path, sentences="lines").sentences) == 5
 
 
 def test_the_unpunctuated_teaching_corpus_stays_one_sentence_per_line():
     path = resolve_corpus(DEFAULT_CORPUS)
-    corpus = load_corpus(path)
+    corpus = read_corpus(path)
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(corpus.sentences) == len(lines) == 570
+    assert corpus.sentences == [line.split() for line in lines]   # every word of every line: the same pairs
+    assert corpus.summary.mode == "lines" and not corpus.summary.dropped_lines
 
 
 def test_every_train_flag_has_a_sentence_of_help_with_its_default():

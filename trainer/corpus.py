@@ -1,196 +1,497 @@
-"""Reads a text file into sentences of lowercase words: decoding, Gutenberg stripping, sentence splitting.
+"""The one corpus reader: a text file → sentences of words, read the same way by every run kind.
 
-Torch-free. Real-world files are messy (Windows-1252 bytes, CRLF, a Gutenberg licence around the
-book), so every failure here is a CorpusError with a message a user can act on.
+It decodes (UTF-8, else Windows-1252 with a warning), strips Project Gutenberg headers and licences,
+drops what is not prose (illustration notes, headings, contents lists, title lines), cuts sentences
+and counts what went and why. It reads as a stream: memory is bounded by a block, a line and a
+paragraph, never by the file. A teaching run keeps the sentences (read_corpus, refused past
+MAX_TEACHING_BYTES); a corpus run turns them into ids as they come (trainer/sgns/id_stream.py).
+Real files are messy and some are hostile (a binary, a 50 MB line, a header marker every other
+line), so every failure is a CorpusError with a message a user can act on, and no rule is worse
+than linear in the file.
 """
 
+import codecs
+import itertools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer.errors import CorpusError
 
-# Words are runs of letters/digits, with inner apostrophes kept ("don't", "king's").
-WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+BLOCK_BYTES = 8 << 20
+MAX_CORPUS_BYTES = 2 * 1024**3
+# A teaching run holds every sentence in memory and writes them all into sentences.json, so its
+# corpus is a few books (twice the 14-book mix), not a dump; a corpus run streams up to MAX_CORPUS_BYTES.
+MAX_TEACHING_BYTES = 16 * 1024**2
+MAX_LINE_CHARS = 1 << 20        # a longer "line" is cut at a space: nothing a reader holds grows with it
+PARAGRAPH_CHARS = 1 << 20       # a paragraph without a blank line is cut here, and is prose
+MAX_SENTENCE_WORDS = 1000       # word2vec.c's MAX_SENTENCE_LENGTH: a longer sentence is cut into pieces
+FALLBACK_ENCODING = "cp1252"
+SENTENCE_MODES = ("auto", "lines", "prose")
+PUNCTUATION_RE = re.compile(rb"[.!?]")
+
+# Why a line is not trained on: the report and run.json name these.
+GUTENBERG, ILLUSTRATION, HEADING, CONTENTS, TITLE = "gutenberg", "illustration", "heading", "contents", "title"
+DROP_REASONS = {
+    GUTENBERG: "Project Gutenberg header and licence",
+    ILLUSTRATION: "illustration notes",
+    HEADING: "chapter and section headings",
+    CONTENTS: "contents and lists of illustrations",
+    TITLE: "title lines and other lines that are not sentences",
+}
+
+# Words are runs of letters/digits with inner apostrophes kept ("don't", "king's"); every apostrophe
+# is read as ' first, so "don’t" and "don't" are one word.
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+APOSTROPHES = ("’", "‘", "ʼ", "′", "`")
+
+
+Splitter = Callable[[str], list[str]]
+Drop = Callable[[str, list[str]], None]   # (reason, the lines dropped for it)
+
+
+def text_lines(lines: list[str]) -> int:
+    """How many of the lines hold text: what the report counts (blank lines are no loss)."""
+    return sum(1 for line in lines if line.strip())
+
+
+@dataclass
+class ReadSummary:
+    """What reading did to the file, complete once its sentences have all been taken."""
+
+    source: str
+    encoding: str = "utf-8"
+    warning: str | None = None
+    mode: str = "lines"                 # how sentences were cut: 'lines' or 'prose'
+    sentences: int = 0
+    words: int = 0
+    dropped_lines: Counter = field(default_factory=Counter)   # reason → lines (DROP_REASONS)
+    cut_sentences: int = 0              # sentences over MAX_SENTENCE_WORDS, cut into pieces
+    cut_lines: int = 0                  # lines over MAX_LINE_CHARS, cut at a space
+    on_drop: Drop | None = field(default=None, repr=False, compare=False)   # told each dropped paragraph
+
+    def drop(self, reason: str, lines: list[str]) -> None:
+        """Counts the lines with text that are not trained on, and why."""
+        count = text_lines(lines)
+        if count:
+            self.dropped_lines[reason] += count
+        if count and self.on_drop:
+            self.on_drop(reason, lines)
+
+    def to_dict(self) -> dict:
+        """What run.json's `corpus` records of the reading (see docs/run-format.md)."""
+        return {"encoding": self.encoding, "warning": self.warning, "sentence_mode": self.mode,
+                "dropped_lines": {reason: self.dropped_lines[reason] for reason in DROP_REASONS
+                                  if self.dropped_lines[reason]},
+                "cut_sentences": self.cut_sentences}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus held in memory (a teaching run's): its sentences' words and how they were read."""
+
+    sentences: list[list[str]]
+    summary: ReadSummary
+
+
+def regex_words(sentence: str) -> list[str]:
+    """The words of a sentence, lowercase (the default; trainer/token_source.py gives BPE tokens instead)."""
+    text = sentence.lower()
+    for apostrophe in APOSTROPHES:   # chained replaces: a str.translate table is ~40x slower here
+        text = text.replace(apostrophe, "'")
+    return WORD_RE.findall(text)
+
+
+
+
+# ---- decoding -------------------------------------------------------------------------------------
+
+def check_file(path: Path, max_bytes: int, too_large: str) -> int:
+    """The file's size, after refusing what is not a readable file or is over max_bytes."""
+    if not path.exists():
+        raise CorpusError(f"corpus file not found: {path}")
+    if not path.is_file():
+        raise CorpusError(f"corpus path is not a file: {path}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise CorpusError(f"{path} is {size_text(size)}, over the {size_text(max_bytes)} {too_large}")
+    return size
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MiB" if size >= 1024**2 else f"{size:,} bytes"
+
+
+def blocks(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of the file in BLOCK_BYTES pieces, refused if it grows past max_bytes meanwhile."""
+    offset = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK_BYTES):
+            if offset + len(block) > max_bytes:
+                raise CorpusError(f"{path} grew past {max_bytes:,} bytes while it was read")
+            yield offset, block
+            offset += len(block)
+
+
+def scan(path: Path, encoding: str, max_bytes: int) -> tuple[str | None, bool]:
+    """One pass over the file: where it stops being valid `encoding` ('byte 0x.. at offset N', or None)
+    and whether it has . ! or ? anywhere; a NUL byte anywhere refuses it as a binary file."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    punctuated, end = False, 0
+    for offset, block in blocks(path, max_bytes):
+        nul = block.find(b"\0")
+        if nul >= 0:
+            raise CorpusError(f"{path} looks like a binary file (a NUL byte at offset {offset + nul:,}), "
+                              "not a text corpus")
+        punctuated = punctuated or PUNCTUATION_RE.search(block) is not None
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as err:
+            return f"byte 0x{block[err.start]:02x} at offset {offset + err.start:,}", punctuated
+        end = offset + len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return f"a character cut short at the end (offset {end:,})", punctuated
+    return None, punctuated
+
+
+def choose_encoding(path: Path, encoding: str | None, max_bytes: int) -> tuple[str, str | None, bool]:
+    """The encoding to read with, a warning, and whether the text punctuates: whole-file passes before
+    any sentence, so a NUL or a bad byte anywhere is found first and a stream never changes its mind."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CorpusError(f"unknown encoding {encoding!r}") from None
+        bad, punctuated = scan(path, encoding, max_bytes)
+        if bad:
+            raise CorpusError(f"{path} is not valid {encoding} ({bad})")
+        return encoding, None, punctuated
+    bad, punctuated = scan(path, "utf-8-sig", max_bytes)
+    if bad is None:
+        return "utf-8-sig", None, punctuated
+    fallback = FALLBACK_ENCODING if scan(path, FALLBACK_ENCODING, max_bytes)[0] is None else "latin-1"
+    return fallback, (f"{path} is not valid UTF-8 ({bad}); decoded it as {fallback}. "
+                      f"Pass --encoding to choose another encoding."), punctuated
+
+
+def decoded_lines(path: Path, encoding: str, max_bytes: int, summary: ReadSummary) -> Iterator[str]:
+    """The file's lines (CRLF and CR read as LF), none longer than MAX_LINE_CHARS: a longer one is cut
+    at its last space before the limit (or at the limit), so a 50 MB line costs what a 1 MB one does."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    carry = ""
+    for _, data in itertools.chain(blocks(path, max_bytes), [(None, None)]):
+        last = data is None
+        try:
+            text = carry + decoder.decode(data or b"", final=last)
+        except UnicodeDecodeError:
+            raise CorpusError(f"{path} changed while it was read; train again") from None
+        held_cr = "\r" if not last and text.endswith("\r") else ""   # maybe the first half of a CRLF
+        lines = text[:len(text) - len(held_cr)].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        carry = "" if last else lines.pop() + held_cr
+        if last and lines[-1] == "":
+            lines.pop()   # the last line end ends the last line; it does not start another
+        yield from lines
+        while len(carry) > MAX_LINE_CHARS:
+            cut = carry.rfind(" ", 0, MAX_LINE_CHARS) + 1 or MAX_LINE_CHARS
+            summary.cut_lines += 1
+            yield carry[:cut]
+            carry = carry[cut:]
+
+
+# ---- Project Gutenberg's header and licence ---------------------------------------------------------
+
 # Project Gutenberg's markers as files of several vintages write them: indented or not, "THE" or
-# "THIS", "EBOOK" or "EBOOK" with a hyphen; old files end their header with "*END*THE SMALL PRINT!"
-# and start their footer with "End of the Project Gutenberg EBook of ..." / "End of Project Gutenberg's ...".
-GUTENBERG_START_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
-                                r"|\*END\*THE SMALL PRINT).*$", re.M | re.I)
-GUTENBERG_END_RE = re.compile(r"^[ \t]*(?:\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
-                              r"|End of (?:the )?Project Gutenberg(?:'s|’s)?[ \t]).*$", re.M | re.I)
+# "THIS", "EBOOK" or "E-BOOK"; old files end their header with "*END*THE SMALL PRINT!" and start their
+# footer with "End of the Project Gutenberg EBook of ..." / "End of Project Gutenberg's ...".
+GUTENBERG_START_RE = re.compile(r"[ \t]*(?:\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
+                                r"|\*END\*THE SMALL PRINT)", re.I)
+GUTENBERG_END_RE = re.compile(r"[ \t]*(?:\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
+                              r"|End of (?:the )?Project Gutenberg(?:'s|’s)?[ \t])", re.I)
 # The first line of a header ("The Project Gutenberg eBook of X", "Project Gutenberg's X, by Y") and
 # the last line of the licence footer ("... to hear about new eBooks.").
-GUTENBERG_HEADER_RE = re.compile(r"^[ \t]*\ufeff?(?:(?:The )?Project Gutenberg[ \t]+(?:E-?Book|Etext)"
-                                 r"|Project Gutenberg(?:'s|’s)[ \t])", re.M | re.I)
-GUTENBERG_FOOTER_LAST_RE = re.compile(r"to hear about new e-?books\.?[ \t]*$", re.M | re.I)
-HEADER_SEARCH_CHARS = 40_000   # a header, old "small print" included, is well under this
-FOOTER_SEARCH_CHARS = 40_000   # so is the licence after the END marker
-FALLBACK_ENCODING = "cp1252"
-MAX_CORPUS_BYTES = 2 * 1024**3
+GUTENBERG_HEADER_RE = re.compile(r"[ \t]*\ufeff?(?:(?:The )?Project Gutenberg[ \t]+(?:E-?Book|Etext)"
+                                 r"|Project Gutenberg(?:'s|’s)[ \t])", re.I)
+GUTENBERG_FOOTER_LAST_RE = re.compile(r"to hear about new e-?books\.?[ \t]*$", re.I)
+# A header, old "small print" included, is shorter than these; a longer "header" was book text.
+HEADER_LINES, HEADER_CHARS = 1000, 100_000
+
+
+def book_lines(lines: Iterator[str], drop: Drop) -> Iterator[str]:
+    """The lines without Project Gutenberg headers and licence footers, each line looked at once.
+
+    A header runs from its title line to the START marker (the lines after a title are held back until
+    the marker, or given back past HEADER_LINES or HEADER_CHARS); a footer from the END marker to the
+    licence's last line, or else to the next header or START marker, or the end. Every other line is
+    kept, so a file that concatenates books, some without markers, keeps them all.
+    """
+    held: list[str] = []   # lines since a header's title line, kept unless a START marker follows
+    held_chars = 0
+    in_footer = False
+    for line in lines:
+        if GUTENBERG_START_RE.match(line):
+            drop(GUTENBERG, [*held, line])
+            held, in_footer = [], False
+        elif GUTENBERG_HEADER_RE.match(line) and not held:
+            held, held_chars, in_footer = [line], len(line), False
+        elif in_footer:
+            drop(GUTENBERG, [line])
+            in_footer = not GUTENBERG_FOOTER_LAST_RE.search(line)
+        elif GUTENBERG_END_RE.match(line):
+            yield from held
+            drop(GUTENBERG, [line])
+            held, in_footer = [], True
+        elif held:
+            held.append(line)
+            held_chars += len(line)
+            if len(held) > HEADER_LINES or held_chars > HEADER_CHARS:
+                yield from held
+                held = []
+        else:
+            yield line
+    yield from held
+
+
+# ---- what is not prose: illustration notes, headings, contents, title lines --------------------------
+
+ILLUSTRATION_START_RE = re.compile(r"\s*\[(?:Illustration|Frontispiece)\b", re.I)
+ILLUSTRATION_CHARS = 4000  # a note is shorter; an unclosed "[Illustration" is given back as text
+
+
+def without_illustrations(lines: Iterator[str], drop: Drop) -> Iterator[str]:
+    """The lines without "[Illustration: ...]" notes, which may span blank lines and nest brackets."""
+    held: list[str] = []
+    depth = chars = 0
+    for line in lines:
+        if not held and not ILLUSTRATION_START_RE.match(line):
+            yield line
+            continue
+        held.append(line)
+        chars += len(line)
+        if chars > ILLUSTRATION_CHARS:
+            yield from held
+            held, depth, chars = [], 0, 0
+            continue
+        for position, char in enumerate(line):
+            depth += (char == "[") - (char == "]")
+            if depth == 0 and char == "]":
+                drop(ILLUSTRATION, held)
+                if line[position + 1:].strip():
+                    yield line[position + 1:]   # text after the note, on its last line
+                held, chars = [], 0
+                break
+    yield from held
+
+
+ROMAN = r"(?=[MDCLXVI])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})(?<=[MDCLXVI])"
+NUMBER = (rf"(?:\d+|{ROMAN}|(?i:the\s+\w+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+          r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final))\b")
+SECTION_WORDS = "chapter|chap|letter|book|part|volume|vol|stave|canto|section|act|scene|appendix|article|lecture"
+ALONE_WORDS = ("preface|prologue|epilogue|introduction|contents|table of contents|conclusion|afterword|foreword"
+               "|dedication|appendix|notes|glossary|index|finis|the end|etymology|extracts|list of illustrations")
+# A heading's first line: "Chapter 1", "CHAPTER XXI.", "Letter 4", "PART ONE", "Chapter the Last",
+# "XXVII. LITERARY LESSONS" (a numeral's title on its line, a few words: "M. Krempe had now..." is prose),
+# "II", "Preface", "THE END". A capital first and a stop or a capital after the number, so prose is not
+# ("chapter 3 of it", "Chapter two was found").
+HEADING_LINE_RE = re.compile(rf"\s*[_*]*(?=[A-Z])(?:(?i:{SECTION_WORDS})\.?\s+{NUMBER}(?:[.:—-]|\s*$|\s+[A-Z\"“'‘(_])"
+                             rf"|{ROMAN}(?:\.\s*(?:\S+\s+){{0,6}}\S*|\s*)$|(?i:{ALONE_WORDS})[.:]?[_*]*\s*$)")
+# A contents line that ends with its page number: "Heading to Preface        ix", "“Piling up the fire”   69".
+PAGE_NUMBER_RE = re.compile(r"(?:\d+|[ivxlcdm]+|[IVXLCDM]+)$")
+SENTENCE_MARK_RE = re.compile(r"[.!?]")
+EXCLAIMS_RE = re.compile(r"[!?]\W*$")
+QUOTED_RE = re.compile(r"[_*(]*[\"'“‘]")    # dialogue: "No, Wendy." stays
+CAPITALISED_RE = re.compile(r"[\W_]*(?:[A-Z0-9]|[\W_]*$)")   # "Mrs.", "_To", "11th", "17—." (no letter: "&c")
+# A sentence end: . ! ? and any closing quotes, brackets or emphasis marks, at the end of the text.
+ENDS_SENTENCE_RE = re.compile(r"[.!?][\"'’”)\]_*]*\s*$")
+# What introduces what follows (a letter's "Dear Madam,--", "he said:"): a part of the prose, kept.
+INTRODUCES_RE = re.compile(r"(?:[:,]|--|—|–)[\"'’”)\]_*]*\s*$")
+def page_line(line: str) -> bool:
+    """Text, then two spaces or more (or dot leaders), then a page number, looking only at the end."""
+    text = line.rstrip()
+    number = PAGE_NUMBER_RE.search(text[-12:])
+    if number is None:
+        return False
+    before = text[:len(text) - len(number.group())]
+    return len(before) - len(before.rstrip(" \t.")) >= 2 and not before.isspace() and before.strip(" \t.") != ""
+
+
+HEADING_WORDS = 40   # "Chapter VI" and its title over three lines; longer is prose that starts with one
+TITLE_WORDS = 12     # a paragraph this short that does not end as a sentence is a title, a caption, a byline
+FRONT_MATTER_CHARS = 20_000  # a longer paragraph is prose, whatever its first line
+
+
+def front_matter(lines: list[str]) -> str | None:
+    """Why a paragraph (its non-blank lines) is not prose to train on, or None when it is.
+
+    'contents': lines that end with a page number, or two or more lines each a heading or one of those
+    (a row of stars has no words and is no loss). 'heading': a paragraph
+    that opens with a heading line ("Chapter 1", "XXVII. LITERARY LESSONS"), at most HEADING_WORDS
+    long. 'title': what does not end as a sentence nor introduces what follows ("he said:--"), at most
+    TITLE_WORDS long or in lines of a few words (a title page); or a few words all capitalised, not in
+    quotes, which do not exclaim or ask ("LITTLE WOMEN.", "To Mrs. Saville, England.", "Dec. 11th, 17—.").
+    Dialogue ends with . ! ? (a closing quote may follow) or opens with a quote, so "No, Wendy." stays.
+    """
+    text = " ".join(" ".join(lines).split())
+    if not WORD_RE.search(text):
+        return None   # a row of stars: no words to train on, nothing to count
+    if all(map(page_line, lines)) or len(lines) >= 2 and all(
+            HEADING_LINE_RE.match(line) or page_line(line) for line in lines):
+        return CONTENTS
+    if HEADING_LINE_RE.match(lines[0]) and len(text.split()) <= HEADING_WORDS:
+        return HEADING
+    words = text.split() if len(text) < 40 * TITLE_WORDS else None   # None: over TITLE_WORDS anyway
+    short = words is not None and len(words) <= TITLE_WORDS
+    tail = text[-12:]
+    if not ENDS_SENTENCE_RE.search(tail) and not INTRODUCES_RE.search(tail):
+        if short or all(len(line.split()) <= 8 and not SENTENCE_MARK_RE.search(line) for line in lines):
+            return TITLE
+    if short and not EXCLAIMS_RE.search(tail) and not QUOTED_RE.match(text) and (
+            text.upper() == text != text.lower() or len(words) >= 2 and all(CAPITALISED_RE.match(w) for w in words)):
+        return TITLE
+    return None
+
+
+# ---- sentences ------------------------------------------------------------------------------------
+
+# A sentence ends at . ! or ? (closing quotes and brackets may follow) before whitespace.
+SENTENCE_END_RE = re.compile(r"[.!?]+[\"'’”)\]]*\s+")
+ABBREVIATIONS = frozenset({"mr", "mrs", "messrs", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen",
+                           "lt", "sgt", "vol", "chap", "no", "esq", "jan", "feb", "apr", "jun", "jul", "aug",
+                           "sep", "sept", "oct", "nov", "dec"})
+INITIAL_RE = re.compile(r"[A-HJ-Z]")   # "M. Krempe", "E. M. Forster"; not "I", which ends "...said I."
+OPENING = "\"'“‘(_*["
+NUMERAL_RE = re.compile(rf"\d+|{ROMAN}")
+SECTION_NUMBER_RE = re.compile(rf"\b(?i:{SECTION_WORDS})\.?\s+(?:\d+|{ROMAN})$")   # "BOOK I. (Folio)" goes on
+
+
+def prose_sentences(paragraph: str) -> list[str]:
+    """A paragraph with its wrapped lines joined, cut at sentence ends ("Mr. Fowler", "“Mrs. Bennet", "M.
+    Krempe", "Dec. 11th" and "BOOK I. (Folio)" are not).
+
+    Books wrap lines at ~70 characters, so a line is a fragment of a sentence; a training window
+    should see the whole sentence and never cross into the next paragraph.
+    """
+    flat = " ".join(paragraph.split())
+    sentences, start = [], 0
+    for end in SENTENCE_END_RE.finditer(flat):
+        word = flat[max(start, flat.rfind(" ", start, end.start()) + 1):end.start()].lstrip(OPENING)
+        if end.group().startswith(".") and (
+                word.lower() in ABBREVIATIONS or INITIAL_RE.fullmatch(word) or NUMERAL_RE.fullmatch(word)
+                and SECTION_NUMBER_RE.search(flat, max(start, end.start() - 24), end.start())):
+            continue
+        sentences.append(flat[start:end.end()])
+        start = end.end()
+    sentences.append(flat[start:])
+    return sentences
+
+
+RUN_IN_HEADING_RE = re.compile(r"[^—]{1,160}?(?:—|--)")
+RUN_IN_HEADING_WORDS = 12
+
+
+def without_run_in_heading(paragraph: list[str], drop: Drop) -> list[str]:
+    """The paragraph without a heading run into its first line before a dash ("BOOK I. (Folio), CHAPTER I.
+    (Sperm Whale).—This whale..."); the heading counts as a heading line."""
+    run_in = RUN_IN_HEADING_RE.match(paragraph[0]) if HEADING_LINE_RE.match(paragraph[0]) else None
+    if run_in is None or len(run_in.group().split()) > RUN_IN_HEADING_WORDS:
+        return paragraph
+    drop(HEADING, [run_in.group()])
+    return [paragraph[0][run_in.end():], *paragraph[1:]]
+
+
+def sentence_texts(lines: Iterator[str], mode: str, drop: Drop) -> Iterator[str]:
+    """The text of each sentence: a line each ('lines'), or the sentences of each prose paragraph
+    (lines up to a blank one) that front_matter keeps ('prose')."""
+    if mode == "lines":
+        yield from lines
+        return
+    paragraph: list[str] = []
+    size = 0
+    for line in itertools.chain(lines, [""]):
+        if line.strip():
+            paragraph.append(line)
+            size += len(line)
+            if size < PARAGRAPH_CHARS:
+                continue
+        if paragraph:
+            reason = front_matter(paragraph) if size < FRONT_MATTER_CHARS else None
+            if reason:
+                drop(reason, paragraph)
+            else:
+                yield from prose_sentences("\n".join(without_run_in_heading(paragraph, drop)))
+        paragraph, size = [], 0
+
+
+class CorpusReader:
+    """Iterating gives each sentence's words (or tokens, with `split`), at most MAX_SENTENCE_WORDS each;
+    `summary` says what reading did. Everything about the file is checked before the first sentence.
+
+    sentences: 'lines' (a line a sentence), 'prose' (paragraphs cut at . ! ?) or 'auto': prose when the
+    text has . ! ? anywhere. The rules for what is not prose need paragraphs, so they apply to prose.
+    """
+
+    def __init__(self, path: str | Path, encoding: str | None = None, sentences: str = "auto",
+                 split: Splitter = regex_words, max_bytes: int | None = None,
+                 too_large: str = "limit for a corpus", on_drop: Drop | None = None):
+        if sentences not in SENTENCE_MODES:
+            raise CorpusError(f"sentences must be one of {', '.join(SENTENCE_MODES)} (got {sentences!r})")
+        self.path = Path(path)
+        self.max_bytes = max_bytes = MAX_CORPUS_BYTES if max_bytes is None else max_bytes
+        self.split = split
+        check_file(self.path, max_bytes, too_large)
+        encoding, warning, punctuated = choose_encoding(self.path, encoding, max_bytes)
+        if sentences == "auto":
+            sentences = "prose" if punctuated else "lines"
+        self.summary = ReadSummary(str(path), encoding.removesuffix("-sig"), warning, sentences, on_drop=on_drop)
+        self._encoding = encoding
+
+    def lines(self) -> Iterator[str]:
+        """The decoded lines without Project Gutenberg's header and licence (case and punctuation kept)."""
+        return book_lines(decoded_lines(self.path, self._encoding, self.max_bytes, self.summary),
+                          self.summary.drop)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        summary = self.summary
+        lines = self.lines()
+        if summary.mode == "prose":
+            lines = without_illustrations(lines, summary.drop)
+        for text in sentence_texts(lines, summary.mode, summary.drop):
+            words = self.split(text)
+            if len(words) > MAX_SENTENCE_WORDS:
+                summary.cut_sentences += 1
+            for start in range(0, len(words), MAX_SENTENCE_WORDS):
+                piece = words[start:start + MAX_SENTENCE_WORDS]
+                summary.sentences += 1
+                summary.words += len(piece)
+                yield piece
+
+    def no_words(self) -> CorpusError:
+        return CorpusError(f"{self.path} has no words: it is empty or holds only punctuation and whitespace")
+
+
+def read_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto",
+                split: Splitter = regex_words) -> Corpus:
+    """Every sentence in memory, for a teaching run; a file over MAX_TEACHING_BYTES is refused unread."""
+    reader = CorpusReader(path, encoding, sentences, split, MAX_TEACHING_BYTES,
+                          "limit for a teaching run, which keeps every sentence and records every step; "
+                          "train on it with --kind corpus, which streams it")
+    kept = list(reader)
+    if not kept:
+        raise reader.no_words()
+    return Corpus(kept, reader.summary)
 
 
 @dataclass(frozen=True)
 class CorpusText:
     text: str
-    encoding: str
-    warning: str | None = None
-    gutenberg_lines: int = 0  # lines of Project Gutenberg header and licence removed
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """A corpus as lines of words; blank lines are dropped, so sentence ids are dense."""
-
-    sentences: list[list[str]]
-    source: str
-    encoding: str
-    warning: str | None = None
-    gutenberg_lines: int = 0
-
-    @property
-    def word_count(self) -> int:
-        return sum(len(s) for s in self.sentences)
-
-
-def decode_corpus_bytes(data: bytes, source: str, encoding: str | None = None) -> CorpusText:
-    """UTF-8 (with or without BOM) first; otherwise Windows-1252 with a warning, unless told the encoding."""
-    if b"\x00" in data[:65536]:
-        raise CorpusError(f"{source} looks like a binary file (it contains NUL bytes), not a text corpus")
-    if encoding is not None:
-        try:
-            return CorpusText(data.decode(encoding), encoding)
-        except LookupError:
-            raise CorpusError(f"unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as err:
-            bad = f"byte 0x{data[err.start]:02x} at offset {err.start}"
-            raise CorpusError(f"{source} is not valid {encoding} ({bad})") from None
-    try:
-        return CorpusText(data.decode("utf-8-sig"), "utf-8")
-    except UnicodeDecodeError as err:
-        bad = f"byte 0x{data[err.start]:02x} at offset {err.start}"
-    for fallback in (FALLBACK_ENCODING, "latin-1"):
-        try:
-            text = data.decode(fallback)
-        except UnicodeDecodeError:
-            continue
-        warning = (f"{source} is not valid UTF-8 ({bad}); decoded it as {fallback}. "
-                   f"Pass --encoding to choose another encoding.")
-        return CorpusText(text, fallback, warning)
-    raise AssertionError("latin-1 decodes every byte string")
-
-
-def gutenberg_blocks(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of every Project Gutenberg header and licence footer in the text, in order.
-
-    A header runs from its title line ("The Project Gutenberg eBook of ...") to the START marker; a
-    footer from the END marker to the licence's last line, or else to the next START marker, or to the
-    end. Text outside them is kept, so a file that concatenates books, some without markers, keeps them.
-    """
-    markers = sorted([(m.start(), m.end(), "start") for m in GUTENBERG_START_RE.finditer(text)]
-                     + [(m.start(), m.end(), "end") for m in GUTENBERG_END_RE.finditer(text)])
-    blocks: list[tuple[int, int]] = []
-    boundary = 0  # where the last block ended: no block reaches back over it
-    for i, (begin, end, kind) in enumerate(markers):
-        if begin < boundary:
-            continue  # inside a footer already removed ("End of the Project Gutenberg EBook" then "*** END")
-        if kind == "start":
-            title = GUTENBERG_HEADER_RE.search(text, max(boundary, begin - HEADER_SEARCH_CHARS), begin)
-            block = (title.start() if title else begin, end)
-        else:
-            next_start = next((b for b, _, k in markers[i + 1:] if k == "start"), len(text))
-            last = GUTENBERG_FOOTER_LAST_RE.search(text, end, min(next_start, end + FOOTER_SEARCH_CHARS))
-            block = (begin, last.end() if last else next_start)
-        blocks.append(block)
-        boundary = block[1]
-    return blocks
-
-
-def strip_gutenberg(text: str) -> tuple[str, int]:
-    """The text without Project Gutenberg headers and licence footers, and how many lines went."""
-    blocks = gutenberg_blocks(text)
-    kept, position, stripped = [], 0, 0
-    for begin, end in blocks:
-        kept.append(text[position:begin])
-        stripped += text.count("\n", begin, end) + (text[end - 1] != "\n")  # a block may end with its newline
-        position = end
-    kept.append(text[position:])
-    return "\n".join(kept), stripped
-
-
-SENTENCE_MODES = ("auto", "lines", "prose")
-# A sentence ends at . ! or ? (closing quotes and brackets may follow) before whitespace.
-SENTENCE_END_RE = re.compile(r"[.!?]+[\"'’”)\]]*\s+")
-PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
-ABBREVIATIONS = frozenset({"mr", "mrs", "messrs", "dr", "st", "mme", "mlle", "prof", "rev", "capt", "col", "gen",
-                           "lt", "sgt", "vol", "chap", "no", "esq"})
-
-
-def sentence_mode(text: str) -> str:
-    """'prose' when the text punctuates its sentences (hard-wrapped books), else 'lines' (one per line)."""
-    return "prose" if re.search(r"[.!?]", text) else "lines"
-
-
-def prose_sentences(text: str) -> list[str]:
-    """Paragraphs (blank-line separated) with their wrapped lines joined, cut at sentence ends.
-
-    Gutenberg books wrap lines at ~70 characters, so a line is a fragment of a sentence; a training
-    window should see the whole sentence and never cross into the next paragraph.
-    """
-    sentences = []
-    for paragraph in PARAGRAPH_RE.split(text):
-        flat = " ".join(paragraph.split())
-        start = 0
-        for end in SENTENCE_END_RE.finditer(flat):
-            before = flat[start:end.start()].rsplit(None, 1)
-            if end.group().startswith(".") and before and before[-1].lower() in ABBREVIATIONS:
-                continue  # "Mr. Fowler" does not end a sentence
-            sentences.append(flat[start:end.end()])
-            start = end.end()
-        sentences.append(flat[start:])
-    return sentences
-
-
-def regex_words(sentence: str) -> list[str]:
-    """The words of a sentence, lowercase (the default; trainer/token_source.py gives BPE tokens instead)."""
-    return WORD_RE.findall(sentence.lower())
-
-
-Splitter = Callable[[str], list[str]]
-
-
-def split_sentences(text: str, mode: str = "lines", split: Splitter = regex_words) -> list[list[str]]:
-    """Words (or tokens) per sentence: one line a sentence ('lines'), or sentences of prose ('prose')."""
-    if mode == "auto":
-        mode = sentence_mode(text)
-    pieces = prose_sentences(text) if mode == "prose" else text.splitlines()
-    sentences = (split(piece) for piece in pieces)
-    return [words for words in sentences if words]
+    summary: ReadSummary
 
 
 def read_corpus_text(path: str | Path, encoding: str | None = None) -> CorpusText:
-    """The file's text, decoded, LF line ends, any Gutenberg licence removed; case and punctuation kept."""
-    path = Path(path)
-    if not path.exists():
-        raise CorpusError(f"corpus file not found: {path}")
-    if not path.is_file():
-        raise CorpusError(f"corpus path is not a file: {path}")
-    if path.stat().st_size > MAX_CORPUS_BYTES:
-        raise CorpusError(f"{path} is larger than {MAX_CORPUS_BYTES // 1024**3} GiB")
-    decoded = decode_corpus_bytes(path.read_bytes(), str(path), encoding)
-    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")  # line ends are not vocabulary
-    book, stripped = strip_gutenberg(text)
-    return CorpusText(book, decoded.encoding, decoded.warning, stripped)
-
-
-def load_corpus(path: str | Path, encoding: str | None = None, sentences: str = "auto",
-                split: Splitter = regex_words) -> Corpus:
-    """Sentences of words; `sentences` is 'lines', 'prose', or 'auto' (prose when the text has . ! ?)."""
-    if sentences not in SENTENCE_MODES:
-        raise CorpusError(f"sentences must be one of {', '.join(SENTENCE_MODES)} (got {sentences!r})")
-    decoded = read_corpus_text(path, encoding)
-    sentences = split_sentences(decoded.text, sentences, split)
-    if not sentences:
-        raise CorpusError(f"{path} has no words: it is empty or holds only punctuation and whitespace")
-    return Corpus(sentences, str(path), decoded.encoding, decoded.warning, decoded.gutenberg_lines)
+    """The file's text without Project Gutenberg's header and licence, case and punctuation kept, lines
+    joined by LF (what a BPE tokenizer learns from: headings and all, as a tokenizer meets them)."""
+    reader = CorpusReader(path, encoding, "lines")
+    return CorpusText("\n".join(reader.lines()), reader.summary)

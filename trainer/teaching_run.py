@@ -13,13 +13,13 @@ from tqdm import tqdm
 
 from trainer import derived, run_format, vector_quality
 from trainer.config import TrainConfig, resolve_corpus
-from trainer.corpus import Corpus, load_corpus, regex_words
+from trainer.corpus import Corpus, read_corpus, regex_words
+from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
 from trainer.errors import RunFormatError
 from trainer.numbers import round_fixed, round_significant
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
-from trainer.report import corpus_report
 from trainer.run_format import (
     FORMAT_VERSION,
     check_name,
@@ -62,7 +62,7 @@ class RunSummary:
 
 def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
     tokens = load_token_source(config.tokenizer) if config.tokenizer else None
-    corpus = load_corpus(resolve_corpus(config.corpus), encoding, config.sentences,
+    corpus = read_corpus(resolve_corpus(config.corpus), encoding, config.sentences,
                          tokens.tokens if tokens else regex_words)
     stopwords = STOPWORDS if config.remove_stopwords else frozenset()
     vocab = build_vocab(corpus.sentences, config.min_count, stopwords, config.max_vocab)
@@ -82,8 +82,6 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
             raise RunFormatError(f"{resume_from.name} already has {checkpoint['step']} steps; "
                                  f"pass --steps greater than that to continue")
     prepared = prepare(config, encoding)
-    if prepared.corpus.warning:
-        log(f"warning: {prepared.corpus.warning}")
     if checkpoint and prepared.tokens:
         check_same_tokenizer(checkpoint["tokenizer"], prepared.tokens, resume_from.name)
     if prepared.tokens:
@@ -93,8 +91,10 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
         raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
     if config.epochs is not None:
         config = dataclasses.replace(config, steps=max(1, round(config.epochs * len(prepared.pairs))))
-    for line in corpus_report(prepared.corpus.sentences, prepared.vocab.words, prepared.stopwords, config,
-                              len(prepared.pairs), prepared.corpus.gutenberg_lines):
+    counts = count_vocabulary(prepared.corpus.sentences, prepared.vocab.words, prepared.stopwords, config.min_count,
+                              config.remove_stopwords)
+    for line in (corpus_report(prepared.corpus.summary, counts, config.min_count, config.max_vocab)
+                 + schedule_report(config, len(prepared.pairs))):
         log(line)
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
@@ -189,8 +189,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "kind": "teaching",
             "created": created_timestamp(),
             "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
-            "corpus": {"source": config.corpus, "encoding": prepared.corpus.encoding,
-                       "warning": prepared.corpus.warning},
+            "corpus": {"source": config.corpus, **prepared.corpus.summary.to_dict()},
             "tokenizer": prepared.tokens.identity() if prepared.tokens else None,
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),
                       "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),

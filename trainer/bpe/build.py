@@ -47,8 +47,8 @@ def split_held_out(text: str) -> tuple[str, list[str]]:
 def build_tokenizer(corpus: Path, vocab_size: int, name: str, out_dir: Path, encoding: str | None = None,
                     progress: bool = True) -> BuiltTokenizer:
     decoded = read_corpus_text(corpus, encoding)
-    meta = {"corpus": str(corpus), "encoding": decoded.encoding}
-    return build_from_text(decoded.text, vocab_size, name, out_dir, meta, decoded.warning, progress)
+    meta = {"corpus": str(corpus), "encoding": decoded.summary.encoding}
+    return build_from_text(decoded.text, vocab_size, name, out_dir, meta, decoded.summary.warning, progress)
 
 
 def build_from_text(text: str, vocab_size: int, name: str, out_dir: Path, meta: dict, warning: str | None = None,

@@ -14,10 +14,10 @@ from queue import Queue
 import numpy as np
 
 from trainer.sgns.config import SGNSConfig
+from trainer.sgns.corpus_ids import SENTENCE_END
 from trainer.sgns.kernel import STATS, train_chunk
 from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.step_record import apply_step
-from trainer.sgns.tokenize import SENTENCE_END
 
 CHUNK_TOKENS = (2_000, 20_000)  # a chunk is 1/64 of the corpus within these bounds: enough loss points
                                # for a single book, little per-chunk overhead for a large corpus

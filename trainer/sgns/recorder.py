@@ -9,10 +9,10 @@ from tqdm import tqdm
 
 from trainer.errors import WordlabError
 from trainer.sgns.config import SGNSConfig
+from trainer.sgns.corpus_ids import SENTENCE_END
 from trainer.sgns.engine import ChunkResult
 from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.step_record import sgns_step
-from trainer.sgns.tokenize import SENTENCE_END
 from trainer.vocab import Vocab
 
 

@@ -17,8 +17,8 @@ from safetensors.numpy import load_file
 from trainer.errors import RunFormatError
 from trainer.run_format import MODEL, TRAINER_STATE, read_all_records, read_json, read_manifest
 from trainer.sgns.config import SGNSConfig
+from trainer.sgns.corpus_ids import CorpusIds
 from trainer.sgns.recorder import Progress
-from trainer.sgns.tokenize import TokenizedCorpus
 from trainer.vocab import Vocab
 
 STATE_FORMAT = "wordlab-sgns-trainer-state"
@@ -29,7 +29,7 @@ class ResumeError(RunFormatError):
     """The run cannot be continued: its state is missing, changed or does not fit the corpus or settings."""
 
 
-def corpus_fingerprint(corpus: TokenizedCorpus, chunks_per_epoch: int) -> dict:
+def corpus_fingerprint(corpus: CorpusIds, chunks_per_epoch: int) -> dict:
     """What must be equal for a later session to train on the same token stream."""
     vocab = orjson.dumps([corpus.vocab.words, corpus.vocab.counts])
     return {"words": corpus.raw_words, "sentences": corpus.sentences, "tokens": len(corpus.ids),

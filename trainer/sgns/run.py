@@ -9,12 +9,14 @@ import numpy as np
 from trainer import derived, run_format, vector_quality
 from trainer.config import resolve_corpus
 from trainer.corpus import regex_words
+from trainer.corpus_report import corpus_report
 from trainer.numbers import round_fixed
 from trainer.projection import project
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
 from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, created_timestamp
 from trainer.sgns.config import AUTO_EPOCH_WORDS, SGNSConfig
+from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
 from trainer.sgns.engine import chunk_bounds, init_weights
 from trainer.sgns.probes import built_in
 from trainer.sgns.recorder import Progress, TrainingRecorder
@@ -27,7 +29,6 @@ from trainer.sgns.resume import (
     trainer_state,
 )
 from trainer.sgns.sampling import NoiseAlias, keep_probabilities
-from trainer.sgns.tokenize import TokenizedCorpus, pretokenize
 from trainer.step_chunks import encode_chunk
 from trainer.token_source import TokenSource, load_token_source
 from trainer.vocab import RARE, STOPWORD, Vocab
@@ -62,22 +63,21 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
     check_name(name)
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
-    with pretokenize(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
-                     config.sentences) as corpus:
-        if corpus.warning:
-            log(f"warning: {corpus.warning}")
+    with read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
+                         config.sentences, derived.SAMPLE_SENTENCES) as corpus:
+        vocabulary = corpus.vocabulary_counts(config.min_count)
+        for line in corpus_report(corpus.summary, vocabulary, config.min_count, config.max_vocab):
+            log(line)
         if config.epochs is None:
             config = config.with_epochs_for(corpus.raw_words)
-            log(f"epochs: {config.epochs}, chosen for a corpus of {corpus.raw_words:,} words (about "
+            log(f"  epochs: {config.epochs}, chosen for a corpus of {corpus.raw_words:,} words (about "
                 f"{AUTO_EPOCH_WORDS:,} words of training; a small corpus needs many epochs); --epochs N to choose")
         chunks_per_epoch = len(chunk_bounds(corpus.ids))
         fingerprint = corpus_fingerprint(corpus, chunks_per_epoch)
         start = checkpoint.progress if checkpoint else Progress()
         if checkpoint:
             check_same_corpus(checkpoint, fingerprint, config.corpus)
-        log(f"corpus: {corpus.raw_words:,} words in {corpus.sentences:,} sentences, vocabulary {len(corpus.vocab):,} "
-            f"(min_count={config.min_count}); epochs {start.epochs_done + 1}-{config.epochs}, {config.engine} "
-            f"engine on {config.device}")
+        log(f"  epochs {start.epochs_done + 1}-{config.epochs}, {config.engine} engine on {config.device}")
         counts = np.asarray(corpus.vocab.counts)
         noise = NoiseAlias(counts)
         weights = (checkpoint.W, checkpoint.W_out) if checkpoint else init_weights(len(counts), config.dim, config.seed)
@@ -111,12 +111,12 @@ def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, c
                             checkpoint=checkpoint)
 
 
-def corpus_stats(corpus: TokenizedCorpus, pairs: int) -> dict:
+def corpus_stats(corpus: CorpusIds, pairs: int) -> dict:
     return derived.corpus_summary(
         sentences=corpus.sentences, words=corpus.raw_words, distinct_words=corpus.distinct_words,
         kept_words=corpus.kept_words, vocab=corpus.vocab, pairs=pairs,
         dropped_totals={STOPWORD: 0, RARE: corpus.raw_words - corpus.kept_words},
-        top_dropped=[(w, c, RARE) for w, c in corpus.top_dropped],
+        top_dropped=[(w, c, RARE) for w, c in corpus.most_frequent_dropped(derived.TOP_DROPPED)],
         first_sentences=corpus.first_sentences)
 
 
@@ -142,7 +142,7 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
         (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
 
 
-def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: TokenizedCorpus,
+def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: CorpusIds,
                      recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict,
                      state: dict, source: TokenSource | None) -> Path:
     vocab, records = corpus.vocab, recorder.records
@@ -170,7 +170,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Token
             "kind": "corpus",
             "created": created_timestamp(),
             "config": config.to_dict(),
-            "corpus": {"source": config.corpus, "encoding": corpus.encoding, "warning": corpus.warning},
+            "corpus": {"source": config.corpus, **corpus.summary.to_dict()},
             "tokenizer": source.identity() if source else None,
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
                       "words": corpus.raw_words, "pairs": recorder.pairs, "steps": recorder.pairs,

@@ -12,9 +12,9 @@ import torch
 
 from trainer.errors import WordlabError
 from trainer.sgns.config import SGNSConfig
+from trainer.sgns.corpus_ids import SENTENCE_END
 from trainer.sgns.engine import ChunkResult, chunk_bounds, chunk_seed, plan
 from trainer.sgns.sampling import NoiseAlias
-from trainer.sgns.tokenize import SENTENCE_END
 
 BATCH_PAIRS = {"cpu": 8192, "cuda": 1 << 20}
 # A batch sums the updates of every pair that touches a row: with a small vocabulary one row would get
