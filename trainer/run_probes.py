@@ -10,7 +10,7 @@ from its vectors: a probe picked because the run gets it right would flatter it)
   victor/victor's); analogies pair each such pair with the next two of its relation, as the built-in
   file does, most frequent first;
 - the explorer's first query words: the most frequent content words (no stopword, no other function word,
-  letters only).
+  letters only) among the words of those pairs.
 
 A BPE run's "words" are tokens: a token that is one whole word (" king</w>") stands for that word.
 Scores (similarity hit@10: b among a's 10 nearest; analogy accuracy: 3CosAdd's top answer over the whole
@@ -139,10 +139,14 @@ def choose_probes(vocab: Vocab, *, tokenized: bool = False, built_in_similarity:
     similarity += [(a, b, FOUND) for pairs in relations.values() for a, b in pairs[:SIMILARITY_PER_RELATION]]
     analogies = [(*q, BUILT_IN) for q in built_in_analogies if all(w in words for w in q[1:])]
     analogies += [(*q, FOUND) for name, pairs in relations.items() for q in chained_analogies(name, pairs)]
-    # First queries: frequent content words seen with a derived form (a noun's plural, a name's possessive, a
-    # verb's past): "said" and "little" have none; fall back on the most frequent content words.
+    # First queries: the most frequent content words of the built-in and gender pairs (said, man, day: words a
+    # reader would call near something), then those seen with a derived form (a noun's plural, a name's
+    # possessive), then any content word: "one", "yet", "upon" and "little" make poor first questions.
+    chosen = {w for a, b, source in similarity if source == BUILT_IN for w in (a, b)}
+    chosen |= {w for pair in relations["gender"] for w in pair}
     paired = {w for pairs in found.values() for pair in pairs for w in pair}
-    queries = list(dict.fromkeys([w for w in content if w in paired] + content))[:QUERY_WORDS]
+    queries = list(dict.fromkeys([w for w in content if w in chosen] + [w for w in content if w in paired] + content))
+    queries = queries[:QUERY_WORDS]
     entry = words.__getitem__
     return RunProbes(
         queries=[entry(w) for w in queries],
