@@ -3,7 +3,8 @@ headless Chromium and saves a PNG under docs/img/. Run after `make serve` has tr
 (for the explorer's pictures) a corpus run of the 14-book mix named `mix`:
 
     .venv/bin/wordlab train --kind corpus --corpus /work/shared/corpora/gutenberg-mix.txt --name mix
-    .venv/bin/python docs/screenshots.py
+    .venv/bin/python docs/screenshots.py                      # every picture, or some by name:
+    .venv/bin/python docs/screenshots.py explorer-mix explorer-mix-presentation
 """
 
 import sys
@@ -26,9 +27,10 @@ PAGES = {  # file name → (path, what must be drawn before the picture is taken
 # Taken in presentation mode (large type, dark, full width), as a projector shows them.
 PRESENTATION = {"explorer-mix-presentation": ("/explorer.html?run=mix", "main[data-ready]")}
 NEEDS_RUN = {"explorer-mix": "mix", "explorer-mix-presentation": "mix"}
+FULL_PAGE = {"explorer-mix", "explorer-mix-presentation"}   # the map section whole, with its neighbours
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     out = ROOT / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
     with server_process(ROOT / "data" / "runs", ROOT / "data" / "tokenizers") as (port, started, process):
@@ -43,17 +45,19 @@ def main() -> None:
                 if presentation:
                     page.add_init_script("localStorage.setItem('wordlab.presentation', '1')")
                 for name, (path, ready) in shots.items():
+                    if names and name not in names:
+                        continue
                     if name in NEEDS_RUN and not (ROOT / "data" / "runs" / NEEDS_RUN[name] / "run.json").exists():
                         print(f"skipped {name}: no run data/runs/{NEEDS_RUN[name]} (see this script's docstring)")
                         continue
                     page.goto(f"http://127.0.0.1:{port}{path}")
                     page.wait_for_selector(ready, timeout=60000)
                     page.wait_for_timeout(800)  # animations settle
-                    page.screenshot(path=str(out / f"{name}.png"))
+                    page.screenshot(path=str(out / f"{name}.png"), full_page=name in FULL_PAGE)
                     print(f"wrote {out / f'{name}.png'}")
                 page.close()
             browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

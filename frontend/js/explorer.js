@@ -148,9 +148,9 @@ function highlight(columns) {
   map.highlight = new Map();
   const first = columns[0];
   const index = new Map(run.map.words.map((w, i) => [w, i]));
-  if (first) {
-    for (const n of first.neighbors) if (index.has(n.word)) map.highlight.set(index.get(n.word), "neighbor");
+  if (first) {   // the query first: its label is placed before its neighbours'
     if (index.has(first.word)) map.highlight.set(index.get(first.word), "query");
+    for (const n of first.neighbors) if (index.has(n.word)) map.highlight.set(index.get(n.word), "neighbor");
   }
   map.requestDraw();
 }
@@ -178,10 +178,10 @@ function queryFirst(word) {
 
 function findWord(typed) {
   const word = wordsOf(run, typed)[0] ?? "";
-  const i = run.map.words.indexOf(word);
+  const i = run.map ? run.map.words.indexOf(word) : -1;
   if (i < 0) {
     const known = run.vocab.words.includes(word);
-    showNotice(known ? `"${typed}" is in the vocabulary but not among the ${run.map.words.length} words on the map`
+    showNotice(known ? `"${typed}" is in the vocabulary but not among the ${run.map?.words.length ?? 0} words on the map`
       : `"${typed}" is not in the vocabulary of ${run.name}`);
     return;
   }
@@ -496,8 +496,8 @@ async function update(s, changed) {
   if (touches(changed, "tab")) tabs.show(s.tab);
   if (touches(changed, "run") || run?.name !== s.run) { await showRun(s); finish(); return; }
   const work = [];
-  if (touches(changed, "layout", "ck")) renderMap(s);
-  if (touches(changed, "x", "y", "z")) applyView(s);
+  if (run.map && touches(changed, "layout", "ck")) renderMap(s);
+  if (run.map && touches(changed, "x", "y", "z")) applyView(s);
   if (touches(changed, "q", "compare")) work.push(renderNeighbors);
   if (touches(changed, "a", "b", "c", "compare")) work.push(renderAnalogy);
   if (touches(changed, "compare")) work.push(renderProbes);
@@ -571,7 +571,7 @@ function bindMap() {
     onView: (v) => state.set({ x: Number(v.x.toPrecision(5)), y: Number(v.y.toPrecision(5)), z: Number(v.scale.toPrecision(5)) }),
   });
   bindScatterKeys($("map"), map, {
-    current: () => Math.max(0, run.map.words.indexOf(effective(state.get()).queries[0])),
+    current: () => Math.max(0, run?.map?.words.indexOf(effective(state.get()).queries[0]) ?? 0),
     onPick: (i) => { queryFirst(run.map.words[i]); if (!visible(i)) map.flyTo(i); },
     onClear: () => map.fit(0),
     help: "Arrow keys pick the nearest word in that direction and show its neighbours; + and − zoom; Escape shows all words.",
@@ -600,7 +600,7 @@ async function main() {
   if (state.refused.length) showNotice(state.refused.join("; "));
   listed = (await listRuns()).runs.filter((r) => r.status === "ok");
   if (!listed.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }
-  const label = (r) => `${r.name} (${r.kind}, ${r.vocab_size} words, d=${r.dim})`;
+  const label = (r) => `${r.name} (${r.kind}, ${formatCount(r.vocab_size)} words, d=${r.dim})`;
   $("run").replaceChildren(...listed.map((r) => new Option(label(r), r.name)));
   $("compare").append(...listed.map((r) => new Option(label(r), r.name)));
   const s = state.get();

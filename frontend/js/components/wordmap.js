@@ -254,14 +254,19 @@ export class WordMap {
     const projector = document.documentElement.classList.contains("presentation");
     const inks = [color("--ink"), color(projector ? "--ink" : "--label")];
     const tryPlace = (i, forced) => {
-      const x0 = sx[i] + gap, y0 = sy[i] - half, x1 = x0 + this.textWidth(i), y1 = sy[i] + half;
+      let x0 = sx[i] + gap, y0 = sy[i] - half;
+      if (forced && sx[i] >= 0 && sy[i] >= 0 && sx[i] <= width && sy[i] <= height) {   // a marked word near an edge:
+        if (x0 + this.textWidth(i) >= width) x0 = sx[i] - gap - this.textWidth(i);      // its label on the other side,
+        y0 = Math.min(Math.max(y0, 0), height - 2 * half - 1);                          // inside the canvas
+      }
+      const x1 = x0 + this.textWidth(i), y1 = y0 + 2 * half;
       if (x0 < 0 || y0 < 0 || x1 >= width || y1 >= height) return false;
       const c0 = Math.floor(x0 / CELL), c1 = Math.floor(x1 / CELL), r0 = Math.floor(y0 / CELL), r1 = Math.floor(y1 / CELL);
       for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (taken[r * columns + c]) return false;
       for (let r = r0; r <= r1; r++) taken.fill(1, r * columns + c0, r * columns + c1 + 1);
       placed.push(i); boxes.push([x0, y0, x1, y1].map((v) => Math.round(v * 10) / 10));
       ctx.fillStyle = forced ? inks[0] : inks[1];
-      ctx.fillText(this.words[i], x0, sy[i]);
+      ctx.fillText(this.words[i], x0, y0 + half);
       return true;
     };
     const first = [this.hovered, ...this.highlight.keys()].filter((i) => i >= 0);
