@@ -451,3 +451,15 @@ def test_wide_tables_scroll_in_their_own_focusable_region(explorer):
     assert "Scroll sideways" in page.text_content("#section-training")
     steps = table_rows(page, "#analogy-evolution")[0][1:]
     assert [int(s.replace(",", "")) for s in steps] == sorted(int(s.replace(",", "")) for s in steps)
+
+
+def test_every_section_is_axe_clean_in_presentation_mode(explorer):
+    """axe-core checks what is shown: each tab in turn, dark theme and large type as on a projector."""
+    from tests.a11y import assert_axe_clean
+
+    page = explorer("?run=default&compare=dim5")
+    page.click("header.top button.present")
+    for section in ("map", "neighbors", "analogies", "similarity", "training", "vectors", "corpus"):
+        tab(page, section)
+        assert_axe_clean(page)
+    page.click("header.top button.present")
