@@ -49,7 +49,8 @@ GENDER_PAIRS = [("he", "she"), ("his", "her"), ("him", "her"), ("himself", "hers
                 ("husband", "wife"), ("boy", "girl"), ("uncle", "aunt"), ("nephew", "niece"),
                 ("gentleman", "lady"), ("master", "mistress"), ("duke", "duchess"), ("boys", "girls")]
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’]s)?")
-TOKEN_WORD_RE = re.compile(r"^( ?)([^\W\d_]+(?:['’]s)?)(</w>)?$")   # a BPE token that is one whole word
+TOKEN_WORD_RE = re.compile(r"^ ([^\W\d_]+(?:['’]s)?)</w>$")   # a BPE token that is one whole word after a space
+TOKEN_LETTERS_RE = re.compile(r"^ ?([^\W\d_]+)(?:</w>)?$")         # a BPE token of letters: a word or a piece
 
 Pair = tuple[str, str]
 Analogy = tuple[str, str, str, str, str]   # relation, a, b, c, expected
@@ -70,16 +71,22 @@ class RunProbes:
 
 
 def plain_words(vocab: Vocab, tokenized: bool) -> dict[str, str]:
-    """Plain word → its vocabulary entry. Regex words are themselves; a BPE token stands for a word when it
-    is one whole word, " word</w>" (after a space) before "word</w>" (at a line start); case is kept."""
+    """Plain word → its vocabulary entry. Regex words are themselves; a BPE token stands for a word when it is
+    one whole word after a space (" king</w>"): "king</w>" may end "making", "ing</w>" ends many. Case is kept."""
     if not tokenized:
         return {w: w for w in vocab.words}
     found: dict[str, str] = {}
-    for token in vocab.words:   # by count: the most frequent spelling of a word wins
+    for token in vocab.words:
         match = TOKEN_WORD_RE.match(token)
-        if match and match.group(3) and match.group(2) not in found:
-            found[match.group(2)] = token
+        if match:
+            found[match.group(1)] = token
     return found
+
+
+def content_tokens(vocab: Vocab) -> list[str]:
+    """A BPE run's tokens of letters whose letters are content (" ing</w>", "ation"): what its first queries and
+    themes fall back on when few whole words are frequent enough to be in its vocabulary."""
+    return [t for t in vocab.words if (m := TOKEN_LETTERS_RE.match(t)) and is_content(m.group(1))]
 
 
 def is_content(word: str) -> bool:
@@ -132,7 +139,7 @@ def choose_probes(vocab: Vocab, *, tokenized: bool = False, built_in_similarity:
     """The run's probes and first queries, from its vocabulary and counts alone (module docstring)."""
     words = plain_words(vocab, tokenized)
     counts = {w: vocab.counts[vocab.index[entry]] for w, entry in words.items()}
-    content = [w for w in words if is_content(w)][:CONTENT_POOL]
+    content = [w for w in words if is_content(w)]
     found = relation_pairs(words, counts)
     relations = {name: pairs[:PAIRS_PER_RELATION] for name, pairs in found.items()}
     similarity = [(a, b, BUILT_IN) for a, b in built_in_similarity if a in words and b in words]
@@ -145,12 +152,14 @@ def choose_probes(vocab: Vocab, *, tokenized: bool = False, built_in_similarity:
     chosen = {w for a, b, source in similarity if source == BUILT_IN for w in (a, b)}
     chosen |= {w for pair in relations["gender"] for w in pair}
     paired = {w for pairs in found.values() for pair in pairs for w in pair}
-    queries = list(dict.fromkeys([w for w in content if w in chosen] + [w for w in content if w in paired] + content))
-    queries = queries[:QUERY_WORDS]
+    queries = list(dict.fromkeys([w for w in content if w in chosen] + [w for w in content if w in paired]))
     entry = words.__getitem__
+    entries = [entry(w) for w in content]
+    if tokenized:   # then pieces of letters: a token run's lesson is its subwords too
+        entries = list(dict.fromkeys(entries + content_tokens(vocab)))
     return RunProbes(
-        queries=[entry(w) for w in queries],
-        content=[entry(w) for w in content],
+        queries=list(dict.fromkeys([entry(w) for w in queries] + entries))[:QUERY_WORDS],
+        content=entries[:CONTENT_POOL],
         similarity=first_of_each([(entry(a), entry(b), source) for a, b, source in similarity], slice(0, 2)),
         analogies=first_of_each([(rel, *map(entry, q), source) for rel, *q, source in analogies],
                                 slice(1, 5))[:MAX_ANALOGIES],
