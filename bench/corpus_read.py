@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trainer.corpus import DROP_REASONS, CorpusReader, read_corpus  # noqa: E402
+from trainer.book_text import DROP_REASONS  # noqa: E402
+from trainer.corpus import CorpusReader, read_corpus  # noqa: E402
 from trainer.errors import CorpusError  # noqa: E402
 
 HOSTILE = {

@@ -4,7 +4,8 @@ import orjson
 import pytest
 
 from tests.conftest import write_text
-from trainer.corpus import GUTENBERG, read_corpus
+from trainer.book_text import GUTENBERG
+from trainer.corpus import read_corpus
 from trainer.errors import CorpusError
 from trainer.stopwords import STOPWORDS
 from trainer.vocab import build_vocab, drop_reason, filter_sentences
@@ -140,3 +141,15 @@ def test_vocab_ids_are_sorted_by_count_then_word_and_drop_reasons():
     filtered = filter_sentences(sentences, vocab)
     assert filtered[0].ids == [0, 1, 0] and filtered[0].positions == [1, 2, 3]
     assert filtered[2].ids == []
+
+
+def test_a_fallback_encoding_reads_the_whole_file_to_choose_prose(tmp_path, monkeypatch):
+    """The first bad UTF-8 byte stops the UTF-8 pass; whether the text punctuates is the cp1252 pass's answer."""
+    from trainer import corpus as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 16)
+    path = tmp_path / "late-stop.txt"
+    path.write_bytes("café heron\n".encode("cp1252") + b"the heron waits " * 8 + b"by the river. It flies.\n")
+    corpus = read_corpus(path)
+    assert corpus.summary.encoding == "cp1252" and corpus.summary.mode == "prose"
+    assert [s[-2:] for s in corpus.sentences] == [["the", "river"], ["it", "flies"]]

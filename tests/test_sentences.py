@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from tests.conftest import write_text
-from trainer.corpus import CONTENTS, GUTENBERG, HEADING, ILLUSTRATION, TITLE, CorpusReader, read_corpus, regex_words
+from trainer.book_text import CONTENTS, GUTENBERG, HEADING, ILLUSTRATION, TITLE
+from trainer.corpus import CorpusReader, read_corpus, regex_words
 
 SHARED = Path(os.environ.get("WORDLAB_SHARED_CORPORA") or Path(__file__).resolve().parents[2] / "shared" / "corpora")
 
@@ -213,3 +214,18 @@ def test_frankenstein_starts_with_its_first_sentence_and_has_no_chapter_word():
     assert "frankenstein" not in sentences[0] and len(sentences[0]) >= 10
     assert not [s for s in sentences if "chapter" in s or "letter" in s[:1] and len(s) < 4]
     assert max(len(s) for s in sentences) < 200
+
+
+def test_a_file_of_short_unpunctuated_stanzas_is_warned_about(tmp_path):
+    """Verse without stops would be taken for title lines: the report says so and how to keep them."""
+    from trainer.corpus_report import reading_report
+
+    verse = "the heron waits\nthe river runs\n\nthe night is long\nthe reeds are still\n\n" * 10 + "and so to sleep.\n"
+    corpus = read_corpus(write_text(tmp_path / "verse.txt", verse))
+    assert corpus.summary.dropped_lines == {TITLE: 40} and corpus.summary.lines == 41
+    assert reading_report(corpus.summary)[-1] == ("warning: 40 of the 41 lines of text were taken for title lines "
+                                                  "(short, not ending a sentence); if each line of the file is a "
+                                                  "sentence, pass --sentences lines")
+    assert len(read_corpus(tmp_path / "verse.txt", sentences="lines").sentences) == 41
+    assert not any(line.startswith("warning") for line in reading_report(read_corpus(
+        write_text(tmp_path / "heron.txt", BOOK)).summary))

@@ -8,8 +8,13 @@ stays flat, the neighbors are noise), so that is said before the minutes are spe
 from collections import Counter
 from dataclasses import dataclass
 
+from trainer.book_text import DROP_REASONS, GUTENBERG, TITLE
 from trainer.config import TrainConfig
-from trainer.corpus import DROP_REASONS, MAX_LINE_CHARS, MAX_SENTENCE_WORDS, ReadSummary
+from trainer.corpus import MAX_LINE_CHARS, MAX_SENTENCE_WORDS, ReadSummary
+
+# Past this share of a book's lines, "title lines" are more likely a file of short unpunctuated lines
+# (verse, lyrics, a list) than front matter: the report says how to keep them.
+SUSPICIOUS_SHARE = 0.25
 
 
 def reading_report(summary: ReadSummary) -> list[str]:
@@ -20,6 +25,10 @@ def reading_report(summary: ReadSummary) -> list[str]:
         width = len(f"{max(dropped.values()):,}")
         lines.append(f"removed {sum(dropped.values()):,} lines that are not sentences:")
         lines += [f"  {count:>{width},} {DROP_REASONS[reason]}" for reason, count in dropped.items()]
+    book, titles = summary.lines - summary.dropped_lines[GUTENBERG], summary.dropped_lines[TITLE]
+    if titles > SUSPICIOUS_SHARE * book:
+        lines.append(f"warning: {titles:,} of the {book:,} lines of text were taken for title lines (short, not "
+                     "ending a sentence); if each line of the file is a sentence, pass --sentences lines")
     if summary.cut_lines:
         lines.append(f"cut {summary.cut_lines:,} pieces off lines longer than {MAX_LINE_CHARS:,} characters")
     if summary.cut_sentences:

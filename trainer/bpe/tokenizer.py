@@ -5,8 +5,6 @@ included. Characters never seen in training fall back to their UTF-8 bytes (byte
 so there is no unknown token. The end-of-word marker is display only and is dropped when decoding.
 """
 
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from itertools import accumulate, chain, filterfalse
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
+from trainer.atomic_files import make_folder, write_files
 from trainer.bpe.pretokenize import END_OF_WORD, PIECE_PATTERN, split_pieces, split_units
 from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
@@ -299,16 +298,9 @@ class BPETokenizer:
         return cls(TrainedBPE(list(data["vocab"]), data["settings"]["base_size"], merges), data["name"], data["meta"])
 
     def save(self, path: Path) -> None:
-        """Atomic: written beside the target, then renamed over it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(orjson.dumps(self.to_dict()))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        """Atomic: written beside the target, then renamed over it; a full disk is one line, nothing left."""
+        make_folder(path.parent, "the tokenizers folder")
+        write_files({path: orjson.dumps(self.to_dict())}, "tokenizer")
 
     @classmethod
     def load(cls, path: Path) -> "BPETokenizer":

@@ -1,25 +1,20 @@
 """Exports a run's input vectors W in the formats the field's tools read.
 
 word2vec text and binary (word2vec.c, gensim's KeyedVectors.load_word2vec_format) and the TensorBoard
-Embedding Projector's two TSV files (vectors, metadata). Files appear only when complete (write, rename).
+Embedding Projector's two TSV files (vectors, metadata). Files appear only when complete, both TSV files
+together (trainer/atomic_files.py): a full disk leaves nothing behind.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load_file
 
+from trainer.atomic_files import make_folder, write_files
 from trainer.errors import WordlabError
 from trainer.run_format import read_json, read_manifest
 
 FORMATS = ("word2vec", "word2vec-binary", "projector")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def load_vectors(run_dir: Path) -> tuple[list[str], np.ndarray]:
@@ -53,13 +48,17 @@ def export_run(run_dir: Path, fmt: str, out: Path | None = None) -> list[Path]:
     words, W = load_vectors(run_dir)
     if fmt == "projector":
         folder = out or run_dir.parent / f"{run_dir.name}-projector"
-        folder.mkdir(parents=True, exist_ok=True)
         vectors = "".join("\t".join(f"{x:.6g}" for x in row) + "\n" for row in W.tolist())
-        paths = [folder / "vectors.tsv", folder / "metadata.tsv"]
-        write_atomically(paths[0], vectors.encode())
-        write_atomically(paths[1], ("\n".join(words) + "\n").encode("utf-8"))
-        return paths
+        files = {folder / "vectors.tsv": vectors.encode(), folder / "metadata.tsv": ("\n".join(words) + "\n").encode()}
+        made = make_folder(folder, "the export folder")
+        try:
+            write_files(files, "the export")
+        except WordlabError:
+            if made:
+                folder.rmdir()   # it was made for these files: nothing of the export is left
+            raise
+        return list(files)
     binary = fmt == "word2vec-binary"
     path = out or run_dir.parent / f"{run_dir.name}.{'bin' if binary else 'txt'}"
-    write_atomically(path, word2vec_binary(words, W) if binary else word2vec_text(words, W))
+    write_files({path: word2vec_binary(words, W) if binary else word2vec_text(words, W)}, "the export")
     return [path]
