@@ -37,6 +37,19 @@ def small_sgns_run(tmp_path_factory, small_config) -> Path:
                      log=lambda _: None).run_dir
 
 
+@pytest.fixture(scope="session")
+def small_corpus_run(tmp_path_factory) -> Path:
+    """A corpus run (negative sampling, recorded steps and snapshots) of the built-in teaching corpus."""
+    from trainer.config import DEFAULT_CORPUS, resolve_corpus
+    from trainer.sgns.config import SGNSConfig
+    from trainer.sgns.run import train_corpus_run
+
+    config = SGNSConfig(corpus=str(resolve_corpus(DEFAULT_CORPUS)), dim=16, epochs=4, min_count=3, workers=1,
+                        checkpoints=8, recorded_steps=60, sample=0.0)
+    return train_corpus_run(config, "corpus", tmp_path_factory.mktemp("corpus-runs"), progress=False,
+                            log=lambda _: None).run_dir
+
+
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -109,9 +122,9 @@ def add_hostile_run(small_run: Path, runs: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def served_data(tmp_path_factory, small_run, small_sgns_run):
+def served_data(tmp_path_factory, small_run, small_sgns_run, small_corpus_run):
     """A runs directory with a valid 'default' run, its negative-sampling twin 'default-sgns', a 'hostile'
-    one whose recorded values hold markup, and a 'broken' one; and a tokenizers directory."""
+    one whose recorded values hold markup, a 'broken' one and a corpus run 'corpus'; and a tokenizers directory."""
     import shutil
 
     from trainer.bpe.build import build_tokenizer
@@ -120,12 +133,29 @@ def served_data(tmp_path_factory, small_run, small_sgns_run):
     root = tmp_path_factory.mktemp("live")
     shutil.copytree(small_run, root / "runs" / "default")
     shutil.copytree(small_sgns_run, root / "runs" / "default-sgns")
+    shutil.copytree(small_corpus_run, root / "runs" / "corpus")
     add_hostile_run(small_run, root / "runs")
     shutil.copytree(small_run, root / "runs" / "broken")
     (root / "runs" / "broken" / "vocab.json").write_text("{}", encoding="utf-8")
     build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 1000, "default", root / "tokenizers", progress=False)
     build_tokenizer(resolve_corpus(DEFAULT_CORPUS), 520, "small", root / "tokenizers", progress=False)
     return root / "runs", root / "tokenizers"
+
+
+@pytest.fixture(scope="session")
+def softmax_files(served_data):
+    """The served 'default' run read straight from its files (tests/test_walkthrough_layers.py RunFiles)."""
+    from tests.test_walkthrough_layers import RunFiles
+
+    return RunFiles(served_data[0] / "default")
+
+
+@pytest.fixture(scope="session")
+def sgns_files(served_data):
+    """The served 'default-sgns' run read straight from its files."""
+    from tests.test_walkthrough_layers import RunFiles
+
+    return RunFiles(served_data[0] / "default-sgns")
 
 
 @contextmanager

@@ -1,15 +1,15 @@
-"""Index, glossary and walkthrough in headless Chromium: axe-core clean, phone widths, presentation mode, notable moments."""
-
-import json
+"""Index, glossary and walkthrough in headless Chromium: axe-core clean, phone widths, presentation mode
+(the notable moments: tests/test_notable_moments.py)."""
 
 import pytest
 
 from tests.a11y import assert_axe_clean, horizontal_overflow
 
 GLOSSARY_TERMS = ("logit", "softmax", "gradient", "pca", "negative-sampling", "bpe-merge")
-# The walkthrough in each of its forms: full softmax, negative sampling, and the two side by side.
+# The walkthrough in each of its forms: full softmax, negative sampling, the two side by side, and a corpus run
+# with a question asked (predict, then reveal).
 WALKTHROUGH = ["/walkthrough.html?run=default&step=100", "/walkthrough.html?run=default-sgns&step=100",
-               "/walkthrough.html?run=default&step=100&vs=default-sgns"]
+               "/walkthrough.html?run=default&step=100&vs=default-sgns", "/walkthrough.html?run=corpus&ask=top"]
 
 
 def open_page(page, base, path):
@@ -25,7 +25,7 @@ def open_page(page, base, path):
         for filled in ("#neighbors tbody tr", "#probes tbody tr", "#analogy-evolution tbody tr", "#frequent tr"):
             page.wait_for_selector(filled, state="attached", timeout=30000)   # sections in hidden tabs too
     if path.startswith("/walkthrough.html"):
-        page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=20000)
+        page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0", timeout=20000)
     if "vs=" in path:
         page.wait_for_selector("#side-panel:not([hidden])")
         page.wait_for_function("document.querySelector('#scatter-b').getAttribute('aria-label')")
@@ -85,34 +85,3 @@ def test_glossary_has_the_terms_the_pages_use(page, live_server):
     for term in GLOSSARY_TERMS:
         assert page.locator(f"dt#{term} + dd").inner_text().strip(), term
     assert page.locator("nav a.here").inner_text() == "Glossary"
-
-
-def trailing_mean_crossing(losses, mark, width=200):
-    total = 0.0
-    for i, loss in enumerate(losses):
-        total += loss
-        if i >= width:
-            total -= losses[i - width]
-        if i >= width - 1 and total / width < mark:
-            return i + 1
-    return None
-
-
-def test_notable_moments_come_from_the_run_and_link_into_the_walkthrough(page, live_server, served_data):
-    runs, _ = served_data
-    losses = json.loads((runs / "default" / "loss_curve.json").read_text())["loss"]
-    steps = json.loads((runs / "default" / "step_index.json").read_text())["steps"]
-    open_page(page, live_server, "/")
-    links = page.locator("#moments li a")
-    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    texts = [links.nth(i).inner_text() for i in range(links.count())]
-    assert texts[0] == "First step, step 1" and hrefs[0] == "/walkthrough.html?run=default&step=1"
-    assert texts[-1] == f"Last step, step {steps[-1]:,}"
-    start = sum(losses[:200]) / 200
-    end = sum(losses[-200:]) / 200
-    crossing = trailing_mean_crossing(losses, (start + end) / 2)
-    if crossing is not None:
-        shown = next(s for s in steps if s >= crossing)
-        assert f"/walkthrough.html?run=default&step={shown}" in hrefs
-    links.first.click()
-    page.wait_for_url("**/walkthrough.html?run=default&step=1*")

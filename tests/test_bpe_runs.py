@@ -20,6 +20,7 @@ import tests.test_teaching_run as teaching_tests
 from backend.app import create_app
 from backend.cli import main
 from tests.conftest import screenshot, serving
+from tests.test_walkthrough_lesson import assert_network_shows
 from trainer.bpe.build import build_tokenizer
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
@@ -255,7 +256,8 @@ def test_the_pages_show_a_tokens_space_as_a_visible_sign(page, bpe_server, bpe_r
     first = records[0]
 
     page.goto(f"{bpe_server}/walkthrough.html?run=bpe&step=1")
-    page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=30000)
+    page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0", timeout=30000)
+    assert_network_shows(page, first, [label(w) for w in read(bpe_run, "vocab.json")["words"]])  # on tokens, too
     assert page.text_content("#pair-center") == label(first["center_word"])
     assert page.text_content("#pair-context") == label(first["context_word"])
     shown = [span.text_content() for span in page.query_selector_all("#sentence .w")]
@@ -267,7 +269,7 @@ def test_the_pages_show_a_tokens_space_as_a_visible_sign(page, bpe_server, bpe_r
 
     token = " café" + END                                       # a space and unicode, through the page's URL
     page.goto(f"{bpe_server}/walkthrough.html?run=bpe&word={quote(token, safe='')}")
-    page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=30000)
+    page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0", timeout=30000)
     assert page.eval_on_selector("#word", "s => [s.value, s.selectedOptions[0].textContent]") == [token, "␣café</w>"]
     assert page.locator("#notice").text_content() == ""
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.a11y import horizontal_overflow
 from tests.conftest import screenshot
-from tests.test_walkthrough_page import open_walkthrough, read_records, shown_step
+from tests.test_walkthrough_page import open_walkthrough, page_state, read_records, shown_step
 from trainer.run_format import read_json, read_manifest
 from trainer.step_chunks import decode_columns
 
@@ -36,7 +36,7 @@ def jumped(steps, start, delta):
 
 
 def wait_step(page, step):
-    page.wait_for_function(f"window.wordlab.step === {step}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {step}")
 
 
 def blur(page):
@@ -58,7 +58,7 @@ def test_space_and_enter_on_a_focused_button_press_that_button_only(page, live_s
     page.keyboard.press(" ")
     after_space = jumped(steps, start, 20)
     wait_step(page, after_space)
-    page.wait_for_timeout(500)                       # playback, had it started, would have moved on by now
+    assert page_state(page)["playing"] is False      # Space pressed the button, it did not start playback
     assert shown_step(page) == after_space and page.text_content("#play") == "Play"
     page.keyboard.press("Enter")
     wait_step(page, jumped(steps, after_space, 20))
@@ -76,11 +76,12 @@ def test_focused_controls_keep_their_keys_and_the_page_keeps_its_shortcuts(page,
     page.focus("#speed")
     page.keyboard.press("ArrowDown")                 # the select moves to its next option, the step stays
     assert page.input_value("#speed") == "10" and shown_step(page) == steps[30]
+    renders = page.evaluate("document.querySelector('#content').dataset.renders")
     page.focus("input[name=pca][value=final]")
     page.keyboard.press("ArrowRight")                # the radio group moves, the step stays
     page.wait_for_function("document.querySelector('input[name=pca][value=global]').checked")
-    page.wait_for_timeout(300)
-    assert shown_step(page) == steps[30]
+    page.wait_for_function(f"document.querySelector('#content').dataset.renders > {renders}")   # drawn on the new axes
+    assert shown_step(page) == steps[30] and page_state(page)["proj"] == "global"
     page.focus("#slider")
     page.keyboard.press("ArrowRight")                # the slider moves by one recorded step, as sliders do
     wait_step(page, steps[31])
@@ -130,7 +131,7 @@ def test_a_polite_live_region_announces_the_step_and_the_pair(page, live_server,
     before = shown_step(page)
     page.select_option("#speed", "30")
     page.click("#play")
-    page.wait_for_function(f"window.wordlab.step >= {steps[steps.index(before) + 15]}", timeout=15000)
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) >= {steps[steps.index(before) + 15]}", timeout=15000)
     page.click("#play")
     moved = steps.index(shown_step(page)) - steps.index(before)
     record = records[shown_step(page)]
@@ -347,7 +348,7 @@ def test_clicking_the_map_or_the_curve_leaves_the_page_its_keys(page, live_serve
     open_walkthrough(page, live_server, f"?step={steps[50]}")
     box = page.locator("#loss-chart").bounding_box()
     page.locator("#loss-chart").click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
-    page.wait_for_function(f"window.wordlab.step !== {steps[50]}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) !== {steps[50]}")
     here = shown_step(page)
     page.locator("#scatter").click(position={"x": 5, "y": 5})
     assert page.evaluate("document.activeElement === document.body")

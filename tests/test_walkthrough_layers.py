@@ -47,33 +47,32 @@ def to_pixel(points, bounds, width, height):
     return np.column_stack([ox + (points[:, 0] - min_x) * s, height - (oy + (points[:, 1] - min_y) * s)])
 
 
-@pytest.fixture(scope="module")
-def softmax_files(served_data):
-    return RunFiles(served_data[0] / "default")
-
-
-@pytest.fixture(scope="module")
-def sgns_files(served_data):
-    return RunFiles(served_data[0] / "default-sgns")
+GEOMETRY = "JSON.parse(document.querySelector('#scatter').dataset.geometry)"
 
 
 def geometry(page):
-    return page.evaluate("window.wordlab.scatter.geometry")
+    """What the map drew where (components/scatter.js writes it into the canvas's data-geometry)."""
+    return page.evaluate(GEOMETRY)
 
 
 def go_to_index(page, index, step):
     page.eval_on_selector("#slider", f"el => {{ el.value = {index}; el.dispatchEvent(new Event('input')); }}")
-    page.wait_for_function(f"window.wordlab.step === {step}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {step}")
 
 
 def assert_arrow_follows_drawn_u_o(page, files, step, sgns):
     """The drawn u_o (and the negatives' u_n) are where the run's W′ puts them, and the attractive arrow from
     v_c is parallel to the drawn line from the origin to u_o, pointing the same way."""
     record = files.records[step]
-    width, height = page.evaluate("[window.wordlab.scatter.width, window.wordlab.scatter.height]")
-    bounds = files.bounds()
     drawn = geometry(page)
+    width, height = drawn["width"], drawn["height"]
     columns = np.asarray(record["W_prime"]).T                     # u_w, one row per word
+    marked = [record["context_id"], *(record["negative_ids"] if sgns else [])]
+    # the whole run's frame, with this step's marked output vectors and the origin: computed here from the files
+    (low, high), extra = files.bounds(), np.vstack([files.project(columns[marked]), files.project(np.zeros(columns.shape[1]))])
+    bounds = (np.minimum(low, extra.min(axis=0)), np.maximum(high, extra.max(axis=0)))
+    assert [drawn["bounds"]["minX"], drawn["bounds"]["minY"]] == pytest.approx(list(bounds[0]), abs=1e-6)
+    assert [drawn["bounds"]["maxX"], drawn["bounds"]["maxY"]] == pytest.approx(list(bounds[1]), abs=1e-6)
     expected = to_pixel(files.project(columns), bounds, width, height)
     origin = to_pixel(files.project(np.zeros(columns.shape[1])), bounds, width, height)[0]
     marked = {m["index"]: (m["x"], m["y"]) for m in drawn["outputs"]["marked"]}
@@ -96,7 +95,7 @@ def assert_arrow_follows_drawn_u_o(page, files, step, sgns):
 @pytest.mark.parametrize("run, sgns", [("default", False), ("default-sgns", True)])
 def test_the_attractive_arrow_runs_parallel_to_the_drawn_u_o(page, live_server, softmax_files, sgns_files, run, sgns):
     files = sgns_files if sgns else softmax_files
-    open_walkthrough(page, live_server, f"?run={run}&out=1")
+    open_walkthrough(page, live_server, f"?run={run}&out=1&zoom=run")
     assert page.is_checked("#outputs")
     for index in range(0, len(files.steps), len(files.steps) // 12):
         go_to_index(page, index, files.steps[index])
@@ -109,11 +108,11 @@ def test_the_output_vector_layer_toggles_and_the_url_follows(page, live_server, 
     open_walkthrough(page, live_server)
     assert not page.is_checked("#outputs") and geometry(page)["outputs"] is None
     page.check("#outputs")
-    page.wait_for_function("window.wordlab.scatter.geometry.outputs !== null")
+    page.wait_for_function(f"{GEOMETRY}.outputs !== null")
     assert geometry(page)["outputs"]["count"] == len(softmax_files.words)
     page.wait_for_function("location.search.includes('out=1')")
     page.uncheck("#outputs")
-    page.wait_for_function("window.wordlab.scatter.geometry.outputs === null")
+    page.wait_for_function(f"{GEOMETRY}.outputs === null")
     page.wait_for_function("!location.search.includes('out=')")
     assert page.errors == []
 
@@ -148,10 +147,9 @@ def test_a_loading_chunk_shows_loading_and_never_a_label_with_other_data(page, l
     assert page.get_attribute("#content", "aria-busy") == "true"
     assert page.text_content("#step-label") == "step 1 of 400"         # the label stays with the data shown
     assert page.text_content("#pair-center") == first["center_word"]
-    page.wait_for_timeout(300)
-    assert page.text_content("#step-label") == "step 1 of 400" and len(held) == 1
+    assert len(held) == 1
     held[0].continue_()
-    page.wait_for_function(f"window.wordlab.step === {step}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {step}")
     record = softmax_files.records[step]
     assert page.text_content("#step-label") == f"step {step} of 400"
     assert page.text_content("#pair-center") == record["center_word"]
@@ -165,24 +163,26 @@ def test_the_deep_link_reopens_projection_zoom_bars_and_outputs(page, browser, l
     step = files.steps[60]
     open_walkthrough(page, live_server, f"?step={step}")
     page.check("input[name=pca][value=global]")
-    page.check("#zoom")
+    page.check("input[name=zoom][value=step]")
     page.check("input[name=bars][value=logits]")
     page.check("#outputs")
     page.wait_for_function("location.search.includes('out=1')")
     query = parse_qs(urlparse(page.url).query)
-    assert query == {"run": ["default"], "step": [str(step)], "proj": ["global"], "zoom": ["1"], "bars": ["logits"],
+    assert query == {"run": ["default"], "step": [str(step)], "proj": ["global"], "zoom": ["step"], "bars": ["logits"],
                      "out": ["1"]}
     other = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     open_walkthrough(other, live_server, f"?{urlparse(page.url).query}")
-    assert other.is_checked("input[name=pca][value=global]") and other.is_checked("#zoom")
+    assert other.is_checked("input[name=pca][value=global]") and other.is_checked("input[name=zoom][value=step]")
     assert other.is_checked("input[name=bars][value=logits]") and other.is_checked("#outputs")
     ratios = files.manifest["pca"]["global"]["explained_variance_ratio"]
     assert other.text_content("#variance") == f"variance explained: {100 * ratios[0]:.1f}% + {100 * ratios[1]:.1f}%"
-    # zoomed: the bounds are this step's words and output vectors on the global axes
+    # every word at this step: the bounds are this step's words, its output vectors and the origin, on the global axes
     record, index = files.records[step], files.steps.index(step)
     chunk = files.timeline[index // files.manifest["chunk_size"]]["global"][index % files.manifest["chunk_size"]]
-    points = np.vstack([np.asarray(chunk).reshape(-1, 2), files.project(np.asarray(record["W_prime"]).T, "global")])
-    bounds = other.evaluate("window.wordlab.scatter.bounds")
+    columns = np.asarray(record["W_prime"]).T
+    points = np.vstack([np.asarray(chunk).reshape(-1, 2), files.project(columns, "global"),
+                        files.project(np.zeros(columns.shape[1]), "global")])
+    bounds = geometry(other)["bounds"]
     assert [bounds["minX"], bounds["minY"]] == pytest.approx(list(points.min(axis=0)), abs=1e-3)
     assert [bounds["maxX"], bounds["maxY"]] == pytest.approx(list(points.max(axis=0)), abs=1e-3)
     heights = np.asarray(other.evaluate(
@@ -196,9 +196,11 @@ def test_the_deep_link_reopens_projection_zoom_bars_and_outputs(page, browser, l
 
 
 def test_a_link_with_options_it_cannot_use_says_so(page, live_server):
-    open_walkthrough(page, live_server, "?proj=sideways&out=yes")
+    open_walkthrough(page, live_server, "?proj=sideways&out=yes&zoom=far")
     notice = page.text_content("#notice")
-    assert "proj=sideways is not an option (final or global)" in notice and "out=yes is not 0 or 1" in notice
+    assert "proj=sideways cannot be used (one of final, global); showing final" in notice
+    assert "out=yes cannot be used (one of 0, 1); showing 0" in notice
+    assert "zoom=far cannot be used (one of touched, step, run); showing touched" in notice
     assert page.is_checked("input[name=pca][value=final]") and not page.is_checked("#outputs")
 
 
@@ -246,7 +248,7 @@ def test_scrubbing_a_whole_run_keeps_the_heap_bounded(page, many_chunk_server):
     opened = heap_mb(page, cdp)
     for index in range(0, len(files.steps), size // 2):       # two stops in every chunk, first to last
         go_to_index(page, index, files.steps[index])
-        cached = page.evaluate("window.wordlab.run().cachedChunks()")
+        cached = page.evaluate("document.querySelector('#content').dataset.chunks.split(',').map(Number)")
         playhead = index // size
         assert len(cached) <= KEPT_CHUNKS and all(playhead - 1 <= c <= playhead + 2 for c in cached), (index, cached)
     scrubbed = heap_mb(page, cdp)

@@ -24,11 +24,16 @@ def recorded(served_data):
 
 def open_walkthrough(page, live_server, query=""):
     page.goto(f"{live_server}/walkthrough.html{query}")
-    page.wait_for_function("window.wordlab && window.wordlab.renders > 0", timeout=20000)
+    page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0", timeout=20000)
 
 
 def shown_step(page) -> int:
-    return page.evaluate("window.wordlab.step")
+    return page.evaluate("Number(document.querySelector('#content').dataset.step)")
+
+
+def page_state(page) -> dict:
+    """The page's state as its PageState holds it (page.js currentPageState(): the header's controls read it too)."""
+    return page.evaluate("import('/js/page.js').then((m) => ({ ...m.currentPageState().get() }))")
 
 
 def assert_page_shows(page, record, vocab_size):
@@ -40,8 +45,10 @@ def assert_page_shows(page, record, vocab_size):
     assert page.text_content("#context-rank") == str(record["context_rank"])
     assert page.text_content("#vocab-size") == str(vocab_size)
     assert page.text_content("#cosine") == f"{record['cosine_center_context']:.4f}"
-    hidden = [c.text_content() for c in page.query_selector_all("#vec-hidden .cell span")]
-    assert hidden == [f"{v:.3f}" for v in record["hidden"]]
+    row = [c.text_content() for c in page.query_selector_all("#net-row .cell span")]
+    assert row == [f"{v:.3f}" for v in record["hidden"]]                         # h = v_c, the center's row of W
+    column = [c.text_content() for c in page.query_selector_all("#net-col .cell span")]
+    assert column == [f"{row[record['context_id']]:.3f}" for row in record["W_prime"]]
     grad = [c.text_content() for c in page.query_selector_all("#vec-grad .cell span")]
     assert grad == [f"{v:.3f}" for v in record["grad_v_c"]]
     top = page.query_selector_all("#top-words tbody tr")
@@ -75,27 +82,27 @@ def test_slider_and_keys_move_the_step(page, live_server, recorded):
     records, steps = recorded
     open_walkthrough(page, live_server)
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("window.wordlab.step === 2")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) === 2")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("window.wordlab.step === 3")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) === 3")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("window.wordlab.step === 2")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) === 2")
     page.eval_on_selector("#slider", "el => { el.value = 70; el.dispatchEvent(new Event('input')); }")
-    page.wait_for_function(f"window.wordlab.step === {steps[70]}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {steps[70]}")
     assert_page_shows(page, records[steps[70]], len(records[1]["probabilities"]))
     page.click("#fwd100")
-    page.wait_for_function(f"window.wordlab.step === {min(s for s in steps if s >= steps[70] + 100)}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {min(s for s in steps if s >= steps[70] + 100)}")
     page.click("#back20")
     target = steps[70] + 100
     target = min(s for s in steps if s >= target) - 20
-    page.wait_for_function(f"window.wordlab.step === {max(s for s in steps if s <= target)}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {max(s for s in steps if s <= target)}")
 
 
 def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded):
     _, steps = recorded
     open_walkthrough(page, live_server)
     page.eval_on_selector("#slider", "el => { el.value = 80; el.dispatchEvent(new Event('input')); }")
-    page.wait_for_function(f"window.wordlab.step === {steps[80]}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {steps[80]}")
     page.select_option("#word", "queen")
     page.wait_for_function("location.search.includes('word=queen')")
     query = parse_qs(urlparse(page.url).query)
@@ -103,8 +110,8 @@ def test_url_round_trips_run_step_and_word(page, browser, live_server, recorded)
     neighbors = page.text_content("#neighbors")
     other = browser.new_page(bypass_csp=True)  # see conftest.page
     other.goto(page.url)
-    other.wait_for_function("window.wordlab && window.wordlab.renders > 0")
-    assert other.evaluate("window.wordlab.step") == steps[80]
+    other.wait_for_function("document.querySelector('#content')?.dataset.renders > 0")
+    assert other.evaluate("Number(document.querySelector('#content').dataset.step)") == steps[80]
     assert other.input_value("#word") == "queen" and other.text_content("#neighbors") == neighbors
     other.select_option("#word", "")                     # back to following the center word
     other.wait_for_function("!location.search.includes('word=')")
@@ -116,13 +123,13 @@ def test_play_advances_and_pause_stops(page, live_server):
     open_walkthrough(page, live_server)
     page.select_option("#speed", "30")
     page.click("#play")
-    page.wait_for_function("window.wordlab.step >= 12", timeout=10000)
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) >= 12", timeout=10000)
     page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play').textContent === 'Play'")
+    assert page_state(page)["playing"] is False               # the state says stopped: no timer is left to step
     stopped = shown_step(page)
-    page.wait_for_timeout(400)
-    assert shown_step(page) <= stopped + 1
-    assert page.text_content("#play") == "Play"
-    assert f"step={shown_step(page)}" in page.url
+    page.wait_for_function(f"location.search.includes('step={stopped}')")
+    assert shown_step(page) == stopped
 
 
 def test_clicking_the_loss_curve_jumps_there(page, live_server, recorded):
@@ -130,7 +137,7 @@ def test_clicking_the_loss_curve_jumps_there(page, live_server, recorded):
     open_walkthrough(page, live_server)
     box = page.query_selector("#loss-chart").bounding_box()
     page.locator("#loss-chart").click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
-    page.wait_for_function("window.wordlab.step > 300")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) > 300")
 
 
 @pytest.mark.parametrize("query, message", [
@@ -177,13 +184,18 @@ STEP_RENDER_BOUND_MS = 50
 STEPS_TIMED = 60
 
 
+def measures(page, name):
+    """Durations (ms) of the page's User Timing measures of that name."""
+    return page.evaluate(f"performance.getEntriesByName('{name}').map((e) => e.duration)")
+
+
 def time_step_changes(page, steps):
     """Presses → through the given recorded steps and returns the page's per-step render times (ms)."""
-    page.evaluate("window.wordlab.renderTimes = []; window.wordlab.drawTimes = []")
+    page.evaluate("performance.clearMeasures('walkthrough-render'); performance.clearMeasures('walkthrough-map-draw')")
     for expected in steps:
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"window.wordlab.step === {expected}")
-    times = page.evaluate("window.wordlab.renderTimes")
+        page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {expected}")
+    times = measures(page, "walkthrough-render")
     assert len(times) == len(steps)
     return times
 
@@ -204,11 +216,11 @@ def test_step_changes_render_within_the_bound(page, live_server, recorded, query
     """First meaningful paint and per-step render times (Performance API), written to test-artifacts/;
     also with the output-vector layer and the per-step zoom, the costliest scatter."""
     open_walkthrough(page, live_server, query)
-    first_paint = page.evaluate("window.wordlab.firstRenderAt")
+    first_paint = page.evaluate("performance.getEntriesByName('walkthrough-first-render')[0].startTime")
     _, steps = recorded
     times = time_step_changes(page, steps[1:STEPS_TIMED + 1])
-    page.wait_for_timeout(300)  # let the last animation finish
-    draws = page.evaluate("window.wordlab.drawTimes")
+    page.wait_for_function(f"performance.getEntriesByName('walkthrough-map-draw').length >= {STEPS_TIMED}")
+    draws = measures(page, "walkthrough-map-draw")
     assert len(draws) >= STEPS_TIMED
     write_figures(figures_name, {
         "first_meaningful_paint_ms": round(first_paint, 1), "step_render_ms_median": round(statistics.median(times), 2),
@@ -225,7 +237,7 @@ def test_bars_switch_between_probabilities_and_logits(page, live_server, recorde
     heights = "() => [...document.querySelectorAll('#probs rect')].map(r => Number(r.getAttribute('height')))"
     probabilities = page.evaluate(heights)
     page.check("input[name=bars][value=logits]")
-    page.wait_for_function("window.wordlab.renders > 1")
+    page.wait_for_function("document.querySelector('#content').dataset.renders > 1")
     logits = page.evaluate(heights)
     assert probabilities != logits and len(logits) == len(records[1]["logits"])
     assert logits == sorted(logits, reverse=True) and probabilities == sorted(probabilities, reverse=True)
@@ -254,7 +266,7 @@ def assert_page_shows_sgns(page, record):
     assert [t[5] for t in terms] == [f"{v:.4f}" for v in [record["loss_pos"], *record["loss_neg"]]]
     assert [t[2] for t in terms] == [f"{v:.4f}" for v in [record["score_pos"], *record["scores_neg"]]]
     for selector, field in (("#vec-attract", "pull"), ("#vec-repel", "push"), ("#vec-grad", "grad_v_c"),
-                            ("#vec-hidden", "hidden")):
+                            ("#net-row", "hidden"), ("#net-col", "u_pos")):
         shown = [c.text_content() for c in page.query_selector_all(f"{selector} .cell span")]
         assert shown == [f"{v:.3f}" for v in record[field]], field
     gap = float(page.text_content("#identity").split("=")[-1])
@@ -272,12 +284,12 @@ def test_sgns_run_shows_sigma_bars_loss_terms_and_forces_as_recorded(page, live_
     assert "compared with step 2" in sparse and "0 outside the outlined ones" in sparse
     screenshot(page, "walkthrough-sgns-step-1")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("window.wordlab.step === 2")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) === 2")
     assert_page_shows_sgns(page, records[2])
     open_walkthrough(page, live_server, f"?run=default-sgns&step={steps[-1]}")
     assert_page_shows_sgns(page, records[steps[-1]])
     page.select_option("#run", "default")                     # back to a softmax run: its parts return
-    page.wait_for_function("window.wordlab.step === 1 && !document.querySelector('#top-words').hidden")
+    page.wait_for_function("Number(document.querySelector('#content').dataset.step) === 1 && !document.querySelector('#top-words').hidden")
     assert page.is_hidden("#sigma-bars") and page.text_content("#label-attract").startswith("attractive")
     assert page.errors == []
 
@@ -289,7 +301,6 @@ def test_recorded_markup_is_shown_as_text_and_never_runs(page, live_server):
     cells = [td.text_content() for td in page.query_selector_all("#top-words tbody td")]
     assert HOSTILE_VALUE in cells
     assert page.query_selector("#top-words img") is None and page.query_selector("main img") is None
-    page.wait_for_timeout(200)
     assert page.evaluate("window.pwned") is None
     assert page.errors == []
 
@@ -335,17 +346,20 @@ def test_side_by_side_shows_the_same_pair_at_the_same_step(page, live_server, re
     page.check("#compare")
     page.wait_for_selector("#side-panel:not([hidden])")
     page.eval_on_selector("#slider", "el => { el.value = 90; el.dispatchEvent(new Event('input')); }")
-    page.wait_for_function(f"window.wordlab.step === {steps[90]}")
+    page.wait_for_function(f"Number(document.querySelector('#content').dataset.step) === {steps[90]}")
     step = steps[90]
     page.wait_for_function(f"document.querySelector('#side-table tbody tr:nth-child(2)').textContent.includes('{step}')")
-    rows = {tr.query_selector("td").text_content(): [td.text_content() for td in tr.query_selector_all("td")[1:]]
+    rows = {tr.query_selector("th").text_content(): [td.text_content() for td in tr.query_selector_all("td")]
             for tr in page.query_selector_all("#side-table tbody tr")}
     a, b = softmax_records[step], sgns_records[step]
     assert rows["step"] == [str(step), str(step)]
     assert rows["pair"] == [f"{a['center_word']} → {a['context_word']}"] * 2
     assert rows["loss"] == [f"{a['loss']:.4f}", f"{b['loss']:.4f}"]
     assert rows["columns of W′ changed"] == [str(len(a["probabilities"])), str(1 + len(b["negative_ids"]))]
-    assert page.eval_on_selector("#loss-chart", "svg => svg.querySelectorAll('path[stroke-dasharray]').length") == 1
+    # each loss on its own chart against its own uniform guess, never one on the other's axes
+    assert page.eval_on_selector("#loss-chart", "svg => svg.querySelectorAll('path[stroke-dasharray]').length") == 0
+    assert "ln 122" in page.text_content("#loss-chart .baseline-label")
+    assert "(k + 1)·ln 2" in page.text_content("#loss-chart-b .baseline-label")
     page.wait_for_function("location.search.includes('vs=default-sgns')")
     screenshot(page, "walkthrough-side-by-side")
     page.uncheck("#compare")

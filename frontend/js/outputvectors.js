@@ -19,16 +19,30 @@ export function projectOutputs(W_prime, { components, mean }) {
   return { positions, origin: [ox, oy] };
 }
 
+/** Vectors (one per row) drawn as the words are: components·(u − mean). */
+function projectRows(rows, { components, mean }) {
+  const [first, second] = components, positions = new Float64Array(2 * rows.length);
+  rows.forEach((u, k) => {
+    for (let r = 0; r < mean.length; r++) { positions[2 * k] += first[r] * (u[r] - mean[r]); positions[2 * k + 1] += second[r] * (u[r] - mean[r]); }
+  });
+  return positions;
+}
+
 /** The scatter's output layer at a recorded step: u_o marked (with the guide from the origin that the
- *  attractive arrow is parallel to), and for negative sampling the k negatives' u_n. */
+ *  attractive arrow is parallel to), and for negative sampling the k negatives' u_n. A teaching run records
+ *  all of W′ and every column is drawn; a corpus run records only u_o and the u_n of its step. */
 export function outputLayer(record, pca, sgns) {
-  const { positions, origin } = projectOutputs(record.W_prime, pca);
-  const marked = [{ index: record.context_id, color: color("--context"), label: `u_o ${tokenLabel(record.context_word)}`,
-                    guide: color("--attract") }];
+  const labelled = [{ id: record.context_id, color: color("--context"), label: `u_o ${tokenLabel(record.context_word)}`, guide: color("--attract") }];
   if (sgns) {
-    record.negative_ids.forEach((id, n) => marked.push({ index: id, color: color("--repel"), label: `u_n ${tokenLabel(record.negative_words[n])}` }));
+    record.negative_ids.forEach((id, n) => labelled.push({ id, color: color("--repel"), label: `u_n ${tokenLabel(record.negative_words[n])}` }));
   }
-  return { positions, origin, marked };
+  if (record.W_prime) {
+    const { positions, origin } = projectOutputs(record.W_prime, pca);
+    return { positions, origin, marked: labelled.map(({ id, ...m }) => ({ ...m, index: id })) };
+  }
+  const positions = projectRows([record.u_pos, ...record.u_neg], pca);
+  const origin = [...projectRows([new Array(pca.mean.length).fill(0)], pca)];
+  return { positions, origin, marked: labelled.map(({ id, ...m }, k) => ({ ...m, index: k })) };
 }
 
 /** How many of the drawn points fall outside the bounds (the fixed axes are fitted to the words only). */

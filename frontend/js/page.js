@@ -1,8 +1,10 @@
 // What every page shares: element lookup, the navigation, error and notice banners, a promise
 // cache that forgets failures, and the start-up sequence that turns any failure into a message; on
-// every page, the share control (share.js) and the figures' PNG/SVG buttons (figureexport.js).
+// every page, the share control (share.js), the figures' PNG/SVG buttons (figureexport.js) and links from
+// the glossary's terms to their entries (glossarylinks.js).
 
 import { attachFigureExports } from "./figureexport.js";
+import { linkGlossaryTerms } from "./glossarylinks.js";
 import { shareControl } from "./share.js";
 import { resetColors } from "./theme.js";
 
@@ -98,6 +100,7 @@ export const currentPageState = () => shownState;
 export function startPage(main, { state = null } = {}) {
   shownState = state;
   renderNav();
+  linkGlossaryTerms();
   attachFigureExports();
   Promise.resolve().then(main).catch((err) => {
     console.error(err);

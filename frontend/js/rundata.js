@@ -1,6 +1,6 @@
-// One recorded run in the browser: manifest, small views, timeline, and step chunks fetched on
-// demand, kept only near the playhead (a whole book run's chunks would fill hundreds of MB), and
-// prefetched ahead of it.
+// One recorded run in the browser: manifest, small views, the words' positions (a teaching run's timeline,
+// a corpus run's snapshots), and step chunks fetched on demand, kept only near the playhead (a whole book
+// run's chunks would fill hundreds of MB), and prefetched ahead of it.
 import { ApiError, getManifest, getRunFile } from "./api.js";
 
 // Chunks kept in memory around the playhead's chunk: one behind (stepping back is instant) and the
@@ -28,24 +28,71 @@ export function decodeChunk(chunk) {
     Object.fromEntries(Object.keys(values).map((field) => [field, values[field][i]])));
 }
 
+/** The last checkpoint at or before `step` (checkpoints: ascending training steps, the first 0). */
+export function checkpointAt(checkpoints, step) {
+  let lo = 0, hi = checkpoints.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (checkpoints[mid] <= step) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Runs of format_version 2 named a softmax step's forces `attractive_force` and `repulsive_force` and kept its
+ *  learning rate in the config only; format 3 (one step record for both methods and kinds) names them `pull`
+ *  and `push` and gives every record its `lr`. The pages read format 3's names; a format 2 record gets them here,
+ *  in this one place, until every served run is of format 3. */
+export function recordInFormat3(record, config) {
+  if (!("pull" in record) && "attractive_force" in record) {
+    const { attractive_force: pull, repulsive_force: push, ...rest } = record;
+    return { ...rest, pull, push, lr: record.lr ?? config.lr };
+  }
+  return "lr" in record ? record : { ...record, lr: config.lr };
+}
+
+/** Where a corpus run's loss-curve points fall in step numbers. The curve counts each chunk's trained pairs;
+ *  the step counter (step numbers, snapshots) also counts the steps recorded between chunks, so a chunk ends
+ *  at its pairs plus the recorded steps taken before it ended. */
+export function curveSteps(pairs, recordedSteps) {
+  let before = 0;
+  return pairs.map((p) => {
+    while (before < recordedSteps.length && recordedSteps[before] <= p + before) before += 1;
+    return p + before;
+  });
+}
+
 export class RunData {
+  /** A teaching run (every recorded step in full, the words' positions at each) or a corpus run (a sample of
+   *  negative-sampling steps, the recorded words' positions at a few checkpoints: snapshots.json.gz). */
   static async load(name) {
     const manifest = await getManifest(name);
-    if (manifest.kind !== "teaching") {
-      throw new ApiError(`it is a ${manifest.kind} run, trained on a whole corpus with negative sampling and not `
-        + `recorded step by step; see what its vectors learned in the explorer: /explorer.html?run=${name}`, 409);
+    if (manifest.kind !== "teaching" && manifest.kind !== "corpus") {
+      throw new ApiError(`it is a run of kind “${manifest.kind}”, which this page does not know`, 409);
     }
     const run = new RunData(name, manifest);
-    const [index, vocab, losses, sentences] = await Promise.all(
-      ["step_index.json", "vocab.json", "loss_curve.json", "sentences.json"].map((f) => run.file(f)));
+    const corpus = manifest.kind === "corpus";
+    const [index, vocab, losses, extra] = await Promise.all(
+      ["step_index.json", "vocab.json", "loss_curve.json", corpus ? "snapshots.json.gz" : "sentences.json"].map((f) => run.file(f)));
     run.steps = index.steps;
     run.chunkSize = manifest.chunk_size;
     run.words = vocab.words;
     run.losses = losses.loss;
-    run.sentences = sentences.sentences;
-    run.timeline = await Promise.all(manifest.chunks.timeline.map((path) => run.file(path).then(compactTimeline)));
+    run.lossAt = corpus ? curveSteps(losses.pairs, index.steps) : null;   // a corpus run's curve: a point per chunk
+    if (corpus) {
+      run.sentences = null;
+      run.checkpoints = extra.steps;
+      run.snapshots = extra.positions.map((rows) => Float32Array.from(rows.flat()));
+      run.mapSize = extra.words.length;                  // the recorded words: the first N ids
+    } else {
+      run.sentences = extra.sentences;
+      run.timeline = await Promise.all(manifest.chunks.timeline.map((path) => run.file(path).then(compactTimeline)));
+      run.mapSize = run.words.length;
+    }
     return run;
   }
+
+  get isCorpus() { return this.manifest.kind === "corpus"; }
+  get isSgns() { return this.manifest.config.method === "sgns"; }
 
   constructor(name, manifest) {
     this.name = name;
@@ -104,7 +151,8 @@ export class RunData {
   chunkRecords(c) {
     if (this.records.has(c)) return Promise.resolve(this.records.get(c));
     if (!this.loading.has(c)) {
-      const pending = this.file(this.manifest.chunks.steps[c]).then(decodeChunk).then((records) => {
+      const pending = this.file(this.manifest.chunks.steps[c]).then(decodeChunk)
+        .then((decoded) => decoded.map((record) => recordInFormat3(record, this.manifest.config))).then((records) => {
         if (this.isNearPlayhead(c)) this.records.set(c, records);
         return records;
       });
@@ -114,10 +162,38 @@ export class RunData {
     return this.loading.get(c);
   }
 
-  /** Flat [x0, y0, x1, y1, ...] positions of every word at recorded index i. */
+  /** Flat [x0, y0, x1, y1, ...] positions of the map's words at recorded index i: a teaching run's every word
+   *  at that step; a corpus run's recorded words at the last checkpoint before it. */
   positions(i, kind) {
+    if (this.isCorpus) return this.snapshots[this.checkpointOf(i)];
     const chunk = this.timeline[Math.floor(i / this.chunkSize)];
     return chunk[kind][i % this.chunkSize];
+  }
+
+  /** A corpus run: the checkpoint whose positions the map shows at recorded index i. */
+  checkpointOf(i) { return checkpointAt(this.checkpoints, this.steps[i]); }
+
+  /** Word `id`'s positions up to recorded index i, oldest first: the last `length` recorded steps of a teaching
+   *  run, the checkpoints so far of a corpus run. */
+  trail(i, id, kind, length) {
+    if (id < 0 || id >= this.mapSize) return [];
+    const rows = this.isCorpus ? this.snapshots.slice(0, this.checkpointOf(i) + 1)
+      : Array.from({ length: Math.min(i, length) + 1 }, (_, k) => this.positions(i - Math.min(i, length) + k, kind));
+    return rows.map((row) => [row[2 * id], row[2 * id + 1]]);
+  }
+
+  /** Bounds over every recorded position of a projection: the run's whole extent. */
+  runBounds(kind) {
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    const rows = this.isCorpus ? this.snapshots : this.timeline.flatMap((chunk) => chunk[kind]);
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i += 2) {
+        const x = row[i], y = row[i + 1];
+        if (x < minX) minX = x; if (x > maxX) maxX = x;
+        if (y < minY) minY = y; if (y > maxY) maxY = y;
+      }
+    }
+    return { minX, maxX, minY, maxY };
   }
 }
 

@@ -1,7 +1,13 @@
 // Canvas scatter of every word's 2-D position, animated between steps, with the center word's
 // trail and force arrows. Canvas because a run can have many points.
 
+import { placeLabels } from "../labelplace.js";
+import { pixelsPerUnit } from "../mapframe.js";
 import { color } from "../theme.js";
+
+const PAD = 28;             // px around the drawn frame
+const BOLD_PX = 13;         // the step's words, at the page's normal type size (presentation mode scales it)
+const SMALL_PX = 11;        // any other word, where it fits
 
 export class Scatter {
   constructor(canvas, { onPick, onDraw } = {}) {
@@ -11,6 +17,8 @@ export class Scatter {
     this.drawn = null;       // positions currently on screen (Float64Array, flat x/y)
     this.frame = 0;
     this.scene = null;
+    this.widths = new Map();
+    this.fixedScale = null;
     canvas.addEventListener("click", (event) => {
       const index = this.pick(event.offsetX, event.offsetY);
       if (index >= 0 && onPick) onPick(index);
@@ -18,10 +26,16 @@ export class Scatter {
     new ResizeObserver(() => this.resize()).observe(canvas);
   }
 
-  setWords(words) { this.words = words; this.drawn = null; }
+  setWords(words) { this.words = words; this.drawn = null; this.widths.clear(); }
 
-  /** Fixed axes for the whole run, so that motion on screen is motion in the projection. */
+  /** The part of the plane drawn (the page chooses: the step's words, every word at this step, the run). */
   setBounds(bounds) { this.bounds = bounds; }
+
+  /** Pixels per unit for both axes, or null to fit the bounds: two maps side by side share one scale. */
+  setScale(scale) { this.fixedScale = scale; }
+
+  /** Pixels per unit the bounds would get if this map chose for itself. */
+  fittedScale(bounds = this.bounds) { return pixelsPerUnit(bounds, this.width, this.height, PAD); }
 
   resize() {
     const ratio = window.devicePixelRatio || 1;
@@ -30,14 +44,17 @@ export class Scatter {
     this.canvas.height = Math.round(height * ratio);
     this.ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     this.width = width; this.height = height;
+    // Labels follow the page's type size, so presentation mode's larger type reaches the map too.
+    const scale = parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1;
+    this.fonts = { bold: `bold ${Math.round(BOLD_PX * scale)}px system-ui, sans-serif`, small: `${Math.round(SMALL_PX * scale)}px system-ui, sans-serif`,
+                   boldPx: BOLD_PX * scale, smallPx: SMALL_PX * scale };
+    this.widths.clear();
     if (this.scene) this.draw(this.drawn ?? this.scene.positions);
   }
 
   toPixel(x, y) {
     const { minX, maxX, minY, maxY } = this.bounds;
-    const pad = 28;
-    const sx = (this.width - 2 * pad) / (maxX - minX || 1), sy = (this.height - 2 * pad) / (maxY - minY || 1);
-    const s = Math.min(sx, sy);
+    const s = this.fixedScale ?? this.fittedScale();
     const ox = (this.width - s * (maxX - minX)) / 2, oy = (this.height - s * (maxY - minY)) / 2;
     return [ox + (x - minX) * s, this.height - (oy + (y - minY) * s), s];
   }
@@ -53,7 +70,8 @@ export class Scatter {
     return best;
   }
 
-  /** scene: {positions, center, context, selected, trail: [x, y][], arrows: [{dx, dy, color, label}], scale,
+  /** scene: {positions, center, context, negatives, selected, labelled (the words always labelled, in order),
+   *  otherLabels (false: none for the rest), trail: [x, y][], arrows: [{dx, dy, color}], scale (arrow magnification),
    *  outputs: null or a second point set {positions, origin: [x, y], marked: [{index, color, label, guide}]}}. */
   render(scene, animateMs = 0) {
     this.scene = scene;
@@ -84,29 +102,22 @@ export class Scatter {
   }
 
   paint(positions) {
-    const { ctx, scene, words } = this;
+    const { ctx, scene } = this;
     ctx.clearRect(0, 0, this.width, this.height);
     const marked = new Map([[scene.selected, color("--select")], [scene.context, color("--context")], [scene.center, color("--center")]]);
+    for (const id of scene.negatives ?? []) if (!marked.has(id)) marked.set(id, color("--repel"));
     marked.delete(-1); marked.delete(undefined); marked.delete(null);
     const pixels = [];
     for (let i = 0; i < positions.length / 2; i++) pixels.push(this.toPixel(positions[2 * i], positions[2 * i + 1]));
-    const labels = new LabelGrid(this.width, this.height);
-    ctx.font = "bold 13px system-ui, sans-serif";
-    const placed = new Map([...marked.keys()].map((i) => [i, placeLabel(labels, pixels[i][0], pixels[i][1], ctx.measureText(words[i]).width)]));
     const outputs = scene.outputs && this.outputPixels(scene.outputs);
-    for (const m of outputs?.marked ?? []) m.at = placeLabel(labels, m.x, m.y, ctx.measureText(m.label).width);
-    ctx.font = "11px system-ui, sans-serif";
+    const labels = this.placeLabels(pixels, marked, outputs);
     ctx.fillStyle = color("--point");
     for (let i = 0; i < pixels.length; i++) {
       if (marked.has(i)) continue;
       ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], 2.6, 0, 2 * Math.PI); ctx.fill();
     }
-    // Grey labels only where they do not cover another label: readable with hundreds of words.
-    ctx.fillStyle = color("--label");
-    for (let i = 0; i < pixels.length; i++) {
-      const [x, y] = pixels[i];
-      if (!marked.has(i) && labels.claim(x + 4, y - 13, ctx.measureText(words[i]).width, 13)) ctx.fillText(words[i], x + 4, y - 3);
-    }
+    ctx.font = this.fonts.small; ctx.fillStyle = color("--label");
+    for (const label of labels) if (!label.required) ctx.fillText(label.text, label.x, label.y + label.h - 3);
     if (outputs) this.paintOutputs(outputs);
     if (scene.trail?.length > 1) {
       ctx.strokeStyle = color("--center"); ctx.globalAlpha = 0.45; ctx.lineWidth = 1.5;
@@ -114,31 +125,81 @@ export class Scatter {
       scene.trail.forEach(([tx, ty], k) => { const [x, y] = this.toPixel(tx, ty); k ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
       ctx.stroke(); ctx.globalAlpha = 1;
     }
-    ctx.font = "bold 13px system-ui, sans-serif";
-    for (const [i, color] of marked) {
-      const [x, y] = pixels[i];
-      ctx.fillStyle = color;
-      ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillText(words[i], ...placed.get(i));
+    for (const [i, fill] of marked) {
+      ctx.fillStyle = fill;
+      ctx.beginPath(); ctx.arc(pixels[i][0], pixels[i][1], i === scene.center || i === scene.context ? 5.5 : 4.5, 0, 2 * Math.PI); ctx.fill();
     }
-    for (const { x, y, color, label, at } of outputs?.marked ?? []) {
-      drawDiamond(ctx, x, y, 6.5, color, true);
-      ctx.fillStyle = color;
-      ctx.fillText(label, ...at);
+    for (const { x, y, color: fill } of outputs?.marked ?? []) drawDiamond(ctx, x, y, 6.5, fill, true);
+    ctx.font = this.fonts.bold;
+    for (const label of labels) {
+      if (!label.required) continue;
+      ctx.fillStyle = label.color;
+      if (label.leader) {
+        ctx.strokeStyle = label.color; ctx.lineWidth = 1; ctx.globalAlpha = 0.6;
+        ctx.beginPath(); ctx.moveTo(label.px, label.py);
+        ctx.lineTo(Math.max(label.x, Math.min(label.x + label.w, label.px)), Math.max(label.y, Math.min(label.y + label.h, label.py)));
+        ctx.stroke(); ctx.globalAlpha = 1;
+      }
+      ctx.fillText(label.text, label.x, label.y + label.h - 4);
     }
     const arrows = [];
-    if (scene.center >= 0 && scene.arrows) {
-      const [cx, cy, s] = pixels[scene.center];
+    const [cx, cy, s] = scene.center >= 0 && scene.center < pixels.length ? pixels[scene.center] : [null, null, this.toPixel(0, 0)[2]];
+    if (cx !== null && scene.arrows) {
       for (const arrow of scene.arrows) {
         const x1 = cx + arrow.dx * s * scene.scale, y1 = cy - arrow.dy * s * scene.scale;
         drawArrow(ctx, cx, cy, x1, y1, arrow.color);
         arrows.push({ x0: cx, y0: cy, x1, y1 });
       }
     }
-    // What was drawn where, in CSS pixels: read by the browser tests against the run's files.
-    this.geometry = { center: scene.center >= 0 ? pixels[scene.center].slice(0, 2) : null, arrows,
+    // What was drawn where, in CSS pixels: read by the browser tests against the run's files (a data
+    // attribute, so nothing but the page's own DOM carries it).
+    this.geometry = { center: cx === null ? null : [cx, cy], arrows, pixelsPerUnit: s, arrowScale: scene.scale,
+                      bounds: this.bounds, width: this.width, height: this.height,
+                      labels: labels.map(({ text, x, y, w, h, required, index }) => ({ text, x, y, w, h, required, index })),
+                      crowded: this.crowded,
                       outputs: outputs && { count: outputs.all.length, origin: outputs.origin,
                                             marked: outputs.marked.map(({ index, x, y }) => ({ index, x, y })) } };
+    this.canvas.dataset.geometry = JSON.stringify(this.geometry);
+  }
+
+  /** Every label to draw, none over another: the step's words (scene.labelled, in order) and the marked output
+   *  vectors always, with a leader line when they had to move away; any other word only where its label fits. */
+  placeLabels(pixels, marked, outputs) {
+    const { scene, words } = this, { bold, small } = this.fonts;
+    const boldHeight = Math.ceil(this.fonts.boldPx * 1.25), smallHeight = Math.ceil(this.fonts.smallPx * 1.2);
+    const items = [], meta = [];
+    const inView = ([x, y]) => x >= 0 && y >= 0 && x <= this.width && y <= this.height;
+    const required = (scene.labelled ?? [...marked.keys()]).filter((i) => i < pixels.length && inView(pixels[i]));
+    for (const i of required) {
+      items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], bold), height: boldHeight, required: true });
+      meta.push({ text: words[i], index: i, color: marked.get(i) ?? color("--ink") });
+    }
+    for (const m of outputs?.marked ?? []) {
+      if (!inView([m.x, m.y])) continue;
+      items.push({ x: m.x, y: m.y, width: this.widthOf(m.label, bold), height: boldHeight, required: true });
+      meta.push({ text: m.label, index: -1, color: m.color });
+    }
+    const named = new Set(required);
+    if (scene.otherLabels !== false) {
+      for (let i = 0; i < pixels.length; i++) {
+        if (named.has(i) || !inView(pixels[i])) continue;
+        items.push({ x: pixels[i][0], y: pixels[i][1], width: this.widthOf(words[i], small), height: smallHeight, required: false });
+        meta.push({ text: words[i], index: i });
+      }
+    }
+    const dots = [...marked.keys()].filter((i) => i < pixels.length).map((i) => ({ x: pixels[i][0] - 6, y: pixels[i][1] - 6, w: 12, h: 12 }));
+    if (outputs) dots.push({ x: outputs.origin[0] - 7, y: outputs.origin[1] - 7, w: 20, h: 22 });   // the origin's cross and its "0"
+    const { boxes, crowded } = placeLabels(items, { width: this.width, height: this.height, obstacles: dots });
+    this.crowded = crowded;
+    return boxes.map((box, k) => box && { ...box, ...meta[k], required: items[k].required, px: items[k].x, py: items[k].y })
+      .filter(Boolean);
+  }
+
+  /** A label's width in a font, measured once per word. */
+  widthOf(text, font) {
+    const key = `${font}|${text}`;
+    if (!this.widths.has(key)) { this.ctx.font = font; this.widths.set(key, this.ctx.measureText(text).width); }
+    return this.widths.get(key);
   }
 
   /** The output layer in pixels: every point, the origin, and the marked ones with their labels and guides. */
@@ -158,9 +219,8 @@ export class Scatter {
     const [ox, oy] = origin;
     ctx.strokeStyle = color("--ink"); ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.moveTo(ox - 6, oy); ctx.lineTo(ox + 6, oy); ctx.moveTo(ox, oy - 6); ctx.lineTo(ox, oy + 6); ctx.stroke();
-    ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = color("--ink");
+    ctx.font = this.fonts.small; ctx.fillStyle = color("--ink");
     ctx.fillText("0", ox + 4, oy + 13);
-    ctx.font = "bold 13px system-ui, sans-serif";
     ctx.setLineDash([5, 4]); ctx.lineWidth = 1.6;
     for (const { x, y, guide } of marked) {
       if (!guide) continue;
@@ -171,37 +231,11 @@ export class Scatter {
   }
 }
 
-/** Where a marked point's label goes: above right, below right, above left or below left of it, the first
- *  place no other label holds yet (above right when all are taken). Returns the text's baseline origin. */
-function placeLabel(labels, x, y, width) {
-  const places = [[x + 7, y - 6], [x + 7, y + 16], [x - 7 - width, y - 6], [x - 7 - width, y + 16]];
-  return places.find(([tx, ty]) => labels.claim(tx, ty - 12, width, 16)) ?? places[0];
-}
-
 function drawDiamond(ctx, x, y, r, fill, solid) {
   ctx.beginPath();
   ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
   if (solid) { ctx.fillStyle = fill; ctx.fill(); ctx.strokeStyle = color("--canvas"); ctx.lineWidth = 1; ctx.stroke(); }
   else { ctx.strokeStyle = fill; ctx.lineWidth = 1.2; ctx.stroke(); }
-}
-
-/** Occupancy of label boxes on a coarse grid: claim() succeeds only where no label is yet. */
-class LabelGrid {
-  constructor(width, height, cell = 8) {
-    this.cell = cell;
-    this.columns = Math.ceil(width / cell) + 1;
-    this.used = new Uint8Array(this.columns * (Math.ceil(height / cell) + 1));
-  }
-
-  claim(x, y, w, h) {
-    const c = this.cell, x0 = Math.max(0, Math.floor(x / c)), x1 = Math.min(this.columns - 1, Math.floor((x + w) / c));
-    const y0 = Math.max(0, Math.floor(y / c)), y1 = Math.floor((y + h) / c);
-    const rows = this.used.length / this.columns;
-    if (y1 >= rows || x0 > x1) return false;
-    for (let r = y0; r <= y1; r++) for (let k = x0; k <= x1; k++) if (this.used[r * this.columns + k]) return false;
-    for (let r = y0; r <= y1; r++) for (let k = x0; k <= x1; k++) this.used[r * this.columns + k] = 1;
-    return true;
-  }
 }
 
 function drawArrow(ctx, x0, y0, x1, y1, color) {
@@ -215,19 +249,4 @@ function drawArrow(ctx, x0, y0, x1, y1, color) {
   ctx.lineTo(x1 - head * Math.cos(angle - 0.4), y1 - head * Math.sin(angle - 0.4));
   ctx.lineTo(x1 - head * Math.cos(angle + 0.4), y1 - head * Math.sin(angle + 0.4));
   ctx.closePath(); ctx.fill();
-}
-
-/** Bounds over every recorded step of a projection: the axes stay put while the words move. */
-export function boundsOf(timeline, kind) {
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (const chunk of timeline) {
-    for (const row of chunk[kind]) {
-      for (let i = 0; i < row.length; i += 2) {
-        const x = row[i], y = row[i + 1];
-        if (x < minX) minX = x; if (x > maxX) maxX = x;
-        if (y < minY) minY = y; if (y > maxY) maxY = y;
-      }
-    }
-  }
-  return { minX, maxX, minY, maxY };
 }

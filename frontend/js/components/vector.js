@@ -1,6 +1,10 @@
-// A short vector (d numbers) as a strip of cells with a bar for each value.
+// A short vector (d numbers) as a strip of cells with a bar for each value. Past DENSE numbers (a corpus
+// run's 100 dimensions) the cells keep their bars and lose their printed numbers, which would not fit;
+// each cell's title still gives its value.
+const DENSE = 24;
 
 export function renderVector(container, values, color, scale) {
+  container.classList.toggle("dense", values.length > DENSE);
   if (container.children.length !== values.length) {
     container.replaceChildren(...values.map(() => {
       const cell = document.createElement("div");
