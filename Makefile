@@ -12,9 +12,10 @@ PORT ?= 8000
 TORCH_INDEX ?=
 TORCH_PIN := torch==2.13.0
 
-.PHONY: serve test lint train dims bench setup browser clean
+.PHONY: serve test lint train dims bench setup browser clean references
 
 setup: $(STAMP)
+	@$(MAKE) --no-print-directory references || echo "*** WARNING: the GPT-2/GPT-4/GPT-4o reference tokenizers are not installed (npm is needed once: make references) ***" >&2
 
 # torch first, pinned: the project's own torch requirement is then already met and pulls nothing.
 $(STAMP): pyproject.toml
@@ -23,6 +24,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH_PIN)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The reference tokenizers' rank files (GPT-2, GPT-4, GPT-4o): OpenAI's files as the npm package tiktoken
+# (MIT) ships them, fetched once with npm and checked against tiktoken's SHA-256 of each (trainer/bpe/gpt_tokenizers.py).
+# The app never downloads them; without them the token page offers only the tokenizers learned here.
+REFERENCE_PACKAGE := tiktoken-1.0.22
+REFERENCES := data/reference_tokenizers/.installed
+references: $(REFERENCES)
+$(REFERENCES): $(STAMP) trainer/bpe/gpt_tokenizers.py
+	@mkdir -p .cache
+	@test -f .cache/$(REFERENCE_PACKAGE).tgz || npm pack --silent --pack-destination .cache $(subst -,@,$(REFERENCE_PACKAGE)) >/dev/null
+	$(BIN)/python -m trainer.bpe.gpt_tokenizers .cache/$(REFERENCE_PACKAGE).tgz
+	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
 # fonts with CJK and emoji glyphs so the token page's tests can see them drawn, and zbar-tools, whose
@@ -62,4 +75,4 @@ bench: setup
 	$(BIN)/python bench/teaching_run.py
 
 clean:
-	rm -rf $(VENV) data/runs data/tokenizers test-artifacts
+	rm -rf $(VENV) data/runs data/tokenizers data/reference_tokenizers .cache test-artifacts

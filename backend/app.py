@@ -12,12 +12,15 @@ from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
 from backend.middleware import SecurityHeadersMiddleware
+from backend.routes import bpe as bpe_routes
 from backend.routes import explorer as explorer_routes
 from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
-from backend.tokenizers import TokenizerRegistry, prepare_kernel_in_background
+from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
+from backend.training_pool import TrainingPool
+from trainer.bpe.gpt_tokenizers import REFERENCE_DIR, REFERENCE_DIR_ENV
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
@@ -33,6 +36,10 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
                   max_body_size=settings.MAX_BODY_BYTES)
     app.state.runs = RunRegistry(Path(runs_dir))
     app.state.tokenizers = TokenizerRegistry(Path(tokenizers_dir))
+    app.state.references = ReferenceTokenizers(Path(os.environ.get(REFERENCE_DIR_ENV, REFERENCE_DIR)))
+    app.state.corpora_dir = PROJECT_ROOT / "data" / "corpora"
+    app.state.training_pool = TrainingPool()
+    app.router.on_shutdown.append(app.state.training_pool.close)
 
     app.add_middleware(IsalGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -45,6 +52,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(explorer_routes.router)
     app.include_router(runs_routes.router)
     app.include_router(tokenize_routes.router)
+    app.include_router(bpe_routes.router)
     app.include_router(share_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():

@@ -9,7 +9,7 @@ latency tail (measured: bench/load.py, README).
 from fastapi import Request
 
 from backend.runs import RunRegistry
-from backend.tokenizers import TokenizerRegistry
+from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry
 
 
 async def get_runs(request: Request) -> RunRegistry:
@@ -18,3 +18,7 @@ async def get_runs(request: Request) -> RunRegistry:
 
 async def get_tokenizers(request: Request) -> TokenizerRegistry:
     return request.app.state.tokenizers
+
+
+async def get_references(request: Request) -> ReferenceTokenizers:
+    return request.app.state.references

@@ -9,13 +9,15 @@ from backend.jsonresponse import OrjsonResponse
 from trainer.errors import (
     BadInput,
     Broken,
+    Busy,
+    Exists,
     NotFound,
     TooLarge,
     Unsupported,
     WordlabError,
 )
 
-STATUS = {NotFound: 404, Broken: 409, Unsupported: 409, TooLarge: 413, BadInput: 400}
+STATUS = {NotFound: 404, Broken: 409, Unsupported: 409, TooLarge: 413, BadInput: 400, Exists: 409, Busy: 503}
 
 
 def clipped(text: str) -> str:

@@ -117,6 +117,9 @@ class TextStats(BaseModel):
     chars_per_token: float
     avg_token_bytes: float
     tokens_per_word: float
+    tokens_per_char: float = Field(default=0.0, description="the measure for text whose words are not space-separated")
+    words_spaced: bool = Field(default=True, description="false when most letters are in scripts written "
+                                                         "without spaces (Chinese, Japanese, Thai)")
 
 
 class TokenizeResponse(BaseModel):
@@ -152,6 +155,10 @@ class TokenizerSummary(BaseModel):
     base_size: int
     merges: int
     corpus: str | None = None
+    kind: Literal["learned", "reference"] = Field(
+        default="learned", description="learned here (data/tokenizers), or a reference one: GPT-2, GPT-4, GPT-4o")
+    label: str | None = Field(default=None, description="a reference tokenizer's name, e.g. GPT-4 (cl100k_base)")
+    pattern_note: str | None = Field(default=None, description="how a reference tokenizer's pieces differ from ours")
 
 
 class BrokenEntry(BaseModel):
@@ -162,6 +169,8 @@ class BrokenEntry(BaseModel):
 class TokenizerList(BaseModel):
     tokenizers: list[TokenizerSummary]
     broken: list[BrokenEntry] = Field(default=[], description="tokenizer files that cannot be loaded, and why")
+    not_installed: list[BrokenEntry] = Field(default=[], description="reference tokenizers whose rank files are "
+                                                                     "absent, and how to install them")
 
 
 class MergeOut(BaseModel):
@@ -170,11 +179,28 @@ class MergeOut(BaseModel):
     right: str
     token: str
     id: int
-    count: int
+    count: int | None = Field(description="times the pair occurred in the training text when it was merged; "
+                                          "null for a reference tokenizer (its rank file holds no counts)")
 
 
 class TokenizerDetail(TokenizerSummary):
-    merge_history: list[MergeOut]
+    merge_history: list[MergeOut] = Field(description="every merge in order; empty for a reference tokenizer "
+                                                      "(use /merges, a page at a time)")
+
+
+class MergeApplied(MergeOut):
+    times: int = Field(description="times this merge joined its pair in the text")
+    tokens_before: int = Field(description="the text's tokens before this merge (merges before it applied)")
+    tokens_after: int
+
+
+class MergesAppliedResponse(BaseModel):
+    tokenizer: str
+    merges_used: int
+    base_tokens: int = Field(description="the text's tokens with no merges (base symbols)")
+    tokens: int = Field(description="the text's tokens once every listed merge applied")
+    applied: list[MergeApplied] = Field(description="the merges that changed the text, by rank (at most 300)")
+    applied_total: int
 
 
 class EfficiencyRow(BaseModel):

@@ -22,6 +22,12 @@ IDLE_SECONDS = 10               # a connection with no request in flight is clos
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
 INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop
 MAX_IDS = 100_000               # decode: more ids get 413
+# Training a BPE from the token page (backend/training_pool.py): text up to MAX_TEXT_BYTES, in a process of
+# its own per worker at a lower CPU priority, one at a time, a few waiting, each within a time budget.
+BPE_TRAIN_MAX_MERGES = 2000     # merges one request may ask for
+BPE_TRAIN_SECONDS = 10.0        # a training stops (413, with a message) past this
+BPE_TRAIN_WAITING = 3           # requests that may wait per worker behind the one training; more get 503
+MAX_SAVED_TOKENIZERS = 200      # tokenizer files in data/tokenizers beyond which saving from the page is refused
 MAX_ERROR_ITEMS = 20            # a 422 lists at most this many problems (and says how many it left out)
 MAX_ERROR_TEXT = 200            # characters of one problem's message or location
 

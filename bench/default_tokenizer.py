@@ -1,7 +1,7 @@
 """How long the first start of `make serve` spends writing the default tokenizer.
 
 Usage: python bench/default_tokenizer.py [--repeat 3]
-Builds the default tokenizer (the project's own text, trainer/bpe/build.py) into a temporary directory,
+Builds the default tokenizer (English prose from word frequencies, trainer/bpe/build.py) into a temporary directory,
 beside the recipe it replaced (BPE on the teaching corpus alone, vocabulary 1,000), and prints both:
 the whole build (reading, training, held-out figures, writing) and the training alone.
 """

@@ -1,13 +1,15 @@
 """Load test: a real `wordlab serve` on 127.0.0.1, beside the peer a user would write instead.
 
 Usage: python bench/load.py [--clients 50] [--requests 20000] [--seconds 30] [--workers N]
-                            [--students 200] [--class-seconds 60] [--only classroom|stress]
+                            [--students 200] [--class-seconds 60] [--trainers 0] [--only classroom|stress]
 Classroom: --students keep-alive connections, each a student who opens the walkthrough (the page,
 the run list, the manifest, step chunks one after another as the slider is scrubbed) and then types
 on the token page as the page sends it: a tokenize request every 120 ms while typing (its throttle;
 60 ms a character, so two characters more each time) for a burst of 40-120 characters, then the
 pipeline request once typing pauses; a pause of 1-5 s (seeded) between everything else. They join
-over the first 5 s. Target: p99 ≤ 10 ms, 0 errors.
+over the first 5 s. Target: p99 ≤ 10 ms, 0 errors. With --trainers N, N more students meanwhile train a
+BPE on the token page (POST /api/bpe/train: 100 KB of text, 1,000 merges), again and again after a pause
+of 1-5 s; their answers are timed apart, and the typing class must keep its p99.
 Stress: --clients connections back to back (no pause) on three routes: tokenize (a different 1 KB
 slice of the teaching corpus each request), neighbors (a different word each request), one 370 KB
 gzipped step chunk; and the peer, a plain FastAPI app over Hugging Face `tokenizers`
@@ -199,8 +201,37 @@ def student(run: str, manifest: dict, text: str, seed: int):
     visit += [request_bytes("GET", "/tokens.html"), request_bytes("GET", "/api/tokenizers")]
     visit += [(request_bytes("POST", "/api/tokenize", orjson.dumps({"text": typed[:end]})), TYPING_THROTTLE_S)
               for end in range(CHARACTERS_PER_REQUEST, len(typed) + 1, CHARACTERS_PER_REQUEST)]
-    visit += [request_bytes("POST", "/api/tokenize/pipeline", orjson.dumps({"text": typed}))]
+    visit += [request_bytes("POST", "/api/tokenize/pipeline", orjson.dumps({"text": typed})),
+              request_bytes("POST", "/api/tokenize/merges", orjson.dumps({"text": typed}))]
     return rotating(visit, start=-1)
+
+
+TRAINING_MERGES = 1000
+TRAINING_BYTES = 100_000
+
+
+def training_text(seed: int) -> str:
+    """About 100 KB of English prose (trainer/bpe/english_text.py), different for each student."""
+    from trainer.bpe.english_text import english_text, english_words
+
+    words = english_words(20_000)
+    text = english_text(20_000, seed=seed, word_list=words).encode()[:TRAINING_BYTES]
+    return text.decode("utf-8", "ignore")
+
+
+def trainer_student(seed: int):
+    """A student training a BPE on the token page, over and over."""
+    body = orjson.dumps({"text": training_text(seed), "merges": TRAINING_MERGES})
+    return rotating([request_bytes("POST", "/api/bpe/train", body)], start=-1)
+
+
+async def class_and_trainers(port: int, students: list, trainers: list, seconds: float) -> tuple[dict, dict | None]:
+    """The typing class and the training students at the same time, each timed on its own."""
+    runs = [scenario(port, students, 10**9, seconds, pauses=(1, 5), join_over=5)]
+    if trainers:
+        runs.append(scenario(port, trainers, 10**9, seconds, pauses=(1, 5), join_over=2))
+    results = await asyncio.gather(*runs)
+    return results[0], (results[1] if trainers else None)
 
 
 @contextlib.contextmanager
@@ -240,6 +271,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="stress: per scenario, at most")
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--class-seconds", type=float, default=60)
+    parser.add_argument("--trainers", type=int, default=0, help="classroom: students training a BPE meanwhile")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="as `wordlab serve --workers` (default, as there: the cores, at most 4)")
     parser.add_argument("--only", choices=["classroom", "stress"])
@@ -268,8 +300,12 @@ def main() -> None:
         print(HEADER)
         if args.only != "stress":
             students = [student(args.run, manifest, text, seed) for seed in range(args.students)]
-            r = run_loop(scenario(port, students, 10**9, args.class_seconds, pauses=(1, 5), join_over=5))
-            print(row(f"classroom ({args.students} students, typing)", r))
+            trainers = [trainer_student(seed) for seed in range(args.trainers)]
+            r, trained = run_loop(class_and_trainers(port, students, trainers, args.class_seconds))
+            training = f", {args.trainers} training" if trainers else ""
+            print(row(f"classroom ({args.students} students, typing){training}", r))
+            if trained:
+                print(row(f"  the {args.trainers} training (100 KB, {TRAINING_MERGES:,} merges)", trained))
         if args.only != "classroom":
             for name, items in [("tokenize (1 KB text)", tokenize), ("neighbors (k=10)", neighbors),
                                 (f"step chunk ({chunk})", step_chunk)]:

@@ -218,3 +218,55 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def project_default(tmp_path_factory):
+    """The default tokenizer `make serve` writes (English prose from word frequencies, 32,000 merges), built
+    once per session: it takes seconds."""
+    from trainer.bpe.build import build_default_tokenizer
+
+    return build_default_tokenizer(tmp_path_factory.mktemp("project-default"), progress=False)
+
+
+@pytest.fixture(scope="session")
+def default_training_text() -> str:
+    """The text the default tokenizer is trained on (and holds its held-out lines)."""
+    from trainer.bpe.english_text import english_text
+
+    return english_text()
+
+
+def node_module_export(path: str, name: str):
+    """A constant exported by one of the pages' plain modules, read by node (the same values the page uses)."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "this test reads a page module with node (Debian's nodejs; `make test` installs it)"
+    root = Path(__file__).resolve().parents[1]
+    script = f"import({json.dumps((root / path).as_uri())}).then(m => console.log(JSON.stringify(m.{name})))"
+    done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def tiktoken_encodings(tmp_path_factory):
+    """tiktoken's GPT-2, GPT-4 and GPT-4o encodings, read from a cache holding the shipped rank files under
+    tiktoken's own names: it checks each file's SHA-256 against OpenAI's and, finding them, downloads nothing."""
+    import hashlib
+
+    from trainer.bpe.gpt_tokenizers import REFERENCES, tiktoken_path
+
+    cache = tmp_path_factory.mktemp("tiktoken-cache")
+    for name in REFERENCES:
+        path = tiktoken_path(name)
+        assert path.is_file(), f"{path} is missing: `make references` installs it"
+        url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(path.read_bytes())
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    import tiktoken
+
+    return {name: tiktoken.get_encoding(name) for name in REFERENCES}

@@ -186,8 +186,9 @@ def test_decode_errors(client):
 
 
 def test_tokenizer_list_detail_and_analysis(client):
-    names = [t["name"] for t in client.get("/api/tokenizers").json()["tokenizers"]]
-    assert names == ["default"]
+    listed = client.get("/api/tokenizers").json()["tokenizers"]
+    assert [t["name"] for t in listed if t["kind"] == "learned"] == ["default"]
+    assert [t["name"] for t in listed if t["kind"] == "reference"] == ["r50k_base", "cl100k_base", "o200k_base"]
     assert client.get("/api/tokenizers/corrupt").status_code == 409
     detail = client.get("/api/tokenizers/default").json()
     assert len(detail["merge_history"]) == detail["merges"] and detail["merge_history"][0]["rank"] == 1

@@ -9,9 +9,13 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.settings import MAX_TEXT_BYTES
+from tests.conftest import node_module_export
 from trainer.bpe.analysis import (
+    DOMAIN_SAMPLES,
     FIRST_MERGES,
     LONG_PIECE_CHARS,
+    PATHOLOGICAL,
+    cross_domain,
     held_out_rows,
     held_out_text,
     pipeline,
@@ -20,8 +24,8 @@ from trainer.bpe.analysis import (
     token_counts,
     vocabulary_lengths,
 )
-from trainer.bpe.build import DEFAULT_MERGES, build_default_tokenizer, default_text, split_held_out
-from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
+from trainer.bpe.build import DEFAULT_MERGES, split_held_out
+from trainer.bpe.pretokenize import END_OF_WORD, count_words, split_pieces
 
 HOSTILE = ["", " ", "   leading and trailing   ", "tabs\tand\n\nnewlines\r\n", "東京は日本の首都です。",
            "I love 🍕 and 🎉🎉! 👩‍👩‍👧‍👦 🇯🇵", "déjà vu, naïve café", "x" * 300, "it's 1,000.50 -- ok?!",
@@ -29,8 +33,8 @@ HOSTILE = ["", " ", "   leading and trailing   ", "tabs\tand\n\nnewlines\r\n", "
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_default_tokenizer(tmp_path_factory.mktemp("default"), progress=False)
+def built(project_default):
+    return project_default
 
 
 @pytest.fixture(scope="module")
@@ -38,21 +42,69 @@ def tokenizer(built):
     return built.tokenizer
 
 
-def test_the_default_tokenizer_learns_thousands_of_merges_from_the_projects_own_text(built, tokenizer):
-    text, files = default_text()
-    assert len(tokenizer.merges) == DEFAULT_MERGES >= 2000
-    assert tokenizer.meta["sources"] == files and "data/corpora/teaching.txt" in files
-    assert {f.rsplit(".", 1)[-1] for f in files} >= {"txt", "md", "py", "js", "html"}
-    assert tokenizer.meta["training_characters"] == len(split_held_out(text)[0])
-    # Capitalised prose, digits and code got merges of their own: cuts look like a real tokenizer's.
-    assert {"The</w>", " the</w>", "ing</w>", "ation</w>", "def</w>", "return</w>", "000</w>"} <= set(tokenizer.vocab)
-    sentence = "The monster approached with terrifying deliberation."
-    assert len(tokenizer.encode(sentence)) < len(sentence) / 2   # over two characters a token (letters alone: one)
+TEST_SENTENCES = ("The monster approached with terrifying deliberation.",
+                  "Victor felt overwhelming remorse for his creation.",
+                  "The desolate landscape stretched endlessly before them.")
+
+
+def test_the_default_tokenizer_learns_english_prose_the_project_writes(built, tokenizer, default_training_text):
+    assert len(tokenizer.merges) == DEFAULT_MERGES
+    assert "wordfreq" in tokenizer.meta["corpus"] and tokenizer.meta["sources"]
+    assert tokenizer.meta["training_characters"] == len(split_held_out(default_training_text)[0])
     assert built.path.name == "default.json" and orjson.loads(built.path.read_bytes())["meta"] == tokenizer.meta
+    # Prose: sentences with capitals, commas and full stops, common words whole.
+    lines = default_training_text.splitlines()
+    assert len(lines) > 1000 and all((line[0].isupper() or line[0].isdigit()) and line[-1] in ".?!" for line in lines[:200])
+    assert {"The</w>", " the</w>", " and</w>", ",</w>", ".</w>", " landscape</w>", " monster</w>"} <= set(tokenizer.vocab)
 
 
-def test_held_out_figures_are_the_encoders_counts_on_the_held_out_lines(built, tokenizer):
-    _, held_out = split_held_out(default_text()[0])
+def test_the_test_sentences_cut_into_few_tokens_per_word(tokenizer):
+    """Today's bar: at most 1.6 tokens per word (the project-source default cut them at 3.3-3.5)."""
+    for sentence in TEST_SENTENCES:
+        assert len(tokenizer.encode(sentence)) / count_words(sentence) <= 1.6, tokenizer.encode_detailed(sentence).tokens
+
+
+def test_a_default_learned_from_source_code_is_replaced_and_any_other_kept(tmp_path, built):
+    from trainer.bpe.build import outdated_default
+
+    path = tmp_path / "default.json"
+    path.write_bytes(orjson.dumps({"meta": {"corpus": "the project's own text (teaching corpus, documentation, source code)"}}))
+    assert outdated_default(path)
+    path.write_bytes(built.path.read_bytes())
+    assert not outdated_default(path)
+    path.write_bytes(b"{not json")
+    assert not outdated_default(path)   # a broken file is the registry's to report, not to delete
+    assert not outdated_default(tmp_path / "absent.json")
+
+
+def test_the_default_tokenizer_cuts_prose_cheaper_than_code_numbers_and_urls(tokenizer):
+    rows = {r["domain"]: r["tokens_per_100_chars"] for r in cross_domain(tokenizer)}
+    assert rows["English prose"] < min(rows["Python code"], rows["numbers"], rows["URLs"]), rows
+    assert all(len(text) >= 850 for text in DOMAIN_SAMPLES.values())   # long enough for a few odd tokens not to decide
+
+
+def test_no_preset_test_sentence_or_sample_is_in_the_training_text(default_training_text):
+    presets = node_module_export("frontend/js/tokenpresets.js", "PRESETS")
+    assert set(TEST_SENTENCES) <= set(presets.values())
+    texts = [*presets.values(), *DOMAIN_SAMPLES.values(), *PATHOLOGICAL.values()]
+    for text in texts:
+        for part in text.splitlines():
+            if len(part.strip()) > 12:   # every line of every sample, not just the whole sample
+                assert part.strip() not in default_training_text, part
+
+
+def test_new_emoji_and_unseen_cjk_become_byte_tokens_on_the_presets(tokenizer):
+    presets = node_module_export("frontend/js/tokenpresets.js", "PRESETS")
+    for name in ("Emoji", "CJK"):
+        encoding = tokenizer.encode_detailed(presets[name])
+        for token_id, text in zip(encoding.ids, encoding.texts, strict=True):
+            if text and not text.isascii():
+                assert token_id < 256, (name, text, token_id)   # raw UTF-8 bytes
+    assert sum(i < 256 for i in tokenizer.encode("🦩")) == 4
+
+
+def test_held_out_figures_are_the_encoders_counts_on_the_held_out_lines(built, tokenizer, default_training_text):
+    _, held_out = split_held_out(default_training_text)
     text, lines = held_out_text(held_out)
     rows = tokenizer.meta["merge_progression"]
     assert [r["merges"] for r in rows] == progression_merges(len(tokenizer.merges))

@@ -36,3 +36,11 @@ class TooLarge(WordlabError):
 
 class BadInput(WordlabError):
     """The input is well-formed but makes no sense for its target (e.g. an id out of the vocabulary)."""
+
+
+class Busy(WordlabError):
+    """The server is already doing as much of this as it will at once; the same request may succeed soon."""
+
+
+class Exists(WordlabError):
+    """Something by that name exists already and is not replaced (a saved tokenizer)."""

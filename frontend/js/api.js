@@ -38,7 +38,6 @@ export function getRunFile(run, manifest, path) {
 }
 
 export const listTokenizers = () => request("/api/tokenizers");
-export const getTokenizer = (name) => request(`/api/tokenizers/${enc(name)}`);
 export const getTokenizerAnalysis = (name) => request(`/api/tokenizers/${enc(name)}/analysis`);
 export const tokenize = (text, tokenizer, merges) => postJSON("/api/tokenize", { text, tokenizer, merges });
 
@@ -89,3 +88,13 @@ export const getTokenizerLessons = (name) => request(`/api/tokenizers/${enc(name
 export const tokenizePipeline = (text, tokenizer, merges) => postJSON("/api/tokenize/pipeline", { text, tokenizer, merges });
 /** The share control: the LAN URLs students can open, or why there are none (GET /api/share). */
 export const getShareInfo = () => request("/api/share");
+/** Merges `first` .. `first + count - 1` of a tokenizer (1-based ranks): pair, token, count. */
+export const getMerges = (name, first, count = 1) =>
+  request(`/api/tokenizers/${enc(name)}/merges?${new URLSearchParams({ first, count })}`);
+/** The merges that changed a text, by rank, with how often each joined its pair and the token counts. */
+export const tokenizeMerges = (text, tokenizer, merges) => postJSON("/api/tokenize/merges", { text, tokenizer, merges });
+/** Texts in data/corpora a BPE can be trained on from the page. */
+export const listCorpora = () => request("/api/bpe/corpora");
+/** Trains a BPE on pasted text or a corpus's start: merges with their candidate pairs, pieces to replay. */
+export const trainBpe = (source, merges) => postJSON("/api/bpe/train", { ...source, merges });
+export const saveBpe = (source, merges, name) => postJSON("/api/bpe/save", { ...source, merges, name });

@@ -49,7 +49,8 @@ function normaliseField(name, spec) {
 
 export class PageState {
   /**
-   * fields: { name: { default, parse?(text) → value (throws RefusedValue), format?(value) → text, inUrl? } }
+   * fields: { name: { default, parse?(text) → value (throws RefusedValue), format?(value) → text, or null
+   *   to leave it out of the URL, inUrl? } }
    * options.search: the query to start from (location.search in a browser, "" elsewhere)
    * options.writeUrl(query): puts the query into the address bar; called at most every urlDelay ms
    */
@@ -118,7 +119,8 @@ export class PageState {
     for (const [name, field] of Object.entries(this.fields)) {
       if (!field.inUrl || Object.is(values[name], field.default)) continue;
       if (values[name] === null || values[name] === undefined || values[name] === "") continue;
-      params.set(name, field.format(values[name]));
+      const text = field.format(values[name]);
+      if (text !== null) params.set(name, text);   // a format may keep a value out of links (a text too long)
     }
     const text = params.toString();
     return text ? `?${text}` : "";

@@ -13,6 +13,7 @@ tests/test_bpe.py (naive_bpe) recounts everything each merge and applies the sam
 
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -78,7 +79,29 @@ def merge_pair(symbols: list[int], left: int, right: int, new_id: int) -> list[i
     return out
 
 
-def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = False) -> TrainedBPE:
+Observer = Callable[[int, list[tuple[int, int, int]]], None]
+
+
+def leading_pairs(heap: list, counts: dict[tuple[int, int], int], top: int) -> list[tuple[int, int, int]]:
+    """The `top` pairs of highest count as (left, right, count), the next merge's winner first: stale heap
+    entries met on the way are dropped (the loop would skip them anyway), the others are pushed back."""
+    found, seen = [], set()
+    while heap and len(found) < top:
+        entry = heapq.heappop(heap)
+        pair = (entry[1], entry[2])
+        if counts.get(pair) == -entry[0] and pair not in seen:
+            seen.add(pair)
+            found.append(entry)
+    for entry in found:
+        heapq.heappush(heap, entry)
+    return [(a, b, -negative) for negative, a, b in found]
+
+
+def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = False,
+              observe: Observer | None = None, top: int = 8) -> TrainedBPE:
+    """Merges until the vocabulary has `vocab_size` symbols. With `observe`, each merge is reported as
+    observe(rank, the `top` candidate pairs with their counts as they stood, the winner first); an
+    exception it raises (a deadline) stops training."""
     if not piece_counts:
         raise WordlabError("no text to train a tokenizer on: the corpus is empty")
     vocab = base_symbols(piece_counts)
@@ -104,6 +127,7 @@ def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = Fa
     wanted = vocab_size - base_size
     bar = tqdm(total=wanted, desc="merges", unit="merge", disable=not progress, mininterval=0.25)
     while len(merges) < wanted and heap:
+        candidates = leading_pairs(heap, counts, top) if observe is not None else None
         negative, a, b = heapq.heappop(heap)
         pair = (a, b)
         if counts.get(pair) != -negative:
@@ -111,6 +135,8 @@ def train_bpe(piece_counts: dict[str, int], vocab_size: int, progress: bool = Fa
         new_id = len(vocab)
         vocab.append(vocab[a] + vocab[b])
         merges.append(Merge(a, b, new_id, -negative))
+        if observe is not None:
+            observe(len(merges) - 1, candidates)
         delta: dict[tuple[int, int], int] = defaultdict(int)
         for w in where.pop(pair):
             old = words[w]

@@ -1,7 +1,7 @@
 // Merges as a table with a bar per row: rank, the pair, the token it made, the pair's count when it
 // was merged, and optionally how often the token is used. Tokens in monospace with whitespace shown.
 import { color } from "../theme.js";
-import { visible } from "./tokenview.js";
+import { tokenLabel as visible } from "../tokenlabel.js";
 
 const COLUMNS = [["merge", "rank", "n"], ["pair", "pair", ""], ["token", "token", ""], ["pair count", "count", "n"]];
 
@@ -25,7 +25,7 @@ export function renderMergeTable(container, rows, { barKey = "count", barLabel =
       const cell = tr.insertCell();
       cell.className = `${key} ${kind}`;
       cell.textContent = key === "rank" ? `#${row.rank}` : key === "pair" ? `${visible(row.left)} + ${visible(row.right)}`
-        : key === "count" ? row.count.toLocaleString("en") : visible(row.token);
+        : key === "count" ? (row.count ?? "–").toLocaleString("en") : visible(row.token);
     }
     const cell = tr.insertCell();
     cell.className = "bar-cell";

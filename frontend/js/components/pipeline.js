@@ -1,24 +1,12 @@
 // The three stages of BPE for one text, one box per pre-tokenizer piece: the piece as cut (its
 // leading space shown as ␣), the piece as base symbols, and its tokens after the merges. Each box
 // holds all three, so a reader sees that no token ever spans two boxes: merges never cross a piece.
-import { visible } from "./tokenview.js";
+import { tokenLabel as visible } from "../tokenlabel.js";
+import { tokenBody } from "./tokenview.js";
 
-const END_OF_WORD = "</w>";
 const STAGES = [["text", "piece"], ["symbols", "base symbols"], ["tokens", "tokens after merges"]];
 
-function symbol(token) {
-  const span = document.createElement("span");
-  span.className = "sym";
-  const ends = token.endsWith(END_OF_WORD);
-  span.textContent = visible(ends ? token.slice(0, -END_OF_WORD.length) : token);
-  if (ends) {
-    const marker = document.createElement("small");
-    marker.className = "ws";
-    marker.textContent = END_OF_WORD;
-    span.appendChild(marker);
-  }
-  return span;
-}
+const symbol = (token) => tokenBody(token, "sym");
 
 /** answer: /api/tokenize/pipeline's {pieces: [{text, start, symbols, tokens}], pieces_total}. */
 export function renderPipeline(container, answer) {

@@ -24,13 +24,15 @@ export class XYChart {
     svg.setAttribute("aria-label", description);
   }
 
-  /** rows: objects with an x field and one field per series key. */
-  setData(rows, xKey) {
+  /** rows: objects with an x field and one field per series key; `extent` ({xMin, xMax, yMax}) fixes the
+   *  axes, so a curve drawn point by point grows inside them instead of rescaling. */
+  setData(rows, xKey, extent = {}) {
     this.svg.replaceChildren();
     this.rows = rows;
     if (!rows.length) return;
     const xs = rows.map((r) => r[xKey]), ys = rows.flatMap((r) => this.series.map((s) => r[s.key]));
-    const xMin = Math.min(...xs), xMax = Math.max(...xs), yMax = Math.max(...ys) * 1.05 || 1;
+    const xMin = extent.xMin ?? Math.min(...xs), xMax = extent.xMax ?? Math.max(...xs);
+    const yMax = (extent.yMax ?? Math.max(...ys)) * 1.05 || 1;
     this.x = (v) => PAD.l + ((v - xMin) / (xMax - xMin || 1)) * (W - PAD.l - PAD.r);
     const y = (v) => PAD.t + (1 - v / yMax) * (H - PAD.t - PAD.b);
     for (const t of ticks(0, yMax)) {
