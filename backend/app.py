@@ -7,10 +7,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend import settings
-from backend.compression import IsalGZipMiddleware
+from backend.compression import NegotiatedGZipMiddleware
 from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
+from backend.long_work import LongWork
 from backend.middleware import SecurityHeadersMiddleware
 from backend.routes import bpe as bpe_routes
 from backend.routes import explorer as explorer_routes
@@ -40,8 +41,9 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.state.corpora_dir = PROJECT_ROOT / "data" / "corpora"
     app.state.training_pool = TrainingPool()
     app.router.on_shutdown.append(app.state.training_pool.close)
+    app.state.long_work = LongWork()  # long texts to encode wait their turn (backend/long_work.py)
 
-    app.add_middleware(IsalGZipMiddleware)
+    app.add_middleware(NegotiatedGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     add_error_handlers(app)
 

@@ -8,6 +8,7 @@ latency tail (measured: bench/load.py, README).
 
 from fastapi import Request
 
+from backend.long_work import LongWork
 from backend.runs import RunRegistry
 from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry
 
@@ -22,3 +23,7 @@ async def get_tokenizers(request: Request) -> TokenizerRegistry:
 
 async def get_references(request: Request) -> ReferenceTokenizers:
     return request.app.state.references
+
+
+async def get_long_work(request: Request) -> LongWork:
+    return request.app.state.long_work

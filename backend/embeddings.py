@@ -1,9 +1,8 @@
 """Live embedding queries over a run: neighbors, analogies, similarity, at the end or at a recorded step."""
 
-import difflib
-
 import numpy as np
 
+from backend.registry import shown
 from backend.runs import LoadedRun
 from trainer.errors import NotFound
 from trainer.similarity import analogy, cosine_matrix, nearest
@@ -20,9 +19,8 @@ def word_id(run: LoadedRun, word: str) -> int:
     key = word.strip().lower()
     if key in index:
         return index[key]
-    close = difflib.get_close_matches(key, run.vocab.words, n=SUGGESTIONS, cutoff=0.6)
-    raise NotFound(f"{word!r} is not in the vocabulary of run {run.name!r} ({len(index)} words)",
-                   suggestions=close)
+    raise NotFound(f"{shown(word)} is not in the vocabulary of run {run.name!r} ({len(index):,} words)",
+                   suggestions=run.word_index.close_matches(key, SUGGESTIONS))
 
 
 def neighbors(run: LoadedRun, word: str, k: int, metric: str, step: int | None) -> list[dict]:
@@ -38,7 +36,7 @@ def solve_analogy(run: LoadedRun, a: str, b: str, c: str, k: int, step: int | No
 
 def similarity(run: LoadedRun, a: str, b: str, step: int | None) -> dict:
     matrix = run.weights(step)
-    u, v = matrix[word_id(run, a)], matrix[word_id(run, b)]
+    u, v = matrix[word_id(run, a)].astype(np.float64), matrix[word_id(run, b)].astype(np.float64)
     dot = float(u @ v)
     cosine = dot / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-12)
     return {"cosine": round(cosine, 6), "euclidean": round(float(np.linalg.norm(u - v)), 6), "dot": round(dot, 6)}

@@ -6,22 +6,35 @@ from starlette.exceptions import HTTPException
 
 from backend import settings
 from backend.jsonresponse import OrjsonResponse
-from trainer.errors import (
-    BadInput,
-    Broken,
-    Busy,
-    Exists,
-    NotFound,
-    TooLarge,
-    Unsupported,
-    WordlabError,
-)
-
-STATUS = {NotFound: 404, Broken: 409, Unsupported: 409, TooLarge: 413, BadInput: 400, Exists: 409, Busy: 503}
+from trainer.errors import Broken, NotFound, WordlabError
 
 
-def clipped(text: str) -> str:
-    return text if len(text) <= settings.MAX_ERROR_TEXT else text[:settings.MAX_ERROR_TEXT] + "…"
+class Unsupported(WordlabError):
+    """The thing exists, but this question cannot be asked of it (e.g. a step's W in a corpus run)."""
+
+
+class TooLarge(WordlabError):
+    """The request is over one of the server's limits."""
+
+
+class TooManyRequests(WordlabError):
+    """This client has too much work in progress already (answered with Retry-After)."""
+
+
+class Busy(WordlabError):
+    """The worker has too much work waiting (answered with Retry-After)."""
+
+
+class Exists(WordlabError):
+    """Something by that name exists already and is not replaced (a saved tokenizer)."""
+
+
+STATUS = {NotFound: 404, Broken: 409, Unsupported: 409, TooLarge: 413, TooManyRequests: 429, Busy: 503, Exists: 409}
+
+
+def clipped(text: str, limit: int | None = None) -> str:
+    limit = limit or settings.MAX_ERROR_TEXT
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def validation_detail(errors: list[dict]) -> dict:
@@ -46,7 +59,9 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WordlabError)
     async def domain_error(request: Request, exc: WordlabError):
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        return OrjsonResponse(status_code=status, content={"detail": {"message": str(exc), **exc.extra}})
+        message = clipped(str(exc), settings.MAX_ERROR_MESSAGE)  # names are clipped where they are quoted too
+        retry = {"Retry-After": "1"} if status in (429, 503) else None
+        return OrjsonResponse(status_code=status, content={"detail": {"message": message, **exc.extra}}, headers=retry)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

@@ -1,38 +1,83 @@
-"""uvicorn's httptools protocol with the limits a server open to a classroom LAN needs.
+"""uvicorn's httptools protocol with the bounds a server open to a classroom LAN needs.
 
-uvicorn bounds neither the size of a request's head nor the time it may take to arrive, and a
-connection that has sent part of a request is never closed: one client could hold a worker's
-memory or all its file descriptors. This protocol (given to uvicorn as its `http` class) adds:
+uvicorn bounds neither the size of a request's head nor the time it may take to arrive, never closes a
+connection that has sent part of a request or that stopped reading its answer, and keeps whatever a
+client pipelines or sends as chunk trailers: one client could hold a worker's memory or all its file
+descriptors. This protocol (given to uvicorn as its `http` class) adds what uvicorn lacks, every limit
+read from backend/settings.py when it applies:
 
 - a head (request line and headers) over MAX_HEADER_BYTES → 431, connection closed;
-- one deadline per connection: IDLE_SECONDS while no request is coming, HEADER_SECONDS once a
-  head has started, BODY_SECONDS once the head is in and its body is still coming; when it passes
-  the connection is closed. While the app works on a complete request no deadline runs;
+- deadlines on what the client sends: IDLE_SECONDS for a new connection's first byte, HEADER_SECONDS
+  once a head has started, BODY_SECONDS once the head is in and its body is still coming → closed.
+  Between requests uvicorn's own keep-alive timeout (IDLE_SECONDS, set by backend/serve.py) closes an
+  idle connection. While the app works on a complete request no deadline runs: a long answer or an
+  event stream may take as long as it needs;
+- a deadline on what the client takes: the kernel queues at most SEND_BUFFER_BYTES a connection; when
+  more of an answer piles up (the transport asks to pause writing), the client must take at least
+  WRITE_MIN_BYTES of it every WRITE_SECONDS, else the connection is reset and its buffers freed. A
+  connection closed with answers still unread (an idle close) is reset too, rather than left to
+  linger. A stream whose client reads never meets this (docs/architecture.md, "Connections");
+- the raw bytes after a head (body, chunk framing, trailers) over 2 × MAX_BODY_BYTES + MAX_HEADER_BYTES
+  → 413, closed: trailers are counted, and never kept;
+- request bodies held by the worker at once over BODY_BYTES_HELD, or over CLIENT_BODY_BYTES_HELD from
+  one client address → 503 with Retry-After, closed: many half-sent bodies cannot add up;
+- more than MAX_PIPELINED requests queued behind the one being answered → the connection is reset;
 - an answer sent before its request's body has all arrived (a 413) closes the connection.
 
-Body size is the app's to bound (backend/middleware.py counts bytes as they arrive).
+FastAPI counts the body's own bytes (max_body_size) and answers 413 above MAX_BODY_BYTES.
+tests/test_hostile.py fails if a uvicorn upgrade renames or removes what this class overrides or reads.
 """
 
 import asyncio
+import contextlib
+import fcntl
+import socket
+import struct
+import termios
+from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from backend import settings
 
 
+class TooManyPipelined(Exception):
+    """Raised from a parser callback to stop parsing a connection that was cut (uvicorn then closes it)."""
+
+
+REASONS = {413: "Content Too Large", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    header_bytes_limit = settings.MAX_HEADER_BYTES
-    idle_seconds = settings.IDLE_SECONDS
-    header_seconds = settings.HEADER_SECONDS
-    body_seconds = settings.BODY_SECONDS
+    # Request bodies this worker holds, over all its connections and by client address (bytes).
+    held_total = 0
+    held_by_client: Counter = Counter()
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
         self.head_bytes = 0
         self.reading_head = True
+        self.request_bytes = 0  # raw bytes after the current head: body, chunk framing, trailers
+        self.held = 0           # this connection's share of held_total
         self.deadline: asyncio.TimerHandle | None = None
-        self.set_deadline(self.idle_seconds)
+        self.write_deadline: asyncio.TimerHandle | None = None
+        self.set_deadline(settings.IDLE_SECONDS)
+        # The kernel would otherwise queue up to 4 MB for a client that does not read; bounded, the rest of an
+        # answer waits in the transport, where the write deadline sees it.
+        with contextlib.suppress(OSError, AttributeError):
+            self.socket().setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, settings.SEND_BUFFER_BYTES)
 
+    def socket(self):
+        return self.transport.get_extra_info("socket")
+
+    def unsent(self) -> int:
+        """Bytes of answers the client has not taken yet: in this process and in the kernel."""
+        queued = self.transport.get_write_buffer_size()
+        with contextlib.suppress(OSError, AttributeError, TypeError, ValueError):  # ValueError: a closed socket
+            queued += struct.unpack("i", fcntl.ioctl(self.socket().fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+        return queued
+
+    # -- deadlines --------------------------------------------------------------------------
     def set_deadline(self, seconds: float | None) -> None:
         if self.deadline is not None:
             self.deadline.cancel()
@@ -40,35 +85,128 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def deadline_passed(self) -> None:
         self.deadline = None
+        self.close_or_cut()
+
+    def timeout_keep_alive_handler(self) -> None:  # uvicorn's idle close between requests
+        self.close_or_cut()
+
+    def close_or_cut(self) -> None:
+        """Closes; cuts instead when the client left answers unread: a close would wait for it to read."""
+        if self.transport.is_closing():
+            return
+        if self.unsent():
+            self.cut()
+        else:
+            self.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self.write_deadline is None:
+            self.watch_writes(self.unsent())
+
+    def watch_writes(self, unsent_before: int) -> None:
+        """While answers wait for the client, it must take WRITE_MIN_BYTES of them every WRITE_SECONDS."""
+        def check() -> None:
+            unsent = self.unsent()
+            if unsent_before - unsent < settings.WRITE_MIN_BYTES:
+                self.cut()
+            else:
+                self.watch_writes(unsent)
+        self.write_deadline = self.loop.call_later(settings.WRITE_SECONDS, check)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.write_deadline is not None:
+            self.write_deadline.cancel()
+            self.write_deadline = None
+
+    def close(self) -> None:
         if not self.transport.is_closing():
             self.transport.close()
 
+    def cut(self) -> None:
+        """Drops the connection and what is queued for it, in this process and in the kernel (a reset):
+        a client that stopped reading gets nothing more and holds nothing."""
+        with contextlib.suppress(OSError, AttributeError):
+            self.socket().setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.set_deadline(None)
+        if self.write_deadline is not None:
+            self.write_deadline.cancel()
+            self.write_deadline = None
+        self.release()
         super().connection_lost(exc)
 
+    # -- what arrives -----------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        body = len(data)
         if self.reading_head:
             if self.head_bytes == 0:
-                self.set_deadline(self.header_seconds)
+                self.set_deadline(settings.HEADER_SECONDS)
+                self.request_bytes = 0
             end = data.find(b"\r\n\r\n")  # a read may hold the end of the head and the start of a body
             self.head_bytes += len(data) if end < 0 else end + 4
-            if self.head_bytes > self.header_bytes_limit:
-                self.refuse_head()
+            if self.head_bytes > settings.MAX_HEADER_BYTES:
+                self.refuse(431, f"request head over {settings.MAX_HEADER_BYTES:,} bytes")
                 return
+            body = 0 if end < 0 else len(data) - end - 4
+        if body and not self.hold(body):
+            return
         super().data_received(data)
 
-    def refuse_head(self) -> None:
-        message = f"request head over {self.header_bytes_limit:,} bytes".encode()
-        head = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                b"content-length: %d\r\nconnection: close\r\n\r\n" % len(message))
-        self.transport.write(head + message)
-        self.transport.close()
+    def hold(self, count: int) -> bool:
+        """Counts `count` more bytes of this request's body; False (and the connection refused) when they
+        pass the request's own limit or what the worker may hold for all connections or for this client."""
+        self.request_bytes += count
+        if self.request_bytes > 2 * settings.MAX_BODY_BYTES + settings.MAX_HEADER_BYTES:
+            self.refuse(413, f"request body over the limit of {settings.MAX_BODY_BYTES:,} bytes")
+            return False
+        cls, client = GuardedHttpToolsProtocol, self.client_address()
+        if (cls.held_total + count > settings.BODY_BYTES_HELD
+                or cls.held_by_client[client] + count > settings.CLIENT_BODY_BYTES_HELD):
+            self.refuse(503, "the server is receiving too many request bodies at once; try again in a moment")
+            return False
+        self.held += count
+        cls.held_total += count
+        cls.held_by_client[client] += count
+        return True
 
+    def release(self) -> None:
+        if self.held:
+            cls, client = GuardedHttpToolsProtocol, self.client_address()
+            cls.held_total -= self.held
+            cls.held_by_client[client] -= self.held
+            if cls.held_by_client[client] <= 0:
+                del cls.held_by_client[client]
+            self.held = 0
+
+    def client_address(self) -> str:
+        return self.client[0] if self.client else ""
+
+    def refuse(self, status: int, message: str) -> None:
+        """Answers `status` with `message` and closes, unless an answer has started (then only closes)."""
+        if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
+            text = message.encode()
+            retry = b"retry-after: 1\r\n" if status == 503 else b""
+            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 b"content-length: %d\r\nconnection: close\r\n%s\r\n%s"
+                                 % (status, REASONS[status].encode(), len(text), retry, text))
+        self.close()
+
+    # -- parser callbacks ---------------------------------------------------------------------
     def on_headers_complete(self) -> None:
         self.reading_head = False
-        self.set_deadline(self.body_seconds)
+        self.set_deadline(settings.BODY_SECONDS)
         super().on_headers_complete()
+        if len(self.pipeline) > settings.MAX_PIPELINED:
+            self.cut()  # browsers never pipeline; this client queued more than a worker should hold
+            raise TooManyPipelined  # stops the parser: the rest of what was read is not parsed
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self.reading_head:  # after the head: a chunked body's trailers, counted above and not kept
+            super().on_header(name, value)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -78,7 +216,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.reading_head and not self.transport.is_closing():
-            self.transport.close()  # answered (413, say) before the body ended: the rest is not worth reading
-        if not self.transport.is_closing() and self.reading_head and self.head_bytes == 0 and self.deadline is None:
-            self.set_deadline(self.idle_seconds)
+        if not self.reading_head:
+            self.close()  # answered (413, say) before the body ended: the rest is not worth reading
+        elif not self.pipeline:
+            self.release()

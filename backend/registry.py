@@ -2,17 +2,30 @@
 path), validated and loaded once, reloaded when their file changes, listed even when broken.
 
 A lookup answers the loaded thing, or raises NotFound (with the names there are) or Broken (with
-the reason); the app maps those to 404 and 409.
+the reason); the app maps those to 404 and 409. Whatever goes wrong reading one entry (a symlink
+loop, a file that vanishes, a structure the loader did not expect) marks that entry broken: a list
+always answers. A broken verdict is re-checked after BROKEN_RECHECK_SECONDS, so a run copied in while
+it was listed (run.json first, as cp, rsync or unzip may) is served once the copy completes. Loading
+reads disk, so it runs in the loading thread (backend/loading.py): routes call these methods through
+`off_loop_when_loading`.
 """
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from trainer.errors import Broken, NotFound, WordlabError
+from backend import settings
+from backend.loading import check_may_load
+from trainer.errors import Broken, NotFound
 
 Loaded = TypeVar("Loaded")
-Stamp = tuple[int, int]  # (mtime_ns, size)
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+
+
+def shown(name: str, limit: int = 80) -> str:
+    """A name as an error message quotes it: a client's 900 KB name is not sent back whole."""
+    return repr(name) if len(name) <= limit else f"{name[:limit]!r}… ({len(name):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -22,6 +35,7 @@ class Entry(Generic[Loaded]):
     stamp: Stamp | None
     value: Loaded | None  # None when broken
     error: str | None
+    checked: float = 0.0  # time.monotonic() of the check
 
 
 class Registry(Generic[Loaded]):
@@ -53,24 +67,29 @@ class Registry(Generic[Loaded]):
     def _stamp(self, path: Path) -> Stamp | None:
         try:
             st = self.stamp_file(path).stat()
-        except OSError:
+        except (OSError, ValueError):
             return None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def _entry(self, name: str, path: Path) -> Entry[Loaded]:
         stamp = self._stamp(path)
         old = self._entries.get(name)
-        if old is not None and old.stamp == stamp:
+        if old is not None and old.stamp == stamp and (
+                old.error is None or time.monotonic() - old.checked < settings.BROKEN_RECHECK_SECONDS):
             return old
+        check_may_load()
         try:
-            entry = Entry(name, path, stamp, self.load(name, path), None)
-        except (WordlabError, OSError, ValueError) as err:  # ValueError: a structure the loader refuses
-            entry = Entry(name, path, stamp, None, str(err))
+            entry = Entry(name, path, stamp, self.load(name, path), None, time.monotonic())
+        except Exception as err:  # whatever one entry raises, the others are still served
+            entry = Entry(name, path, stamp, None, str(err) or type(err).__name__, time.monotonic())
         self._entries[name] = entry
         return entry
 
     def _rescan(self) -> None:
-        self._paths = self.find()
+        try:
+            self._paths = self.find()
+        except OSError:  # the directory itself is unreadable or gone: nothing to serve
+            self._paths = {}
         for gone in set(self._entries) - set(self._paths):
             del self._entries[gone]
 
@@ -88,7 +107,8 @@ class Registry(Generic[Loaded]):
         if name not in self._paths:
             self._rescan()
         if name not in self._paths:
-            raise NotFound(f"no {self.what} named {name!r}", **{f"{self.what}s": list(self._paths)})
+            names = list(self._paths)[:settings.MAX_ERROR_ITEMS]
+            raise NotFound(f"no {self.what} named {shown(name)}", **{f"{self.what}s": names})
         entry = self._entry(name, self._paths[name])
         reason = entry.error or self.broken_reason(entry.value)
         if reason is not None:

@@ -15,6 +15,7 @@ from backend.lan import lan_addresses, url
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from trainer.bpe.build import ensure_default_tokenizer
 from trainer.errors import WordlabError
+from trainer.run_store import recover_abandoned_partials
 
 APP = "backend.app:app_from_env"
 # No proxy headers: the app is served directly to the class, where X-Forwarded-For would only let a
@@ -28,9 +29,12 @@ LOOPBACK_FOR = {"0.0.0.0": "127.0.0.1", "::": "::1", "localhost": "127.0.0.1"}  
 
 
 def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> None:
-    """Something to show, then where to look."""
+    """Something to show, then where to look. Temporary directories a killed trainer left are removed
+    first (a complete run a crash left under a temporary name is put back)."""
     from trainer.teaching_run import ensure_default_runs  # numpy training: only on this path
 
+    if Path(runs_dir).is_dir():
+        recover_abandoned_partials(Path(runs_dir))
     ensure_default_runs(runs_dir)
     ensure_default_tokenizer(tokenizers_dir)
     urls = [url(LOOPBACK_FOR.get(host, host), port)]

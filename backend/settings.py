@@ -19,8 +19,15 @@ MAX_HEADER_BYTES = 64 * 1024    # request line and headers together → 431
 HEADER_SECONDS = 10             # a request's head must arrive within this, from its first byte → closed
 BODY_SECONDS = 30               # a body must arrive within this, once its head is in → closed
 IDLE_SECONDS = 10               # a connection with no request in flight is closed after this
+WRITE_SECONDS = 10              # while an answer waits for its client, it must take
+WRITE_MIN_BYTES = 16 << 10      # at least this much of it every WRITE_SECONDS, else it is cut off
+SEND_BUFFER_BYTES = 256 << 10   # kernel send buffer per connection (SO_SNDBUF; autotuned it grows to 4 MB)
+MAX_PIPELINED = 8               # requests queued on one connection behind the one answered; more → closed
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
-INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop
+INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop,
+LONG_ENCODES = 1                # this many at once in a worker (backend/long_work.py); the others wait:
+LONG_ENCODES_WAITING = 64       # at most this many in all (more → 503)
+LONG_ENCODES_PER_CLIENT = 4     # and this many running or waiting from one client address (more → 429)
 MAX_IDS = 100_000               # decode: more ids get 413
 # Training a BPE from the token page (backend/training_pool.py): text up to MAX_TEXT_BYTES, in a process of
 # its own per worker at a lower CPU priority, one at a time, a few waiting, each within a time budget.
@@ -30,10 +37,35 @@ BPE_TRAIN_WAITING = 3           # requests that may wait per worker behind the o
 MAX_SAVED_TOKENIZERS = 200      # tokenizer files in data/tokenizers beyond which saving from the page is refused
 MAX_ERROR_ITEMS = 20            # a 422 lists at most this many problems (and says how many it left out)
 MAX_ERROR_TEXT = 200            # characters of one problem's message or location
+MAX_ERROR_MESSAGE = 1_000       # characters of any error's message (no answer echoes a huge input)
 
 # Memory, per worker.
 FILE_CACHE_BYTES = 64 << 20     # raw run files kept for sending
-CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries
+CHUNK_CACHE_BYTES = 64 << 20    # parsed step chunks kept for step and neighbor queries (their measured size)
+RUN_DATA_CACHE_BYTES = 160 << 20  # runs' vocabularies, step indexes, final weights and word indexes
+TOKENIZER_CACHE_BYTES = 192 << 20  # tokenizers loaded, measured (a 200,000-merge one: ~110 MB)
+TOKENIZER_UNIT_CACHE_BYTES = 16 << 20  # each loaded tokenizer's encoded pieces (all merge counts together)
+TOKENIZER_ANSWERS_BYTES = 32 << 20  # serialized answers that depend only on a tokenizer file (merges, lessons)
+BODY_BYTES_HELD = 32 << 20      # request bodies received and not yet answered, all connections → 503
+CLIENT_BODY_BYTES_HELD = 4 << 20  # the same from one client address → 503
+
+# What a worker agrees to read of a run (backend/runs.py): a run is untrusted input, copied from anyone.
+# Beyond these it is listed as broken, with the limit it passed; the default runs are far below them.
+MAX_MANIFEST_BYTES = 2 << 20      # run.json (the default run's: 12 KB; 10,000 files: about 1.1 MB)
+MAX_RUN_FILES = 10_000            # files run.json may list (the default run lists 51)
+MAX_WEIGHT_NUMBERS = 32_000_000   # V × d of W: 128 MB as float32 (a 200,000-word corpus run at d = 100 is 20M)
+MAX_PARSED_JSON_BYTES = 8 << 20   # vocab.json and step_index.json, which the server parses (200,000 words: 3 MB)
+MAX_RUN_FILE_BYTES = 256 << 20    # any other file, served as it is
+# What a .json.gz may inflate to, by path prefix (the first that matches). Parsing holds the GIL, so these
+# also bound how long one parse can keep a worker's event loop waiting (8 MB: ~0.2 s).
+MAX_INFLATED_BYTES = {
+    "steps/": 8 << 20,            # a step chunk: the default run's are 0.8 MB, a 500-word book run's 2.7 MB
+    "timeline/": 4 << 20,         # a timeline chunk (0.1 MB)
+    "": 8 << 20,                  # any other (the explorer's map: 36 KB)
+}
+CACHED_FILE_BYTES = 1 << 20       # run files up to this are kept in memory; larger ones are streamed from disk
+MAX_TOKENIZER_FILE_BYTES = 32 << 20  # a tokenizer file (bench/hostile.py's 200,000 merges: 5.3 MB)
+BROKEN_RECHECK_SECONDS = 2        # a broken run or tokenizer is read again after this (a copy may have completed)
 
 # Answers.
 GZIP_LEVEL = 1

@@ -19,7 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from backend import settings
-from trainer.errors import Busy, WordlabError
+from backend.errors import Busy
+from trainer.errors import WordlabError
 
 NICENESS = 19   # the training process's niceness: the workers answering pages come first (CPU weight 15 to 1024)
 # One training at a time on the whole machine, whichever worker it came to: each takes this lock first.

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 
 from backend import settings
 from backend.app import create_app
+from backend.errors import Busy
 from backend.training_pool import TrainingPool
 from trainer.bpe.build import split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.replay import CANDIDATES, TrainingTooLong, train_for_replay
 from trainer.bpe.train import base_symbols, merge_pair, piece_symbols
 from trainer.config import DEFAULT_CORPUS, resolve_corpus
-from trainer.errors import Busy
 
 TEXT = resolve_corpus(DEFAULT_CORPUS).read_text(encoding="utf-8") + "\n".join(
     ["Ünïcode lines: naïve café, 東京, 🎉 and ok.", "  indented   spaces\tand tabs", "aaaa aaaa aaaa"] * 5)

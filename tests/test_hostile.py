@@ -3,8 +3,10 @@ requests are cut off, answers to bad input stay small and readable, and pages ru
 
 import asyncio
 import contextlib
+import random
 import resource
 import socket
+import string
 import subprocess
 import sys
 import threading
@@ -22,11 +24,8 @@ from backend.protocol import GuardedHttpToolsProtocol
 from tests.conftest import free_port
 
 QUICK = 0.5  # seconds: the deadlines of the server under test, short so that the suite stays fast
-
-
-class QuickDeadlines(GuardedHttpToolsProtocol):
-    idle_seconds = header_seconds = body_seconds = QUICK
-    header_bytes_limit = 8 * 1024
+QUICK_SETTINGS = {"IDLE_SECONDS": QUICK, "HEADER_SECONDS": QUICK, "BODY_SECONDS": QUICK, "WRITE_SECONDS": QUICK,
+                  "MAX_HEADER_BYTES": 8 * 1024}
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +33,36 @@ def app(served_data):
     return create_app(*served_data)
 
 
+@contextlib.contextmanager
+def guarded_server(app):
+    """uvicorn in a thread of this process with the guarded protocol; its limits are backend/settings.py's,
+    read when they apply, so a test may change one for itself (monkeypatch) and the server follows."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in QUICK_SETTINGS.items():
+            patch.setattr(settings, name, value)
+        config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), http=GuardedHttpToolsProtocol,
+                                log_level="warning", lifespan="off", timeout_keep_alive=QUICK)
+        instance = uvicorn.Server(config)
+        thread = threading.Thread(target=instance.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not instance.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        yield instance
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
-def server(app):
-    """uvicorn in a thread of this process, with the guarded protocol and short deadlines."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=QuickDeadlines, log_level="warning",
-                            lifespan="off")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield port
-    instance.should_exit = True
-    thread.join(timeout=10)
+def uvicorn_server(app):
+    with guarded_server(app) as instance:
+        yield instance
+
+
+@pytest.fixture
+def server(uvicorn_server):
+    return uvicorn_server.config.port
 
 
 def connect(port: int) -> socket.socket:
@@ -154,6 +167,166 @@ def test_a_chunked_body_over_the_limit_gets_413_over_the_wire(server):
                 s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         assert b" 413 " in s.recv(4096)
         assert closed_within(s, 2)  # the rest of the body is not read
+
+
+def test_chunk_trailers_are_counted_and_refused_past_the_body_limit(server):
+    """Trailers after the last chunk are neither head nor body: 2 MB of them were read and kept (answered 200)."""
+    limit = 2 * settings.MAX_BODY_BYTES + settings.MAX_HEADER_BYTES
+    trailer = b"X-T: " + b"a" * 994 + b"\r\n"
+    with connect(server) as s:
+        s.sendall(b"POST /api/decode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\nb\r\n{\"ids\":[1]}\r\n0\r\n")
+        with contextlib.suppress(OSError):
+            s.sendall(trailer * (limit // len(trailer) + 100) + b"\r\n")
+        assert b" 413 " in s.recv(4096)
+        assert closed_within(s, 2)
+
+
+def reset_by_server(s: socket.socket, seconds: float) -> bool:
+    """True when the server resets the connection within `seconds`, read without reading any data."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_client_that_never_reads_its_answer_is_cut_off(uvicorn_server):
+    """An answer piles up behind a client that reads nothing: WRITE_SECONDS without progress and the connection
+    is reset, its buffers freed (300 such clients held +1 GB and kept their sockets for minutes)."""
+    text = "".join(random.Random(1).choice(string.ascii_lowercase + " ") for _ in range(40_000))
+    body = orjson.dumps({"text": text})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the server's answer stays queued
+    s.connect(("127.0.0.1", uvicorn_server.config.port))
+    with s:
+        s.sendall(b"POST /api/tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        # the answer waits for the client (encoding it takes a while on a busy machine), then the deadline runs
+        assert wait_for(lambda: any(c.write_deadline for c in set(uvicorn_server.server_state.connections)), 60)
+        assert reset_by_server(s, QUICK * 10)
+    assert wait_for(lambda: not uvicorn_server.server_state.connections, QUICK * 10)
+
+
+def test_a_client_that_reads_slowly_gets_its_whole_answer(uvicorn_server):
+    """The write deadline asks for progress, not speed: a client taking 128 KB every 50 ms (the pause is the
+    client's reading rate, not a wait for a timer) gets all 0.9 MB though it takes longer than WRITE_SECONDS."""
+    text = "".join(random.Random(1).choice(string.ascii_lowercase + " ") for _ in range(40_000))
+    body = orjson.dumps({"text": text})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", uvicorn_server.config.port))
+    with s:
+        s.sendall(b"POST /api/tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        received, started, paused_at = b"", time.monotonic(), 0
+        while chunk := s.recv(128 << 10):
+            received += chunk
+            if len(received) - paused_at > 128 << 10:
+                paused_at = len(received)
+                time.sleep(0.2)
+        assert time.monotonic() - started > QUICK
+    head, _, answer = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and len(orjson.loads(answer)["ids"]) > 10_000
+
+
+def test_an_event_stream_outlives_every_deadline_while_its_client_reads():
+    """The rules are general, not per route: a server-sent event stream that writes an event every 0.1 s
+    lives through three times every deadline (0.5 s) while its client reads (docs/architecture.md)."""
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def events():
+        for i in range(15):
+            yield f"data: {i}\n\n".encode()
+            await asyncio.sleep(0.1)  # the stream's own pace
+
+    stream = Starlette(routes=[Route("/events", lambda request: StreamingResponse(events(),
+                                                                                  media_type="text/event-stream"))])
+    with guarded_server(stream) as instance, connect(instance.config.port) as s:
+        s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while b"data: 14\n\n" not in received:
+            chunk = s.recv(4096)
+            assert chunk, received
+            received += chunk
+    assert received.count(b"data: ") == 15
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def half_sent_body(port: int, sent: int, declared: int = 900_000) -> socket.socket:
+    s = connect(port)
+    s.sendall(b"POST /api/tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % declared + b"x" * sent)
+    return s
+
+
+@pytest.mark.parametrize("limit", ["BODY_BYTES_HELD", "CLIENT_BODY_BYTES_HELD"])
+def test_half_sent_bodies_cannot_add_up_across_connections(server, monkeypatch, limit):
+    """Each body under the per-request limit, together over what a worker holds (4,000 such held 3.9 GB):
+    the one that passes the budget gets 503 at once; the others are not disturbed, and closing frees it all."""
+    monkeypatch.setattr(settings, limit, 250_000)
+    first = [half_sent_body(server, 100_000) for _ in range(2)]
+    wait_for(lambda: GuardedHttpToolsProtocol.held_total >= 200_000, 5)
+    with half_sent_body(server, 100_000) as third:
+        third.settimeout(5)
+        answer = third.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 503 ") and b"retry-after: 1" in answer.lower()
+    for s in first:
+        s.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            s.recv(1)  # still open, nothing answered
+        s.close()
+    assert wait_for(lambda: GuardedHttpToolsProtocol.held_total == 0, 5)
+    assert not GuardedHttpToolsProtocol.held_by_client
+
+
+def test_pipelined_requests_are_bounded(server):
+    """Browsers never pipeline; 500 requests in one write were all parsed and queued (200 such connections: +100 MB)."""
+    with connect(server) as s:
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n" * 500)
+        answers = b""
+        s.settimeout(5)
+        with contextlib.suppress(OSError):
+            while chunk := s.recv(65536):
+                answers += chunk
+    assert answers.count(b"HTTP/1.1 200") <= settings.MAX_PIPELINED + 1
+
+
+def test_the_protocol_overrides_only_what_uvicorn_still_has():
+    """backend/protocol.py extends uvicorn's httptools protocol: an upgrade that renames or removes a method it
+    overrides, or an attribute it reads, must fail here rather than silently drop a limit."""
+    import inspect
+
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+    overridden = [name for name, value in vars(GuardedHttpToolsProtocol).items()
+                  if callable(value) and name in vars(HttpToolsProtocol)]
+    assert set(overridden) >= {"connection_made", "connection_lost", "data_received", "on_header",
+                               "on_headers_complete", "on_message_complete", "on_response_complete",
+                               "pause_writing", "resume_writing", "timeout_keep_alive_handler"}
+    for name in overridden:
+        ours, theirs = inspect.signature(getattr(GuardedHttpToolsProtocol, name)), \
+            inspect.signature(getattr(HttpToolsProtocol, name))
+        assert list(ours.parameters) == list(theirs.parameters), name
+    source = inspect.getsource(HttpToolsProtocol)
+    for attribute in ("self.transport", "self.loop", "self.client", "self.pipeline", "self.cycle"):
+        assert f"{attribute} =" in source or f"{attribute}: " in source, attribute
+    cycle = inspect.getsource(RequestResponseCycle.__init__)
+    assert "self.response_started" in cycle and "self.response_complete" in cycle
+    assert "self.pipeline.appendleft" in inspect.getsource(HttpToolsProtocol.on_headers_complete)
+    assert "self.headers.append" in inspect.getsource(HttpToolsProtocol.on_header)
+    assert "timeout_keep_alive" in inspect.getsource(HttpToolsProtocol.on_response_complete)
 
 
 @pytest.fixture(scope="module")

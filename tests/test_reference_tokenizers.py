@@ -104,6 +104,23 @@ def test_long_pieces_merge_as_short_ones_do(references):
         assert len(data) > SHORT_PIECE and heap == parts
 
 
+def test_piece_caches_are_bounded_in_bytes_and_keep_no_long_piece():
+    """A 99 KB run of letters is one piece of GPT's patterns: encoded, never kept; many distinct pieces
+    never hold more than the cache's byte budget (#22: caches bounded by measured bytes)."""
+    from trainer.bpe.tokenizer import LONG_UNIT
+
+    tok = load_reference("r50k_base")
+    long_piece = "q" * 99_000
+    assert tok.encode(long_piece) == tok.encode(long_piece)
+    cache = tok._cache(tok._limit(None))
+    assert long_piece not in cache and all(len(piece) <= LONG_UNIT for piece in cache)
+    cache.budget = 64 << 10
+    for i in range(20_000):
+        tok.encode(f" word{i}xyz")
+        assert cache.bytes <= cache.budget
+    assert 0 < len(cache) < 20_000
+
+
 def test_merge_records_name_the_pair_each_token_joins(references):
     gpt2 = references["r50k_base"]
     first = gpt2.merge_record(0)

@@ -1,5 +1,5 @@
 """Errors a user can cause and fix: the CLI prints their message, the server maps each kind to one
-HTTP status (backend/app.py), never a traceback."""
+HTTP status (backend/errors.py, which adds the errors only a request can cause), never a traceback."""
 
 
 class WordlabError(Exception):
@@ -24,23 +24,3 @@ class NotFound(WordlabError):
 
 class Broken(WordlabError):
     """It exists but cannot be served as it is on disk (bad manifest, hash mismatch, corrupt file)."""
-
-
-class Unsupported(WordlabError):
-    """The thing exists, but this question cannot be asked of it (e.g. a step's W in a corpus run)."""
-
-
-class TooLarge(WordlabError):
-    """The input is over one of the server's limits."""
-
-
-class BadInput(WordlabError):
-    """The input is well-formed but makes no sense for its target (e.g. an id out of the vocabulary)."""
-
-
-class Busy(WordlabError):
-    """The server is already doing as much of this as it will at once; the same request may succeed soon."""
-
-
-class Exists(WordlabError):
-    """Something by that name exists already and is not replaced (a saved tokenizer)."""

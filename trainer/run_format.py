@@ -131,8 +131,11 @@ def check_relpath(relpath: str) -> str:
 
 def inside(run_dir: Path, relpath: str) -> Path:
     """The file's path, after checking that it resolves (symlinks followed) inside the run directory."""
-    root = run_dir.resolve()
-    target = (root / check_relpath(relpath)).resolve()
+    try:
+        root = run_dir.resolve()
+        target = (root / check_relpath(relpath)).resolve()
+    except (RuntimeError, OSError) as err:  # a symlink loop (RuntimeError before Python 3.13)
+        raise RunFormatError(f"{run_dir.name}: {relpath} cannot be resolved ({err})") from None
     if not target.is_relative_to(root):
         raise RunFormatError(f"{run_dir.name}: {relpath} leads outside the run")
     return target
@@ -196,17 +199,20 @@ def describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def read_manifest(run_dir: Path) -> dict:
-    """Reads and validates run.json against the files actually present; raises RunFormatError."""
-    path = run_dir / MANIFEST
-    if not path.is_file():
+def read_manifest(run_dir: Path, max_files: int | None = None) -> dict:
+    """Reads and validates run.json against the files actually present; raises RunFormatError.
+    `max_files`: a manifest listing more files is refused before any of them is looked at."""
+    if not (run_dir / MANIFEST).is_file():
         raise RunFormatError(f"{run_dir.name}: no {MANIFEST} (not a run, or a write that never finished)")
     try:
-        raw = orjson.loads(path.read_bytes())
+        raw = orjson.loads(inside(run_dir, MANIFEST).read_bytes())
     except orjson.JSONDecodeError as err:
         raise RunFormatError(f"{run_dir.name}: {MANIFEST} is not valid JSON ({err})") from None
     if not isinstance(raw, dict):
         raise RunFormatError(f"{run_dir.name}: {MANIFEST} is not a JSON object")
+    listed = raw.get("files")
+    if max_files is not None and isinstance(listed, dict) and len(listed) > max_files:
+        raise RunFormatError(f"{run_dir.name}: {MANIFEST} lists {len(listed):,} files; at most {max_files:,} are read")
     try:
         manifest = Manifest.model_validate(raw)
     except ValidationError as err:

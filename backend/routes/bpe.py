@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend import settings
+from backend.errors import Exists, TooLarge
 from backend.jsonresponse import OrjsonResponse
 from backend.routing import OrjsonRoute
 from backend.schemas import ErrorBody, TokenizerSummary
 from backend.training_pool import TrainingPool
 from trainer.bpe.gpt_tokenizers import REFERENCES
-from trainer.bpe.replay import corpus_start, save_trained, train_for_replay
-from trainer.errors import Exists, NotFound, TooLarge
+from trainer.bpe.replay import TrainingTooLong, corpus_start, save_trained, train_for_replay
+from trainer.errors import NotFound
 from trainer.run_format import check_name
 
 router = APIRouter(prefix="/api/bpe", tags=["bpe training"], route_class=OrjsonRoute)
@@ -115,7 +116,10 @@ async def list_corpora(directory: Corpora, pool: Pool) -> list[CorpusEntry]:
                          "answers each merge with the candidate pairs and counts it was chosen from.")
 async def train(request: TrainRequest, directory: Corpora, pool: Pool):
     text, _ = source_text(request, directory)
-    return OrjsonResponse(await pool.run(train_for_replay, text, request.merges, settings.BPE_TRAIN_SECONDS))
+    try:
+        return OrjsonResponse(await pool.run(train_for_replay, text, request.merges, settings.BPE_TRAIN_SECONDS))
+    except TrainingTooLong as err:
+        raise TooLarge(str(err)) from None
 
 
 @router.post("/save", response_model=TokenizerSummary, status_code=201, responses=ERRORS,

@@ -2,13 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.concurrency import run_in_threadpool
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 from backend import settings
-from backend.dependencies import get_references, get_tokenizers
+from backend.dependencies import get_long_work, get_references, get_tokenizers
+from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
+from backend.loading import off_loop_when_loading
+from backend.long_work import LongWork
 from backend.routing import OrjsonRoute
 from backend.schemas import (
     BrokenEntry,
@@ -27,7 +30,7 @@ from backend.schemas import (
     TokenizerSummary,
 )
 from backend.settings import MAX_IDS, MAX_TEXT_BYTES
-from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry
+from backend.tokenizers import ReferenceTokenizers, TokenizerHeader, TokenizerRegistry
 from trainer.bpe.analysis import (
     Tokenizer,
     cross_domain,
@@ -40,22 +43,20 @@ from trainer.bpe.analysis import (
 )
 from trainer.bpe.bytelevel import ByteLevelBPE
 from trainer.bpe.gpt_tokenizers import REFERENCES
-from trainer.errors import Broken, TooLarge
+from trainer.errors import Broken
 from trainer.run_format import describe
 
 router = APIRouter(prefix="/api", tags=["tokenizers"], route_class=OrjsonRoute)
 Tokenizers = Annotated[TokenizerRegistry, Depends(get_tokenizers)]
 References = Annotated[ReferenceTokenizers, Depends(get_references)]
+Long = Annotated[LongWork, Depends(get_long_work)]
 MAX_MERGE_PAGE = 500   # merge records one /merges request returns at most
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody}}
 
 
-def summary(tok: Tokenizer) -> dict:
-    extra = {}
-    if isinstance(tok, ByteLevelBPE):
-        extra = {"kind": "reference", "label": tok.meta["label"], "pattern_note": tok.meta["pattern_note"]}
-    return {"name": tok.name, "vocab_size": tok.vocab_size, "base_size": tok.base_size,
-            "merges": len(tok.merges), "corpus": tok.meta.get("corpus"), **extra}
+def summary(header: TokenizerHeader) -> dict:
+    return {"name": header.name, "vocab_size": header.vocab_size, "base_size": header.base_size,
+            "merges": header.merges, "corpus": header.corpus}
 
 
 def reference_summary(name: str) -> TokenizerSummary:
@@ -66,16 +67,42 @@ def reference_summary(name: str) -> TokenizerSummary:
                             pattern_note=ref.pattern_note)
 
 
+def summary_of(name: str, tok: Tokenizer) -> dict:
+    if isinstance(tok, ByteLevelBPE):
+        return reference_summary(name).model_dump(exclude_none=True)
+    return {**summary(TokenizerHeader.of(tok)), "name": name}
+
+
 async def lookup(name: str, tokenizers: TokenizerRegistry, references: ReferenceTokenizers) -> Tokenizer:
-    """A reference tokenizer by its name (loaded off the event loop the first time), else a learned one."""
+    """A reference tokenizer by its name (loaded off the event loop the first time), else a learned one
+    (loaded in the worker's loading thread, backend/loading.py)."""
     if references.handles(name):
         return await references.get(name)
-    return tokenizers.get(name)
+    return await off_loop_when_loading(tokenizers.get, name)
+
+
+class JsonBytes(Response):
+    media_type = "application/json"
+
+
+async def file_answer(tokenizers: TokenizerRegistry, references: ReferenceTokenizers, name: str, what: str,
+                      build) -> JsonBytes:
+    """A route's answer that depends only on the tokenizer, built by build(tok) (a pydantic model, or JSON
+    bytes): for a learned tokenizer once per version of its file, in the loading thread, then sent as bytes
+    (a 100,000-merge tokenizer's merges were rebuilt through pydantic on the event loop for every request);
+    for a reference tokenizer (no merge history to send) from the loaded ranks."""
+    def serialized(tok: Tokenizer) -> bytes:
+        built = build(tok)
+        return built if isinstance(built, bytes) else built.model_dump_json().encode()
+    if references.handles(name):
+        return JsonBytes(serialized(await references.get(name)))
+    return JsonBytes(await off_loop_when_loading(tokenizers.answer, name, what, serialized))
 
 
 @router.get("/tokenizers", response_model=TokenizerList)
 async def list_tokenizers(tokenizers: Tokenizers, references: References) -> TokenizerList:
-    entries = [e for e in tokenizers.entries() if not references.handles(e.name)]  # a reference's name wins
+    entries = [e for e in await off_loop_when_loading(tokenizers.entries)
+               if not references.handles(e.name)]  # a reference's name wins
     installed = references.installed()
     return TokenizerList(
         tokenizers=[TokenizerSummary(**{**summary(e.value), "name": e.name}) for e in entries if e.error is None]
@@ -86,11 +113,15 @@ async def list_tokenizers(tokenizers: Tokenizers, references: References) -> Tok
 
 
 @router.get("/tokenizers/{name}", response_model=TokenizerDetail, responses=ERRORS,
-            description="The tokenizer and its merges in the order learned, with their counts.")
-async def tokenizer_detail(name: str, tokenizers: Tokenizers, references: References) -> TokenizerDetail:
-    tok = await lookup(name, tokenizers, references)
-    history = [] if isinstance(tok, ByteLevelBPE) else [tok.merge_record(r) for r in range(len(tok.merges))]
-    return TokenizerDetail(**{**summary(tok), "name": name}, merge_history=history)
+            description="The tokenizer and its merges in the order learned, with their counts (none for a "
+                        "reference tokenizer: /merges pages through its ranks).")
+async def tokenizer_detail(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
+    def detail(tok: Tokenizer) -> bytes:
+        """TokenizerDetail's JSON (tested), written with orjson: 200,000 merges as pydantic models took
+        twice the memory of the answer."""
+        history = [] if isinstance(tok, ByteLevelBPE) else [tok.merge_record(r) for r in range(len(tok.merges))]
+        return orjson.dumps({**summary_of(name, tok), "merge_history": history})
+    return await file_answer(tokenizers, references, name, "detail", detail)
 
 
 @router.get("/tokenizers/{name}/merges", response_model=list[MergeOut], responses=ERRORS,
@@ -104,16 +135,20 @@ async def tokenizer_merges(name: str, tokenizers: Tokenizers, references: Refere
 
 
 @router.get("/tokenizers/{name}/analysis", response_model=TokenizerAnalysis, responses=ERRORS)
-async def tokenizer_analysis(name: str, tokenizers: Tokenizers, references: References) -> TokenizerAnalysis:
-    tok = await lookup(name, tokenizers, references)
-    return TokenizerAnalysis(tokenizer=name, cross_domain=cross_domain(tok), pathological=pathological(tok),
-                             vocab_efficiency=tok.meta.get("vocab_efficiency", []))
+async def tokenizer_analysis(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
+    def analysis(tok: Tokenizer) -> TokenizerAnalysis:
+        return TokenizerAnalysis(tokenizer=name, cross_domain=cross_domain(tok), pathological=pathological(tok),
+                                 vocab_efficiency=tok.meta.get("vocab_efficiency", []))
+    return await file_answer(tokenizers, references, name, "analysis", analysis)
 
 
 @router.get("/tokenizers/{name}/lessons", response_model=TokenizerLessons, responses=ERRORS,
             description="Merge progression on held-out text, token lengths, and what BPE learned first.")
-async def tokenizer_lessons(name: str, tokenizers: Tokenizers, references: References) -> TokenizerLessons:
-    tok = await lookup(name, tokenizers, references)
+async def tokenizer_lessons(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
+    return await file_answer(tokenizers, references, name, "lessons", lambda tok: lessons(name, tok))
+
+
+def lessons(name: str, tok: Tokenizer) -> TokenizerLessons:
     try:  # the figures come from the file's meta, which nothing else validates
         usage = [{"id": int(row["id"]), "uses": int(row["uses"])} for row in tok.meta.get("subword_usage", [])]
         return TokenizerLessons(tokenizer=name, merges_total=len(tok.merges), base_size=tok.base_size,
@@ -136,18 +171,20 @@ async def checked(request: TokenizeRequest, tokenizers: TokenizerRegistry,
     return tok, merges, size
 
 
-async def by_size(size: int, function, *args):
-    """function(*args): in a thread for a long text, so the event loop keeps answering this worker's other
-    requests meanwhile; inline for a short one (a thread hop costs more than the work)."""
+async def encoded(http: Request, long_work: LongWork, work, tok: Tokenizer, request: TokenizeRequest,
+                  merges: int, size: int):
+    """work(tok, request, merges): on the event loop for a short text; a long one waits its turn for a
+    thread (backend/long_work.py), so the event loop keeps answering everyone else meanwhile."""
     if size > settings.INLINE_TOKENIZE_BYTES:
-        return await run_in_threadpool(function, *args)
-    return function(*args)
+        return await long_work.run(http.client.host if http.client else "", work, tok, request, merges)
+    return work(tok, request, merges)
 
 
 @router.post("/tokenize", response_model=TokenizeResponse, responses=ERRORS)
-async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers, references: References) -> OrjsonResponse:
+async def tokenize(request: TokenizeRequest, tokenizers: Tokenizers, references: References, long_work: Long,
+                   http: Request) -> OrjsonResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    return OrjsonResponse(await by_size(size, tokenize_answer, tok, request, merges))
+    return OrjsonResponse(await encoded(http, long_work, tokenize_answer, tok, request, merges, size))
 
 
 def tokenize_answer(tok: Tokenizer, request: TokenizeRequest, merges: int) -> dict:
@@ -158,22 +195,30 @@ def tokenize_answer(tok: Tokenizer, request: TokenizeRequest, merges: int) -> di
             "stats": text_stats(tok, request.text, merges, encoding.ids)}
 
 
+def pipeline_stages(tok: Tokenizer, request: TokenizeRequest, merges: int) -> dict:
+    return pipeline(tok, request.text, merges)
+
+
+def merges_in_text(tok: Tokenizer, request: TokenizeRequest, merges: int) -> dict:
+    return merges_applied(tok, request.text, merges)
+
+
 @router.post("/tokenize/pipeline", response_model=PipelineResponse, responses=ERRORS,
              description="The text's pre-tokenizer pieces, each as base symbols and as tokens after the merges.")
-async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers,
-                            references: References) -> PipelineResponse:
+async def tokenize_pipeline(request: TokenizeRequest, tokenizers: Tokenizers, references: References,
+                            long_work: Long, http: Request) -> PipelineResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    stages = await by_size(size, pipeline, tok, request.text, merges)
+    stages = await encoded(http, long_work, pipeline_stages, tok, request, merges, size)
     return PipelineResponse(tokenizer=request.tokenizer, merges_used=merges, **stages)
 
 
 @router.post("/tokenize/merges", response_model=MergesAppliedResponse, responses=ERRORS,
              description="The merges that changed this text, in the order they apply, with the pair each joined, "
                          "how often, and the text's token count before and after it.")
-async def tokenize_merges(request: TokenizeRequest, tokenizers: Tokenizers,
-                          references: References) -> MergesAppliedResponse:
+async def tokenize_merges(request: TokenizeRequest, tokenizers: Tokenizers, references: References,
+                          long_work: Long, http: Request) -> MergesAppliedResponse:
     tok, merges, size = await checked(request, tokenizers, references)
-    applied = await by_size(size, merges_applied, tok, request.text, merges)
+    applied = await encoded(http, long_work, merges_in_text, tok, request, merges, size)
     return MergesAppliedResponse(tokenizer=request.tokenizer, merges_used=merges, **applied)
 
 

@@ -23,13 +23,12 @@ from itertools import accumulate
 
 import regex
 
-from trainer.bpe.tokenizer import Encoding
+from trainer.bpe.tokenizer import CACHE_BYTES, LONG_UNIT, Encoding, entry_bytes
 from trainer.errors import WordlabError
 
 BASE_SIZE = 256
 NO_RANK = 1 << 62
 SHORT_PIECE = 48                 # bytes up to which a piece is merged by scanning (above: a heap)
-PIECE_CACHE_LIMIT = 200_000      # pieces kept per merge count before the cache is emptied
 PARTIAL_CACHES = 4               # caches kept for merge counts below all (the slider)
 
 
@@ -99,6 +98,27 @@ def _merge_long(ranks: dict[bytes, int], piece: bytes, limit: int, trace: list[i
     return [piece[i:end[i]] for i in range(n) if alive[i]]
 
 
+class _PieceCache(dict):
+    """piece → token ids, its entries' bytes counted against a budget (emptied when they would pass it), as
+    the learned tokenizers' unit caches are; a piece over LONG_UNIT characters (a 99 KB run of letters is
+    one piece of these patterns) is encoded each time, never kept."""
+
+    def __init__(self, budget: int):
+        super().__init__()
+        self.budget = budget
+        self.bytes = 0
+
+    def keep(self, piece: str, ids: tuple[int, ...]) -> tuple[int, ...]:
+        if len(piece) <= LONG_UNIT:
+            size = entry_bytes(piece, ids)
+            if self.bytes + size > self.budget:
+                self.clear()
+                self.bytes = 0
+            self[piece] = ids
+            self.bytes += size
+        return ids
+
+
 class ByteLevelBPE:
     """A reference tokenizer: its ranks, its pattern, and the caches of pieces it has encoded."""
 
@@ -135,16 +155,14 @@ class ByteLevelBPE:
             raise WordlabError(f"merge count must be 0 or more (got {merges})")
         return BASE_SIZE + merges
 
-    def _cache(self, limit: int) -> dict[str, tuple[int, ...]]:
+    def _cache(self, limit: int) -> "_PieceCache":
         with self._lock:
             cache = self._caches.get(limit)
             if cache is None:
-                cache = self._caches[limit] = {}
+                cache = self._caches[limit] = _PieceCache(CACHE_BYTES // (PARTIAL_CACHES + 1))
                 if len(self._caches) > PARTIAL_CACHES + 1:
                     self._caches.popitem(last=False)
             self._caches.move_to_end(limit)
-            if len(cache) > PIECE_CACHE_LIMIT:
-                cache.clear()
             return cache
 
     def _piece_ids(self, piece: str, limit: int) -> tuple[int, ...]:
@@ -161,7 +179,7 @@ class ByteLevelBPE:
         for piece in self.pieces(text):
             found = cache.get(piece)
             if found is None:
-                found = cache[piece] = self._piece_ids(piece, limit)
+                found = cache.keep(piece, self._piece_ids(piece, limit))
             ids.extend(found)
         return ids
 
@@ -175,7 +193,7 @@ class ByteLevelBPE:
         for piece in self.pieces(text):
             found = cache.get(piece)
             if found is None:
-                found = cache[piece] = self._piece_ids(piece, limit)
+                found = cache.keep(piece, self._piece_ids(piece, limit))
             ids.extend(found)
             char_starts = list(accumulate((len(ch.encode("utf-8", "surrogatepass")) for ch in piece), initial=0))
             byte_at = 0

@@ -17,13 +17,13 @@ from trainer.bpe.build import build_from_text, split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.train import base_symbols, piece_symbols, train_bpe
 from trainer.corpus import FALLBACK_ENCODING
-from trainer.errors import CorpusError, TooLarge, WordlabError
+from trainer.errors import CorpusError, WordlabError
 
 CANDIDATES = 8          # pairs shown at each merge, the winner first
 PREVIEW_PIECES = 600    # pieces of the training text the page re-cuts after each merge
 
 
-class TrainingTooLong(TooLarge):
+class TrainingTooLong(WordlabError):
     """Training went past its time budget (the server's bound per request)."""
 
 

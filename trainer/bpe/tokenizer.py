@@ -5,6 +5,7 @@ included. Characters never seen in training fall back to their UTF-8 bytes (byte
 so there is no unknown token. The end-of-word marker is display only and is dropped when decoding.
 """
 
+import sys
 import threading
 from collections import OrderedDict
 from itertools import accumulate, chain, filterfalse
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
     from trainer.bpe.kernel import KernelTables, WholeText
 
 FORMAT_VERSION = 1
-CACHE_LIMIT = 500_000        # units kept per cache before it is emptied (bounds memory on hostile input)
+# The unit caches of one tokenizer together hold at most this many bytes (measured per entry); a cache
+# that would pass its share is emptied. Half for all merges, the rest shared by the PARTIAL_CACHES.
+CACHE_BYTES = 16 << 20
 PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the page's merge slider)
+LONG_UNIT = 1_000            # characters above which a unit's tokens are not cached (a pasted 100 KB holds ~2 MB)
 LONG_PIECE = 48              # characters above which a piece is merged by the compiled kernel
 # New text (characters of units not cached) from which the kernel encodes a text whole. Below it, unit
 # by unit costs at most 20 ms of CPU (16 KB of words never seen, 10,000 merges) and imports no numba,
@@ -41,29 +45,48 @@ class Encoding(NamedTuple):
     ends: list[int]
 
 
+def entry_bytes(unit: str, values: tuple[int, ...]) -> int:
+    """What a cache entry holds: the key, the tuple, its ints (28 bytes each above 256) and the dict slot."""
+    return sys.getsizeof(unit) + sys.getsizeof(values) + 28 * len(values) + 100
+
+
 class _UnitCache(dict):
     """unit → token ids, a unit being any string of whole pieces (split_units); a miss encodes its
     pieces, so the hot loop stays in C (map + chain).
 
-    `lengths` maps a unit to the characters each of its tokens covers, filled the same way.
+    `lengths` maps a unit to the characters each of its tokens covers, filled the same way. Both count
+    their entries' bytes against `budget` (emptied when they would pass it); a unit over LONG_UNIT
+    characters is encoded each time, not kept.
     """
 
-    def __init__(self, tokenizer: "BPETokenizer", max_rank: int):
+    def __init__(self, tokenizer: "BPETokenizer", max_rank: int, budget: int):
         super().__init__()
         self._tokenizer = tokenizer
         self.max_rank = max_rank
+        self.budget = budget
+        self.bytes = 0
         self.lengths = _LengthCache(self, tokenizer._span_lengths)
 
     def __missing__(self, unit: str) -> tuple[int, ...]:
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        ids = self[unit] = tuple(chain.from_iterable(
+        ids = tuple(chain.from_iterable(
             self._tokenizer._encode_piece(piece, self.max_rank) for piece in split_pieces(unit)))
+        self.store(self, unit, ids)
         return ids
+
+    def store(self, table: dict, unit: str, values: tuple[int, ...]) -> None:
+        """Keeps values in table (this cache or its lengths) unless the unit is long."""
+        if len(unit) > LONG_UNIT:
+            return
+        size = entry_bytes(unit, values)
+        if self.bytes + size > self.budget:
+            self.clear()
+        table[unit] = values
+        self.bytes += size
 
     def clear(self) -> None:
         super().clear()
         self.lengths.clear()
+        self.bytes = 0
 
     def ids_of(self, units: list[str]) -> list[int] | None:
         """The units' token ids in one list; None when the units not cached yet hold BATCH_CHARS
@@ -84,14 +107,12 @@ class _UnitCache(dict):
     def keep(self, units: list[str], whole: "WholeText") -> None:
         """Caches the units of a text the kernel encoded whole, so that sending it again (the token page
         does, at each edit) costs a lookup per unit; with their spans where they hold byte tokens."""
-        if len(self) + len(units) > CACHE_LIMIT:
-            self.clear()
         start = 0
         for unit, end, has_bytes in zip(units, whole.unit_ends, whole.unit_has_bytes, strict=True):
             if unit not in self:  # a repeated unit is kept once (cheaper than C-level maps over all)
-                self[unit] = tuple(whole.ids[start:end])
-                if has_bytes:
-                    self.lengths[unit] = tuple(whole.covers[start:end])
+                self.store(self, unit, tuple(whole.ids[start:end]))
+                if has_bytes and unit in self:
+                    self.store(self.lengths, unit, tuple(whole.covers[start:end]))
             start = end
 
 
@@ -102,7 +123,8 @@ class _LengthCache(dict):
         self._span_lengths = span_lengths
 
     def __missing__(self, unit: str) -> tuple[int, ...]:
-        lengths = self[unit] = self._span_lengths(unit, self._ids[unit])
+        lengths = self._span_lengths(unit, self._ids[unit])
+        self._ids.store(self, unit, lengths)
         return lengths
 
 
@@ -119,7 +141,8 @@ class BPETokenizer:
         self._texts = [t.removesuffix(END_OF_WORD) for t in self.vocab]
         self._decoded = [bytes([i]) if i < 256 else t.encode(*UTF8) for i, t in enumerate(self._texts)]
         self._merge_ranks = [self.merge_rank(i) for i in range(len(self.vocab))]
-        self._cache = _UnitCache(self, len(self.merges))
+        self._cache_bytes = CACHE_BYTES
+        self._cache = _UnitCache(self, len(self.merges), CACHE_BYTES // 2)
         self._partial: OrderedDict[int, _UnitCache] = OrderedDict()
         self._partial_lock = threading.Lock()
         self._kernel_tables = None
@@ -180,6 +203,13 @@ class BPETokenizer:
                                                      [m.new_id for m in self.merges], self.vocab_size)
             return self._kernel_tables
 
+    def limit_cache(self, total_bytes: int) -> None:
+        """Bounds the unit caches of this tokenizer together to total_bytes (emptying them)."""
+        with self._partial_lock:
+            self._cache_bytes = total_bytes
+            self._cache = _UnitCache(self, len(self.merges), total_bytes // 2)
+            self._partial.clear()
+
     def _cache_for(self, merges: int | None) -> _UnitCache:
         if merges is None or merges >= len(self.merges):
             return self._cache
@@ -188,7 +218,7 @@ class BPETokenizer:
         with self._partial_lock:  # the server may encode a long text in a thread beside the event loop
             cache = self._partial.get(merges)
             if cache is None:
-                cache = self._partial[merges] = _UnitCache(self, merges)
+                cache = self._partial[merges] = _UnitCache(self, merges, self._cache_bytes // (2 * PARTIAL_CACHES))
                 if len(self._partial) > PARTIAL_CACHES:
                     self._partial.popitem(last=False)
             self._partial.move_to_end(merges)
