@@ -62,12 +62,15 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-# The explorer's dimension lesson: the same corpus at d = 10, 50, 100, to compare side by side.
-#   make dims CORPUS=data/corpora/frankenstein.txt NAME=frankenstein
+# The explorer's dimension lesson: the same corpus at several d; the explorer draws their probe scores as one
+# curve against d (corpus panel) and compares any two side by side.
+#   make dims CORPUS=data/corpora/frankenstein.txt NAME=frankenstein KIND=corpus DIMS="10 25 50 100 200"
 CORPUS ?= data/corpora/teaching.txt
 NAME ?= teaching
+KIND ?= teaching
+DIMS ?= 10 25 50 100
 dims: setup
-	for d in 10 50 100; do $(BIN)/wordlab train --corpus $(CORPUS) --name $(NAME)-d$$d --dim $$d --quiet || exit 1; done
+	for d in $(DIMS); do $(BIN)/wordlab train --kind $(KIND) --corpus $(CORPUS) --name $(NAME)-d$$d --dim $$d --quiet || exit 1; done
 
 bench: setup
 	$(BIN)/python bench/teaching_run.py

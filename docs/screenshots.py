@@ -1,5 +1,8 @@
 """Takes the README's screenshots: starts `wordlab serve` on the runs in data/runs, opens each page in
-headless Chromium and saves a PNG under docs/img/. Run after `make serve` has trained the default runs:
+headless Chromium and saves a PNG under docs/img/. Run after `make serve` has trained the default runs, and
+(for the explorer's pictures) a corpus run of the 14-book mix named `mix`:
+
+    .venv/bin/wordlab train --kind corpus --corpus /work/shared/corpora/gutenberg-mix.txt --name mix
 
     .venv/bin/python docs/screenshots.py              # every picture
     .venv/bin/python docs/screenshots.py walkthrough  # the pictures whose name starts with that
@@ -43,8 +46,12 @@ PAGES = {  # file name → (path, what must be drawn before the picture is taken
     "walkthrough-predict": ("/walkthrough.html?run=default-sgns&step=40&ask=top", WALKTHROUGH_READY, SCREEN, False),
     "tokens": ("/tokens.html?text=Victor+felt+overwhelming+remorse+for+his+creation.&k=900", "#first-merges tr",
                SCREEN, False),
-    "explorer": ("/explorer.html?run=default", "canvas", SCREEN, False),
+    # the explorer on the 14-book mix, its map section whole (with the first word's neighbours)
+    "explorer-mix": ("/explorer.html?run=mix", "#map[data-labels]", SCREEN, False),
+    "explorer-mix-presentation": ("/explorer.html?run=mix", "#map[data-labels]", SCREEN, True),
 }
+NEEDS_RUN = {"explorer-mix": "mix", "explorer-mix-presentation": "mix"}   # pictures of a run make serve does not train
+FULL_PAGE = {"explorer-mix", "explorer-mix-presentation"}
 
 
 def call(base: str, method: str, path: str, body: dict | None = None, key: str | None = None,
@@ -127,14 +134,17 @@ def main() -> None:
             for name, (path, ready, (width, height), presentation) in PAGES.items():
                 if not chosen(name):
                     continue
+                if name in NEEDS_RUN and not (ROOT / "data" / "runs" / NEEDS_RUN[name] / "run.json").exists():
+                    print(f"skipped {name}: no run data/runs/{NEEDS_RUN[name]} (see this script's docstring)")
+                    continue
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(f"http://127.0.0.1:{port}{path}")
-                page.wait_for_selector(ready, state="attached", timeout=15000)
+                page.wait_for_selector(ready, state="attached", timeout=60000)
                 if presentation:
                     page.click("header.top button.present")
                     page.wait_for_selector("html.presentation")
                 page.wait_for_timeout(800)  # animations settle
-                page.screenshot(path=str(out / f"{name}.png"))
+                page.screenshot(path=str(out / f"{name}.png"), full_page=name in FULL_PAGE)
                 print(f"wrote {out / f'{name}.png'}")
                 page.close()
             if chosen("live-class"):

@@ -23,7 +23,7 @@ def open_page(page, base, path):
         page.wait_for_selector("#pathological tbody tr")
     if path.startswith("/explorer.html"):   # every panel filled (selectors: the phone pages keep the CSP)
         for filled in ("#neighbors tbody tr", "#probes tbody tr", "#analogy-evolution tbody tr", "#frequent tr"):
-            page.wait_for_selector(filled, timeout=30000)
+            page.wait_for_selector(filled, state="attached", timeout=30000)   # sections in hidden tabs too
     if path.startswith("/walkthrough.html"):
         page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0", timeout=20000)
     if "vs=" in path:

@@ -4,6 +4,7 @@ errors, the API with tokens that hold spaces and unicode, and both pages showing
 
 import dataclasses
 import hashlib
+import json
 import shutil
 from collections import Counter
 from urllib.parse import quote
@@ -275,9 +276,12 @@ def test_the_pages_show_a_tokens_space_as_a_visible_sign(page, bpe_server, bpe_r
     vocab = read(bpe_run, "vocab.json")["words"]
     subword = next(w for w in vocab if not w.endswith(END) and not w.startswith(" ") and len(w) > 1)
     page.goto(f"{bpe_server}/explorer.html?run=bpe")
-    page.wait_for_function("window.wordlab && window.wordlab.ready", timeout=30000)
+    page.wait_for_selector("main[data-ready]", state="attached", timeout=30000)
     stored_map = read(bpe_run, "explorer/map.json.gz")["words"]
-    assert page.evaluate("window.wordlab.map.words") == [label(w) for w in stored_map]
+    page.wait_for_selector("#map[data-labels]", state="attached")
+    drawn = [entry[0] for entry in json.loads(page.get_attribute("#map", "data-labels"))]
+    assert drawn and set(drawn) <= {label(w) for w in stored_map} and not any(" " in w for w in drawn)
+    page.click("#tab-neighbors")
     frequent = page.eval_on_selector_all("#frequent tr", "rows => rows.map((r) => r.cells[0].textContent)")
     assert frequent == [label(w) for w, _ in read(bpe_run, "corpus_stats.json")["frequencies"][:15]]
     page.fill("#query", f"␣café</w>, {subword}")            # what a student types: the label, ␣ for the space
@@ -291,11 +295,11 @@ def test_the_pages_show_a_tokens_space_as_a_visible_sign(page, bpe_server, bpe_r
     assert cells == [[f"{label(c['neighbors'][r]['word'])} {c['neighbors'][r]['score']:.3f}" for c in answer["columns"]]
                      for r in range(10)]
     page.wait_for_function("(q) => new URL(location.href).searchParams.get('q') === q",   # the URL keeps labels
-                           arg=f"␣café</w>,{label(subword)}")
+                           arg=f"␣café</w>, {label(subword)}")
     screenshot(page, "bpe-explorer")
 
     page.goto(f"{bpe_server}/explorer.html?run=bpe-corpus")
-    page.wait_for_function("window.wordlab && window.wordlab.ready", timeout=30000)
+    page.wait_for_selector("main[data-ready]", state="attached", timeout=30000)
     corpus_frequent = page.eval_on_selector_all("#frequent tr", "rows => rows.map((r) => r.cells[0].textContent)")
     assert any(w.startswith("␣") for w in corpus_frequent) and not any(" " in w for w in corpus_frequent)
     assert page.errors == [] and console == []

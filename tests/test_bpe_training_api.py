@@ -2,8 +2,10 @@
 same text, candidate counts equal to a naive recount, the limits, and saving only where it may."""
 
 import asyncio
+import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 from backend import settings
 from backend.app import create_app
 from backend.errors import Busy
+from backend.routes.bpe import STALE_HOLD_SECONDS
 from backend.training_pool import TrainingPool
 from trainer.bpe.build import split_held_out
 from trainer.bpe.pretokenize import split_pieces
@@ -156,3 +159,18 @@ def test_a_corpus_start_is_read_bounded_without_gutenbergs_header(tmp_path):
     book.write_bytes(b"text\0binary")
     with pytest.raises(CorpusError, match="binary"):
         corpus_start(book, 1000)
+
+
+def test_two_saves_of_one_new_name_at_once_keep_the_first_and_refuse_the_second(client, dirs):
+    """The name is held while the first save trains (as another server worker would see it), so the second is
+    refused instead of overwriting; a hold left by a killed worker long ago does not block the name."""
+    _, tokenizers = dirs
+    hold = tokenizers / ".twice.saving"
+    hold.touch()
+    answer = client.post("/api/bpe/save", json={"text": TEXT, "merges": 5, "name": "twice"})
+    assert answer.status_code == 409 and "being saved" in answer.json()["detail"]["message"]
+    assert not (tokenizers / "twice.json").exists() and hold.exists()
+    old = time.time() - 2 * STALE_HOLD_SECONDS
+    os.utime(hold, (old, old))
+    assert client.post("/api/bpe/save", json={"text": TEXT, "merges": 5, "name": "twice"}).status_code == 201
+    assert (tokenizers / "twice.json").exists() and not hold.exists()

@@ -49,11 +49,13 @@ def export(page, figure: str, fmt: str):
     return info.value.suggested_filename, Path(info.value.path()).read_bytes()
 
 
-def open_explorer(page, base, query="?run=default&set=king,queen,cat,dog,paris,rome"):
-    page.goto(f"{base}/explorer.html{query}")
-    page.wait_for_function("window.wordlab && window.wordlab.ready", timeout=30000)
+def open_explorer(page, base, tab="map"):
+    """The explorer with one of its sections shown; returns once the map has drawn a frame."""
+    page.goto(f"{base}/explorer.html?run=default&set=king,queen,cat,dog,paris,rome&tab={tab}")
+    page.wait_for_selector("main[data-ready]", state="attached", timeout=30000)
+    if tab == "map":
+        page.wait_for_selector("#map[data-labels]", state="attached")
     page.evaluate(PACK)
-    page.wait_for_timeout(300)   # the map's last frame is drawn
     return page
 
 
@@ -88,12 +90,12 @@ def test_explorer_map_png_is_the_canvas_over_its_background(page, live_server, p
 
 
 def test_explorer_heatmap_png_is_the_canvas(page, live_server):
-    open_explorer(page, live_server)
+    open_explorer(page, live_server, "similarity")
     assert_png_is_the_canvas(page, "#heatmap", "default-heatmap.png")
 
 
 def test_histogram_svg_holds_the_charts_marks_and_colours(page, live_server):
-    open_explorer(page, live_server)
+    open_explorer(page, live_server, "training")
     suggested, data = export(page, "#histogram", "SVG")
     assert suggested == "default-histogram.svg"
     root = ET.fromstring(data.decode("utf-8"))
@@ -114,7 +116,7 @@ def test_histogram_png_is_the_chart_drawn_at_twice_its_size(browser, live_server
     context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=2, bypass_csp=True)
     page = context.new_page()
     try:
-        open_explorer(page, live_server)
+        open_explorer(page, live_server, "training")
         suggested, png = export(page, "#histogram", "PNG")
         assert suggested == "default-histogram.png"
         saved = rgba(page.evaluate(PIXELS_OF_PNG, base64.b64encode(png).decode()))

@@ -141,8 +141,8 @@ def test_dialog_links_and_encodes_the_current_view(browser, lan_server, width):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(f"{base}/explorer.html?run=default&q=king,cat&layout=pca")
-        page.wait_for_function("window.wordlab && window.wordlab.ready", timeout=30000)
-        page.wait_for_timeout(300)   # the explorer writes its whole view into the URL 200 ms after a change
+        page.wait_for_selector("main[data-ready]", state="attached", timeout=30000)
+        page.wait_for_function("new URL(location.href).searchParams.has('z')")   # the map's view reached the URL
         view = page.evaluate("location.pathname + location.search")
         open_share(page)
         link = page.locator("dialog .share-link")

@@ -34,12 +34,12 @@ def post(live_server, path, body):
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)
 def test_the_page_shows_tiktokens_ids_for_the_reference_tokenizers(page, live_server, tiktoken_encodings, name):
-    """A third of the test strings as one 9 KB text (each string in the page for one of the three tokenizers;
-    the API test sends all 346 to each), and a few alone."""
+    """Every test string (at least 300) in the page for each tokenizer, as three 9 KB texts (a page draws at most
+    5,000 chips), and a few alone."""
     open_tokens(page, live_server, f"?tokenizer={name}")
-    assert page.input_value("#side-a .tokenizer") == name
+    assert page.input_value("#side-a .tokenizer") == name and len(STRINGS) >= 300
     third = REFERENCE_NAMES.index(name)
-    for text in ["\n".join(STRINGS[third::3]), *STRINGS[third::90]]:
+    for text in ["\n".join(STRINGS[part::3]) for part in range(3)] + STRINGS[third::90]:
         set_text(page, text)
         text = page.input_value("#text")   # a textarea keeps "\r\n" as "\n" (the API tests send them as they are)
         page.wait_for_function("t => [...document.querySelectorAll('#side-a .tok')].map(e => e.dataset.text).join('') === t", arg=text)

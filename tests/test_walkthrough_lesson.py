@@ -80,9 +80,12 @@ def test_the_network_panel_shows_the_step_files_numbers(page, live_server, softm
     assert page.errors == []
 
 
-def test_symbols_are_introduced_in_the_network_panel_before_any_other_panel_uses_them(page, live_server):
-    """v_c, u_o, W′, η, ∂L/∂ and σ first appear, in reading order, inside the network panel."""
-    open_walkthrough(page, live_server, "?run=default-sgns")
+@pytest.mark.parametrize("query", ["?run=default-sgns", "?run=default-sgns&ask=top"])
+def test_symbols_are_introduced_in_the_network_panel_before_any_other_panel_uses_them(page, live_server, query):
+    """v_c, u_o, W′, η, ∂L/∂ and σ first appear, in reading order, inside the network panel (the open quiz too)."""
+    open_walkthrough(page, live_server, query)
+    if "ask=" in query:
+        page.wait_for_selector("#quiz-panel:not([hidden])")
     first = page.evaluate("""() => {
       const text = (el) => el.innerText.replace(/\\s+/g, ' ');
       const panels = [...document.querySelectorAll('#content > section')].filter((s) => !s.hidden);

@@ -9,7 +9,7 @@ import numpy as np
 from trainer import run_format
 from trainer.clustering import kmeans, ward
 from trainer.numbers import round_fixed
-from trainer.similarity import analogy, cosine_matrix, nearest, unit_rows
+from trainer.similarity import analogy, analogy_scores, cosine_matrix, nearest, unit_rows
 from trainer.vocab import RARE, STOPWORD, Vocab, drop_reason
 
 # a : b :: c : d probes; only those whose four words are all in the vocabulary are evaluated.
@@ -28,6 +28,10 @@ NEIGHBOR_CHECKPOINTS = 20
 CONVERGENCE_POINTS = 100
 NEIGHBORS_K = 5
 CONVERGED_COSINE = 0.95
+# A word has settled only if it stayed within CONVERGED_COSINE of its final vector over at least this share
+# of the run's last steps: at the last checkpoint every word is trivially at its final vector.
+CONVERGED_HOLD = 0.25
+CONVERGED_SHARE = 0.9                # a run has converged when this share of its words has settled
 
 
 Probe = tuple[str, str, str, str]  # a : b :: c : expected
@@ -38,9 +42,11 @@ def probes_in_vocab(vocab: Vocab, probes: list[Probe] = ANALOGY_PROBES) -> list[
     return [p for p in probes if all(w in vocab.index for w in p)]
 
 
-def key_words(vocab: Vocab) -> list[str]:
-    """Words of the analogy probes first (they tell the story), then the most frequent words."""
-    words = dict.fromkeys(w for probe in probes_in_vocab(vocab) for w in probe)
+def key_words(vocab: Vocab, first: list[str] = ()) -> list[str]:
+    """`first` (a run's first queries, trainer/run_probes.py), then the words of the analogy probes (they tell
+    the story), then the most frequent words."""
+    words = dict.fromkeys(w for w in first if w in vocab.index)
+    words.update(dict.fromkeys(w for probe in probes_in_vocab(vocab) for w in probe))
     words.update(dict.fromkeys(vocab.words))
     return list(words)[:KEY_WORD_COUNT]
 
@@ -50,9 +56,9 @@ def checkpoints(count: int, wanted: int) -> list[int]:
     return sorted(set(np.linspace(0, count - 1, min(wanted, count)).round().astype(int).tolist()))
 
 
-def neighbor_evolution(vocab: Vocab, steps: list[int], history: np.ndarray) -> dict:
+def neighbor_evolution(vocab: Vocab, steps: list[int], history: np.ndarray, first: list[str] = ()) -> dict:
     picks = checkpoints(len(steps), NEIGHBOR_CHECKPOINTS)
-    words = key_words(vocab)
+    words = key_words(vocab, first)
     evolution = {
         word: [[[vocab.words[j], round(s, 4)] for j, s in nearest(history[i], vocab.index[word], NEIGHBORS_K)]
                for i in picks]
@@ -82,21 +88,44 @@ def analogy_view(vocab: Vocab, final_W: np.ndarray, probes: list[Probe] = ANALOG
 
 
 def convergence_view(vocab: Vocab, steps: list[int], history: np.ndarray, final_W: np.ndarray) -> dict:
-    """How close each word's vector is to where it ends, over training, and when it settled."""
+    """How close each word's vector is to where it ends, over training, and when it settled: the first
+    checkpoint from which its cosine to the final vector stays ≥ CONVERGED_COSINE, counted only if that
+    held over at least the last CONVERGED_HOLD of the run's steps (else the word was still moving) and the
+    word started outside it (a word that never moved has not converged, it has not learned)."""
     cosines = np.einsum("tvd,vd->tv", unit_rows(history.reshape(-1, history.shape[-1])).reshape(history.shape),
                         unit_rows(final_W))
     distances = np.linalg.norm(history - final_W[None], axis=2)
     settled = np.flip(np.minimum.accumulate(np.flip(cosines, 0), 0), 0) >= CONVERGED_COSINE
+    latest = steps[-1] - CONVERGED_HOLD * (steps[-1] - steps[0])   # settling after this is not yet evidence
     picks = checkpoints(len(steps), CONVERGENCE_POINTS)
     words = {}
     for v, word in enumerate(vocab.words):
         first = np.flatnonzero(settled[:, v])
+        moved = first.size and first[0] > 0
         words[word] = {
             "cosine_to_final": round_fixed(cosines[picks, v], 4),
             "distance_to_final": round_fixed(distances[picks, v], 4),
-            "converged_step": steps[int(first[0])] if first.size else None,
+            "converged_step": steps[int(first[0])] if moved and steps[int(first[0])] <= latest else None,
         }
-    return {"steps": [steps[i] for i in picks], "threshold": CONVERGED_COSINE, "words": words}
+    count = sum(w["converged_step"] is not None for w in words.values())
+    unmoved = int(np.sum(settled[0]))
+    return {"steps": [steps[i] for i in picks], "threshold": CONVERGED_COSINE, "hold": CONVERGED_HOLD,
+            "settled_words": count, "unmoved_words": unmoved, "converged": count >= CONVERGED_SHARE * len(words),
+            "message": convergence_message(count, unmoved, len(words)), "words": words}
+
+
+def convergence_message(settled: int, unmoved: int, words: int) -> str:
+    """The run's convergence in one sentence (the CLI and the explorer show it)."""
+    rule = (f"stayed within cosine {CONVERGED_COSINE} of its final vector over at least the last "
+            f"{CONVERGED_HOLD:.0%} of training, after starting outside it")
+    if unmoved > words / 2:
+        return (f"Not converged: {unmoved:,} of {words:,} words never left cosine {CONVERGED_COSINE} of where they "
+                f"started, so they have not learned yet. Train longer (more --steps or --epochs).")
+    if settled >= CONVERGED_SHARE * words:
+        return f"Converged: {settled:,} of {words:,} words settled (each {rule})."
+    verdict = "Mostly converged" if settled >= words / 2 else "Not converged"
+    return (f"{verdict}: {settled:,} of {words:,} words settled (each {rule}); the others were still moving when "
+            f"training stopped. Train longer (more --steps or --epochs) or with a lower --lr to see them settle.")
 
 
 def input_output_view(vocab: Vocab, final_W: np.ndarray, final_W_prime: np.ndarray) -> dict:
@@ -128,13 +157,14 @@ TSNE_PERPLEXITY = 30.0
 
 def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_W: np.ndarray,
                    final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool = True,
-                   probes: list[Probe] = ANALOGY_PROBES) -> dict[str, dict]:
+                   probes: list[Probe] = ANALOGY_PROBES, content: list[str] | None = None) -> dict[str, dict]:
     """The explorer's views as {relpath: view}; a relpath ending in .gz is meant to be written gzipped.
 
     `history` (checkpoints × N × d) holds the vectors of the N recorded words, which are the first N ids
     (the most frequent words, as every writer orders its vocabulary) at each of `steps`; a teaching run
     records all V. `initial_W` is W before the first update, `final_W`/`final_W_prime` the last weights.
     `tsne=False` leaves the t-SNE layout out (its cost grows fast with N: bench/explorer_map.py).
+    `content` (trainer/run_probes.py) are the words the heatmap's themes are found among, when given.
     """
     recorded = history.shape[1]
     return {
@@ -142,7 +172,7 @@ def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_
         run_format.EXPLORER_HISTOGRAM: histogram_view(initial_W, final_W),
         run_format.EXPLORER_ANALOGY_EVOLUTION: analogy_evolution_view(vocab, steps, history, probes),
         run_format.EXPLORER_POLYSEMY: polysemy_view(vocab, final_W),
-        run_format.EXPLORER_HEATMAP_WORDS: heatmap_words_view(vocab, final_W),
+        run_format.EXPLORER_HEATMAP_WORDS: heatmap_words_view(vocab, final_W, content),
         run_format.INPUT_OUTPUT: input_output_view(vocab, final_W, final_W_prime),
     }
 
@@ -207,17 +237,18 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
 
 def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,
                            probes: list[Probe] = ANALOGY_PROBES) -> dict:
-    """Each probe right or wrong at each checkpoint (3CosAdd among the recorded words, inputs excluded)."""
+    """Each probe right or wrong at each checkpoint (3CosAdd among the recorded words, inputs excluded),
+    all probes of a checkpoint in one matrix product."""
     picks = checkpoints(len(steps), NEIGHBOR_CHECKPOINTS)
     recorded = history.shape[1]
     probes = [p for p in probes_in_vocab(vocab, probes) if all(vocab.index[w] < recorded for w in p)]
-    rows = []
-    for a, b, c, expected in probes:
-        ids = [vocab.index[w] for w in (a, b, c)]
-        answers = [analogy(history[i], *ids, k=1)[0][0] for i in picks]
-        rows.append({"a": a, "b": b, "c": c, "expected": expected,
-                     "answers": [vocab.words[j] for j in answers],
-                     "correct": [vocab.words[j] == expected for j in answers]})
+    questions = np.array([[vocab.index[w] for w in p] for p in probes], int).reshape(-1, 4)
+    answers = np.array([analogy_scores(unit_rows(history[i]), questions).argmax(axis=1) if len(questions)
+                        else np.zeros(0, int) for i in picks]).reshape(len(picks), len(questions))
+    rows = [{"a": a, "b": b, "c": c, "expected": expected,
+             "answers": [vocab.words[j] for j in answers[:, q]],
+             "correct": [vocab.words[j] == expected for j in answers[:, q]]}
+            for q, (a, b, c, expected) in enumerate(probes)]
     return {"method": "3CosAdd", "steps": [steps[i] for i in picks], "analogies": rows}
 
 
@@ -243,18 +274,21 @@ def polysemy_view(vocab: Vocab, final_W: np.ndarray) -> dict:
     return {"candidates": list(POLYSEMY_CANDIDATES), "words": words}
 
 
-def heatmap_words_view(vocab: Vocab, final_W: np.ndarray) -> dict:
+def heatmap_words_view(vocab: Vocab, final_W: np.ndarray, content: list[str] | None = None) -> dict:
     """A default word set for the similarity heatmap: a few words from each of the run's themes
-    (k-means clusters of the most frequent words), the words nearest each centre first."""
-    pool = min(len(vocab), HEATMAP_POOL)
+    (k-means clusters of the most frequent words, or of the `content` words among them: "the, of, and"
+    make a theme of their own), the words nearest each centre first."""
+    ids = [vocab.index[w] for w in content if vocab.index.get(w, len(final_W)) < len(final_W)] if content else []
+    pool_ids = np.array(ids[:HEATMAP_POOL] if len(ids) >= HEATMAP_PER_THEME else range(min(len(vocab), HEATMAP_POOL)))
+    pool = len(pool_ids)
     themes = min(HEATMAP_THEMES, max(1, pool // HEATMAP_PER_THEME))
-    unit = unit_rows(final_W[:pool].astype(np.float64))
+    unit = unit_rows(final_W[pool_ids].astype(np.float64))
     labels, centres = kmeans(unit, themes)
     chosen = []
     for theme in range(themes):
         members = np.flatnonzero(labels == theme)
         closeness = unit[members] @ centres[theme]
-        chosen += [vocab.words[i] for i in members[np.argsort(-closeness)][:HEATMAP_PER_THEME]]
+        chosen += [vocab.words[pool_ids[i]] for i in members[np.argsort(-closeness)][:HEATMAP_PER_THEME]]
     return {"words": chosen, "themes": themes}
 
 

@@ -42,6 +42,8 @@ EXPLORER_HISTOGRAM = "explorer/histogram.json"
 EXPLORER_ANALOGY_EVOLUTION = "explorer/analogy_evolution.json"
 EXPLORER_POLYSEMY = "explorer/polysemy.json"
 EXPLORER_HEATMAP_WORDS = "explorer/heatmap_words.json"
+EXPLORER_PROBES = "explorer/probes.json"   # the run's probes, their results and scores (trainer/run_probes.py)
+QUALITY = "quality.json"                   # collapsed / noise / ok when the run ended (trainer/vector_quality.py)
 
 # What readers need, by kind: a run without one of these is broken, not partly served.
 REQUIRED_FILES = {kind: (VOCAB, CORPUS_STATS, LOSS_CURVE, STEP_INDEX, MODEL, TRAINER_STATE) for kind in KINDS}

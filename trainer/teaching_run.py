@@ -11,7 +11,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from tqdm import tqdm
 
-from trainer import derived, run_format
+from trainer import derived, run_format, vector_quality
 from trainer.config import TrainConfig, resolve_corpus
 from trainer.corpus import Corpus, read_corpus, regex_words
 from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
@@ -29,7 +29,9 @@ from trainer.run_format import (
     read_json,
     read_manifest,
 )
+from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, created_timestamp
+from trainer.sgns.probes import built_in
 from trainer.step_chunks import TIMELINE_DELTA_FIELDS, encode_chunk
 from trainer.stopwords import STOPWORDS
 from trainer.token_source import TokenSource, check_same_tokenizer, load_token_source
@@ -105,6 +107,8 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     trained = time.perf_counter()
     run_dir = write_run(config, name, Path(out_dir), prepared, recorder, trainer, progress)
     written = time.perf_counter()
+    for line in vector_quality.run_end_lines(run_dir):
+        log(line)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
     return RunSummary(run_dir, trained - started, written - trained, total)
 
@@ -137,6 +141,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
     history = np.stack(recorder.weight_history)
     weights = trainer.weights()
     final_W, final_W_prime = weights["W"], weights["W_prime"]
+    probes = choose_probes(vocab, tokenized=prepared.tokens is not None, **built_in())
     projections = final_and_global(history, final_W)
     chunk_size = config.chunk_size
     n_chunks = -(-len(records) // chunk_size)
@@ -144,7 +149,7 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
     timeline_chunks = [chunk_path("timeline", i) for i in range(n_chunks)]
 
     with RunWriter(out_dir, name) as writer:
-        bar = tqdm(total=2 * n_chunks + 15, desc="writing run", unit="file", disable=not progress)
+        bar = tqdm(total=2 * n_chunks + 17, desc="writing run", unit="file", disable=not progress)
         for i in range(n_chunks):
             part = slice(i * chunk_size, (i + 1) * chunk_size)
             writer.json_gz(step_chunks[i], encode_chunk(i, records[part]))
@@ -162,13 +167,15 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": round_significant(recorder.losses, LOSS_DIGITS)},
             run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
-            run_format.NEIGHBORS: derived.neighbor_evolution(vocab, steps, history),
+            run_format.NEIGHBORS: derived.neighbor_evolution(vocab, steps, history, probes.queries),
             run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
-            run_format.ANALOGIES: derived.analogy_view(vocab, final_W),
+            run_format.ANALOGIES: derived.analogy_view(vocab, final_W, probes.analogy_tuples()),
             run_format.CONVERGENCE: derived.convergence_view(vocab, steps, history, final_W),
             run_format.INPUT_OUTPUT: derived.input_output_view(vocab, final_W, final_W_prime),
         }
-        views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime))
+        views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime,
+                                            probes=probes.analogy_tuples(), content=probes.content))
+        views.update(vector_quality.run_end_views(vocab, final_W, history[0], probes))
         for relpath, view in views.items():
             (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
             bar.update()

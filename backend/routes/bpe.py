@@ -2,6 +2,10 @@
 the project's trainer in a process of its own (backend/training_pool.py), answered with what the page
 needs to replay it; and saved as a named tokenizer in data/tokenizers, as `wordlab tokenizer train` would."""
 
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,13 +20,14 @@ from backend.schemas import ErrorBody, TokenizerSummary
 from backend.training_pool import TrainingPool
 from trainer.bpe.gpt_tokenizers import REFERENCES
 from trainer.bpe.replay import TrainingTooLong, corpus_start, save_trained, train_for_replay
-from trainer.errors import NotFound
+from trainer.errors import NotFound, WordlabError
 from trainer.run_format import check_name
 
 router = APIRouter(prefix="/api/bpe", tags=["bpe training"], route_class=OrjsonRoute)
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody},
           503: {"model": ErrorBody}}
 RESERVED_NAMES = frozenset(REFERENCES) | {"default"}
+STALE_HOLD_SECONDS = 10 * settings.BPE_TRAIN_SECONDS   # far longer than a bounded save trains: left by a killed worker
 
 
 class TrainRequest(BaseModel):
@@ -129,10 +134,35 @@ async def save(request: SaveRequest, directory: Corpora, pool: Pool, http: Reque
     if request.name in RESERVED_NAMES:
         raise Exists(f"{request.name!r} is the name of a tokenizer the app provides; choose another")
     out_dir = http.app.state.tokenizers.root
-    if (out_dir / f"{request.name}.json").exists():
-        raise Exists(f"a tokenizer named {request.name!r} exists already; choose another name")
-    if len(list(out_dir.glob("*.json"))) >= settings.MAX_SAVED_TOKENIZERS:
-        raise TooLarge(f"data/tokenizers holds {settings.MAX_SAVED_TOKENIZERS} tokenizers already; delete some first")
-    text, source = source_text(request, directory)
-    saved = await pool.run(save_trained, text, request.merges, request.name, str(out_dir), source)
+    with name_held(out_dir, request.name):
+        if (out_dir / f"{request.name}.json").exists():
+            raise Exists(f"a tokenizer named {request.name!r} exists already; choose another name")
+        if len(list(out_dir.glob("*.json"))) >= settings.MAX_SAVED_TOKENIZERS:
+            raise TooLarge(f"data/tokenizers holds {settings.MAX_SAVED_TOKENIZERS} tokenizers already; "
+                           "delete some first")
+        text, source = source_text(request, directory)
+        saved = await pool.run(save_trained, text, request.merges, request.name, str(out_dir), source)
     return TokenizerSummary(**saved)
+
+
+@contextmanager
+def name_held(out_dir: Path, name: str) -> Iterator[None]:
+    """Holds a tokenizer name for one save, across every server worker (a file created only if absent), so two
+    students saving the same new name at once cannot overwrite each other; a hold older than any training
+    could last was left by a killed worker and is taken over."""
+    marker = out_dir / f".{name}.saving"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            if time.time() - marker.stat().st_mtime < STALE_HOLD_SECONDS:
+                raise Exists(f"a tokenizer named {name!r} is being saved by someone else; "
+                             "choose another name") from None
+            marker.touch()
+    except OSError as err:
+        raise WordlabError(f"cannot save into data/tokenizers: {err.strerror or err}") from None
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)

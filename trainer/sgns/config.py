@@ -1,6 +1,7 @@
 """The settings of a corpus (SGNS) run, validated once here so every engine and the CLI share the limits."""
 
-from dataclasses import asdict, dataclass, fields
+import math
+from dataclasses import asdict, dataclass, fields, replace
 
 from trainer.corpus import SENTENCE_MODES
 from trainer.errors import WordlabError
@@ -8,6 +9,12 @@ from trainer.errors import WordlabError
 # sample=1e-3: the default of word2vec.c and gensim, so the comparison with gensim is like for like; on a
 # single book (~100k words) 1e-4 would discard most tokens of the hundred most frequent words.
 DEFAULT_SAMPLE = 1e-3
+# epochs=None picks enough epochs for the corpus: a small book at word2vec's 5 epochs ends collapsed
+# (Frankenstein, 75,267 words: any two words at cosine 0.99); its neighbours make sense from ~30-40
+# epochs on (docs/run-format.md, quality.json). So train about AUTO_EPOCH_WORDS corpus words in all,
+# never fewer than 5 epochs (word2vec's default, what a large corpus needs) nor more than 200.
+AUTO_EPOCH_WORDS = 3_000_000
+AUTO_EPOCHS = (5, 200)
 RANGES = {  # name: (lowest, highest) accepted; outside them a run would be useless or diverge
     "dim": (2, 1000),
     "window": (1, 50),
@@ -29,7 +36,7 @@ class SGNSConfig:
     min_count: int = 5
     max_vocab: int | None = None
     sentences: str = "auto"  # as a teaching run's: 'lines', 'prose' (wrapped lines joined), 'auto'
-    epochs: int = 5
+    epochs: int | None = None   # None: auto_epochs(corpus words), when the corpus has been read
     lr: float = 0.025
     min_lr: float = 0.0001
     workers: int = 2
@@ -44,6 +51,8 @@ class SGNSConfig:
     def __post_init__(self) -> None:
         for name, (low, high) in RANGES.items():
             value = getattr(self, name)
+            if name == "epochs" and value is None:
+                continue
             if not isinstance(value, int) or not low <= value <= high:
                 raise WordlabError(f"{name.replace('_', '-')} must be an integer from {low} to {high} (got {value})")
         if self.max_vocab is not None and self.max_vocab < 2:
@@ -63,6 +72,10 @@ class SGNSConfig:
         if self.engine == "numba" and self.device == "cuda":
             raise WordlabError("the numba engine runs on the CPU; --device cuda needs --engine torch")
 
+    def with_epochs_for(self, corpus_words: int) -> "SGNSConfig":
+        """This config, with epochs chosen for a corpus of this many words when none was given."""
+        return self if self.epochs is not None else replace(self, epochs=auto_epochs(corpus_words))
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -70,3 +83,9 @@ class SGNSConfig:
     def from_dict(cls, data: dict) -> "SGNSConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def auto_epochs(corpus_words: int) -> int:
+    """Epochs that train about AUTO_EPOCH_WORDS words: 40 for a 75,000-word book, 5 for 1.4M words."""
+    low, high = AUTO_EPOCHS
+    return max(low, min(high, math.ceil(AUTO_EPOCH_WORDS / max(1, corpus_words))))

@@ -1,15 +1,18 @@
-"""The probe set of data/probes/ (word pairs and analogies for 19th-century English books) and its scores.
+"""The built-in probe set: data/probes/ (word pairs and analogies for 19th-century English books) and the
+teaching corpus's analogies; its scores come from trainer/run_probes.py, as every run's do.
 
-The run uses it for the analogy-evolution view; bench/sgns.py scores wordlab and gensim on it alike.
+The run writers start each run's probes from it (run_probes.choose_probes); bench/sgns.py scores wordlab
+and gensim on data/probes/ alike.
 """
 
 import numpy as np
 
+from trainer import run_probes
 from trainer.config import PROJECT_ROOT
-from trainer.similarity import analogy_scores, unit_rows
+from trainer.derived import ANALOGY_PROBES
 
 PROBES_DIR = PROJECT_ROOT / "data" / "probes"
-NEIGHBORS = 10
+NEIGHBORS = run_probes.NEIGHBORS
 
 
 def read_tsv(name: str) -> list[list[str]]:
@@ -26,17 +29,16 @@ def load_analogies() -> list[tuple[str, str, str, str, str]]:
     return [tuple(row) for row in read_tsv("analogies.tsv")]
 
 
+def built_in() -> dict:
+    """Every built-in probe, as run_probes.choose_probes takes them: data/probes/ first, then the teaching
+    corpus's analogies (derived.ANALOGY_PROBES, relation "teaching corpus")."""
+    return {"built_in_similarity": load_similarity(),
+            "built_in_analogies": load_analogies() + [("teaching corpus", *q) for q in ANALOGY_PROBES]}
+
+
 def score(words: list[str], vectors: np.ndarray) -> dict:
-    """Similarity hit@10 (b among a's 10 nearest) and analogy top-1 accuracy over the probes in vocabulary."""
-    index = {w: i for i, w in enumerate(words)}
-    unit = unit_rows(np.asarray(vectors, np.float32))
-    pairs = np.array([(index[a], index[b]) for a, b in load_similarity() if a in index and b in index]).reshape(-1, 2)
-    sims = unit[pairs[:, 0]] @ unit.T
-    sims[np.arange(len(pairs)), pairs[:, 0]] = -np.inf
-    rank = (sims > sims[np.arange(len(pairs)), pairs[:, 1]][:, None]).sum(axis=1)
-    questions = np.array([[index[w] for w in q[1:]] for q in load_analogies() if all(w in index for w in q[1:])])
-    questions = questions.reshape(-1, 4)
-    correct = analogy_scores(unit, questions).argmax(axis=1) == questions[:, 3] if len(questions) else np.zeros(0, bool)
-    hits = rank < NEIGHBORS
-    return {"similarity_pairs": len(pairs), "similarity_hit10": float(hits.mean()) if len(pairs) else 0.0,
-            "analogies": len(questions), "analogy_accuracy": float(correct.mean()) if len(questions) else 0.0}
+    """Similarity hit@10 (b among a's 10 nearest) and analogy top-1 accuracy over the data/probes/ probes
+    in the vocabulary (0.0 where none is)."""
+    scored = run_probes.score(words, vectors, load_similarity(), load_analogies())
+    return {"similarity_pairs": scored["similarity_pairs"], "similarity_hit10": scored["similarity_hit10"] or 0.0,
+            "analogies": scored["analogies"], "analogy_accuracy": scored["analogy_accuracy"] or 0.0}

@@ -6,18 +6,19 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer import derived, run_format
+from trainer import derived, run_format, vector_quality
 from trainer.config import resolve_corpus
 from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
 from trainer.numbers import round_fixed
 from trainer.projection import project
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
+from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, created_timestamp
-from trainer.sgns.config import SGNSConfig
+from trainer.sgns.config import AUTO_EPOCH_WORDS, SGNSConfig
 from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
 from trainer.sgns.engine import chunk_bounds, init_weights
-from trainer.sgns.probes import load_analogies
+from trainer.sgns.probes import built_in
 from trainer.sgns.recorder import Progress, TrainingRecorder
 from trainer.sgns.resume import (
     Checkpoint,
@@ -67,6 +68,10 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         vocabulary = corpus.vocabulary_counts(config.min_count)
         for line in corpus_report(corpus.summary, vocabulary, config.min_count, config.max_vocab):
             log(line)
+        if config.epochs is None:
+            config = config.with_epochs_for(corpus.raw_words)
+            log(f"  epochs: {config.epochs}, chosen for a corpus of {corpus.raw_words:,} words (about "
+                f"{AUTO_EPOCH_WORDS:,} words of training; a small corpus needs many epochs); --epochs N to choose")
         chunks_per_epoch = len(chunk_bounds(corpus.ids))
         fingerprint = corpus_fingerprint(corpus, chunks_per_epoch)
         start = checkpoint.progress if checkpoint else Progress()
@@ -89,6 +94,8 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         curve = recorder.loss_curve(seconds)
         state = trainer_state(config, recorder.progress(), fingerprint)
         run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, state, source)
+    for line in vector_quality.run_end_lines(run_dir):
+        log(line)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
     return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
 
@@ -114,19 +121,22 @@ def corpus_stats(corpus: CorpusIds, pairs: int) -> dict:
 
 
 def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
-                W_prime: np.ndarray) -> None:
+                W_prime: np.ndarray, tokenized: bool) -> None:
     """The derived views over the recorded (most frequent) words, the explorer's among them; one place
-    so that new views join here. Analogies are the book probes of data/probes/."""
+    so that new views join here. Probes: the run's own (trainer/run_probes.py), scored over the whole W."""
     top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
     final = W[:len(top)]
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
-    probes = [tuple(q[1:]) for q in load_analogies()]
+    probes = choose_probes(vocab, tokenized=tokenized, **built_in())
+    analogies = probes.analogy_tuples()
     views = {
-        run_format.NEIGHBORS: derived.neighbor_evolution(top, steps, history),
+        run_format.NEIGHBORS: derived.neighbor_evolution(top, steps, history, probes.queries),
         run_format.SIMILARITY: derived.similarity_view(similar, final[:len(similar)]),
-        run_format.ANALOGIES: derived.analogy_view(top, final, probes),
+        run_format.ANALOGIES: derived.analogy_view(top, final, analogies),
         run_format.CONVERGENCE: derived.convergence_view(top, steps, history, final),
-        **derived.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=probes),
+        **derived.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
+                                 content=probes.content),
+        **vector_quality.run_end_views(vocab, W, history[0], probes),
     }
     for relpath, view in views.items():
         (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
@@ -152,7 +162,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
         writer.json("corpus_stats.json", corpus_stats(corpus, recorder.pairs))
         writer.json("loss_curve.json", curve)
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
-        write_views(writer, vocab, steps, history, W, W_prime)
+        write_views(writer, vocab, steps, history, W, W_prime, source is not None)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", state)
         return writer.commit({

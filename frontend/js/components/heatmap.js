@@ -43,11 +43,15 @@ const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
 /** A heatmap with its words: a text alternative on the canvas, word labels under the columns (every
  *  column that has room; the outlined ones always, on top) and a readout of the cell under the pointer
  *  or under the keyboard's cursor (the canvas is focusable: arrows move the cursor).
- *  The column labels are rebuilt only when the words or the width change: a step only moves the outlined ones. */
+ *  The column labels are rebuilt only when the words or the width change: a step only moves the outlined ones.
+ *  `cell` sets a cell's size in canvas pixels; `square: true` is a word set against itself (a similarity
+ *  matrix): the rows are the same words, labelled on the left, and the readout names both words. */
 export class HeatmapView {
-  constructor(canvas, { rowName = "row" } = {}) {
+  constructor(canvas, { rowName = "row", cell = { w: CELL_W, h: CELL_H }, square = false } = {}) {
     this.canvas = canvas;
     this.rowName = rowName;
+    this.cell = cell;
+    this.square = square;
     canvas.setAttribute("role", "application");
     canvas.setAttribute("aria-roledescription", "heatmap");
     canvas.tabIndex = 0;
@@ -60,11 +64,23 @@ export class HeatmapView {
     this.labels.append(this.columns, this.marks);
     this.readout = document.createElement("div");
     this.readout.className = "heat-readout num";
-    this.readout.textContent = "point at or tap a column for its word and value";
+    this.readout.textContent = square ? "point at or tap a cell for its two words and their cosine"
+      : "point at or tap a column for its word and value";
     this.readout.setAttribute("aria-live", "polite");
-    describeKeys(canvas, "Arrow keys move between the words (columns) and the dimensions (rows); Home and End go to the first and the last word.");
+    describeKeys(canvas, square ? "Arrow keys move between the word pairs; Home and End go to the first and the last word."
+      : "Arrow keys move between the words (columns) and the dimensions (rows); Home and End go to the first and the last word.");
     this.labels.dataset.figurePart = this.readout.dataset.figurePart = "";  // the export bar goes after them
-    canvas.after(this.labels, this.readout);  // labels and readout right under the canvas
+    if (square) {   // [row labels | canvas] over [ | column labels]: the labels line up with the cells
+      this.rowLabels = document.createElement("div");
+      this.rowLabels.className = "heat-rows";
+      this.rowLabels.setAttribute("aria-hidden", "true");
+      const grid = document.createElement("div");
+      grid.className = "heat-square";
+      grid.dataset.figurePart = "";
+      canvas.before(grid);
+      grid.append(this.rowLabels, canvas, document.createElement("span"), this.labels);
+      grid.after(this.readout);
+    } else canvas.after(this.labels, this.readout);  // labels and readout right under the canvas
     canvas.addEventListener("mousemove", (event) => this.point(event.offsetX, event.offsetY));
     canvas.addEventListener("mousedown", (event) => event.preventDefault());  // pointing reads; Tab gives it the keys
     canvas.addEventListener("keydown", (event) => this.key(event));
@@ -77,6 +93,7 @@ export class HeatmapView {
     if (words !== this.words || rows.length !== this.rows?.length) {  // another run: new labels, no cursor
       this.words = words; this.marked = null; this.cursor = null; this.labelled = null;
       this.labelColumns();
+      this.rowLabels?.replaceChildren(...words.map((w, r) => this.label(r, "top")));
     }
     this.rows = rows;
     this.markColumns = markColumns;
@@ -84,7 +101,8 @@ export class HeatmapView {
     if (this.cursor) this.show(this.cursor.row, this.cursor.column);  // the cursor's cell at the new step
     const marked = markColumns.map((c) => words[c]).join(", ");
     this.canvas.setAttribute("aria-label", `${caption}: ${rows.length} ${this.rowName}s by ${words.length} words, `
-      + `red positive and blue negative up to ± ${scale.toFixed(3)}; outlined: ${marked}.`);
+      + `red positive and blue negative up to ± ${scale.toFixed(3)}; ${this.square ? `in order: ${words.join(", ")}`
+        : `outlined: ${marked}`}.`);
     const key = markColumns.join(",");
     if (key !== this.marked) {
       this.marked = key;
@@ -93,10 +111,10 @@ export class HeatmapView {
     return scale;
   }
 
-  label(column) {
+  label(column, side = "left") {
     const label = document.createElement("span");
     label.textContent = this.words[column];
-    label.style.left = `${((column + 0.5) / this.words.length) * 100}%`;
+    label.style[side] = `${((column + 0.5) / this.words.length) * 100}%`;
     return label;
   }
 
@@ -113,13 +131,13 @@ export class HeatmapView {
 
   /** The heatmap and, while the keyboard moves over it, the cell under its cursor. */
   paint() {
-    const scale = drawHeatmap(this.canvas, this.rows, this.markColumns);
+    const scale = drawHeatmap(this.canvas, this.rows, this.markColumns, this.cell);
     if (this.cursor) {
-      const ctx = this.canvas.getContext("2d"), { row, column } = this.cursor, d = this.rows.length;
+      const ctx = this.canvas.getContext("2d"), { row, column } = this.cursor, d = this.rows.length, { w, h } = this.cell;
       ctx.strokeStyle = color("--tok-ink"); ctx.lineWidth = 1; ctx.setLineDash([2, 2]);
-      ctx.strokeRect(column * CELL_W - 0.5, 0.5, CELL_W + 1, d * CELL_H - 1);
+      ctx.strokeRect(column * w - 0.5, 0.5, w + 1, d * h - 1);
       ctx.setLineDash([]); ctx.lineWidth = 2;
-      ctx.strokeRect(column * CELL_W - 1, row * CELL_H - 1, CELL_W + 2, CELL_H + 2);
+      ctx.strokeRect(column * w - 1, row * h - 1, w + 2, h + 2);
     }
     return scale;
   }
@@ -147,8 +165,10 @@ export class HeatmapView {
   }
 
   show(row, column) {
-    const text = `${this.words[column]} (column ${column + 1} of ${this.words.length}), ${this.rowName} ${row + 1}: `
-      + `${this.rows[row][column].toFixed(4)}`;
+    const value = this.rows[row][column];
+    const text = this.square ? `${this.words[row]} · ${this.words[column]}: cosine ${value.toFixed(3)}`
+      : `${this.words[column]} (column ${column + 1} of ${this.words.length}), ${this.rowName} ${row + 1}: ${value.toFixed(4)}`;
     if (this.readout.textContent !== text) this.readout.textContent = text;
+    Object.assign(this.readout.dataset, { row, column, value });   // the cell read, for tests and tools
   }
 }

@@ -38,6 +38,6 @@ export function drawHistogram(svg, view) {
   el("text", { x: zero + 5, y: PAD.t + 8, "font-size": 12, fill: color("--center") }, svg,
      `one-hot: all ${view.pairs.toLocaleString("en")} pairs at exactly 0`);
   for (const v of [-1, -0.5, 0, 0.5, 1]) el("text", { x: x(v), y: H - 8, "font-size": 12, "text-anchor": "middle" }, svg, v);
-  el("text", { x: 4, y: PAD.t + 4, "font-size": 12 }, svg, top);
+  el("text", { x: 4, y: PAD.t + 4, "font-size": 12 }, svg, top.toLocaleString("en"));
   el("line", { x1: PAD.l, x2: W - PAD.r, y1: y(0), y2: y(0), stroke: color("--line") }, svg);
 }

@@ -1,14 +1,17 @@
-// The vocabulary map: every word as a point on a canvas, with pan (drag), zoom (wheel, around the
-// cursor), hover, fly-to, colour by frequency, highlighted words, and labels that never overlap.
-// Built for 10,000 points: one fillRect per point in a few colour batches, text widths measured once
-// per word, label collisions checked on an occupancy grid of the screen.
+// The vocabulary map: every word as a point on a canvas, with pan (drag), zoom (wheel around the cursor,
+// two-finger pinch on a phone), hover, fly-to, colour by frequency, highlighted words, and labels that
+// never overlap. Labels take the canvas's CSS font size (larger in presentation mode) and the ink colour
+// on a projector. Built for 10,000 points: one rect per point in a few colour batches, text widths
+// measured once per word and font, label collisions checked on an occupancy grid of the screen.
+// What it drew is on the canvas for tests and tools: data-view, data-highlight, data-labels; each frame's
+// cost is a "wordmap draw" performance measure.
 
+import { fitView, pinchView, toScreen, zoomAt } from "../mapview.js";
 import { color } from "../theme.js";
 
 const SHADES = 6;             // frequency colour steps, from --map-rare to --map-frequent
-const LABEL_FONT = "11px system-ui, sans-serif";
 const MAX_LABELS = 220;       // labels per frame, most frequent first (after the highlighted words)
-const CELL_W = 4, CELL_H = 7;  // px: the label collision grid (a label takes every cell its box touches)
+const CELL = 4;               // px: the label collision grid (a label takes every cell its box touches)
 const MAX_TRIES = 3000;       // words in view tried for a label per frame
 const PICK_RADIUS = 10;
 
@@ -19,8 +22,8 @@ function mix(hexA, hexB, t) {
 }
 
 export class WordMap {
-  constructor(canvas, { onPick, onHover, onView, onDraw } = {}) {
-    Object.assign(this, { canvas, onPick, onHover, onView, onDraw });
+  constructor(canvas, { onPick, onHover, onView } = {}) {
+    Object.assign(this, { canvas, onPick, onHover, onView });
     this.ctx = canvas.getContext("2d");
     this.words = [];
     this.xy = new Float32Array(0);
@@ -29,6 +32,9 @@ export class WordMap {
     this.hovered = -1;
     this.pending = 0;
     this.widths = new Map();
+    this.pointers = new Map();                 // pointer id → [x, y]: one drags, two pinch
+    this.wantFit = null;                       // a fit asked for before the canvas had a size
+    this.frames = 0;
     this.bindPointer();
     new ResizeObserver(() => this.resize()).observe(canvas);
   }
@@ -50,21 +56,15 @@ export class WordMap {
     this.requestDraw();
   }
 
-  /** The view that shows every point. */
-  fit() {
-    if (!this.width) { this.wantFit = true; return; }   // laid out later: resize() fits then
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < this.xy.length; i += 2) {
-      minX = Math.min(minX, this.xy[i]); maxX = Math.max(maxX, this.xy[i]);
-      minY = Math.min(minY, this.xy[i + 1]); maxY = Math.max(maxY, this.xy[i + 1]);
-    }
-    const pad = 30;
-    const scale = Math.min((this.width - 2 * pad) / (maxX - minX || 1), (this.height - 2 * pad) / (maxY - minY || 1));
-    this.setView({ x: (minX + maxX) / 2, y: (minY + maxY) / 2, scale });
+  /** The view that shows the points as large as the canvas allows; `trim` leaves that share of outliers out
+   *  at each end of each axis (mapview.js fitView), 0 shows every point. */
+  fit(trim = 0.01) {
+    if (!this.width) { this.wantFit = trim; return; }   // laid out later: resize() fits then
+    this.setView(fitView(this.xy, this.width, this.height, { trim }));
   }
 
   setView(view) {
-    this.wantFit = false;
+    this.wantFit = null;
     this.view = { ...view };
     this.requestDraw();
     this.onView?.(this.view);
@@ -91,9 +91,16 @@ export class WordMap {
   }
 
   toScreen(i) {
-    const { x, y, scale } = this.view;
-    return [this.width / 2 + (this.xy[2 * i] - x) * scale, this.height / 2 - (this.xy[2 * i + 1] - y) * scale];
+    return toScreen(this.view, this.width, this.height, this.xy[2 * i], this.xy[2 * i + 1]);
   }
+
+  /** For scatteraccess.js's keyboard path: the drawn positions and the pixel of a data point. */
+  get drawn() { return this.xy; }
+
+  toPixel(x, y) { return toScreen(this.view, this.width, this.height, x, y); }
+
+  /** Zooms by `factor` around the canvas centre (the + and − keys). */
+  zoom(factor) { this.setView(zoomAt(this.view, this.width, this.height, this.width / 2, this.height / 2, factor)); }
 
   /** The word nearest the pixel (within PICK_RADIUS), from the positions of the last frame drawn. */
   pick(px, py) {
@@ -108,12 +115,22 @@ export class WordMap {
 
   bindPointer() {
     const c = this.canvas;
-    let drag = null;
+    let drag = null, pinch = null;
+    const at = (e) => [e.offsetX, e.offsetY];
     c.addEventListener("pointerdown", (e) => {
-      drag = { x: e.clientX, y: e.clientY, view: { ...this.view }, moved: false };
+      this.pointers.set(e.pointerId, at(e));
       c.setPointerCapture(e.pointerId);
+      if (this.pointers.size === 2) {   // a second finger: the drag becomes a pinch
+        drag = null;
+        pinch = { start: [...this.pointers.values()], view: { ...this.view } };
+      } else if (this.pointers.size === 1) drag = { x: e.clientX, y: e.clientY, view: { ...this.view }, moved: false };
     });
     c.addEventListener("pointermove", (e) => {
+      if (this.pointers.has(e.pointerId)) this.pointers.set(e.pointerId, at(e));
+      if (pinch && this.pointers.size === 2) {
+        this.setView(pinchView(pinch.view, pinch.start, [...this.pointers.values()], this.width, this.height));
+        return;
+      }
       if (drag) {
         const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
@@ -128,32 +145,34 @@ export class WordMap {
         this.onHover?.(hit, e);
       }
     });
-    c.addEventListener("pointerup", (e) => {
-      if (drag && !drag.moved) {
+    const release = (e) => {
+      this.pointers.delete(e.pointerId);
+      if (pinch) { if (this.pointers.size === 0) pinch = null; return; }   // lifting from a pinch picks nothing
+      if (drag && !drag.moved && e.type === "pointerup") {
         const hit = this.pick(e.offsetX, e.offsetY);
         if (hit >= 0) this.onPick?.(hit);
       }
       drag = null;
-    });
+    };
+    c.addEventListener("pointerup", release);
+    c.addEventListener("pointercancel", release);
     c.addEventListener("pointerleave", () => { if (!drag && this.hovered >= 0) { this.hovered = -1; this.requestDraw(); this.onHover?.(-1); } });
     c.addEventListener("wheel", (e) => {
       e.preventDefault();
-      const factor = Math.exp(-e.deltaY * 0.0015);
-      const { x, y, scale } = this.view;
-      const mx = x + (e.offsetX - this.width / 2) / scale, my = y - (e.offsetY - this.height / 2) / scale;
-      const s = scale * factor;   // keep the data point under the cursor where it is
-      this.setView({ x: mx - (e.offsetX - this.width / 2) / s, y: my + (e.offsetY - this.height / 2) / s, scale: s });
+      this.setView(zoomAt(this.view, this.width, this.height, e.offsetX, e.offsetY, Math.exp(-e.deltaY * 0.0015)));
     }, { passive: false });
   }
 
+  /** The drawing buffer follows the canvas's content box (inside its border), so that a data point is drawn,
+   *  picked and reported at the same CSS pixel. */
   resize() {
     const ratio = window.devicePixelRatio || 1;
-    const { width, height } = this.canvas.getBoundingClientRect();
+    const width = this.canvas.clientWidth, height = this.canvas.clientHeight;
     this.canvas.width = Math.round(width * ratio);
     this.canvas.height = Math.round(height * ratio);
     this.ratio = ratio;
     this.width = width; this.height = height;
-    if (this.wantFit) this.fit();
+    if (this.wantFit !== null && width) this.fit(this.wantFit);
     this.requestDraw();
   }
 
@@ -167,10 +186,19 @@ export class WordMap {
     return w;
   }
 
+  /** The label font: the canvas's CSS font size (presentation mode enlarges it); widths are re-measured on change. */
+  labelFont() {
+    const size = parseFloat(getComputedStyle(this.canvas).fontSize) || 12;
+    if (size !== this.fontSize) { this.fontSize = size; this.widths.clear(); }
+    return `${size}px system-ui, sans-serif`;
+  }
+
   draw() {
     if (!this.width) return;
     const started = performance.now();
     const { ctx, width, height } = this;
+    ctx.font = this.labelFont();
+    const dot = Math.max(2, this.fontSize / 6);   // a point's half side: larger with the labels
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const n = this.words.length, { x: vx, y: vy, scale } = this.view, xy = this.xy;
@@ -185,41 +213,60 @@ export class WordMap {
       ctx.beginPath();
       for (const i of bucket) {
         const x = sx[i], y = sy[i];
-        if (x > -4 && y > -4 && x < width + 4 && y < height + 4) ctx.rect(x - 2, y - 2, 4, 4);
+        if (x > -4 && y > -4 && x < width + 4 && y < height + 4) ctx.rect(x - dot, y - dot, 2 * dot, 2 * dot);
       }
       ctx.fill();
     });
     for (const [i, kind] of this.highlight) {
       ctx.fillStyle = color(kind === "query" ? "--center" : "--select");
-      ctx.beginPath(); ctx.arc(sx[i], sy[i], kind === "query" ? 6 : 4.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.beginPath(); ctx.arc(sx[i], sy[i], (kind === "query" ? 3 : 2.25) * dot, 0, 2 * Math.PI); ctx.fill();
     }
     this.drawLabels(sx, sy);
     if (this.hovered >= 0) {
       ctx.strokeStyle = color("--ink"); ctx.lineWidth = 1.5;
-      ctx.beginPath(); ctx.arc(sx[this.hovered], sy[this.hovered], 7, 0, 2 * Math.PI); ctx.stroke();
+      ctx.beginPath(); ctx.arc(sx[this.hovered], sy[this.hovered], 3.5 * dot, 0, 2 * Math.PI); ctx.stroke();
     }
-    this.onDraw?.(performance.now() - started);
+    performance.measure("wordmap draw", { start: started });
+    if (++this.frames % 2000 === 0) performance.clearMeasures("wordmap draw");   // a long lesson keeps no backlog
+    this.describe();
+  }
+
+  /** What the frame shows, on the canvas's data- attributes (read by tests; no page logic reads them): the
+   *  view, the highlighted words, and each label as [word, point x, point y, box x0, y0, x1, y1] in CSS pixels. */
+  describe() {
+    const view = this.view, round = (v) => Number(v.toPrecision(6)), px = (v) => Math.round(v * 10) / 10;
+    this.canvas.dataset.view = JSON.stringify({ x: round(view.x), y: round(view.y), scale: round(view.scale) });
+    this.canvas.dataset.highlight = JSON.stringify([...this.highlight.keys()].map((i) => this.words[i]));
+    this.canvas.dataset.labels = JSON.stringify(this.labelled.map((i, j) => [this.words[i], px(this.sx[i]), px(this.sy[i]),
+                                                                             ...this.labelBoxes[j]]));
   }
 
   /** Greedy placement: the hovered and highlighted words first, then the words in view by frequency
    * (lower id first). A label takes the grid cells its box touches and is drawn only if they are all
-   * free, so labels never overlap. Sets `labelled` and `labelBoxes` (read by the tests). */
+   * free, so labels never overlap. Sets `labelled` and `labelBoxes` (screen boxes [x0, y0, x1, y1]). */
   drawLabels(sx, sy) {
     const { ctx, width, height } = this;
-    ctx.font = LABEL_FONT;
     ctx.textBaseline = "middle";
-    const columns = Math.ceil(width / CELL_W) + 1, rows = Math.ceil(height / CELL_H) + 1;
+    const half = Math.ceil(this.fontSize * 0.6), gap = Math.ceil(this.fontSize / 2.4);
+    const columns = Math.ceil(width / CELL) + 1, rows = Math.ceil(height / CELL) + 1;
     const taken = new Uint8Array(columns * rows);
     const placed = [], boxes = [];
+    const projector = document.documentElement.classList.contains("presentation");
+    const inks = [color("--ink"), color(projector ? "--ink" : "--label")];
     const tryPlace = (i, forced) => {
-      const x0 = sx[i] + 5, y0 = sy[i] - 7, x1 = x0 + this.textWidth(i), y1 = sy[i] + 7;
+      let x0 = sx[i] + gap, y0 = sy[i] - half;
+      if (forced && sx[i] >= 0 && sy[i] >= 0 && sx[i] <= width && sy[i] <= height) {   // a marked word near an edge:
+        if (x0 + this.textWidth(i) >= width) x0 = sx[i] - gap - this.textWidth(i);      // its label on the other side,
+        y0 = Math.min(Math.max(y0, 0), height - 2 * half - 1);                          // inside the canvas
+      }
+      const x1 = x0 + this.textWidth(i), y1 = y0 + 2 * half;
       if (x0 < 0 || y0 < 0 || x1 >= width || y1 >= height) return false;
-      const c0 = Math.floor(x0 / CELL_W), c1 = Math.floor(x1 / CELL_W), r0 = Math.floor(y0 / CELL_H), r1 = Math.floor(y1 / CELL_H);
+      const c0 = Math.floor(x0 / CELL), c1 = Math.floor(x1 / CELL), r0 = Math.floor(y0 / CELL), r1 = Math.floor(y1 / CELL);
       for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (taken[r * columns + c]) return false;
       for (let r = r0; r <= r1; r++) taken.fill(1, r * columns + c0, r * columns + c1 + 1);
-      placed.push(i); boxes.push([x0, y0, x1, y1]);
-      ctx.fillStyle = forced ? color("--ink") : color("--label");
-      ctx.fillText(this.words[i], x0, sy[i]);
+      placed.push(i); boxes.push([x0, y0, x1, y1].map((v) => Math.round(v * 10) / 10));
+      ctx.fillStyle = forced ? inks[0] : inks[1];
+      ctx.fillText(this.words[i], x0, y0 + half);
       return true;
     };
     const first = [this.hovered, ...this.highlight.keys()].filter((i) => i >= 0);
