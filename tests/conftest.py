@@ -196,19 +196,23 @@ def serving(runs: Path, tokenizers: Path):
 def serving_in_thread(app, http):
     """uvicorn in a thread of this process with the given protocol class (short deadlines, say); yields its port."""
     import threading
-    import time
 
     import uvicorn
 
+    started = threading.Event()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets)
+            started.set()  # listening (or failed: should_exit is then set)
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http, log_level="warning",
-                                           lifespan="off", backlog=4096))
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http, log_level="warning",
+                                   lifespan="off", backlog=4096))
+    thread = threading.Thread(target=lambda: (server.run(), started.set()), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+    started.wait(timeout=60)
+    assert server.started, "the server did not start"
     try:
         yield port
     finally:

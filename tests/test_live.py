@@ -5,12 +5,11 @@ streams outlive the server's idle deadlines, replay what a reconnecting page mis
 leave the other routes answering."""
 
 import asyncio
-import contextlib
 import os
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from backend.app import create_app
 from backend.classroom import answer_key, clean_nickname, new_student, student_id
 from backend.errors import Unsupported
 from backend.lifecycle import raise_open_files_limit
-from backend.livefeed import Feed
+from backend.livefeed import Feed, Stream
 from backend.livestore import instructor_key, open_store
 from backend.protocol import GuardedHttpToolsProtocol
 from backend.ratelimit import RateLimit
@@ -50,15 +49,15 @@ def redis_url(tmp_path_factory):
     port = free_port()
     directory = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            if s.recv(16) == b"+PONG\r\n":
-                break
-        assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
+                                "--dir", str(directory), "--loglevel", "notice"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:  # its log says when it listens (readline returns "" if it exits first)
+        if "Ready to accept connections" in line:
+            break
+    else:
+        pytest.fail(f"redis-server exited during start-up (code {process.wait(timeout=10)})")
+    # The rest of its log is read and dropped, so a full pipe never blocks it.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)
@@ -191,6 +190,19 @@ def test_the_same_key_for_every_worker_and_after_a_restart(config):
     assert run_async(from_a_worker()) == key
 
 
+async def delivered(feed: Feed, seq: int) -> None:
+    """Waits until the feed has taken every event up to seq: woken, as a stream is, at each delivery."""
+    waiter = Stream("test", counted=False)
+    feed.streams.add(waiter)
+    try:
+        async with asyncio.timeout(10):
+            while feed.head < seq:
+                await waiter.wake.wait()
+                waiter.wake.clear()
+    finally:
+        feed.streams.discard(waiter)
+
+
 def test_a_feed_replays_missed_events_in_order_or_resends_the_current_state(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "LIVE_RING_EVENTS", 8)
 
@@ -203,17 +215,13 @@ def test_a_feed_replays_missed_events_in_order_or_resends_the_current_state(tmp_
             await store.start_session()
             for step in range(1, 6):
                 await store.publish_state({"path": "/w", "query": "", "hash": "", "state": {"step": step}})
-            async with asyncio.timeout(10):
-                while feed.head < 6:
-                    await asyncio.sleep(0.01)
+            await delivered(feed, 6)
             replay, cursor = feed.after(3)  # a page that saw seq 3 gets 4, 5, 6 in order
             assert [int(line[4:]) for line in replay.split(b"\n") if line.startswith(b"id: ")] == [4, 5, 6]
             assert cursor == 6 and feed.after(6) == (b"", 6)
             for step in range(6, 20):  # more than the ring holds
                 await store.publish_state({"path": "/w", "query": "", "hash": "", "state": {"step": step}})
-            async with asyncio.timeout(10):
-                while feed.head < 20:
-                    await asyncio.sleep(0.01)
+            await delivered(feed, 20)
             frames, _ = feed.after(3)  # too old for the ring: the latest of each kind, in seq order
             assert frames.count(b"event: state") == 1 and b'"step":19' in frames and b"event: session" not in frames
             everything, _ = feed.after(0)

@@ -360,3 +360,48 @@ def test_the_token_page_is_followed_and_asks_how_many_tokens(classroom, class_se
     for page in (leader, *students):
         page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=WAIT)
         assert page.inner_text(".live-summary") == f"The answer: {right}. 1 of 2 had it (50%)."
+
+
+def test_the_explorer_is_followed_and_asks_which_word_is_nearest(classroom, class_server):
+    """The explorer's own PageState (section, query words, the map's view) and its nearest-word question, whose
+    answer the test finds by cosine in the run's model file."""
+    leader, students = classroom
+    leader.goto(f"{class_server.base}/explorer.html?run=default&q=king")
+    leader.wait_for_selector("main[data-ready]", state="attached", timeout=WAIT)
+    for student in students:
+        student.wait_for_url("**/explorer.html**", timeout=WAIT)
+        student.wait_for_selector("main[data-ready]", state="attached", timeout=WAIT)
+    leader.click("#tab-neighbors")
+    leader.fill("#query", "cat, king")
+    leader.click("#query-form button[type=submit]")  # the query: checked with the server, then set
+    wait_param(leader, "q", "cat, king")
+    leader.click("#tab-map")
+    leader.wait_for_function("new URLSearchParams(location.search).get('tab') === null")  # map: the default
+    fitted = param(leader, "z")
+    leader.focus("#map")
+    leader.keyboard.press("+")  # the map's zoom: its view (x, y, z) is state
+    leader.wait_for_function("(z) => new URLSearchParams(location.search).get('z') !== z", arg=fitted)
+    view = {name: param(leader, name) for name in ("q", "x", "y", "z")}
+    for student in students:
+        for name, value in view.items():
+            wait_param(student, name, value)
+        student.wait_for_selector("#section-map:not([hidden])", timeout=WAIT)
+        drawn = json.loads(student.get_attribute("#map", "data-view"))
+        assert drawn["scale"] == pytest.approx(float(view["z"]), rel=1e-3)  # the map drawn at the leader's zoom
+        student.wait_for_function("document.querySelector('#map-word').textContent === 'cat'", timeout=WAIT)
+    leader.click(".live button.live-ask")
+    leader.click(".live-ask-list button[data-question='nearest:default:cat']", timeout=WAIT)
+    right = nearest_in_run_files(class_server.runs / "default", "cat")
+    for student in students:
+        student.wait_for_selector("aside.live-question[data-status=open] .live-choices button", timeout=WAIT)
+    choices = students[0].eval_on_selector_all(".live-choices button", "bs => bs.map(b => b.dataset.value)")
+    assert right in choices and len(choices) == 4
+    wrong = next(c for c in choices if c != right)
+    for student, guess in zip(students, (right, wrong), strict=True):
+        student.click(f".live-choices button[data-value='{guess}']")
+        student.wait_for_selector(f".live-choices button[data-value='{guess}'][aria-pressed=true]", timeout=WAIT)
+    leader.wait_for_selector("aside.live-question .live-summary:text('2 answers')", timeout=WAIT)
+    leader.click("aside.live-question button[data-action=reveal]")
+    for page in (leader, *students):
+        page.wait_for_selector("aside.live-question[data-status=revealed]", timeout=WAIT)
+        assert page.inner_text(".live-summary") == f"The answer: {right}. 1 of 2 had it (50%)."
