@@ -18,8 +18,12 @@ const state = new PageState({
   q: { default: "" },
 });
 
+const followedSteps = [];  // every step this page took from the class, in the order it took them
+
 function draw(values, changed, origin) {
   const view = $("view");
+  if (origin === "follow" && changed.has("step")) followedSteps.push(values.step);
+  view.dataset.followedSteps = JSON.stringify(followedSteps);
   for (const [name, value] of Object.entries(values)) view.dataset[name] = JSON.stringify(value);
   view.dataset.origin = origin;
   view.textContent = Object.entries(values).map(([name, value]) => `${name}: ${JSON.stringify(value)}`).join(" · ");
