@@ -11,14 +11,17 @@ from backend.compression import NegotiatedGZipMiddleware
 from backend.docs import add_offline_docs
 from backend.errors import add_error_handlers
 from backend.lifecycle import stop_with_supervisor
+from backend.liveclass import LiveClass
 from backend.long_work import LongWork
 from backend.middleware import SecurityHeadersMiddleware
 from backend.routes import bpe as bpe_routes
 from backend.routes import explorer as explorer_routes
+from backend.routes import live as live_routes
 from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
 from backend.runs import RunRegistry
+from backend.statestore import StateConfig, state_config
 from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
 from backend.training_pool import TrainingPool
 from trainer.bpe.gpt_tokenizers import REFERENCE_DIR, REFERENCE_DIR_ENV
@@ -28,7 +31,7 @@ FRONTEND_DIR = PROJECT_ROOT / "frontend"
 
 
 def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
-               frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
+               frontend_dir: Path = FRONTEND_DIR, state: StateConfig | None = None) -> FastAPI:
     # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs ~15 µs a request.
     # max_body_size: FastAPI counts body bytes as they arrive (chunked bodies too) and stops at the limit.
     app = FastAPI(title="wordlab", version="1.0", telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -42,6 +45,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.state.training_pool = TrainingPool()
     app.router.on_shutdown.append(app.state.training_pool.close)
     app.state.long_work = LongWork()  # long texts to encode wait their turn (backend/long_work.py)
+    app.state.live = LiveClass(state or state_config())  # the live class: WORDLAB_STATE, else data/state/
 
     app.add_middleware(NegotiatedGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -56,6 +60,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(tokenize_routes.router)
     app.include_router(bpe_routes.router)
     app.include_router(share_routes.router)
+    app.include_router(live_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")

@@ -3,8 +3,9 @@
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend import settings
 from backend.settings import MAX_TEXT_BYTES
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -322,3 +323,113 @@ class ShareInfo(BaseModel):
     lan: bool = Field(description="whether other computers on the network can open it")
     urls: list[str] = Field(description="base URLs students can open (this machine's LAN addresses)")
     message: str = Field(description="what to tell the instructor: how students join, or how to restart")
+
+
+# ---- the live classroom (backend/routes/live.py) ----
+
+def well_formed_text(text: str) -> str:
+    """Refuses a lone surrogate, which JSON can carry but UTF-8 cannot (it could not be stored or sent on)."""
+    if not text.isascii() and LONE_SURROGATE.search(text):
+        raise ValueError("text contains an unpaired surrogate (U+D800 to U+DFFF), which is not valid Unicode")
+    return text
+
+
+def LiveText(max_length: int, min_length: int = 0, **kwargs):  # noqa: N802 - a type
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, **kwargs),
+                     AfterValidator(well_formed_text)]
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+AskId = Annotated[str, Field(pattern=r"^[0-9a-f]{8}$", description="the id the server gave the asked question")]
+
+
+class LiveStatus(BaseModel):
+    session: str | None = Field(description="the live class's id; null when no class is live")
+    started: float | None = Field(default=None, description="when it started (Unix time)")
+    connected: int = Field(description="pages with the class's event stream open, the leader's not counted")
+
+
+class LiveSession(BaseModel):
+    session: str
+    started: float
+
+
+class LiveView(BaseModel):
+    """What the leader's page shows: followers go to path + query + hash and take state's fields."""
+    model_config = ConfigDict(extra="forbid")
+    path: LiveText(200, 1, pattern=r"^/([A-Za-z0-9._~-][A-Za-z0-9._~/-]*)?$")
+    query: LiveText(settings.LIVE_MAX_STATE_BYTES, pattern=r"^(\?.*)?$") = ""
+    hash: LiveText(200, pattern=r"^(#.*)?$") = ""
+    state: dict | None = Field(default=None, description="the page's state fields (frontend/js/pagestate.js); "
+                                                         "null on a page without one")
+
+
+class Seq(BaseModel):
+    seq: int
+
+
+class LiveChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: LiveText(200, 1)
+    label: LiveText(200, 1)
+
+
+class LiveQuestion(BaseModel):
+    """A page's question (frontend/js/questions.js), with its right answer: students never see the answer
+    or the reason before the reveal."""
+    model_config = ConfigDict(extra="forbid")
+    id: LiveText(200, 1)
+    prompt: LiveText(1000, 1)
+    kind: Literal["choice", "number"]
+    choices: list[LiveChoice] = Field(default=[], max_length=settings.LIVE_MAX_CHOICES)
+    answer: LiveText(200, 1) | Finite
+    reason: LiveText(2000) = ""
+
+    @model_validator(mode="after")
+    def answerable(self):
+        if self.kind == "choice":
+            values = [c.value for c in self.choices]
+            if len(values) < 2 or len(set(values)) != len(values):
+                raise ValueError("a choice question needs at least two choices with different values")
+            if self.answer not in values:
+                raise ValueError("the answer must be one of the choices' values")
+        elif self.choices or isinstance(self.answer, str):
+            raise ValueError("a number question has no choices and a number for its answer")
+        return self
+
+
+class AskRequest(BaseModel):
+    question: LiveQuestion
+
+
+class Asked(BaseModel):
+    ask: AskId
+
+
+class StudentToken(BaseModel):
+    student: str = Field(description="this browser's anonymous token for its answers (keep it; send it back)")
+
+
+class AnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ask: AskId
+    student: LiveText(64, 1)
+    value: LiveText(200, 1) | Finite
+    nickname: LiveText(settings.LIVE_MAX_NICKNAME) | None = Field(
+        default=None, description="optional, shown as plain text beside right answers at the reveal")
+
+
+class Answered(BaseModel):
+    counted_as: str = Field(description="the answer as it is counted (a choice's value, or the number)")
+
+
+class ShareQRRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: LiveText(4000, 1)
+
+
+class ShareQR(BaseModel):
+    version: int = Field(description="1-40: the code is 17 + 4 × version modules a side")
+    error: str = Field(description="error correction level, M or better")
+    size: int
+    rows: list[str] = Field(description="one string per row, '1' a dark module, '0' a light one; no quiet zone")

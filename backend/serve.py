@@ -13,6 +13,9 @@ import uvicorn
 from backend import settings
 from backend.lan import lan_addresses, url
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
+from backend.livestore import instructor_key
+from backend.qrcode import print_qr
+from backend.statestore import state_config
 from trainer.bpe.build import ensure_default_tokenizer
 from trainer.errors import WordlabError
 from trainer.run_store import recover_abandoned_partials
@@ -43,7 +46,23 @@ def get_ready(host: str, port: int, runs_dir: Path, tokenizers_dir: Path) -> Non
     print("wordlab is serving:")
     for address in urls:
         print(f"  {address}")
-    print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)", flush=True)
+    print(f"  API documentation: {urls[0]}docs   (Ctrl-C stops the server)")
+    print_class_access(urls)
+
+
+def print_class_access(urls: list[str]) -> None:
+    """How students join (the LAN link and its QR code) and the instructor key that leads the class."""
+    config = state_config()
+    try:
+        key = instructor_key(config)
+    except Exception as err:  # a Redis that cannot be reached, a state directory that cannot be written
+        raise WordlabError(f"cannot open the live class's state ({config.describe()}): {err}") from None
+    if len(urls) > 1:
+        print(f"Students join at {urls[1]} (or scan this code):")
+        print_qr(urls[1])
+    print(f"Instructor key: {key}   (keep it off the projector; it lets a browser lead the class)")
+    print(f"  lead from any page with “Lead this class”, or open {urls[0]}#lead={key} on this computer;")
+    print(f"  the class's state is kept in {config.describe()}", flush=True)
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -77,3 +77,27 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'n
 # directory is): GET /api/share turns it into the LAN links of the share control.
 BIND_HOST_ENV = "WORDLAB_BIND_HOST"
 BIND_PORT_ENV = "WORDLAB_BIND_PORT"
+
+# Server-side state every worker sees (backend/statestore.py): SQLite files under data/state/ unless
+# WORDLAB_STATE names another directory or a Redis URL (redis://host:6379/0) for several servers.
+STATE_ENV = "WORDLAB_STATE"
+STATE_BUSY_SECONDS = 5          # how long a write waits for another worker's lock (SQLite) or a connection (Redis)
+STATE_REDIS_CONNECTIONS = 32    # Redis connections per worker process (a burst waits for one)
+
+# The live classroom (backend/livestore.py, livefeed.py, routes/live.py): limits per worker process.
+LIVE_KEEPALIVE_SECONDS = 5      # an idle event stream gets a comment this often, so no idle deadline cuts it
+LIVE_POLL_SECONDS = 0.025       # SQLite: how often a worker with streams open reads the other workers' events
+LIVE_RETRY_MS = 1000            # a browser reconnects a dropped event stream after this
+LIVE_RING_EVENTS = 512          # recent events replayed to a stream that reconnects (older: the current state)
+LIVE_LOG_EVENTS = 2000          # SQLite: events kept in the log the workers read
+LIVE_MAX_STREAMS = 5000         # event streams one worker holds; more get 503 (each is a socket and a task)
+LIVE_MAX_STREAMS_PER_ADDRESS = 16
+LIVE_MAX_STATE_BYTES = 160_000  # the leader's view (the token page's text may be MAX_TEXT_BYTES)
+LIVE_MAX_NICKNAME = 24          # characters
+LIVE_MAX_CHOICES = 12
+LIVE_TALLY_SECONDS = 0.15       # a question's counts are sent at most this often while answers arrive
+LIVE_PRESENCE_SECONDS = 5       # each worker writes how many streams it holds this often
+LIVE_RATE_PER_ADDRESS = (30, 120)   # class requests (answers, joins) per second, and the burst, from one address
+LIVE_RATE_PER_CONNECTION = (8, 16)  # the same for one connection
+LIVE_JOINS_PER_ADDRESS = (1, 20)    # new anonymous students per second, and the burst, from one address
+LIVE_KEY_FAILURES = (0.5, 10)       # wrong instructor keys per second, and the burst, from one address

@@ -55,6 +55,17 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory) -> Path:
+    """Server-side state (backend/statestore.py: the live class) goes to a temporary directory for the whole
+    session, in this process and the servers it starts, never to the project's data/state/."""
+    from backend import settings
+
+    path = tmp_path_factory.mktemp("state")
+    os.environ[settings.STATE_ENV] = str(path)
+    return path
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
@@ -179,6 +190,34 @@ def serving(runs: Path, tokenizers: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def serving_in_thread(app, http):
+    """uvicorn in a thread of this process with the given protocol class (short deadlines, say); yields its port."""
+    import threading
+
+    import uvicorn
+
+    started = threading.Event()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets)
+            started.set()  # listening (or failed: should_exit is then set)
+
+    port = free_port()
+    server = Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http, log_level="warning",
+                                   lifespan="off", backlog=4096))
+    thread = threading.Thread(target=lambda: (server.run(), started.set()), daemon=True)
+    thread.start()
+    started.wait(timeout=60)
+    assert server.started, "the server did not start"
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

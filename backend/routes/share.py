@@ -1,4 +1,4 @@
-"""The share control's question: at which addresses can students open this server?"""
+"""The share control's questions: at which addresses can students open this server, and the QR code of a link."""
 
 import os
 
@@ -6,9 +6,11 @@ from fastapi import APIRouter
 
 from backend import settings
 from backend.lan import share_info
-from backend.schemas import ShareInfo
+from backend.qrcode import qr_rows
+from backend.routing import OrjsonRoute
+from backend.schemas import ErrorBody, ShareInfo, ShareQR, ShareQRRequest
 
-router = APIRouter(prefix="/api", tags=["meta"])
+router = APIRouter(prefix="/api", tags=["meta"], route_class=OrjsonRoute)
 
 
 @router.get("/share", response_model=ShareInfo,
@@ -17,3 +19,9 @@ router = APIRouter(prefix="/api", tags=["meta"])
 async def share() -> ShareInfo:
     port = os.environ.get(settings.BIND_PORT_ENV)
     return ShareInfo(**share_info(os.environ.get(settings.BIND_HOST_ENV), int(port) if port else None))
+
+
+@router.post("/share/qr", response_model=ShareQR, responses={413: {"model": ErrorBody}},
+             description="A QR code of a link (error correction level M or better), as rows of modules to draw.")
+async def share_qr(body: ShareQRRequest) -> ShareQR:
+    return ShareQR(**qr_rows(body.text))

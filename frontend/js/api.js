@@ -19,12 +19,12 @@ async function request(url, options) {
     } catch { /* not JSON: keep the status line */ }
     throw new ApiError(message, response.status);
   }
-  return response.json();
+  return response.status === 204 ? null : response.json();
 }
 
 const enc = encodeURIComponent;
-const postJSON = (url, body) => request(url, {
-  method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+const postJSON = (url, body, headers = {}) => request(url, {
+  method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body),
 });
 
 export const listRuns = () => request("/api/runs");
@@ -88,6 +88,23 @@ export const getTokenizerLessons = (name) => request(`/api/tokenizers/${enc(name
 export const tokenizePipeline = (text, tokenizer, merges) => postJSON("/api/tokenize/pipeline", { text, tokenizer, merges });
 /** The share control: the LAN URLs students can open, or why there are none (GET /api/share). */
 export const getShareInfo = () => request("/api/share");
+/** A QR code of a link: { version, size, rows: ["0101…", …] } (POST /api/share/qr). */
+export const getShareQR = (text) => postJSON("/api/share/qr", { text });
+
+// ---- the live class (backend/routes/live.py); the instructor's calls carry the key in a header, never a URL ----
+const instructor = (key) => ({ Authorization: `Bearer ${key}` });
+export const getClassStatus = () => request("/api/live");
+export const classEventsUrl = (role) => `/api/live/events?role=${role}`;
+export const joinClass = () => postJSON("/api/live/join", {});
+export const answerClassQuestion = (answer) => postJSON("/api/live/answers", answer);
+export const checkInstructorKey = (key) => request("/api/live/instructor", { headers: instructor(key) });
+export const startClass = (key) => postJSON("/api/live/session", {}, instructor(key));
+export const endClass = (key) => request("/api/live/session", { method: "DELETE", headers: instructor(key) });
+export const publishClassView = (key, view) => postJSON("/api/live/state", view, instructor(key));
+export const askClass = (key, question) => postJSON("/api/live/questions", { question }, instructor(key));
+/** action: "close" | "reopen" | "reveal" */
+export const changeClassQuestion = (key, ask, action) =>
+  postJSON(`/api/live/questions/${enc(ask)}/${enc(action)}`, {}, instructor(key));
 /** Merges `first` .. `first + count - 1` of a tokenizer (1-based ranks): pair, token, count. */
 export const getMerges = (name, first, count = 1) =>
   request(`/api/tokenizers/${enc(name)}/merges?${new URLSearchParams({ first, count })}`);

@@ -1,10 +1,11 @@
 // What every page shares: element lookup, the navigation, error and notice banners, a promise
 // cache that forgets failures, and the start-up sequence that turns any failure into a message; on
-// every page, the share control (share.js), the figures' PNG/SVG buttons (figureexport.js) and links from
-// the glossary's terms to their entries (glossarylinks.js).
+// every page, the share control (share.js), the live class (live.js), the figures' PNG/SVG buttons
+// (figureexport.js) and links from the glossary's terms to their entries (glossarylinks.js).
 
 import { attachFigureExports } from "./figureexport.js";
 import { linkGlossaryTerms } from "./glossarylinks.js";
+import { liveControl } from "./live.js";
 import { shareControl } from "./share.js";
 import { resetColors } from "./theme.js";
 
@@ -36,7 +37,7 @@ export function renderNav(header = document.querySelector("header.top")) {
     if (location.pathname === href) { link.className = "here"; link.setAttribute("aria-current", "page"); }
     nav.append(link);
   }
-  header.replaceChildren(title, nav, presentationToggle(), shareControl());
+  header.replaceChildren(title, nav, presentationToggle(), shareControl(), liveControl(currentPageState));
 }
 
 /** Presentation mode (large type, dark) is the class "presentation" on <html>, kept per browser; the

@@ -2,8 +2,7 @@
 // link and a QR code, so that students join in one scan. When the server listens on 127.0.0.1 only,
 // it says how to restart it for the class instead.
 
-import { getShareInfo } from "./api.js";
-import { encodeQR } from "./qr.js";
+import { getShareInfo, getShareQR } from "./api.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const QUIET_ZONE = 4;   // modules of light margin around the code, as the standard asks
@@ -14,9 +13,10 @@ const loadShareInfo = () => (shareInfo ??= getShareInfo().catch((err) => { share
 /** The link to this view at a base URL such as http://192.168.1.20:8000/. */
 export const viewUrl = (base) => new URL(`${location.pathname}${location.search}${location.hash}`, base).href;
 
-/** A QR code as an SVG: one light square and one path of dark modules (crisp at any size). */
-export function qrSvg(text) {
-  const { size, modules, version } = encodeQR(text, { ecc: "M" });
+/** A QR code as an SVG: one light square and one path of dark modules (crisp at any size). The modules come
+ *  from the server (segno, backend/qrcode.py). */
+export async function qrSvg(text) {
+  const { size, rows, version } = await getShareQR(text);
   const side = size + 2 * QUIET_ZONE;
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", `0 0 ${side} ${side}`);
@@ -29,7 +29,7 @@ export function qrSvg(text) {
   paper.setAttribute("width", side);
   paper.setAttribute("height", side);
   let d = "";
-  modules.forEach((row, r) => row.forEach((dark, c) => { if (dark) d += `M${c + QUIET_ZONE} ${r + QUIET_ZONE}h1v1h-1z`; }));
+  rows.forEach((row, r) => { for (let c = 0; c < row.length; c += 1) if (row[c] === "1") d += `M${c + QUIET_ZONE} ${r + QUIET_ZONE}h1v1h-1z`; });
   const ink = document.createElementNS(NS, "path");
   ink.setAttribute("class", "ink");
   ink.setAttribute("d", d);
@@ -52,10 +52,16 @@ function shareContent(info) {
   const code = element("div", { className: "share-code" });
   const copied = element("span", { className: "explain" });
   copied.setAttribute("role", "status");
-  const show = (base) => {
+  const show = async (base) => {
     link.href = link.textContent = viewUrl(base);
-    code.replaceChildren(qrSvg(link.href));
     copied.textContent = "";
+    const shown = link.href;
+    try {
+      const svg = await qrSvg(shown);
+      if (link.href === shown) code.replaceChildren(svg);
+    } catch (err) {
+      code.replaceChildren(element("p", { className: "error", textContent: err.message }));
+    }
   };
   const parts = [message, link, code];
   if (info.urls.length > 1) {   // several networks: the instructor picks the one the class is on
