@@ -20,6 +20,7 @@ from backend.routes import live as live_routes
 from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
+from backend.routes import train as train_routes
 from backend.runs import RunRegistry
 from backend.statestore import StateConfig, state_config
 from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
@@ -61,6 +62,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(bpe_routes.router)
     app.include_router(share_routes.router)
     app.include_router(live_routes.router)
+    app.include_router(train_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")

@@ -1,0 +1,80 @@
+"""What a student may set when training from the page: each knob's range (the server's limits) and its
+help sentence, read from the trainer's own config fields so the CLI's --help and the page say the same.
+
+`settings_schema(kind)` is the ONE adapter onto the trainer's configs (trainer/config.py, trainer/sgns/config.py):
+when those become one config base, only this function changes."""
+
+from dataclasses import MISSING, fields
+
+from trainer.config import TrainConfig
+from trainer.sgns.config import SGNSConfig
+
+KINDS = ("teaching", "corpus")
+TEACHING_METHODS = ("softmax", "sgns")
+# The server's limits for runs started from the browser (a class shares one machine): narrower than the CLI's.
+LIMITS = {
+    "teaching": {"dim": (2, 50), "window": (1, 10), "negative": (2, 20), "steps": (100, 50_000),
+                 "lr": (0.001, 5.0), "min_count": (1, 10), "max_vocab": (20, 2000)},
+    "corpus": {"dim": (2, 300), "window": (1, 10), "negative": (2, 20), "epochs": (1, 50),
+               "lr": (0.001, 1.0), "min_count": (1, 50), "max_vocab": (100, 50_000)},
+}
+INTEGER_KNOBS = frozenset({"dim", "window", "negative", "steps", "epochs", "min_count", "max_vocab"})
+
+
+def _config_fields(kind: str) -> dict:
+    return {f.name: f for f in fields(TrainConfig if kind == "teaching" else SGNSConfig)}
+
+
+def _help(name: str) -> str:
+    """The CLI's help sentence: TrainConfig carries them; a corpus run's knob means the same thing."""
+    field = {f.name: f for f in fields(TrainConfig)}.get(name)
+    return field.metadata.get("help", "") if field else ""
+
+
+def settings_schema(kind: str) -> list[dict]:
+    """Each knob of this kind of run: name, default, lowest, highest, integer or not, and the help sentence."""
+    config_fields = _config_fields(kind)
+    knobs = []
+    for name, (low, high) in LIMITS[kind].items():
+        field = config_fields[name]
+        default = None if field.default is MISSING else field.default
+        if kind == "corpus" and name == "epochs" and default is None:
+            default = 5  # the page asks for a number; the CLI's "auto" picks up to 200 for a small book
+        if kind == "corpus" and name == "max_vocab" and default is None:
+            default = 10_000
+        knobs.append({"name": name, "default": default, "min": low, "max": high,
+                      "integer": name in INTEGER_KNOBS, "help": _help(name)})
+    return knobs
+
+
+def knob_problems(kind: str, knobs: dict) -> list[str]:
+    """Every knob that is unknown or out of its range, each as a sentence: all of them, not the first."""
+    if kind not in KINDS:
+        return [f"kind must be one of {', '.join(KINDS)} (got {str(kind)[:40]!r})"]
+    limits = LIMITS[kind]
+    problems = [f"{str(name)[:40]}: not a knob of a {kind} run" for name in knobs if name not in limits]
+    for name, value in knobs.items():
+        if name not in limits:
+            continue
+        low, high = limits[name]
+        integer = name in INTEGER_KNOBS
+        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not float(value).is_integer()):
+            problems.append(f"{name}: must be {'an integer' if integer else 'a number'} (got {str(value)[:40]!r})")
+        elif not low <= value <= high:
+            problems.append(f"{name}: must be from {low} to {high} (got {value})")
+    return problems
+
+
+def with_defaults(kind: str, knobs: dict) -> dict:
+    """The knobs a run will get: the student's, and the schema's default for each one not given."""
+    return {k["name"]: knobs.get(k["name"], k["default"]) for k in settings_schema(kind)}
+
+
+def teaching_cost(knobs: dict) -> dict:
+    """Steps and an upper bound on the size on disk of a teaching run: each recorded step holds W and W'
+    (V × d float32 each, V at most max_vocab), as trainer/recorder.py writes them."""
+    config = TrainConfig(**{k: knobs[k] for k in ("steps", "dim", "window", "min_count", "max_vocab", "lr",
+                                                 "negative")})
+    recorded = len(config.recorded_steps())
+    return {"steps": config.steps, "recorded_steps": recorded,
+            "max_bytes": recorded * 2 * config.max_vocab * config.dim * 4}
