@@ -1,13 +1,19 @@
 """The training API's options and estimates: knobs and help come from the trainer's config, out-of-range
 knobs get a 422 listing every problem, a teaching run's cost is counted from its recorded steps."""
 
+import json
 from dataclasses import fields
 
 import pytest
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
+from backend.statestore import StateConfig
+from backend.train_jobs import WAITING_PER_STUDENT, run_job
 from trainer.config import TrainConfig
+
+ANNA = {"X-Student-Key": "anna-0123456789abcdef"}
+BEN = {"X-Student-Key": "ben-0123456789abcdef0"}
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +21,9 @@ def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
     (root / "runs").mkdir()
     (root / "tokenizers").mkdir()
-    return TestClient(create_app(root / "runs", root / "tokenizers", frontend_dir=root / "none"))
+    app = create_app(root / "runs", root / "tokenizers", frontend_dir=root / "none",
+                     state=StateConfig("sqlite", directory=root / "state"))
+    return TestClient(app)
 
 
 def test_options_carry_the_cli_help_and_defaults(client):
@@ -53,3 +61,42 @@ def test_teaching_estimate_counts_recorded_steps_and_size(client):
     assert body["steps"] == 1000 and body["recorded_steps"] == len(config.recorded_steps())
     assert body["max_bytes"] == body["recorded_steps"] * 2 * config.max_vocab * 4 * 4
     assert body["knobs"]["window"] == TrainConfig().window
+
+
+def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):
+    knobs = {"steps": 120, "dim": 3, "window": 2, "lr": 0.2}
+    job = client.post("/api/train/jobs", headers=ANNA,
+                      json={"kind": "teaching", "method": "sgns", "name": "anna-first", "knobs": knobs})
+    assert job.status_code == 201, job.text
+    job = job.json()
+    assert job["state"] == "queued" and client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["place"] == 1
+    app = client.app
+    assert run_job(app.state.train_jobs, job["id"], app.state.runs.root) == "done"
+    manifest = json.loads((app.state.runs.root / "anna-first" / "run.json").read_text())
+    config = manifest["config"]
+    assert {k: config[k] for k in knobs} == knobs and config["method"] == "sgns"
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "done"
+
+
+def test_another_student_cannot_see_or_cancel_a_job(client):
+    job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "anna-second",
+                                                              "knobs": {"steps": 100}}).json()
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=BEN).status_code == 404
+    assert client.post(f"/api/train/jobs/{job['id']}/cancel", headers=BEN).status_code == 404
+    assert [j["id"] for j in client.get("/api/train/jobs", headers=BEN).json()] == []
+    cancelled = client.post(f"/api/train/jobs/{job['id']}/cancel", headers=ANNA).json()
+    assert cancelled["state"] == "cancelled"
+    app = client.app
+    assert run_job(app.state.train_jobs, job["id"], app.state.runs.root) == "cancelled"
+    assert not (app.state.runs.root / "anna-second").exists()
+
+
+def test_a_student_queue_is_bounded_and_keys_and_names_are_checked(client):
+    for i in range(WAITING_PER_STUDENT):
+        assert client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": f"ben-{i}"}).status_code == 201
+    refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-more"})
+    assert refused.status_code == 429 and "queued or running already" in refused.json()["detail"]["message"]
+    assert client.post("/api/train/jobs", headers={"X-Student-Key": "short"},
+                       json={"kind": "teaching", "name": "x"}).status_code == 422
+    bad_name = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "../etc"})
+    assert bad_name.status_code in (400, 422) and bad_name.status_code != 500

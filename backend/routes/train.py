@@ -4,13 +4,15 @@ that lists every problem."""
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
 from backend.routing import OrjsonRoute
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
 
+STUDENT_KEY = r"^[A-Za-z0-9_-]{16,64}$"  # made by frontend/js/student.js, kept in the browser's localStorage
 router = APIRouter(prefix="/api/train", tags=["training"], route_class=OrjsonRoute)
 
 
@@ -43,3 +45,45 @@ def estimate(request: EstimateRequest):
     knobs = with_defaults(request.kind, request.knobs)
     cost = teaching_cost(knobs) if request.kind == "teaching" else {}
     return {"kind": request.kind, "knobs": knobs, **cost}
+
+
+class JobRequest(EstimateRequest):
+    name: str = Field(description="the run's name: letters, digits, '-', '_' and '.', as `wordlab train --name`")
+
+
+def _jobs(request: Request):
+    return request.app.state.train_jobs
+
+
+@router.post("/jobs", status_code=201, responses={422: {"description": "knobs out of range, each listed"}})
+def submit(body: JobRequest, request: Request,
+           student: str = Header(alias="X-Student-Key", pattern=STUDENT_KEY)):
+    """Queue a run for this student (one browser's key): refused past the per-student and class limits."""
+    problems = knob_problems(body.kind, body.knobs)
+    if body.kind == "teaching" and body.method not in TEACHING_METHODS:
+        problems.append(f"method: must be softmax or sgns (got {body.method[:40]!r})")
+    if problems:
+        return _unprocessable(problems)
+    if body.kind != "teaching":
+        raise TooLarge("corpus runs from the page are not open yet: train a teaching run")
+    if (request.app.state.runs.root / body.name).exists():
+        return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
+    return _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
+
+
+@router.get("/jobs")
+def my_jobs(request: Request, student: str = Header(alias="X-Student-Key", pattern=STUDENT_KEY)) -> list[dict]:
+    return _jobs(request).all(student)
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: str, request: Request, student: str = Header(alias="X-Student-Key", pattern=STUDENT_KEY)) -> dict:
+    """This student's job: its state, place in the queue, and why it failed. Another's job is not found."""
+    return _jobs(request).get(job_id, student)
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel(job_id: str, request: Request, student: str = Header(alias="X-Student-Key", pattern=STUDENT_KEY)):
+    _jobs(request).get(job_id, student)  # not found unless it is this student's
+    _jobs(request).move(job_id, ("queued", "running"), "cancelled", "cancelled by its student")
+    return _jobs(request).get(job_id, student)
