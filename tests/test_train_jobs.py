@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.statestore import StateConfig
-from backend.train_jobs import WAITING_PER_STUDENT, run_job
+from backend.train_jobs import WAITING_PER_STUDENT, JobStore
 from trainer.config import TrainConfig
 
 ANNA = {"X-Student-Key": "anna-0123456789abcdef"}
@@ -24,6 +24,11 @@ def client(tmp_path_factory):
     app = create_app(root / "runs", root / "tokenizers", frontend_dir=root / "none",
                      state=StateConfig("sqlite", directory=root / "state"))
     return TestClient(app)
+
+
+def take_next_job(app) -> None:
+    huey, _ = app.state.train_queue
+    huey.execute(huey.dequeue())
 
 
 def test_options_carry_the_cli_help_and_defaults(client):
@@ -71,7 +76,7 @@ def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):
     job = job.json()
     assert job["state"] == "queued" and client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["place"] == 1
     app = client.app
-    assert run_job(app.state.train_jobs, job["id"], app.state.runs.root) == "done"
+    take_next_job(app)  # as `wordlab worker` would: the message went through Huey's SQLite queue as JSON
     manifest = json.loads((app.state.runs.root / "anna-first" / "run.json").read_text())
     config = manifest["config"]
     assert {k: config[k] for k in knobs} == knobs and config["method"] == "sgns"
@@ -87,7 +92,8 @@ def test_another_student_cannot_see_or_cancel_a_job(client):
     cancelled = client.post(f"/api/train/jobs/{job['id']}/cancel", headers=ANNA).json()
     assert cancelled["state"] == "cancelled"
     app = client.app
-    assert run_job(app.state.train_jobs, job["id"], app.state.runs.root) == "cancelled"
+    take_next_job(app)
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "cancelled"
     assert not (app.state.runs.root / "anna-second").exists()
 
 
@@ -100,3 +106,13 @@ def test_a_student_queue_is_bounded_and_keys_and_names_are_checked(client):
                        json={"kind": "teaching", "name": "x"}).status_code == 422
     bad_name = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "../etc"})
     assert bad_name.status_code in (400, 422) and bad_name.status_code != 500
+
+
+def test_a_job_running_when_the_server_stopped_is_reported_failed(client):
+    store = client.app.state.train_jobs
+    job = store.submit("carl-0123456789abcdef", "carl-run", "teaching", "softmax", {"steps": 100})
+    assert store.move(job["id"], ("queued",), "running")
+    restarted = JobStore(store.path)  # a new process opening the same file
+    assert restarted.fail_interrupted() == 1
+    after = restarted.get(job["id"])
+    assert after["state"] == "failed" and "restarted" in after["reason"]

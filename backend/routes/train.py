@@ -68,7 +68,10 @@ def submit(body: JobRequest, request: Request,
         raise TooLarge("corpus runs from the page are not open yet: train a teaching run")
     if (request.app.state.runs.root / body.name).exists():
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
-    return _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
+    job = _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
+    _, train = request.app.state.train_queue
+    train(job["id"], str(_jobs(request).path), str(request.app.state.runs.root))
+    return job
 
 
 @router.get("/jobs")
