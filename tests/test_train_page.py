@@ -1,0 +1,44 @@
+"""The Train page in Chromium, with `wordlab worker` taking the jobs: a student trains a teaching run with
+non-default knobs and opens it in the walkthrough; the run's manifest has exactly those knobs."""
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.conftest import serving
+
+
+@pytest.fixture(scope="module")
+def train_server(tmp_path_factory, served_data):
+    """One server for the module, on runs of its own (trained runs must not show in other tests' lists),
+    and one worker process taking the jobs from the same SQLite queue."""
+    runs = tmp_path_factory.mktemp("train-runs")
+    _, tokenizers = served_data
+    worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
+    try:
+        with serving(runs, tokenizers) as base:
+            yield base, runs
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_server, page):
+    base, runs = train_server
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-dim")
+    page.fill("#run-name", "page-run")
+    page.select_option("#method", "sgns")
+    for name, value in {"dim": "3", "window": "2", "steps": "150"}.items():
+        page.fill(f"#knob-{name}", value)
+    page.wait_for_selector("#cost:has-text('150 steps')")
+    page.click("#start")
+    page.wait_for_selector("#job-state:has-text('page-run: done')", timeout=60_000)
+    page.click("#open-walkthrough")
+    page.wait_for_url("**/walkthrough.html?run=page-run")
+    config = httpx.get(f"{base}/api/runs/page-run").json()["config"]
+    assert (config["dim"], config["window"], config["steps"], config["method"]) == (3, 2, 150, "sgns")
+    assert config["lr"] == 0.1 and config["min_count"] == 3  # the knobs left alone kept their defaults
+    assert not page.errors
