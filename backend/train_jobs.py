@@ -112,8 +112,14 @@ def trainer_command(job: dict, runs_dir: Path) -> list[str]:
     return command
 
 
-def _limits() -> None:  # in the child, before exec: lower priority, bounded memory
+def _limits() -> None:
+    """In the trainer's child, before exec: lower priority, bounded memory, and killed if its runner dies
+    (a killed worker leaves no trainer behind to write a run for a job reported failed)."""
+    import ctypes
     import os
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.nice(10)
     resource.setrlimit(resource.RLIMIT_AS, (JOB_MEMORY_BYTES, JOB_MEMORY_BYTES))
 

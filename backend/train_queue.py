@@ -2,8 +2,11 @@
 when the live class keeps its state in SQLite, RedisHuey when it uses Redis, so `wordlab worker` processes on
 other machines take jobs from the same queue. Messages are JSON (no pickle): a job is only its id."""
 
+import atexit
 import datetime
 import json
+import threading
+import time
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey
@@ -58,9 +61,30 @@ def training_queue(state: StateConfig):
 
 
 def work(state: StateConfig, workers: int) -> None:
-    """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time, each in a
-    process of its own (and each job's trainer in a child of that). Jobs left 'running' by a runner that
+    """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time. Threads suffice:
+    each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py). Jobs left 'running' by a runner that
     died are reported failed first: on one machine, a job marked running with no runner alive is lost."""
     JobStore(jobs_path(state)).fail_interrupted()
     huey, _ = training_queue(state)
-    huey.create_consumer(workers=workers, worker_type="process", check_worker_health=True).run()
+    huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True).run()
+
+
+def keep_worker_running(restart_seconds: float = 1.0) -> threading.Thread:
+    """For `wordlab serve`: one `wordlab worker` process beside the web workers, started again when it dies
+    (its running job is then reported failed by the new one), stopped with the server."""
+    import subprocess
+    import sys
+
+    def supervise() -> None:
+        while True:
+            worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
+            atexit.register(worker.terminate)
+            worker.wait()
+            atexit.unregister(worker.terminate)
+            print(f"wordlab: the training worker stopped (status {worker.returncode}); starting another",
+                  file=sys.stderr)
+            time.sleep(restart_seconds)  # a worker that dies at once must not spin
+
+    thread = threading.Thread(target=supervise, name="training-worker", daemon=True)
+    thread.start()
+    return thread
