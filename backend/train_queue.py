@@ -62,7 +62,8 @@ def training_queue(state: StateConfig):
 
 def work(state: StateConfig, workers: int) -> None:
     """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time. Threads suffice:
-    each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py). Jobs left 'running' by a runner that
+    each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py).
+    Jobs left 'running' by a runner that
     died are reported failed first: on one machine, a job marked running with no runner alive is lost."""
     JobStore(jobs_path(state)).fail_interrupted()
     huey, _ = training_queue(state)
