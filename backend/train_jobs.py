@@ -98,7 +98,7 @@ class JobStore:
         """Jobs that were running when the runner stopped are failed, with that reason, not silently lost."""
         with self._db() as db:
             return db.execute("UPDATE jobs SET state='failed', finished=?, reason=? WHERE state='running'",
-                              (time.time(), "the server restarted while this job ran")).rowcount
+                              (time.time(), "the training worker stopped (killed or restarted) while this job ran")).rowcount
 
 
 def trainer_command(job: dict, runs_dir: Path) -> list[str]:

@@ -115,4 +115,4 @@ def test_a_job_running_when_the_server_stopped_is_reported_failed(client):
     restarted = JobStore(store.path)  # a new process opening the same file
     assert restarted.fail_interrupted() == 1
     after = restarted.get(job["id"])
-    assert after["state"] == "failed" and "restarted" in after["reason"]
+    assert after["state"] == "failed" and "worker stopped" in after["reason"]

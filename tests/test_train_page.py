@@ -1,5 +1,6 @@
 """The Train page in Chromium, with `wordlab worker` taking the jobs: a student trains a teaching run with
-non-default knobs and opens it in the walkthrough; the run's manifest has exactly those knobs."""
+non-default knobs and opens it in the walkthrough (the run's manifest has exactly those knobs); a worker
+killed while it trains leaves a failed job, with the reason, and no run."""
 
 import subprocess
 import sys
@@ -16,17 +17,21 @@ def train_server(tmp_path_factory, served_data):
     and one worker process taking the jobs from the same SQLite queue."""
     runs = tmp_path_factory.mktemp("train-runs")
     _, tokenizers = served_data
-    worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
+    workers = [start_worker()]
     try:
         with serving(runs, tokenizers) as base:
-            yield base, runs
+            yield base, runs, workers
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        workers[-1].terminate()
+        workers[-1].wait(timeout=10)
+
+
+def start_worker() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
 
 
 def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_server, page):
-    base, runs = train_server
+    base, runs, _ = train_server
     page.goto(f"{base}/train.html")
     page.wait_for_selector("#knob-dim")
     page.fill("#run-name", "page-run")
@@ -41,4 +46,21 @@ def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_serv
     config = httpx.get(f"{base}/api/runs/page-run").json()["config"]
     assert (config["dim"], config["window"], config["steps"], config["method"]) == (3, 2, 150, "sgns")
     assert config["lr"] == 0.1 and config["min_count"] == 3  # the knobs left alone kept their defaults
+    assert not page.errors
+
+
+def test_a_killed_worker_gives_a_failed_job_and_no_run(train_server, page):
+    base, runs, workers = train_server
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.fill("#run-name", "killed-run")
+    page.fill("#knob-steps", "50000")
+    page.click("#start")
+    page.wait_for_selector("#job-state:has-text('killed-run: running')", timeout=60_000)
+    workers[-1].kill()
+    workers[-1].wait(timeout=10)
+    workers.append(start_worker())  # as `wordlab serve` does when its worker dies
+    page.wait_for_selector("#job-state:has-text('killed-run: failed')", timeout=60_000)
+    assert "worker stopped" in page.text_content("#job-state")
+    assert not (runs / "killed-run").exists()
     assert not page.errors
