@@ -22,6 +22,7 @@ JOB_MEMORY_BYTES = 4 << 30        # RLIMIT_AS of the trainer's process
 WAITING_PER_STUDENT = 2           # queued or running jobs one student may have
 WAITING_IN_ALL = 120              # queued or running jobs of the whole class
 ACTIVE = ("queued", "running")
+INTERRUPTED = "the training worker stopped (killed or restarted) while this job ran"
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
@@ -98,7 +99,7 @@ class JobStore:
         """Jobs that were running when the runner stopped are failed, with that reason, not silently lost."""
         with self._db() as db:
             return db.execute("UPDATE jobs SET state='failed', finished=?, reason=? WHERE state='running'",
-                              (time.time(), "the training worker stopped (killed or restarted) while this job ran")).rowcount
+                              (time.time(), INTERRUPTED)).rowcount
 
 
 def trainer_command(job: dict, runs_dir: Path) -> list[str]:
