@@ -51,16 +51,42 @@ def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_serv
 
 def test_a_killed_worker_gives_a_failed_job_and_no_run(train_server, page):
     base, runs, workers = train_server
-    page.goto(f"{base}/train.html")
-    page.wait_for_selector("#knob-steps")
-    page.fill("#run-name", "killed-run")
-    page.fill("#knob-steps", "50000")
-    page.click("#start")
-    page.wait_for_selector("#job-state:has-text('killed-run: running')", timeout=60_000)
+    start_long_job(base, page, "killed-run")
     workers[-1].kill()
     workers[-1].wait(timeout=10)
     workers.append(start_worker())  # as `wordlab serve` does when its worker dies
     page.wait_for_selector("#job-state:has-text('killed-run: failed')", timeout=60_000)
     assert "worker stopped" in page.text_content("#job-state")
     assert not (runs / "killed-run").exists()
+    assert not page.errors
+
+
+def start_long_job(base: str, page, name: str) -> str:
+    """Starts a 50,000-step run from the page and waits until a worker trains it; returns the job's id."""
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.fill("#run-name", name)
+    page.fill("#knob-steps", "50000")
+    with page.expect_response("**/api/train/jobs") as submitted:
+        page.click("#start")
+    page.wait_for_selector(f"#job-state:has-text('{name}: running')", timeout=60_000)
+    return submitted.value.json()["id"]
+
+
+def test_cancel_a_running_job_and_another_student_cannot_touch_it(train_server, page, browser):
+    base, runs, _ = train_server
+    job_id = start_long_job(base, page, "cancelled-run")
+    other = browser.new_context().new_page()  # another browser: its own localStorage, so its own student key
+    other.goto(f"{base}/train.html")
+    other.wait_for_selector("#knob-steps")
+    statuses = other.evaluate("""async (id) => {
+        const { studentHeaders } = await import("/js/student.js");
+        const ask = (url, method) => fetch(url, { method, headers: studentHeaders() }).then((r) => r.status);
+        return [await ask(`/api/train/jobs/${id}`, "GET"), await ask(`/api/train/jobs/${id}/cancel`, "POST")];
+    }""", job_id)
+    assert statuses == [404, 404]
+    other.context.close()
+    page.click("#cancel")
+    page.wait_for_selector("#job-state:has-text('cancelled-run: cancelled')")
+    assert not (runs / "cancelled-run").exists()
     assert not page.errors
