@@ -47,7 +47,7 @@ def jobs_path(state: StateConfig) -> Path:
 def training_queue(state: StateConfig):
     """The Huey instance for this state configuration, and its one task: train(job_id, jobs_file, runs_dir)."""
     if state.kind == "redis":
-        huey = RedisHuey(QUEUE_NAME, url=state.redis_url, results=False, serializer=JSONSerializer())
+        huey = RedisHuey(state.prefix + QUEUE_NAME, url=state.redis_url, results=False, serializer=JSONSerializer())
     else:
         state.directory.mkdir(parents=True, exist_ok=True)
         huey = SqliteHuey(QUEUE_NAME, filename=str(state.directory / "train_queue.sqlite3"), results=False,

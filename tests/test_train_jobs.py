@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from backend.statestore import StateConfig
 from backend.train_jobs import WAITING_PER_STUDENT, JobStore
+from backend.train_queue import training_queue
+from tests.test_live import redis_url  # noqa: F401 (the real redis-server fixture, started once per session)
 from trainer.config import TrainConfig
 
 ANNA = {"X-Student-Key": "anna-0123456789abcdef"}
@@ -116,3 +118,20 @@ def test_a_job_running_when_the_server_stopped_is_reported_failed(client):
     assert restarted.fail_interrupted() == 1
     after = restarted.get(job["id"])
     assert after["state"] == "failed" and "worker stopped" in after["reason"]
+
+
+def test_a_job_goes_through_a_real_redis_to_another_worker(request, tmp_path):
+    """Two queue instances on one Redis, as a web server and a `wordlab worker` on another machine: the
+    message travels as JSON and the worker trains the run into the shared runs directory."""
+    state = StateConfig("redis", redis_url=request.getfixturevalue("redis_url"), prefix=f"{tmp_path.name}:")
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = store.submit("dana-0123456789abcdef", "via-redis", "teaching", "softmax", {"steps": 100, "dim": 2})
+    web_huey, train = training_queue(state)
+    web_huey.flush()
+    train(job["id"], str(store.path), str(tmp_path / "runs"))
+    worker_huey, _ = training_queue(state)
+    message = worker_huey.dequeue()
+    assert message.args == (job["id"], str(store.path), str(tmp_path / "runs"))
+    worker_huey.execute(message)
+    assert store.get(job["id"])["state"] == "done"
+    assert json.loads((tmp_path / "runs" / "via-redis" / "run.json").read_text())["config"]["dim"] == 2
