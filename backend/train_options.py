@@ -67,7 +67,9 @@ def knob_problems(kind: str, knobs: dict) -> list[str]:
 
 def with_defaults(kind: str, knobs: dict) -> dict:
     """The knobs a run will get: the student's, and the schema's default for each one not given."""
-    return {k["name"]: knobs.get(k["name"], k["default"]) for k in settings_schema(kind)}
+    chosen = {k["name"]: knobs.get(k["name"], k["default"]) for k in settings_schema(kind)}
+    return {name: int(value) if name in INTEGER_KNOBS and value is not None else value
+            for name, value in chosen.items()}  # 3.0 is 3: the trainer counts with integers
 
 
 def teaching_cost(knobs: dict) -> dict:

@@ -135,3 +135,11 @@ def test_a_job_goes_through_a_real_redis_to_another_worker(request, tmp_path):
     worker_huey.execute(message)
     assert store.get(job["id"])["state"] == "done"
     assert json.loads((tmp_path / "runs" / "via-redis" / "run.json").read_text())["config"]["dim"] == 2
+
+
+def test_whole_number_floats_count_as_integers_and_bad_names_are_refused(client):
+    answer = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {"steps": 300.0}})
+    assert answer.status_code == 200 and answer.json()["knobs"]["steps"] == 300
+    for name in ("a/b", "bad\x00name", ".."):
+        refused = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": name})
+        assert 400 <= refused.status_code < 500, name

@@ -11,6 +11,7 @@ from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
 from backend.routing import OrjsonRoute
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
+from trainer.run_format import check_name
 
 STUDENT_KEY = r"^[A-Za-z0-9_-]{16,64}$"  # made by frontend/js/student.js, kept in the browser's localStorage
 router = APIRouter(prefix="/api/train", tags=["training"], route_class=OrjsonRoute)
@@ -66,6 +67,7 @@ def submit(body: JobRequest, request: Request,
         return _unprocessable(problems)
     if body.kind != "teaching":
         raise TooLarge("corpus runs from the page are not open yet: train a teaching run")
+    check_name(body.name)  # before the name meets a path
     if (request.app.state.runs.root / body.name).exists():
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
     job = _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
