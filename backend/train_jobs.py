@@ -73,7 +73,31 @@ class JobStore:
             raise NotFound(f"no job {job_id[:40]!r}")
         job = self._public(dict(zip(COLUMNS, row, strict=True)))
         job["place"] = self.place(job) if job["state"] == "queued" else 0
+        job["eta_seconds"] = self.eta(job) if job["state"] in ACTIVE else None
         return job
+
+    def seconds_per_step(self) -> float | None:
+        """Measured: the median wall seconds per step of the last finished jobs (None before the first)."""
+        with self._db() as db:
+            rows = db.execute("SELECT knobs, finished - started FROM jobs WHERE state='done' "
+                              "ORDER BY finished DESC LIMIT 20").fetchall()
+        rates = sorted(seconds / json.loads(knobs)["steps"] for knobs, seconds in rows)
+        return rates[len(rates) // 2] if rates else None
+
+    def eta(self, job: dict) -> float | None:
+        """Seconds until this job ends, one worker assumed: the steps of the jobs running and of those
+        queued before it, and its own, at the measured rate; None until a job has been measured."""
+        rate = self.seconds_per_step()
+        if rate is None:
+            return None
+        with self._db() as db:
+            ahead = db.execute("SELECT knobs, state, started FROM jobs WHERE (state='running' OR "
+                               "(state='queued' AND created<?)) AND id!=?", (job["created"], job["id"])).fetchall()
+        steps = job["knobs"]["steps"] + sum(json.loads(knobs)["steps"] for knobs, _, _ in ahead)
+        elapsed = sum(time.time() - started for _, state, started in ahead if state == "running" and started)
+        if job["state"] == "running" and job["started"]:
+            elapsed += time.time() - job["started"]
+        return max(0.0, steps * rate - elapsed)
 
     def place(self, job: dict) -> int:
         """1 for the next job to start: queued jobs created before it, plus one."""

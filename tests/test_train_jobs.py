@@ -83,6 +83,12 @@ def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):
     config = manifest["config"]
     assert {k: config[k] for k in knobs} == knobs and config["method"] == "sgns"
     assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "done"
+    store = app.state.train_jobs
+    rate = store.seconds_per_step()
+    assert rate > 0  # measured from the job just done: its wall seconds over its 120 steps
+    waiting = store.submit("eve-0123456789abcdef", "eve-run", "teaching", "softmax", {"steps": 1000})
+    assert store.get(waiting["id"])["eta_seconds"] == pytest.approx(1000 * rate, rel=0.01)
+    store.move(waiting["id"], ("queued",), "cancelled")
 
 
 def test_another_student_cannot_see_or_cancel_a_job(client):

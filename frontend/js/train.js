@@ -50,7 +50,8 @@ function renderJob() {
   const job = state.job;
   $("job").hidden = !job;
   if (!job) return;
-  const where = job.state === "queued" ? `, number ${job.place} in the queue` : "";
+  const where = (job.state === "queued" ? `, number ${job.place} in the queue` : "") +
+    (job.eta_seconds == null ? "" : `, about ${Math.ceil(job.eta_seconds)} s to go`);
   $("job-state").textContent = `${job.name}: ${job.state}${where}${job.reason ? ` (${job.reason})` : ""}`;
   $("cancel").hidden = !["queued", "running"].includes(job.state);
   $("job-links").hidden = job.state !== "done";
