@@ -13,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from backend.errors import TooManyRequests
+from backend.errors import Busy, TooManyRequests
 from trainer.errors import NotFound, WordlabError
 from trainer.run_format import check_name
 
@@ -26,7 +26,8 @@ INTERRUPTED = "the training worker stopped (killed or restarted) while this job 
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
-started REAL, finished REAL, reason TEXT)"""
+started REAL, finished REAL, reason TEXT);
+CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason")
 
 
@@ -36,16 +37,28 @@ class JobStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.execute(SCHEMA)
+        with sqlite3.connect(self.path, timeout=10) as db:
+            db.executescript(SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level="IMMEDIATE")
         db.execute("PRAGMA journal_mode=WAL")
         return db
 
+    def enabled(self) -> bool:
+        """Whether the class may train (the instructor turns it off and on)."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM switches WHERE name='training'").fetchone()
+        return row is None or bool(row[0])
+
+    def set_enabled(self, on: bool) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO switches VALUES ('training', ?)", (int(on),))
+
     def submit(self, student: str, name: str, kind: str, method: str, knobs: dict) -> dict:
         check_name(name)
+        if not self.enabled():
+            raise Busy("the instructor has turned training off for this class")
         job = {"id": uuid.uuid4().hex, "student": student, "name": name, "kind": kind, "method": method,
                "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
                "finished": None, "reason": None}

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
+from backend.livestore import instructor_key
 from backend.statestore import StateConfig
 from backend.train_jobs import WAITING_PER_STUDENT, JobStore
 from backend.train_queue import training_queue
@@ -149,3 +150,17 @@ def test_whole_number_floats_count_as_integers_and_bad_names_are_refused(client)
     for name in ("a/b", "bad\x00name", ".."):
         refused = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": name})
         assert 400 <= refused.status_code < 500, name
+
+
+def test_the_instructor_sees_every_job_and_turns_training_off(client):
+    key = instructor_key(client.app.state.live.config)
+    teacher = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/train/class/jobs", headers=ANNA).status_code == 401
+    owners = {job["student"] for job in client.get("/api/train/class/jobs", headers=teacher).json()}
+    assert {ANNA["X-Student-Key"], BEN["X-Student-Key"]} <= owners
+    assert client.put("/api/train/enabled", headers=teacher, json={"enabled": False}).status_code == 200
+    refused = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "while-off"})
+    assert refused.status_code == 503 and "turned training off" in refused.json()["detail"]["message"]
+    client.put("/api/train/enabled", headers=teacher, json={"enabled": True})
+    job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "while-on"}).json()
+    assert client.post(f"/api/train/class/jobs/{job['id']}/cancel", headers=teacher).json()["state"] == "cancelled"

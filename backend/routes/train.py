@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
+from backend.routes.live import Instructor
 from backend.routing import OrjsonRoute
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
 from trainer.run_format import check_name
@@ -92,3 +93,27 @@ def cancel(job_id: str, request: Request, student: str = Header(alias="X-Student
     _jobs(request).get(job_id, student)  # not found unless it is this student's
     _jobs(request).move(job_id, ("queued", "running"), "cancelled", "cancelled by its student")
     return _jobs(request).get(job_id, student)
+
+
+class Enabled(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+
+
+@router.get("/class/jobs", dependencies=Instructor)
+def all_jobs(request: Request) -> list[dict]:
+    """The instructor's view: every student's jobs."""
+    return _jobs(request).all()
+
+
+@router.post("/class/jobs/{job_id}/cancel", dependencies=Instructor)
+def cancel_any(job_id: str, request: Request) -> dict:
+    _jobs(request).move(job_id, ("queued", "running"), "cancelled", "cancelled by the instructor")
+    return _jobs(request).get(job_id)
+
+
+@router.put("/enabled", dependencies=Instructor)
+def set_enabled(body: Enabled, request: Request) -> Enabled:
+    """Turn training from the page off (new jobs refused; those queued still run) or on, for the class."""
+    _jobs(request).set_enabled(body.enabled)
+    return body
