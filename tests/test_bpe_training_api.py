@@ -174,3 +174,28 @@ def test_two_saves_of_one_new_name_at_once_keep_the_first_and_refuse_the_second(
     os.utime(hold, (old, old))
     assert client.post("/api/bpe/save", json={"text": TEXT, "merges": 5, "name": "twice"}).status_code == 201
     assert (tokenizers / "twice.json").exists() and not hold.exists()
+
+
+WARM_POOL = """
+import os, sys
+from backend.training_pool import TrainingPool
+pool = TrainingPool()
+pool.warm()
+print(pool._pool().submit(os.getpid).result(), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_training_process_exits_when_its_worker_is_killed():
+    """A worker killed by SIGKILL never shuts its pool down: its training process must notice and go."""
+    worker = subprocess.Popen([sys.executable, "-c", WARM_POOL], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    training = int(worker.stdout.readline())
+    assert training != worker.pid and os.path.exists(f"/proc/{training}")
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 20
+    # Polls the process table: the orphan checks its parent every ORPHAN_CHECK_SECONDS, no event to wait on.
+    while os.path.exists(f"/proc/{training}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{training}"), "the training process outlived its killed worker"
