@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from trainer.bpe.build import build_tokenizer
-from trainer.config import DEFAULT_CORPUS, DEFAULT_TOKENIZER_VOCAB, TrainConfig, resolve_corpus
+from trainer.config import DEFAULT_CORPUS, DEFAULT_TOKENIZER_VOCAB, TeachingConfig, resolve_corpus
 from trainer.teaching_run import prepare, train_run
 
 
@@ -31,7 +31,7 @@ def main() -> None:
         print(f"{'run':<14} {'vocab':>5} {'pairs':>6} {'prepare s':>9} {'train s':>8} {'write s':>8} {'MB':>6}")
         for method in ("softmax", "sgns"):
             for unit, tok in (("words", None), ("tokens", str(tokenizer))):
-                config = TrainConfig(method=method, tokenizer=tok)
+                config = TeachingConfig(method=method, tokenizer=tok)
                 started = time.perf_counter()
                 prepared = prepare(config)
                 prepare_seconds = time.perf_counter() - started

@@ -38,7 +38,7 @@ def test_gradient_equals_repulsive_minus_attractive_at_every_recorded_step(small
     assert len(records) > 50
     for r in records:
         grad = np.asarray(r["grad_v_c"])
-        forces = np.asarray(r["repulsive_force"]) - np.asarray(r["attractive_force"])
+        forces = np.asarray(r["push"]) - np.asarray(r["pull"])
         assert np.max(np.abs(grad - forces)) <= 1e-6, r["step"]
 
 
@@ -51,7 +51,7 @@ def test_recorded_numbers_are_consistent_with_each_other(small_run):
         assert abs(probs.sum() - 1) < 1e-3
         assert vocab[r["center_id"]] == r["center_word"] and vocab[r["context_id"]] == r["context_word"]
         assert np.allclose(r["hidden"], W[r["center_id"]], atol=1e-4)
-        assert np.allclose(r["attractive_force"], W_prime[:, r["context_id"]], atol=1e-4)
+        assert np.allclose(r["pull"], W_prime[:, r["context_id"]], atol=1e-4)
         assert math.isclose(r["loss"], -math.log(r["context_prob"]), rel_tol=1e-5)
         # rank is taken on exact probabilities; 4-digit rounding can only turn neighbors into ties
         above, tied = np.sum(probs > probs[r["context_id"]]), np.sum(probs == probs[r["context_id"]])
@@ -199,7 +199,7 @@ def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, caps
     cases = [(["--corpus", str(tmp_path / "missing.txt")], "not found"),
              (["--corpus", str(stopwords_only)], "no words left"),
              (["--name", "../escape"], "invalid run name"),
-             (["--steps", "0"], "steps must be at least 1")]
+             (["--steps", "0"], "steps must be an integer from 1")]
     for flags, message in cases:
         assert main(["train", "--quiet", "--out", str(tmp_path), "--tokenizers", str(tmp_path / "tokenizers"),
                      *flags]) == 2
@@ -270,7 +270,7 @@ def test_default_runs_are_trained_only_when_absent_or_broken(tmp_path, monkeypat
 def test_closed_form_softmax_gradients_equal_torch_autograd():
     import torch
 
-    from trainer.model import leaf, softmax_loss
+    from tests.autograd_losses import leaf, softmax_loss
     from trainer.train import softmax_step
 
     weights = initial_weights(30, 8, seed=3)
@@ -280,7 +280,7 @@ def test_closed_form_softmax_gradients_equal_torch_autograd():
     loss.backward()
     assert math.isclose(step.loss, loss.item(), rel_tol=1e-6)
     assert np.allclose(step.grad_v_c, W.grad[4].numpy(), atol=1e-6)
-    assert np.allclose(step.grad_u_o, W_prime.grad[:, 17].numpy(), atol=1e-6)
+    assert np.allclose(step.grad_u_pos, W_prime.grad[:, 17].numpy(), atol=1e-6)
     assert torch.count_nonzero(W.grad.abs().sum(dim=1)) == 1   # only v_c has a gradient in W
 
 
@@ -303,7 +303,7 @@ def test_sgns_identity_holds_in_the_files_at_every_recorded_step(small_sgns_run,
 
 
 def test_sgns_gradients_in_the_files_equal_torch_autograd(small_sgns_run):
-    from trainer.model import leaf, sgns_loss
+    from tests.autograd_losses import leaf, sgns_loss
 
     for r in all_records(small_sgns_run)[:40]:
         v_c, u_pos, u_neg = leaf(r["hidden"]), leaf(r["u_pos"]), leaf(r["u_neg"])

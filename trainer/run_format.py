@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trainer.errors import RunFormatError
 
-FORMAT_VERSION = 2    # 2: step chunks column by column with weight deltas (trainer/step_chunks.py)
+# 2: step chunks column by column with weight deltas (trainer/step_chunks.py); 3: one step record for both
+# methods and kinds (a softmax step's forces named pull and push, its gradient on u_o grad_u_pos, lr in each)
+FORMAT_VERSION = 3
 KINDS = ("teaching", "corpus")
 # Names double as directory names and URL segments: no separators, no leading dot.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -12,7 +12,7 @@ from safetensors.numpy import load_file
 from tqdm import tqdm
 
 from trainer import derived, run_format, vector_quality
-from trainer.config import TrainConfig, resolve_corpus
+from trainer.config import TeachingConfig, resolve_corpus
 from trainer.corpus import Corpus, read_corpus, regex_words
 from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
 from trainer.errors import RunFormatError
@@ -60,7 +60,7 @@ class RunSummary:
     total_bytes: int
 
 
-def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
+def prepare(config: TeachingConfig, encoding: str | None = None) -> PreparedCorpus:
     tokens = load_token_source(config.tokenizer) if config.tokenizer else None
     corpus = read_corpus(resolve_corpus(config.corpus), encoding, config.sentences,
                          tokens.tokens if tokens else regex_words)
@@ -70,7 +70,7 @@ def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
     return PreparedCorpus(corpus, stopwords, vocab, sentences, build_pairs(sentences, config.window), tokens)
 
 
-def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | None = None,
+def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str | None = None,
               resume_from: Path | None = None, progress: bool = True,
               log: Callable[[str], None] = print) -> RunSummary:
     """Trains (or resumes) and writes the run; returns where it went and what it cost."""
@@ -128,13 +128,13 @@ def load_checkpoint(run_dir: Path) -> dict:
     }
 
 
-def config_of(manifest: dict) -> TrainConfig:
-    """The TrainConfig a run was trained with: its manifest's config, plus chunk_size, which the manifest
+def config_of(manifest: dict) -> TeachingConfig:
+    """The TeachingConfig a run was trained with: its manifest's config, plus chunk_size, which the manifest
     holds once at its top level for every reader."""
-    return TrainConfig.from_dict({**manifest["config"], "chunk_size": manifest["chunk_size"]})
+    return TeachingConfig.from_dict({**manifest["config"], "chunk_size": manifest["chunk_size"]})
 
 
-def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
+def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
               recorder: StepRecorder, trainer: SkipGramTrainer, progress: bool) -> Path:
     vocab, records = prepared.vocab, recorder.records
     steps = [r["step"] for r in records]
@@ -212,5 +212,5 @@ def ensure_default_runs(runs_dir: Path, log: Callable[[str], None] = print) -> N
         if check_run(Path(runs_dir) / name)[0] is not None:
             continue
         log(f"no valid run {name!r} in {runs_dir}: training it first (a few seconds)")
-        summary = train_run(TrainConfig(method=method), name, Path(runs_dir))
+        summary = train_run(TeachingConfig(method=method), name, Path(runs_dir))
         log(f"wrote {summary.run_dir}")

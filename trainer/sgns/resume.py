@@ -14,11 +14,11 @@ import numpy as np
 import orjson
 from safetensors.numpy import load_file
 
+from trainer.config import CorpusConfig
 from trainer.errors import RunFormatError
 from trainer.run_format import MODEL, TRAINER_STATE, read_all_records, read_json, read_manifest
-from trainer.sgns.config import SGNSConfig
 from trainer.sgns.corpus_ids import CorpusIds
-from trainer.sgns.recorder import Progress
+from trainer.sgns.monitor import Progress
 from trainer.vocab import Vocab
 
 STATE_FORMAT = "wordlab-sgns-trainer-state"
@@ -36,7 +36,7 @@ def corpus_fingerprint(corpus: CorpusIds, chunks_per_epoch: int) -> dict:
             "chunks_per_epoch": chunks_per_epoch, "vocab_sha256": hashlib.sha256(vocab).hexdigest()}
 
 
-def trainer_state(config: SGNSConfig, progress: Progress, fingerprint: dict) -> dict:
+def trainer_state(config: CorpusConfig, progress: Progress, fingerprint: dict) -> dict:
     return {
         "format": STATE_FORMAT, "version": STATE_VERSION,
         "step": progress.pairs, "words_done": progress.words, "epochs_done": progress.epochs_done,
@@ -53,7 +53,7 @@ def trainer_state(config: SGNSConfig, progress: Progress, fingerprint: dict) -> 
 class Checkpoint:
     """A corpus run read back for resuming."""
 
-    config: SGNSConfig
+    config: CorpusConfig
     vocab: Vocab
     W: np.ndarray
     W_out: np.ndarray
@@ -74,7 +74,7 @@ def load_checkpoint(run_dir: Path) -> Checkpoint:
     try:
         state = read_json(run_dir, TRAINER_STATE)
         check_state(state)
-        config = SGNSConfig.from_dict(manifest["config"])
+        config = CorpusConfig.from_dict(manifest["config"])
         weights = load_file(str(run_dir / MODEL))
         vocab = Vocab.from_dict(read_json(run_dir, "vocab.json"))
         progress = Progress(state["epochs_done"], state["step"], state["words_done"],
@@ -121,7 +121,7 @@ def check_state(state) -> None:
         raise ValueError("'rng.step_sampler' or 'optimizer.schedule_epochs' is missing")
 
 
-def resumed_config(checkpoint: Checkpoint, epochs: int, **changes) -> SGNSConfig:
+def resumed_config(checkpoint: Checkpoint, epochs: int, **changes) -> CorpusConfig:
     """The run's own settings with the new total of epochs (and the thread count or engine, if given)."""
     done = checkpoint.progress.epochs_done
     if epochs <= done:

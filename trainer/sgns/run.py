@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer import derived, run_format, vector_quality
-from trainer.config import resolve_corpus
+from trainer.config import AUTO_EPOCH_WORDS, CorpusConfig, resolve_corpus
 from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
 from trainer.numbers import round_fixed
@@ -15,11 +15,10 @@ from trainer.projection import project
 from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
 from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, created_timestamp
-from trainer.sgns.config import AUTO_EPOCH_WORDS, SGNSConfig
 from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
-from trainer.sgns.engine import chunk_bounds, init_weights
+from trainer.sgns.monitor import Progress, TrainingMonitor
+from trainer.sgns.numba_engine import init_weights
 from trainer.sgns.probes import built_in
-from trainer.sgns.recorder import Progress, TrainingRecorder
 from trainer.sgns.resume import (
     Checkpoint,
     check_same_corpus,
@@ -29,6 +28,7 @@ from trainer.sgns.resume import (
     trainer_state,
 )
 from trainer.sgns.sampling import NoiseAlias, keep_probabilities
+from trainer.sgns.schedule import chunk_bounds
 from trainer.step_chunks import encode_chunk
 from trainer.token_source import TokenSource, load_token_source
 from trainer.vocab import RARE, STOPWORD, Vocab
@@ -46,9 +46,9 @@ class CorpusRunSummary:
     total_bytes: int
 
 
-def make_engine(config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
+def make_engine(config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
     if config.engine == "numba":
-        from trainer.sgns.engine import NumbaEngine
+        from trainer.sgns.numba_engine import NumbaEngine
 
         return NumbaEngine(config, W, W_out)
     from trainer.sgns.torch_engine import TorchEngine
@@ -56,7 +56,7 @@ def make_engine(config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
     return TorchEngine(config, W, W_out)
 
 
-def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: str | None = None,
+def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding: str | None = None,
                      progress: bool = True, log: Callable[[str], None] = print,
                      checkpoint: Checkpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
@@ -82,18 +82,18 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         noise = NoiseAlias(counts)
         weights = (checkpoint.W, checkpoint.W_out) if checkpoint else init_weights(len(counts), config.dim, config.seed)
         engine = make_engine(config, *weights)
-        recorder = TrainingRecorder(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
+        monitor = TrainingMonitor(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
                                     corpus.raw_words / corpus.kept_words, progress, start)
         try:
-            engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done, recorder)
+            engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done, monitor)
         finally:
-            seconds = recorder.close()
+            seconds = monitor.close()
         W, W_out = engine.weights()
         if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
-            raise recorder.diverged("non-finite weights", config.lr)
-        curve = recorder.loss_curve(seconds)
-        state = trainer_state(config, recorder.progress(), fingerprint)
-        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, state, source)
+            raise monitor.diverged("non-finite weights", config.lr)
+        curve = monitor.loss_curve(seconds)
+        state = trainer_state(config, monitor.progress(), fingerprint)
+        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state, source)
     for line in vector_quality.run_end_lines(run_dir):
         log(line)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
@@ -142,12 +142,12 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
         (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
 
 
-def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: CorpusIds,
-                     recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict,
+def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: CorpusIds,
+                     monitor: TrainingMonitor, W: np.ndarray, W_out: np.ndarray, curve: dict,
                      state: dict, source: TokenSource | None) -> Path:
-    vocab, records = corpus.vocab, recorder.records
-    steps = recorder.snapshot_steps
-    history = np.stack(recorder.history)
+    vocab, records = corpus.vocab, monitor.records
+    steps = monitor.snapshot_steps
+    history = np.stack(monitor.history)
     W_prime = np.ascontiguousarray(W_out.T)
     projection = project(history, W[:history.shape[1]])
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
@@ -159,7 +159,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
             "positions": [round_fixed(p, POSITION_DECIMALS) for p in projection.positions],
         })
         writer.json("vocab.json", vocab.to_dict())
-        writer.json("corpus_stats.json", corpus_stats(corpus, recorder.pairs))
+        writer.json("corpus_stats.json", corpus_stats(corpus, monitor.pairs))
         writer.json("loss_curve.json", curve)
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
         write_views(writer, vocab, steps, history, W, W_prime, source is not None)
@@ -173,7 +173,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
             "corpus": {"source": config.corpus, **corpus.summary.to_dict()},
             "tokenizer": source.identity() if source else None,
             "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
-                      "words": corpus.raw_words, "pairs": recorder.pairs, "steps": recorder.pairs,
+                      "words": corpus.raw_words, "pairs": monitor.pairs, "steps": monitor.pairs,
                       "recorded_steps": len(records), "epochs": config.epochs,
                       "snapshot_words": history.shape[1], "checkpoints": len(steps)},
             "chunk_size": RECORDS_PER_CHUNK,
@@ -183,5 +183,5 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
             "final_loss": float(np.nanmean(curve["loss"][-10:])),
             "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
                          "engine": config.engine, "device": config.device,
-                         "first_epoch": recorder.start.epochs_done + 1},
+                         "first_epoch": monitor.start.epochs_done + 1},
         })
