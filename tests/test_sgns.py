@@ -381,7 +381,7 @@ def rewrite(run, relpath, data: bytes):
 def test_a_changed_or_mismatched_state_is_refused_with_the_reason(tmp_path):
     import orjson
 
-    from trainer.sgns.resume import ResumeError
+    from trainer.checkpoint import ResumeError
 
     corpus = write_topics(tmp_path / "book.txt", lines=400)
     run = train_corpus_run(config(corpus, epochs=1), "run", tmp_path, progress=False, log=lambda _: None).run_dir

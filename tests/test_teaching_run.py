@@ -11,12 +11,13 @@ import pytest
 from safetensors.numpy import load_file
 
 from backend.cli import main
+from trainer.checkpoint import config_of
 from trainer.errors import RunFormatError
 from trainer.numbers import round_significant
 from trainer.run_format import PARTIAL_PREFIX, read_all_records, read_manifest
 from trainer.run_store import RunWriter
 from trainer.step_chunks import decode_columns
-from trainer.teaching_run import LOSS_DIGITS, config_of, ensure_default_runs, prepare, train_run
+from trainer.teaching_run import LOSS_DIGITS, ensure_default_runs, prepare, train_run
 from trainer.train import initial_weights
 
 

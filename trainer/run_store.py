@@ -22,6 +22,7 @@ from safetensors.numpy import save_file
 
 from trainer.errors import WordlabError
 from trainer.run_format import (
+    FORMAT_VERSION,
     MANIFEST,
     PARTIAL_PREFIX,
     check_name,
@@ -38,6 +39,28 @@ def created_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def manifest(config, corpus, tokens, sizes: dict, chunk_size: int, chunks: dict[str, list[str]],
+             pca: dict, final_loss: float, **extra) -> dict:
+    """run.json for either kind of run, less `files` (RunWriter.commit adds them): the one manifest writer.
+    config: a trainer.config.RunConfig; corpus: trainer.corpus.ReadSummary; tokens: a TokenSource or None;
+    pca: {name: trainer.projection.Projection}."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": config.kind,
+        "created": created_timestamp(),
+        "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
+        "corpus": {"source": config.corpus, **corpus.to_dict()},
+        "tokenizer": tokens.identity() if tokens else None,
+        "sizes": sizes,
+        "chunk_size": chunk_size,
+        "chunks": chunks,
+        "pca": {kind: {"explained_variance_ratio": p.explained_variance_ratio, "components": p.components,
+                       "mean": p.mean} for kind, p in pca.items()},
+        "final_loss": final_loss,
+        **extra,
+    }
 
 
 class RunWriter:

@@ -101,18 +101,22 @@ def diverged(step: int, lr: float, last_loss: float | None) -> Diverged:
 
 
 class SkipGramTrainer:
-    def __init__(self, config: TeachingConfig, vocab_counts, pairs: np.ndarray,
-                 weights: dict[str, np.ndarray] | None = None, step: int = 0):
+    def __init__(self, config: TeachingConfig, vocab_counts, pairs: np.ndarray):
         self.config = config
         self.pairs = pairs
-        self.step = step
-        source = weights if weights is not None else initial_weights(len(vocab_counts), config.dim, config.seed)
-        self.W = np.array(source["W"], dtype=np.float32)
-        self.W_prime = np.array(source["W_prime"], dtype=np.float32)
+        self.step = 0
+        self.restore(initial_weights(len(vocab_counts), config.dim, config.seed), 0)
         self.noise = noise_distribution(vocab_counts) if config.method == "sgns" else None
         self._epoch = -1
         self._order: np.ndarray | None = None
         self._negatives: np.ndarray | None = None
+
+    def restore(self, weights: dict[str, np.ndarray], step: int) -> None:
+        """Continues from these weights after `step` steps: the pair order and negatives depend only on
+        (seed, epoch), so nothing else is needed."""
+        self.W = np.array(weights["W"], dtype=np.float32)
+        self.W_prime = np.array(weights["W_prime"], dtype=np.float32)
+        self.step = step
 
     def _position(self, step: int) -> tuple[int, int]:
         """(pair index, position in its epoch) of a step; draws the epoch's order and negatives once."""

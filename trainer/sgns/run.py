@@ -12,18 +12,18 @@ from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
 from trainer.numbers import round_fixed
 from trainer.projection import project
-from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
+from trainer.run_format import check_name, chunk_path
 from trainer.run_probes import choose_probes
-from trainer.run_store import RunWriter, created_timestamp
+from trainer.run_store import RunWriter, manifest
 from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
 from trainer.sgns.monitor import Progress, TrainingMonitor
 from trainer.sgns.numba_engine import init_weights
 from trainer.sgns.probes import built_in
 from trainer.sgns.resume import (
-    Checkpoint,
+    CorpusCheckpoint,
     check_same_corpus,
     corpus_fingerprint,
-    load_checkpoint,
+    load_corpus_checkpoint,
     resumed_config,
     trainer_state,
 )
@@ -58,7 +58,7 @@ def make_engine(config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
 
 def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding: str | None = None,
                      progress: bool = True, log: Callable[[str], None] = print,
-                     checkpoint: Checkpoint | None = None) -> CorpusRunSummary:
+                     checkpoint: CorpusCheckpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
     source = load_token_source(config.tokenizer) if config.tokenizer else None
@@ -105,7 +105,7 @@ def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, c
                       log: Callable[[str], None] = print) -> CorpusRunSummary:
     """Continues a corpus run from its saved weights and state up to `epochs` in all (see resume.py);
     `changes` may set workers, device or engine."""
-    checkpoint = load_checkpoint(Path(run_dir))
+    checkpoint = load_corpus_checkpoint(Path(run_dir))
     config = resumed_config(checkpoint, epochs, **(changes or {}))
     return train_corpus_run(config, name, out_dir, encoding=encoding, progress=progress, log=log,
                             checkpoint=checkpoint)
@@ -165,23 +165,12 @@ def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: Cor
         write_views(writer, vocab, steps, history, W, W_prime, source is not None)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", state)
-        return writer.commit({
-            "format_version": FORMAT_VERSION,
-            "kind": "corpus",
-            "created": created_timestamp(),
-            "config": config.to_dict(),
-            "corpus": {"source": config.corpus, **corpus.summary.to_dict()},
-            "tokenizer": source.identity() if source else None,
-            "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
-                      "words": corpus.raw_words, "pairs": monitor.pairs, "steps": monitor.pairs,
-                      "recorded_steps": len(records), "epochs": config.epochs,
-                      "snapshot_words": history.shape[1], "checkpoints": len(steps)},
-            "chunk_size": RECORDS_PER_CHUNK,
-            "chunks": {"steps": step_chunks},
-            "pca": {"final": {"explained_variance_ratio": projection.explained_variance_ratio,
-                              "components": projection.components, "mean": projection.mean}},
-            "final_loss": float(np.nanmean(curve["loss"][-10:])),
-            "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
-                         "engine": config.engine, "device": config.device,
-                         "first_epoch": monitor.start.epochs_done + 1},
-        })
+        return writer.commit(manifest(
+            config, corpus.summary, source,
+            {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences, "words": corpus.raw_words,
+             "pairs": monitor.pairs, "steps": monitor.pairs, "recorded_steps": len(records), "epochs": config.epochs,
+             "snapshot_words": history.shape[1], "checkpoints": len(steps)},
+            RECORDS_PER_CHUNK, {"steps": step_chunks}, {"final": projection}, float(np.nanmean(curve["loss"][-10:])),
+            training={"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
+                      "engine": config.engine, "device": config.device,
+                      "first_epoch": monitor.start.epochs_done + 1}))
