@@ -27,7 +27,7 @@ from trainer.bpe.gpt_tokenizers import REFERENCES, installed, load_reference
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.tokenizer_file import load_tokenizer_file
 from trainer.errors import Broken, WordlabError
-from trainer.run_format import NAME_RE
+from trainer.names import NAME_RE
 
 
 @dataclass(frozen=True)

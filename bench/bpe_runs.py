@@ -2,7 +2,7 @@
 writing, and the run's size, for both teaching methods.
 
 Usage: python -m bench.bpe_runs [--vocab-size 1000]
-Writing is dominated by the explorer's t-SNE layout (trainer/derived.py), which grows with the vocabulary.
+Writing is dominated by the explorer's t-SNE layout (trainer/run_views.py), which grows with the vocabulary.
 The tokenizer is trained first on the teaching corpus (the default tokenizer's settings), outside the
 timings. Each run uses the default settings (15,000 steps); a token run keeps function words, so it has
 more pairs and a larger vocabulary than the word run, which is most of the difference.

@@ -180,7 +180,7 @@ def test_the_explorer_opens_a_book_with_its_own_words_and_true_scores(explorer, 
     assert {w for p in probes["analogies"] for w in (p["a"], p["b"], p["c"], p["expected"])} <= vocab
     assert {w for p in probes["similarity"] for w in (p["a"], p["b"])} <= vocab
     if tokenized:   # a token run's probes are tokens that spell whole words
-        whole = set(plain_words(Vocab(words, [1] * len(words)), tokenized=True).values())
+        whole = set(plain_words(Vocab(words, [1] * len(words)), bpe_tokens=True).values())
         assert {p["a"] for p in probes["similarity"]} <= whole
 
     # the scores on the corpus panel are a count over model.safetensors

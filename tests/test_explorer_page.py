@@ -16,9 +16,9 @@ from safetensors.numpy import load_file
 
 from tests.conftest import ARTIFACTS, screenshot, serving
 from trainer.config import TeachingConfig
-from trainer.derived import explorer_views
 from trainer.run_format import FORMAT_VERSION
 from trainer.run_store import RunWriter
+from trainer.run_views import explorer_views
 from trainer.similarity import cosine_matrix
 from trainer.vocab import Vocab
 

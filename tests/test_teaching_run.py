@@ -13,7 +13,7 @@ from safetensors.numpy import load_file
 from backend.cli import main
 from trainer.checkpoint import config_of
 from trainer.errors import RunFormatError
-from trainer.numbers import round_significant
+from trainer.rounding import round_significant
 from trainer.run_format import PARTIAL_PREFIX, read_all_records, read_manifest
 from trainer.run_store import RunWriter
 from trainer.step_chunks import decode_columns

@@ -12,7 +12,7 @@ Negative sampling has the same shape with k sampled words in place of all V:
 import numpy as np
 
 from trainer.config import TeachingConfig
-from trainer.numbers import round_fixed, round_significant
+from trainer.rounding import round_fixed, round_significant
 from trainer.sgns.step import sgns_record
 from trainer.train import SgnsStep, SoftmaxStep
 from trainer.vocab import FilteredSentence, Vocab

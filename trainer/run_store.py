@@ -21,11 +21,11 @@ import orjson
 from safetensors.numpy import save_file
 
 from trainer.errors import WordlabError
+from trainer.names import check_name, is_valid_name
 from trainer.run_format import (
     FORMAT_VERSION,
     MANIFEST,
     PARTIAL_PREFIX,
-    check_name,
     read_manifest,
 )
 
@@ -147,19 +147,11 @@ def recover_abandoned_partials(out_dir: Path) -> None:
             continue  # half written: nothing to recover
     for name, _, _, entry in sorted(complete, reverse=True):  # per name: the new copy first, then the newest
         final = out_dir / name
-        if check_name_quietly(name) and not final.exists():
+        if is_valid_name(name) and not final.exists():
             entry.rename(final)
     for entry in partials:
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def check_name_quietly(name) -> bool:
-    try:
-        check_name(name)
-    except WordlabError:
-        return False
-    return True
 
 
 def process_alive(pid: int) -> bool:

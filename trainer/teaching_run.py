@@ -10,16 +10,17 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from trainer import derived, run_format, vector_quality
+from trainer import run_format, run_views, vector_quality
 from trainer.checkpoint import ResumeError, load_checkpoint
 from trainer.config import TeachingConfig, resolve_corpus
 from trainer.corpus import Corpus, read_corpus, regex_words
 from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
-from trainer.numbers import round_fixed, round_significant
+from trainer.names import check_name
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
-from trainer.run_format import check_name, check_run, chunk_path
+from trainer.rounding import round_fixed, round_significant
+from trainer.run_format import check_run, chunk_path
 from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, manifest
 from trainer.sgns.probes import built_in
@@ -114,7 +115,7 @@ def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: Prepar
     history = np.stack(recorder.weight_history)
     weights = trainer.weights()
     final_W, final_W_prime = weights["W"], weights["W_prime"]
-    probes = choose_probes(vocab, tokenized=prepared.tokens is not None, **built_in())
+    probes = choose_probes(vocab, bpe_tokens=prepared.tokens is not None, **built_in())
     projections = final_and_global(history, final_W)
     chunk_size = config.chunk_size
     n_chunks = -(-len(records) // chunk_size)
@@ -134,19 +135,19 @@ def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: Prepar
             bar.update(2)
         views = {
             "vocab.json": vocab.to_dict(),
-            "corpus_stats.json": derived.corpus_stats_view(prepared.corpus.sentences, vocab, prepared.stopwords,
+            "corpus_stats.json": run_views.corpus_stats_view(prepared.corpus.sentences, vocab, prepared.stopwords,
                                                            sum(len(x.ids) for x in prepared.sentences),
                                                            len(prepared.pairs)),
-            "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
+            "sentences.json": run_views.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": round_significant(recorder.losses, LOSS_DIGITS)},
             run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
-            run_format.NEIGHBORS: derived.neighbor_evolution(vocab, steps, history, probes.queries),
-            run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
-            run_format.ANALOGIES: derived.analogy_view(vocab, final_W, probes.analogy_tuples()),
-            run_format.CONVERGENCE: derived.convergence_view(vocab, steps, history, final_W),
-            run_format.INPUT_OUTPUT: derived.input_output_view(vocab, final_W, final_W_prime),
+            run_format.NEIGHBORS: run_views.neighbor_evolution(vocab, steps, history, probes.queries),
+            run_format.SIMILARITY: run_views.similarity_view(vocab, final_W),
+            run_format.ANALOGIES: run_views.analogy_view(vocab, final_W, probes.analogy_tuples()),
+            run_format.CONVERGENCE: run_views.convergence_view(vocab, steps, history, final_W),
+            run_format.INPUT_OUTPUT: run_views.input_output_view(vocab, final_W, final_W_prime),
         }
-        views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime,
+        views.update(run_views.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime,
                                             probes=probes.analogy_tuples(), content=probes.content))
         views.update(vector_quality.run_end_views(vocab, final_W, history[0], probes))
         for relpath, view in views.items():

@@ -20,7 +20,7 @@ from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
 
 if TYPE_CHECKING:
-    from trainer.bpe.kernel import KernelTables, WholeText
+    from trainer.bpe.merge_kernel import KernelTables, WholeText
 
 FORMAT_VERSION = 1
 # The unit caches of one tokenizer together hold at most this many bytes (measured per entry); a cache
@@ -194,10 +194,10 @@ class BPETokenizer:
     def _kernel(self) -> "KernelTables":
         """The kernel's tables, built on first need: numba's import and the cached kernel's load cost
         about 0.5 s of CPU (2 s when it first compiles), which a server start or a class typing short
-        texts never pays (trainer/bpe/kernel.py)."""
+        texts never pays (trainer/bpe/merge_kernel.py)."""
         with self._kernel_lock:
             if self._kernel_tables is None:
-                from trainer.bpe.kernel import KernelTables
+                from trainer.bpe.merge_kernel import KernelTables
 
                 self._kernel_tables = KernelTables(self._symbol_ids, self._ranks,
                                                      [m.new_id for m in self.merges], self.vocab_size)

@@ -1,7 +1,7 @@
 """trainer_state.json of a corpus run: what it records, and reading it back (validated) to continue training.
 
 The state holds what a later session cannot recompute: how far training went (epochs, pairs, words),
-the lr schedule, the step sampler's generator state, and a fingerprint of the tokenized corpus. The
+the lr schedule, the step sampler's generator state, and a fingerprint of the corpus as ids. The
 kernel's random streams need no state: a chunk's stream is seeded by (seed, chunk index), and a session
 that starts at epoch e starts at chunk e × chunks_per_epoch.
 """

@@ -1,4 +1,4 @@
-"""A corpus run end to end: pre-tokenize → train (numba or torch engine) → write the run directory atomically."""
+"""A corpus run end to end: the corpus as ids → train (numba or torch engine) → write the run directory atomically."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer import derived, run_format, vector_quality
+from trainer import run_format, run_views, vector_quality
 from trainer.config import AUTO_EPOCH_WORDS, CorpusConfig, resolve_corpus
 from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
-from trainer.numbers import round_fixed
+from trainer.names import check_name
 from trainer.projection import project
-from trainer.run_format import check_name, chunk_path
+from trainer.rounding import round_fixed
+from trainer.run_format import chunk_path
 from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, manifest
 from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
@@ -64,7 +65,7 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
     with read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
-                         config.sentences, derived.SAMPLE_SENTENCES) as corpus:
+                         config.sentences, run_views.SAMPLE_SENTENCES) as corpus:
         vocabulary = corpus.vocabulary_counts(config.min_count)
         for line in corpus_report(corpus.summary, vocabulary, config.min_count, config.max_vocab):
             log(line)
@@ -112,29 +113,29 @@ def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, c
 
 
 def corpus_stats(corpus: CorpusIds, pairs: int) -> dict:
-    return derived.corpus_summary(
+    return run_views.corpus_summary(
         sentences=corpus.sentences, words=corpus.raw_words, distinct_words=corpus.distinct_words,
         kept_words=corpus.kept_words, vocab=corpus.vocab, pairs=pairs,
         dropped_totals={STOPWORD: 0, RARE: corpus.raw_words - corpus.kept_words},
-        top_dropped=[(w, c, RARE) for w, c in corpus.most_frequent_dropped(derived.TOP_DROPPED)],
+        top_dropped=[(w, c, RARE) for w, c in corpus.most_frequent_dropped(run_views.TOP_DROPPED)],
         first_sentences=corpus.first_sentences)
 
 
 def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
-                W_prime: np.ndarray, tokenized: bool) -> None:
+                W_prime: np.ndarray, bpe_tokens: bool) -> None:
     """The derived views over the recorded (most frequent) words, the explorer's among them; one place
     so that new views join here. Probes: the run's own (trainer/run_probes.py), scored over the whole W."""
     top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
     final = W[:len(top)]
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
-    probes = choose_probes(vocab, tokenized=tokenized, **built_in())
+    probes = choose_probes(vocab, bpe_tokens=bpe_tokens, **built_in())
     analogies = probes.analogy_tuples()
     views = {
-        run_format.NEIGHBORS: derived.neighbor_evolution(top, steps, history, probes.queries),
-        run_format.SIMILARITY: derived.similarity_view(similar, final[:len(similar)]),
-        run_format.ANALOGIES: derived.analogy_view(top, final, analogies),
-        run_format.CONVERGENCE: derived.convergence_view(top, steps, history, final),
-        **derived.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
+        run_format.NEIGHBORS: run_views.neighbor_evolution(top, steps, history, probes.queries),
+        run_format.SIMILARITY: run_views.similarity_view(similar, final[:len(similar)]),
+        run_format.ANALOGIES: run_views.analogy_view(top, final, analogies),
+        run_format.CONVERGENCE: run_views.convergence_view(top, steps, history, final),
+        **run_views.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
                                  content=probes.content),
         **vector_quality.run_end_views(vocab, W, history[0], probes),
     }
