@@ -31,7 +31,7 @@ from trainer.run_format import (
 
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 OLD_MARK = "-old-"  # in the name of the partial directory holding a replaced run
-GZIP_LEVEL = 4  # measured: 7.5 MB in 0.5 s for the default run; level 6 saves 10% for 3x the time
+GZIP_LEVEL = 4  # most of level 6's saving at a third of its time (docs/performance.md, "Figures from code comments")
 
 
 def created_timestamp() -> str:

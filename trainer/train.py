@@ -5,7 +5,7 @@ Two methods share the pair order, the initial weights and the update rule θ ←
   sgns:    L = −log σ(u_o·v_c) − Σ_n log σ(−u_n·v_c) over k negatives drawn from unigram^0.75;
            ∂L/∂v_c = Σ_n σ(u_n·v_c)·u_n − (1 − σ(u_o·v_c))·u_o; only v_c and k + 1 columns of W′ change.
 The gradients are the formulas the walkthrough teaches, written in numpy: on V×8 matrices torch's
-import (seconds) and autograd (~100 µs a step) cost far more than the arithmetic. tests/ checks these
+import and autograd cost far more than the arithmetic (docs/performance.md). tests/ checks these
 formulas against torch autograd (tests/autograd_losses.py).
 Resumable at any step: the pair order and the negatives of an epoch depend only on (seed, epoch),
 so the weights and the step count are the whole remaining state.
