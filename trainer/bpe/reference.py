@@ -7,6 +7,7 @@ applies. Two rules of this project's tokenizers sit on top:
   punctuation, whitespace) and no merge crosses a piece; the last symbol of a piece carries `</w>`;
 - the base symbols are the 256 byte tokens and the characters seen (trainer/bpe/train.py's base_symbols);
   a character never seen is encoded as its UTF-8 bytes, so nothing is unknown.
+A merge replaces every occurrence of its pair, left to right (train.py's merge_pair: "aaa" merges once).
 Ties go to the pair of smaller ids (older symbols first). This recounts everything at each merge and
 rescans each piece at each step: quadratic, and fine for a lesson. The fast path (incremental counts in
 trainer/bpe/train.py, caches in trainer/bpe/tokenizer.py, the compiled trainer/bpe/merge_kernel.py) gives
@@ -16,7 +17,7 @@ the same merges and the same tokens (tests/test_bpe_reference.py).
 from collections import Counter
 
 from trainer.bpe.pretokenize import END_OF_WORD, split_pieces
-from trainer.bpe.train import base_symbols
+from trainer.bpe.train import base_symbols, merge_pair, piece_symbols
 
 Pair = tuple[int, int]
 
@@ -30,19 +31,6 @@ def pair_counts(pieces: list[list[int]], freqs: list[int]) -> Counter:
     return counts
 
 
-def merge(symbols: list[int], pair: Pair, new_id: int) -> list[int]:
-    """Every occurrence of `pair` replaced by new_id, scanning left to right (so "aaa" merges once)."""
-    out, i = [], 0
-    while i < len(symbols):
-        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
-            out.append(new_id)
-            i += 2
-        else:
-            out.append(symbols[i])
-            i += 1
-    return out
-
-
 def train(text: str, vocab_size: int) -> tuple[list[str], int, list[tuple[int, int, int]]]:
     """(vocabulary texts, how many are base symbols, merges as (left id, right id, count)); merge r makes
     id base + r, whose text is its two parts' texts joined."""
@@ -50,7 +38,7 @@ def train(text: str, vocab_size: int) -> tuple[list[str], int, list[tuple[int, i
     vocab = base_symbols(piece_freqs)
     base = len(vocab)
     ids = {symbol: i for i, symbol in enumerate(vocab)}
-    pieces = [[ids[ch] for ch in piece[:-1]] + [ids[piece[-1] + END_OF_WORD]] for piece in piece_freqs]
+    pieces = [piece_symbols(piece, ids) for piece in piece_freqs]
     freqs = list(piece_freqs.values())
     merges = []
     while len(vocab) < vocab_size:
@@ -61,7 +49,7 @@ def train(text: str, vocab_size: int) -> tuple[list[str], int, list[tuple[int, i
         new_id = len(vocab)
         vocab.append(vocab[best[0]] + vocab[best[1]])
         merges.append((*best, counts[best]))
-        pieces = [merge(symbols, best, new_id) for symbols in pieces]
+        pieces = [merge_pair(symbols, *best, new_id) for symbols in pieces]
     return vocab, base, merges
 
 
@@ -81,6 +69,6 @@ def encode(text: str, vocab: list[str], base: int, merges: list[Pair], max_merge
             pair = min(zip(symbols, symbols[1:], strict=False), key=lambda p: rank.get(p, len(rank)))
             if pair not in rank:
                 break
-            symbols = merge(symbols, pair, base + rank[pair])
+            symbols = merge_pair(symbols, *pair, base + rank[pair])
         ids.extend(symbols)
     return ids
