@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from trainer.corpus import SENTENCE_MODES
 from trainer.errors import WordlabError
+from trainer.run_format import KINDS
 
 # The checkout this package runs from (installed editable): defaults must not depend on the cwd.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,6 @@ DEFAULT_RUNS_DIR = PROJECT_ROOT / "data" / "runs"
 DEFAULT_TOKENIZERS_DIR = PROJECT_ROOT / "data" / "tokenizers"
 DEFAULT_TOKENIZER_VOCAB = 1000
 METHODS = ("softmax", "sgns")
-KINDS = ("teaching", "corpus")
 
 # sample=1e-3: the default of word2vec.c and gensim, so the comparison with gensim is like for like; on a
 # single book (~100k words) 1e-4 would discard most tokens of the hundred most frequent words.

@@ -1,4 +1,6 @@
-"""Writes a run directory atomically and reads one back to resume training.
+"""Writes a run directory atomically, with its manifest (the one manifest writer for both kinds).
+
+Reading a run back to resume it: trainer/checkpoint.py.
 
 A run is written into a hidden `.partial-*` directory and renamed into place only when every
 file and the manifest are on disk, so a crash never leaves half a run that looks complete.
