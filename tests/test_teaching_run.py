@@ -275,7 +275,7 @@ def test_closed_form_softmax_gradients_equal_torch_autograd():
     from trainer.train import softmax_step
 
     weights = initial_weights(30, 8, seed=3)
-    step = softmax_step(weights["W"], weights["W_prime"], center=4, context=17)
+    step = softmax_step(weights["W"], weights["W_prime"].T, center=4, context=17)
     W, W_prime = leaf(weights["W"]), leaf(weights["W_prime"])
     loss = softmax_loss(W, W_prime, 4, 17)
     loss.backward()

@@ -30,7 +30,8 @@ class Checkpoint:
     config: RunConfig
     vocab: Vocab
     W: np.ndarray                # V×d
-    W_prime: np.ndarray          # d×V
+    W_out: np.ndarray            # V×d: the output vectors as rows, as both kinds train them (the file's W_prime
+                                 # transposed)
     state: dict                  # trainer_state.json, as read (each kind checks its own fields)
     loss_curve: dict
     records: list[dict]          # every recorded step, in order
@@ -66,4 +67,4 @@ def load_checkpoint(run_dir: Path, kind: str) -> Checkpoint:
     if weights.get("W", np.empty(0)).shape != shape or weights.get("W_prime", np.empty(0)).shape != shape[::-1]:
         raise ResumeError(f"{name}: {MODEL} does not hold W {shape} and W_prime {shape[::-1]} for the vocabulary")
     return Checkpoint(manifest, config, vocab, weights["W"].astype(np.float32),
-                      weights["W_prime"].astype(np.float32), state, curve, records)
+                      np.ascontiguousarray(weights["W_prime"].T, dtype=np.float32), state, curve, records)

@@ -62,7 +62,7 @@ class StepRecorder:
             "window_positions": in_window,
             "loss": np.float32(loss),
             "W": round_fixed(snap.W, WEIGHT_DECIMALS),
-            "W_prime": round_fixed(snap.W_prime, WEIGHT_DECIMALS),
+            "W_prime": round_fixed(snap.W_out.T, WEIGHT_DECIMALS),
             "hidden": snap.W[center],
         }
         if isinstance(snap, SgnsStep):
@@ -72,8 +72,8 @@ class StepRecorder:
     def _softmax_fields(self, center: int, context: int, snap: SoftmaxStep) -> dict:
         probabilities = snap.probabilities
         hidden = snap.W[center]
-        pull = snap.W_prime[:, context]
-        push = snap.W_prime @ probabilities
+        pull = snap.W_out[context]
+        push = probabilities @ snap.W_out
         cosine = float(hidden @ pull / max(np.linalg.norm(hidden) * np.linalg.norm(pull), 1e-12))
         return {
             "lr": float(np.float32(self.config.lr)),   # as the SGNS record holds it

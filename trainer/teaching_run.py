@@ -95,7 +95,7 @@ def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
     trainer = SkipGramTrainer(config, prepared.vocab.counts, prepared.pairs)
     if checkpoint:
-        trainer.restore({"W": checkpoint.W, "W_prime": checkpoint.W_prime}, checkpoint.state["step"])
+        trainer.restore(checkpoint.W, checkpoint.W_out, checkpoint.state["step"])
         recorder.restore(checkpoint.loss_curve["loss"], checkpoint.records)
     started = time.perf_counter()
     trainer.train_until(config.steps, recorder, progress)

@@ -54,7 +54,7 @@ class SoftmaxStep:
     """What the model saw and computed at one softmax step, before its update."""
 
     W: np.ndarray
-    W_prime: np.ndarray
+    W_out: np.ndarray           # V×d: the output vectors u_w as rows (W′ transposed)
     logits: np.ndarray
     probabilities: np.ndarray
     grad_v_c: np.ndarray
@@ -67,7 +67,7 @@ class SgnsStep:
     """The weights one negative-sampling step saw and its numbers (trainer/sgns/step.py), before its update."""
 
     W: np.ndarray
-    W_prime: np.ndarray
+    W_out: np.ndarray           # V×d
     negative_ids: np.ndarray    # k
     numbers: dict
 
@@ -76,18 +76,18 @@ class SgnsStep:
         return self.numbers["loss"]
 
 
-def softmax_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int) -> SoftmaxStep:
+def softmax_step(W: np.ndarray, W_out: np.ndarray, center: int, context: int) -> SoftmaxStep:
+    """One full-softmax step's numbers; W_out holds the output vectors as rows (V×d)."""
     v_c = W[center]
-    logits = v_c @ W_prime
+    logits = W_out @ v_c
     top = logits.max()
     shifted = np.exp(logits - top)
     total = shifted.sum()
     probabilities = shifted / total
-    repulsive = W_prime @ probabilities
-    attractive = W_prime[:, context]
+    push = probabilities @ W_out
+    pull = W_out[context]
     loss = math.log(total) - float(logits[context] - top)
-    return SoftmaxStep(W, W_prime, logits, probabilities, repulsive - attractive,
-                       v_c * (probabilities[context] - 1), loss)
+    return SoftmaxStep(W, W_out, logits, probabilities, push - pull, v_c * (probabilities[context] - 1), loss)
 
 
 # on_step(step, pair_row, loss, step detail or None); the detail is given only on recorded steps
@@ -101,21 +101,25 @@ def diverged(step: int, lr: float, last_loss: float | None) -> Diverged:
 
 
 class SkipGramTrainer:
+    """A teaching run's weights and its training loop. Output vectors are held as rows, W_out (V×d), as a
+    corpus run's engines hold them; the run's files carry W′ = W_outᵀ (d×V), the contract's W_prime."""
+
     def __init__(self, config: TeachingConfig, vocab_counts, pairs: np.ndarray):
         self.config = config
         self.pairs = pairs
         self.step = 0
-        self.restore(initial_weights(len(vocab_counts), config.dim, config.seed), 0)
+        start = initial_weights(len(vocab_counts), config.dim, config.seed)
+        self.restore(start["W"], start["W_prime"].T, 0)
         self.noise = noise_distribution(vocab_counts) if config.method == "sgns" else None
         self._epoch = -1
         self._order: np.ndarray | None = None
         self._negatives: np.ndarray | None = None
 
-    def restore(self, weights: dict[str, np.ndarray], step: int) -> None:
+    def restore(self, W: np.ndarray, W_out: np.ndarray, step: int) -> None:
         """Continues from these weights after `step` steps: the pair order and negatives depend only on
         (seed, epoch), so nothing else is needed."""
-        self.W = np.array(weights["W"], dtype=np.float32)
-        self.W_prime = np.array(weights["W_prime"], dtype=np.float32)
+        self.W = np.array(W, dtype=np.float32)
+        self.W_out = np.array(W_out, dtype=np.float32, order="C")
         self.step = step
 
     def _position(self, step: int) -> tuple[int, int]:
@@ -142,14 +146,14 @@ class SkipGramTrainer:
             index, position = self._position(step)
             center, context = int(self.pairs[index, 0]), int(self.pairs[index, 1])
             recorded = self.config.is_recorded(step)
-            W, W_prime = (self.W.copy(), self.W_prime.copy()) if recorded else (self.W, self.W_prime)
+            W, W_out = (self.W.copy(), self.W_out.copy()) if recorded else (self.W, self.W_out)
             if sgns:
                 negatives = self._negatives[position]
-                numbers = sgns_step(W[center], W_prime[:, context], W_prime[:, negatives].T, lr)
-                detail = SgnsStep(W, W_prime, negatives, numbers)
-                apply_step(self.W, self.W_prime.T, center, context, negatives, numbers)
+                numbers = sgns_step(W[center], W_out[context], W_out[negatives], lr)
+                detail = SgnsStep(W, W_out, negatives, numbers)
+                apply_step(self.W, self.W_out, center, context, negatives, numbers)
             else:
-                detail = softmax_step(W, W_prime, center, context)
+                detail = softmax_step(W, W_out, center, context)
                 self._softmax_update(center, context, detail, lr)
             loss = detail.loss
             if not math.isfinite(loss) or not math.isfinite(float(self.W[center].sum())):
@@ -166,7 +170,8 @@ class SkipGramTrainer:
         error[context] -= 1
         v_c = self.W[center].copy()
         self.W[center] -= lr * s.grad_v_c
-        self.W_prime -= (lr * v_c)[:, None] * error
+        self.W_out -= error[:, None] * (lr * v_c)
 
     def weights(self) -> dict[str, np.ndarray]:
-        return {"W": self.W.copy(), "W_prime": np.ascontiguousarray(self.W_prime)}
+        """The run's weights as the files hold them: W (V×d) and W_prime (d×V)."""
+        return {"W": self.W.copy(), "W_prime": np.ascontiguousarray(self.W_out.T)}

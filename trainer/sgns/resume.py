@@ -69,8 +69,7 @@ def load_corpus_checkpoint(run_dir: Path) -> CorpusCheckpoint:
                           f"resumed") from None
     if state["epochs_done"] != config.epochs or state["optimizer"]["schedule_epochs"] != config.epochs:
         raise ResumeError(f"{name}: {TRAINER_STATE} says {state['epochs_done']} epochs, run.json {config.epochs}")
-    return CorpusCheckpoint(config, saved.vocab, saved.W, np.ascontiguousarray(saved.W_prime.T), progress,
-                            state["corpus"])
+    return CorpusCheckpoint(config, saved.vocab, saved.W, saved.W_out, progress, state["corpus"])
 
 
 def generator_state_to_json(state: dict) -> dict:
