@@ -303,6 +303,22 @@ def test_sgns_identity_holds_in_the_files_at_every_recorded_step(small_sgns_run,
         assert r["context_id"] not in r["negative_ids"]
 
 
+def test_one_step_record_for_both_kinds_and_one_name_for_what_softmax_shares(small_run, small_sgns_run,
+                                                                              small_corpus_run):
+    """A teaching run's SGNS step and a corpus run's recorded step are written by one function: the same
+    fields (a teaching record adds the sentence and the weights, a corpus record its epoch); a softmax record
+    names what it shares with them alike."""
+    sentence = {"sentence_id", "center_position", "context_position", "window_positions", "W", "W_prime"}
+    teaching, corpus = all_records(small_sgns_run)[0], all_records(small_corpus_run)[0]
+    assert set(teaching) - sentence == set(corpus) - {"epoch"}
+    assert {"pull", "push", "grad_u_pos", "u_pos", "update_v_c", "negative_ids", "lr"} <= set(corpus)
+    softmax = all_records(small_run)[0]
+    assert {"lr", "pull", "push", "grad_v_c", "grad_u_pos", "hidden", "loss"} <= set(softmax)
+    assert not {"attractive_force", "repulsive_force", "grad_u_o"} & set(softmax)
+    assert np.allclose(np.asarray(softmax["grad_v_c"]), np.asarray(softmax["push"]) - np.asarray(softmax["pull"]),
+                       atol=1e-6)
+
+
 def test_sgns_gradients_in_the_files_equal_torch_autograd(small_sgns_run):
     from tests.autograd_losses import leaf, sgns_loss
 
