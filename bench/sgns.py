@@ -33,14 +33,14 @@ def peak_rss_mb() -> float:
 
 
 def run_wordlab(corpus: str, epochs: int) -> dict:
-    from trainer.sgns.config import SGNSConfig
+    from trainer.config import CorpusConfig
     from trainer.sgns.export import load_vectors
     from trainer.sgns.probes import score
     from trainer.sgns.run import train_corpus_run
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        config = SGNSConfig(corpus=corpus, **{**SETTINGS, "epochs": epochs})
+        config = CorpusConfig(corpus=corpus, **{**SETTINGS, "epochs": epochs})
         summary = train_corpus_run(config, "bench", Path(tmp), progress=False, log=lambda _: None)
         wall = time.perf_counter() - started
         words, W = load_vectors(summary.run_dir)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from trainer.config import TrainConfig
+from trainer.config import TeachingConfig
 
 SMALL_STEPS = 400
 
 
 @pytest.fixture(scope="session")
-def small_config() -> TrainConfig:
+def small_config() -> TeachingConfig:
     """The built-in teaching corpus, few steps, small chunks so that several chunks are written."""
-    return TrainConfig(steps=SMALL_STEPS, lr=0.3, dense_steps=50, record_interval=7, chunk_size=40)
+    return TeachingConfig(steps=SMALL_STEPS, lr=0.3, dense_steps=50, record_interval=7, chunk_size=40)
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +40,10 @@ def small_sgns_run(tmp_path_factory, small_config) -> Path:
 @pytest.fixture(scope="session")
 def small_corpus_run(tmp_path_factory) -> Path:
     """A corpus run (negative sampling, recorded steps and snapshots) of the built-in teaching corpus."""
-    from trainer.config import DEFAULT_CORPUS, resolve_corpus
-    from trainer.sgns.config import SGNSConfig
+    from trainer.config import DEFAULT_CORPUS, CorpusConfig, resolve_corpus
     from trainer.sgns.run import train_corpus_run
 
-    config = SGNSConfig(corpus=str(resolve_corpus(DEFAULT_CORPUS)), dim=16, epochs=4, min_count=3, workers=1,
+    config = CorpusConfig(corpus=str(resolve_corpus(DEFAULT_CORPUS)), dim=16, epochs=4, min_count=3, workers=1,
                         checkpoints=8, recorded_steps=60, sample=0.0)
     return train_corpus_run(config, "corpus", tmp_path_factory.mktemp("corpus-runs"), progress=False,
                             log=lambda _: None).run_dir

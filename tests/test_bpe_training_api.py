@@ -18,6 +18,7 @@ from backend.app import create_app
 from backend.errors import Busy
 from backend.routes.bpe import STALE_HOLD_SECONDS
 from backend.training_pool import TrainingPool
+from trainer.bpe import reference
 from trainer.bpe.build import split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.replay import CANDIDATES, TrainingTooLong, train_for_replay
@@ -61,14 +62,6 @@ def test_merges_equal_the_clis_on_the_same_text(trained, tmp_path):
     assert [m[:4] for m in cli["merges"]] == [[m["left"], m["right"], m["id"], m["count"]] for m in trained["merges"]]
 
 
-def naive_pair_counts(pieces: list[list[int]], counts: list[int]) -> Counter:
-    pairs = Counter()
-    for symbols, count in zip(pieces, counts, strict=True):
-        for pair in zip(symbols, symbols[1:], strict=False):
-            pairs[pair] += count
-    return pairs
-
-
 def test_each_merges_candidates_are_a_naive_recount(trained):
     """Recounting every pair from scratch before merge r (the first r - 1 merges applied to the text's
     pieces, rebuilt here from the text) gives the table the page shows, its winner first."""
@@ -79,7 +72,7 @@ def test_each_merges_candidates_are_a_naive_recount(trained):
     assert symbols == trained["pieces"] and list(pieces.values()) == trained["counts"]
     counts = list(pieces.values())
     for merge in trained["merges"]:
-        recount = naive_pair_counts(symbols, counts)
+        recount = reference.pair_counts(symbols, counts)
         top = sorted(recount.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         assert [(c["left"], c["right"], c["count"]) for c in merge["candidates"]] == [(a, b, n) for (a, b), n in top]
         assert (merge["left"], merge["right"], merge["count"]) == (*top[0][0], top[0][1])

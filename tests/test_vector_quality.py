@@ -1,12 +1,12 @@
 """The run-end check of a run's vectors (trainer/vector_quality.py) on vectors whose answer is known, and the
-teaching run's convergence rule (trainer/derived.py) on histories whose answer is known."""
+teaching run's convergence rule (trainer/run_views.py) on histories whose answer is known."""
 
 import numpy as np
 import pytest
 
 from backend.cli import main
 from trainer import vector_quality as vq
-from trainer.derived import convergence_view
+from trainer.run_views import convergence_view
 from trainer.similarity import unit_rows
 from trainer.vocab import Vocab
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from trainer import run_format
 from trainer.clustering import kmeans, ward
-from trainer.numbers import round_fixed
+from trainer.rounding import round_fixed
 from trainer.similarity import analogy, analogy_scores, cosine_matrix, nearest, unit_rows
 from trainer.vocab import RARE, STOPWORD, Vocab, drop_reason
 
