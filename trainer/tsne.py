@@ -1,15 +1,16 @@
-"""Exact t-SNE in numpy (van der Maaten & Hinton 2008), for the explorer's second map of a small run.
+"""Exact t-SNE (van der Maaten & Hinton 2008), for the explorer's second map of every run.
 
-Why not scikit-learn here: importing it cost about a second inside every teaching-run write (the run
-is meant to take ≤ 3 s), and for a few hundred words the exact O(N²) gradient takes a fraction of a
-second. Above EXACT_MAX_WORDS its cost grows past scikit-learn's Barnes-Hut approximation, which
-trainer/derived.py then uses (bench/explorer_map.py times both). The optimisation follows sklearn's
-defaults so the two maps look alike: cosine distances, perplexity 30, PCA start scaled to std 1e-4, early exaggeration
-12 for 250 iterations with momentum 0.5, then momentum 0.8, per-coordinate gains, learning rate
-max(N / 12 / 4, 50), 1,000 iterations in all.
+Why not scikit-learn: importing it cost about a second inside every teaching-run write, and its Barnes-Hut
+approximation took ~70 s on a corpus run's 2,000 words (under load), most of the whole command. The exact
+O(N²) gradient, compiled by numba (parallel rows, no N×N matrix per iteration), is a fraction of a second
+for a few hundred words and a few seconds for 2,000 (bench/explorer_map.py times both). The optimisation
+follows sklearn's defaults so the two maps look alike: cosine distances, perplexity 30, PCA start scaled to
+std 1e-4, early exaggeration 12 for 250 iterations with momentum 0.5, then momentum 0.8, per-coordinate gains,
+learning rate max(N / 12 / 4, 50), 1,000 iterations in all.
 """
 
 import numpy as np
+from numba import njit, prange
 
 from trainer.projection import project
 from trainer.similarity import cosine_matrix
@@ -19,7 +20,6 @@ ITERATIONS = 1000
 EXAGGERATION = 12.0
 EXAGGERATED_ITERATIONS = 250
 MIN_GAIN = 0.01
-EXACT_MAX_WORDS = 300     # exact cost grows as N²: bench/explorer_map.py prints both at 122, 300, 2,000 words
 BISECTION_STEPS = 64
 
 
@@ -30,25 +30,43 @@ def cosine_distances(vectors: np.ndarray) -> np.ndarray:
 
 
 def joint_probabilities(distances: np.ndarray, perplexity: float) -> np.ndarray:
-    """Symmetric P: each row's Gaussian precision found by bisection (all rows at once) so that the
-    row's entropy is log(perplexity), then P = (P + Pᵀ) / 2N."""
+    """Symmetric P: each row's Gaussian precision found by bisection so that the row's entropy is
+    log(perplexity), then P = (P + Pᵀ) / 2N."""
     n = len(distances)
-    target = np.log(perplexity)
-    beta = np.ones(n)
-    low, high = np.full(n, -np.inf), np.full(n, np.inf)
-    off_diagonal = ~np.eye(n, dtype=bool)
-    for _ in range(BISECTION_STEPS):
-        weights = np.exp(-distances * beta[:, None]) * off_diagonal
-        total = np.maximum(weights.sum(axis=1), 1e-12)
-        conditional = weights / total[:, None]
-        entropy = np.log(total) + beta * (distances * conditional).sum(axis=1)
-        too_flat = entropy > target                     # too wide a Gaussian: raise the precision
-        low = np.where(too_flat, beta, low)
-        high = np.where(too_flat, high, beta)
-        beta = np.where(too_flat, np.where(np.isinf(high), beta * 2, (beta + high) / 2),
-                        np.where(np.isinf(low), beta / 2, (beta + low) / 2))
+    conditional = _conditional_rows(np.ascontiguousarray(distances, dtype=np.float64), np.log(perplexity))
     joint = (conditional + conditional.T) / (2 * n)
-    return np.maximum(joint, 1e-12) * off_diagonal
+    joint = np.maximum(joint, 1e-12, out=joint)
+    np.fill_diagonal(joint, 0.0)
+    return joint
+
+
+@njit(parallel=True, cache=True)
+def _conditional_rows(distances, target):
+    """Row i's p_j|i, every row bisected on its own (rows are independent: parallel)."""
+    n = distances.shape[0]
+    conditional = np.zeros((n, n))
+    for i in prange(n):
+        beta, low, high = 1.0, -np.inf, np.inf
+        row = conditional[i]
+        for _ in range(BISECTION_STEPS):
+            total = 0.0
+            weighted = 0.0
+            for j in range(n):
+                w = np.exp(-distances[i, j] * beta) if j != i else 0.0
+                row[j] = w
+                total += w
+                weighted += distances[i, j] * w
+            total = max(total, 1e-12)
+            entropy = np.log(total) + beta * weighted / total
+            if entropy > target:                        # too wide a Gaussian: raise the precision
+                low = beta
+                beta = beta * 2 if np.isinf(high) else (beta + high) / 2
+            else:
+                high = beta
+                beta = beta / 2 if np.isinf(low) else (beta + low) / 2
+        for j in range(n):
+            row[j] /= total
+    return conditional
 
 
 def pca_start(vectors: np.ndarray) -> np.ndarray:
@@ -66,30 +84,55 @@ def tsne(vectors: np.ndarray, perplexity: float = PERPLEXITY, iterations: int = 
         return np.zeros((n, 2))
     vectors = vectors.astype(np.float64)
     p = joint_probabilities(cosine_distances(vectors), min(perplexity, (n - 1) / 3)).astype(np.float32)
-    y = pca_start(vectors).astype(np.float32)
+    y = pca_start(vectors)
     update, gains = np.zeros_like(y), np.ones_like(y)
     rate = max(n / EXAGGERATION / 4, 50.0)
     for iteration in range(iterations):
         exaggeration = EXAGGERATION if iteration < EXAGGERATED_ITERATIONS else 1.0
         momentum = 0.5 if iteration < EXAGGERATED_ITERATIONS else 0.8
-        grad = gradient(p * exaggeration, y)
+        grad = gradient(p, y, exaggeration)
         reversing = (update * grad) < 0                 # the step turned: trust this coordinate more
         gains = np.maximum(np.where(reversing, gains + 0.2, gains * 0.8), MIN_GAIN)
         update = momentum * update - rate * gains * grad
         y += update
-    return y.astype(np.float64)
+    return y
 
 
-def gradient(p: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂KL(P‖Q)/∂y = 4 Σ_j (p_ij − q_ij)(y_i − y_j) / (1 + ‖y_i − y_j‖²), with Student-t q."""
-    squared = (y * y).sum(axis=1)
-    kernel = -2.0 * (y @ y.T)
-    kernel += squared[:, None]
-    kernel += squared[None, :]
-    kernel += 1.0
-    np.reciprocal(kernel, out=kernel)
-    np.fill_diagonal(kernel, 0.0)
-    q_scale = 1.0 / max(float(kernel.sum()), 1e-12)
-    weights = p - kernel * q_scale
-    weights *= kernel
-    return 4.0 * (weights.sum(axis=1)[:, None] * y - weights @ y)
+def gradient(p: np.ndarray, y: np.ndarray, exaggeration: float = 1.0) -> np.ndarray:
+    """∂KL(P‖Q)/∂y = 4 Σ_j (e·p_ij − q_ij)(y_i − y_j) / (1 + ‖y_i − y_j‖²), with Student-t q and P
+    exaggerated by e (no scaled copy of P per iteration)."""
+    q_total = _student_total(y)
+    return _gradient(p, y, exaggeration, 1.0 / max(q_total, 1e-12))
+
+
+@njit(parallel=True, cache=True)
+def _student_total(y):
+    n = y.shape[0]
+    row_sums = np.zeros(n)
+    for i in prange(n):
+        total = 0.0
+        for j in range(n):
+            if j != i:
+                dx, dy = y[i, 0] - y[j, 0], y[i, 1] - y[j, 1]
+                total += 1.0 / (1.0 + dx * dx + dy * dy)
+        row_sums[i] = total
+    return row_sums.sum()
+
+
+@njit(parallel=True, cache=True)
+def _gradient(p, y, exaggeration, q_scale):
+    n = y.shape[0]
+    grad = np.zeros_like(y)
+    for i in prange(n):
+        gx = 0.0
+        gy = 0.0
+        for j in range(n):
+            if j != i:
+                dx, dy = y[i, 0] - y[j, 0], y[i, 1] - y[j, 1]
+                kernel = 1.0 / (1.0 + dx * dx + dy * dy)
+                weight = (exaggeration * p[i, j] - kernel * q_scale) * kernel
+                gx += weight * dx
+                gy += weight * dy
+        grad[i, 0] = 4.0 * gx
+        grad[i, 1] = 4.0 * gy
+    return grad
