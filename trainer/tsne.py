@@ -100,39 +100,32 @@ def tsne(vectors: np.ndarray, perplexity: float = PERPLEXITY, iterations: int = 
 
 def gradient(p: np.ndarray, y: np.ndarray, exaggeration: float = 1.0) -> np.ndarray:
     """∂KL(P‖Q)/∂y = 4 Σ_j (e·p_ij − q_ij)(y_i − y_j) / (1 + ‖y_i − y_j‖²), with Student-t q and P
-    exaggerated by e (no scaled copy of P per iteration)."""
-    q_total = _student_total(y)
-    return _gradient(p, y, exaggeration, 1.0 / max(q_total, 1e-12))
+    exaggerated by e (no scaled copy of P per iteration). One pass over the pairs: with k_ij = 1 / (1 + ‖y_i − y_j‖²)
+    and Z = Σ k, q_ij k_ij = k_ij² / Z, so each row sums e·p·k·Δy, k²·Δy and k, and Z is known at the end."""
+    attraction, repulsion, z_rows = _gradient_sums(p, y, exaggeration)
+    return 4.0 * (attraction - repulsion / max(float(z_rows.sum()), 1e-12))
 
 
 @njit(parallel=True, cache=True)
-def _student_total(y):
+def _gradient_sums(p, y, exaggeration):
     n = y.shape[0]
-    row_sums = np.zeros(n)
+    attraction = np.zeros_like(y)
+    repulsion = np.zeros_like(y)
+    z_rows = np.zeros(n)
     for i in prange(n):
-        total = 0.0
-        for j in range(n):
-            if j != i:
-                dx, dy = y[i, 0] - y[j, 0], y[i, 1] - y[j, 1]
-                total += 1.0 / (1.0 + dx * dx + dy * dy)
-        row_sums[i] = total
-    return row_sums.sum()
-
-
-@njit(parallel=True, cache=True)
-def _gradient(p, y, exaggeration, q_scale):
-    n = y.shape[0]
-    grad = np.zeros_like(y)
-    for i in prange(n):
-        gx = 0.0
-        gy = 0.0
+        ax = ay = rx = ry = z = 0.0
         for j in range(n):
             if j != i:
                 dx, dy = y[i, 0] - y[j, 0], y[i, 1] - y[j, 1]
                 kernel = 1.0 / (1.0 + dx * dx + dy * dy)
-                weight = (exaggeration * p[i, j] - kernel * q_scale) * kernel
-                gx += weight * dx
-                gy += weight * dy
-        grad[i, 0] = 4.0 * gx
-        grad[i, 1] = 4.0 * gy
-    return grad
+                pull = exaggeration * p[i, j] * kernel
+                push = kernel * kernel
+                ax += pull * dx
+                ay += pull * dy
+                rx += push * dx
+                ry += push * dy
+                z += kernel
+        attraction[i, 0], attraction[i, 1] = ax, ay
+        repulsion[i, 0], repulsion[i, 1] = rx, ry
+        z_rows[i] = z
+    return attraction, repulsion, z_rows
