@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,15 +65,14 @@ def run_wordlab(corpus: str, settings: dict, tmp: Path) -> dict:
 
 
 def printed_phases(out: str) -> dict[str, float]:
-    """The CLI's "time per phase:" lines as {phase: seconds}."""
+    """The CLI's "time per phase:" lines ("  name   1.23 s  (peak RSS …)") as {phase: seconds}, total included."""
     lines = out.splitlines()
     phases = {}
     for line in lines[lines.index("time per phase:") + 1:]:
-        name, _, rest = line.strip().rpartition(" ") if line.strip().endswith(" s") else ("", "", "")
-        if not name:
+        found = re.match(r"\s+(.+?)\s+([0-9.]+) s\b", line)
+        if not found:
             break
-        label, seconds = name.rsplit(maxsplit=1)
-        phases[label] = float(seconds)
+        phases[found[1]] = float(found[2])
     return phases
 
 

@@ -21,6 +21,7 @@ class Phases:
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.seconds: dict[str, float] = {}
+        self.peak_after: dict[str, float] = {}    # peak RSS (MB) when each phase ended: where memory grew
         self._inner: list[float] = []             # per open phase: seconds spent in phases opened inside it
 
     @contextmanager
@@ -34,6 +35,7 @@ class Phases:
             elapsed = time.perf_counter() - started
             inner = self._inner.pop()
             self.seconds[name] += elapsed - inner
+            self.peak_after[name] = peak_rss_mb()
             if self._inner:
                 self._inner[-1] += elapsed
 
@@ -46,6 +48,7 @@ class Phases:
         """One line per phase, then the total and the peak RSS."""
         report = self.to_dict()
         width = max(map(len, report["seconds"]), default=5)
-        lines = [f"  {name:<{width}} {s:8.2f} s" for name, s in report["seconds"].items()]
+        lines = [f"  {name:<{width}} {s:8.2f} s  (peak RSS {self.peak_after[name]:.0f} MB at its end)"
+                 for name, s in report["seconds"].items()]
         return ["time per phase:", *lines, f"  {'total':<{width}} {report['total']:8.2f} s, "
                 f"peak RSS {report['peak_rss_mb']:.0f} MB"]
