@@ -160,6 +160,7 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
     vocab, records = corpus.vocab, recorder.records
     steps = recorder.snapshot_steps
     history = np.stack(recorder.history)
+    recorder.history.clear()                            # the stacked copy is the only one the views need
     W_prime = np.ascontiguousarray(W_out.T)
     projection = project(history, W[:history.shape[1]])
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
