@@ -114,22 +114,23 @@ def gradient(p: np.ndarray, y: np.ndarray, exaggeration: float = 1.0) -> np.ndar
     """∂KL(P‖Q)/∂y = 4 Σ_j (e·p_ij − q_ij)(y_i − y_j) / (1 + ‖y_i − y_j‖²), with Student-t q and P
     exaggerated by e (no scaled copy of P per iteration). One pass over the pairs: with k_ij = 1 / (1 + ‖y_i − y_j‖²)
     and Z = Σ k, q_ij k_ij = k_ij² / Z, so each row sums e·p·k·Δy, k²·Δy and k, and Z is known at the end."""
-    attraction, repulsion, z_rows = _gradient_sums(p, y, exaggeration)
+    attraction, repulsion, z_rows = _gradient_sums(p, y.astype(np.float32), np.float32(exaggeration))
     return 4.0 * (attraction - repulsion / max(float(z_rows.sum()), 1e-12))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=True)   # fastmath: the per-row sums vectorize
 def _gradient_sums(p, y, exaggeration):
     n = y.shape[0]
     attraction = np.zeros_like(y)
     repulsion = np.zeros_like(y)
-    z_rows = np.zeros(n)
+    z_rows = np.zeros(n, np.float32)
+    one = np.float32(1.0)
     for i in prange(n):
-        ax = ay = rx = ry = z = 0.0
+        ax = ay = rx = ry = z = np.float32(0.0)
         for j in range(n):
             if j != i:
                 dx, dy = y[i, 0] - y[j, 0], y[i, 1] - y[j, 1]
-                kernel = 1.0 / (1.0 + dx * dx + dy * dy)
+                kernel = one / (one + dx * dx + dy * dy)
                 pull = exaggeration * p[i, j] * kernel
                 push = kernel * kernel
                 ax += pull * dx
