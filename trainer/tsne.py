@@ -21,6 +21,7 @@ EXAGGERATION = 12.0
 EXAGGERATED_ITERATIONS = 250
 MIN_GAIN = 0.01
 BISECTION_STEPS = 64
+ENTROPY_TOLERANCE = 1e-5
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:
@@ -58,6 +59,8 @@ def _conditional_rows(distances, target):
             total = max(total, 1e-12)
             entropy = np.log(total) + beta * weighted / total
             last = beta
+            if abs(entropy - target) <= ENTROPY_TOLERANCE:   # sklearn's stopping rule
+                break
             if entropy > target:                        # too wide a Gaussian: raise the precision
                 low = beta
                 beta = beta * 2 if np.isinf(high) else (beta + high) / 2
