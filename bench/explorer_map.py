@@ -3,7 +3,7 @@
 Usage: python -m bench.explorer_map [--sizes 122 300 2000] [--dim 100] [--repeat 3]
 Vectors are synthetic (clusters, like trained embeddings); every size runs the whole of
 trainer.run_views.explorer_views, then the t-SNE layout alone (run_views.tsne_layout), then both t-SNE
-implementations it chooses between (exact numpy up to trainer.tsne.EXACT_MAX_WORDS, sklearn's Barnes-Hut above).
+implementations: the exact compiled one it uses (trainer/tsne.py) and sklearn's Barnes-Hut it replaced.
 """
 
 import argparse

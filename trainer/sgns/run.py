@@ -11,6 +11,7 @@ from trainer.config import AUTO_EPOCH_WORDS, CorpusConfig, resolve_corpus
 from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
 from trainer.names import check_name
+from trainer.phases import Phases
 from trainer.projection import project
 from trainer.rounding import round_fixed
 from trainer.run_format import chunk_path
@@ -45,6 +46,7 @@ class CorpusRunSummary:
     train_seconds: float
     words_per_second: float
     total_bytes: int
+    phases: dict                            # trainer/phases.py: seconds per phase, total, peak RSS
 
 
 def make_engine(config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
@@ -62,10 +64,13 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
                      checkpoint: CorpusCheckpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
+    phases = Phases()
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
-    with read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
-                         config.sentences, run_views.SAMPLE_SENTENCES) as corpus:
+    with phases.phase("read + vocabulary"):
+        corpus = read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding,
+                                 split, config.sentences, run_views.SAMPLE_SENTENCES)
+    with corpus, phases.phase("setup"):
         vocabulary = corpus.vocabulary_counts(config.min_count)
         for line in corpus_report(corpus.summary, vocabulary, config.min_count, config.max_vocab):
             log(line)
@@ -86,7 +91,9 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
         monitor = TrainingMonitor(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
                                     corpus.raw_words / corpus.kept_words, progress, start)
         try:
-            engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done, monitor)
+            with phases.phase("train (recording)"):
+                engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done,
+                             monitor)
         finally:
             seconds = monitor.close()
         W, W_out = engine.weights()
@@ -94,11 +101,16 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
             raise monitor.diverged("non-finite weights", config.lr)
         curve = monitor.loss_curve(seconds)
         state = trainer_state(config, monitor.progress(), fingerprint)
-        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state, source)
-    for line in vector_quality.run_end_lines(run_dir):
-        log(line)
+        with phases.phase("write"):
+            run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state, source,
+                                       phases)
+    with phases.phase("check"):
+        for line in vector_quality.run_end_lines(run_dir):
+            log(line)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
-    return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
+    for line in phases.lines():
+        log(line)
+    return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total, phases.to_dict())
 
 
 def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, changes: dict | None = None,
@@ -145,10 +157,11 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
 
 def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: CorpusIds,
                      monitor: TrainingMonitor, W: np.ndarray, W_out: np.ndarray, curve: dict,
-                     state: dict, source: TokenSource | None) -> Path:
+                     state: dict, source: TokenSource | None, phases: Phases | None = None) -> Path:
     vocab, records = corpus.vocab, monitor.records
     steps = monitor.snapshot_steps
     history = np.stack(monitor.history)
+    monitor.history.clear()                            # the stacked copy is the only one the views need
     W_prime = np.ascontiguousarray(W_out.T)
     projection = project(history, W[:history.shape[1]])
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
@@ -163,7 +176,8 @@ def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: Cor
         writer.json("corpus_stats.json", corpus_stats(corpus, monitor.pairs))
         writer.json("loss_curve.json", curve)
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
-        write_views(writer, vocab, steps, history, W, W_prime, source is not None)
+        with (phases or Phases()).phase("views"):
+            write_views(writer, vocab, steps, history, W, W_prime, source is not None)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", state)
         return writer.commit(manifest(
