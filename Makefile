@@ -56,7 +56,7 @@ train: setup
 # Several processes, a whole file each (its module fixtures are built once): a browser test mostly waits
 # on the page, so more processes than cores keep the cores busy. TEST_PROCESSES=0 runs in this process.
 TEST_PROCESSES ?= 4
-PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n auto --maxprocesses $(TEST_PROCESSES) --dist loadfile)
+PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadfile)
 test: setup
 	@if $(MAKE) --no-print-directory browser; then $(PYTEST); \
 	elif [ -n "$$CI" ]; then echo "error: CI requires the browser tests, and chromium could not be installed" >&2; exit 1; \
