@@ -124,7 +124,7 @@ def wait_until_serving(base: str, process, seconds: float = 30) -> None:
                 raise RuntimeError(f"the server exited during start-up (code {process.returncode})") from None
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not answer within {seconds:g} s") from None
-            time.sleep(0.1)
+            time.sleep(0.1)   # a poll, not a wait on time: the server's first answer is the event (no log line to read)
 
 
 def replace_run_file(run_dir: Path, relpath: str, data: bytes) -> None:
