@@ -200,7 +200,8 @@ def sgns_files(served_data):
 
 # The server `wordlab serve` runs (backend/serve.py): its app, its uvicorn options (the guarded protocol,
 # its deadlines, no proxy headers, no access log) and its environment, without its start-up work (training
-# default runs, building the default tokenizer, printing the class's link) that the tests' folders do not want.
+# default runs, building the default tokenizer, printing the class's link) that the tests' folders do not want,
+# and without its bind address (test_share.py serves the app as another launcher would; env= adds it).
 SERVE_LIKE_PRODUCTION = """import os, sys, uvicorn
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from backend.serve import APP, UVICORN_OPTIONS
@@ -218,12 +219,9 @@ def serving(runs: Path, tokenizers: Path, workers: int = 1, env: dict | None = N
     import subprocess
     import sys
 
-    from backend import settings
-
     port = free_port()
     server_env = {**os.environ, "WORDLAB_RUNS_DIR": str(Path(runs).resolve()),
-                  "WORDLAB_TOKENIZERS_DIR": str(Path(tokenizers).resolve()),
-                  settings.BIND_HOST_ENV: "127.0.0.1", settings.BIND_PORT_ENV: str(port), **(env or {})}
+                  "WORDLAB_TOKENIZERS_DIR": str(Path(tokenizers).resolve()), **(env or {})}
     process = subprocess.Popen([sys.executable, "-c", SERVE_LIKE_PRODUCTION, "127.0.0.1", str(port), str(workers)],
                                env=server_env)
     base = f"http://127.0.0.1:{port}"
