@@ -176,8 +176,9 @@ def test_resume_refuses_a_tokenizer_whose_merges_changed(bpe_config, corpus_file
                   log=lambda _: None)
 
 
-def test_cli_trains_on_a_tokenizer_and_refuses_unknown_or_broken_ones(corpus_file, tokenizer_file, tmp_path, capsys):
-    common = ["--quiet", "--out", str(tmp_path / "runs"), "--tokenizers", str(tmp_path / "tokenizers")]
+def test_cli_trains_on_a_tokenizer_and_refuses_unknown_or_broken_ones(corpus_file, tokenizer_file, tmp_path, capsys,
+                                                                     tokenizers_with_default):
+    common = ["--quiet", "--out", str(tmp_path / "runs"), "--tokenizers", str(tokenizers_with_default)]
     assert main(["train", "--corpus", str(corpus_file), "--tokenizer", str(tokenizer_file), "--steps", "60",
                  "--name", "cli", *common]) == 0
     assert read_manifest(tmp_path / "runs" / "cli")["tokenizer"]["name"] == "lessons"

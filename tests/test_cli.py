@@ -33,7 +33,7 @@ def test_runs_list_and_delete(small_run, tmp_path, capsys):
     assert (runs / "keep" / "run.json").is_file()
 
 
-def test_a_resume_continues_the_run_it_resumes_and_never_touches_default(small_run, tmp_path):
+def test_a_resume_continues_the_run_it_resumes_and_never_touches_default(small_run, tmp_path, tokenizers_with_default):
     """`train --resume runs/OTHER --steps N` with no --name or --out writes OTHER again, beside itself."""
     from trainer.run_format import read_json
 
@@ -43,7 +43,7 @@ def test_a_resume_continues_the_run_it_resumes_and_never_touches_default(small_r
     default_manifest = (runs / "default" / "run.json").read_bytes()
     steps = read_json(small_run, "trainer_state.json")["step"] + 20
     assert main(["train", "--resume", str(runs / "other"), "--steps", str(steps), "--quiet",
-                 "--tokenizers", str(tmp_path / "tokenizers")]) == 0
+                 "--tokenizers", str(tokenizers_with_default)]) == 0
     assert read_json(runs / "other", "trainer_state.json")["step"] == steps
     assert (runs / "default" / "run.json").read_bytes() == default_manifest
     assert sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) == ["default", "other"]

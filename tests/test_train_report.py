@@ -41,10 +41,10 @@ def test_every_train_flag_has_a_sentence_of_help_with_its_default():
             assert "(default:" in helps[knob["name"]] or knob["name"] == "corpus", (kind, knob["name"])
 
 
-def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(tmp_path, capsys):
+def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(tmp_path, capsys, tokenizers_with_default):
     corpus = write_text(tmp_path / "c.txt", "alpha beta gamma delta the of\nalpha beta gamma epsilon\n" * 20)
     out = tmp_path / "runs"
-    args = ["train", "--corpus", str(corpus), "--out", str(out), "--tokenizers", str(tmp_path / "tok"), "--quiet",
+    args = ["train", "--corpus", str(corpus), "--out", str(out), "--tokenizers", str(tokenizers_with_default), "--quiet",
             "--min-count", "2", "--max-vocab", "3", "--dense-steps", "5", "--chunk-size", "10"]
     assert main([*args, "--name", "short", "--steps", "20"]) == 0
     printed = capsys.readouterr().out
