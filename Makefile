@@ -53,11 +53,15 @@ train: setup
 	$(BIN)/wordlab train
 
 # Without root (no apt-get) the browser tests are skipped with a loud warning; under CI they are required.
+# Several processes, a whole file each (its module fixtures are built once): a browser test mostly waits
+# on the page, so more processes than cores keep the cores busy. TEST_PROCESSES=0 runs in this process.
+TEST_PROCESSES ?= 4
+PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadfile)
 test: setup
-	@if $(MAKE) --no-print-directory browser; then $(BIN)/python -m pytest -q; \
+	@if $(MAKE) --no-print-directory browser; then $(PYTEST); \
 	elif [ -n "$$CI" ]; then echo "error: CI requires the browser tests, and chromium could not be installed" >&2; exit 1; \
 	else echo "" >&2; echo "*** WARNING: chromium could not be installed (apt-get needs root): the BROWSER TESTS ARE SKIPPED ***" >&2; \
-	  echo "" >&2; WORDLAB_NO_BROWSER=1 $(BIN)/python -m pytest -q; fi
+	  echo "" >&2; WORDLAB_NO_BROWSER=1 $(PYTEST); fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -35,7 +35,7 @@ FRONTEND_DIR = PROJECT_ROOT / "frontend"
 
 def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT_TOKENIZERS_DIR,
                frontend_dir: Path = FRONTEND_DIR, state: StateConfig | None = None) -> FastAPI:
-    # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs ~15 µs a request.
+    # No OpenTelemetry: the app runs offline, and FastAPI's check for a configured provider costs time on every request.
     # max_body_size: FastAPI counts body bytes as they arrive (chunked bodies too) and stops at the limit.
     app = FastAPI(title="wordlab", version="1.0", telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="Recorded skip-gram runs, live BPE tokenization, and embedding queries.",

@@ -8,50 +8,65 @@ Heavy imports (torch, the server) happen inside the subcommand that needs them, 
 """
 
 import argparse
-import dataclasses
 import os
 import sys
 from pathlib import Path
 
 from backend.settings import DEFAULT_WORKERS
-from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, TrainConfig
+from trainer.config import (
+    DEFAULT_RUNS_DIR,
+    DEFAULT_TOKENIZERS_DIR,
+    KINDS,
+    TeachingConfig,
+    absent_settings,
+    settings_schema,
+)
 from trainer.download import DEFAULT_CORPORA_DIR
 from trainer.errors import WordlabError
 
 DEFAULT_RUN_NAME = "default"
-CORPUS_ONLY_FLAGS = ("sample", "workers", "device", "engine")
+OTHER_KIND = {"teaching": "corpus", "corpus": "teaching"}
+# What a resumed run may change: the rest are the run's own settings.
+RESUME_CHANGES = {"teaching": ("steps",), "corpus": ("epochs", "workers", "device", "engine")}
 
 
-def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One flag per TrainConfig field, its help from the field, so the dataclass stays the single source."""
-    for field in dataclasses.fields(TrainConfig):
-        flag = "--" + field.name.replace("_", "-")
-        default = field.default
-        default = "none" if default is None else f"{default:,}" if type(default) is int else default
-        help_text = f"{field.metadata.get('help', '')} (default: {default})"
-        if field.type in (bool, "bool"):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, help=help_text)
-        else:
-            kind = float if "float" in str(field.type) else int if "int" in str(field.type) else str
-            choices = field.metadata.get("choices")
-            parser.add_argument(flag, type=kind, help=help_text, choices=choices,
-                                metavar=None if choices else field.name.upper())
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
-def add_corpus_flags(parser: argparse.ArgumentParser) -> None:
-    """The SGNS-only flags of --kind corpus; TrainConfig's flags (dim, window, lr, negative, epochs...) are shared."""
-    from trainer.sgns.config import SGNSConfig
+class Refused(argparse.Action):
+    """A flag of the other kind of run: refused with why, never silently ignored."""
 
-    group = parser.add_argument_group("corpus runs (--kind corpus): skip-gram with negative sampling, "
-                                      "defaults dim 100, window 5, lr 0.025, min-count 5, negative 5, "
-                                      "epochs enough for about 3M words of training (40 for a 75,000-word "
-                                      "book, 5 from 600,000 words), no max-vocab")
-    defaults = {f.name: f.default for f in dataclasses.fields(SGNSConfig)}
-    group.add_argument("--sample", type=float, help=f"subsampling threshold, 0 = off (default: {defaults['sample']})")
-    group.add_argument("--workers", type=int, help=f"training threads (default: {defaults['workers']})")
-    group.add_argument("--device", choices=("cpu", "cuda"), help="cpu (default) or cuda (the torch engine)")
-    group.add_argument("--engine", choices=("numba", "torch"),
-                       help="numba (compiled CPU kernel, default on cpu) or torch (default on cuda)")
+    def __init__(self, option_strings, dest, reason: str, **kwargs):
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+        self.reason = reason
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        raise WordlabError(self.reason)
+
+
+def add_config_flags(parser: argparse.ArgumentParser, kind: str) -> None:
+    """One flag per setting of this kind (trainer/config.py's field metadata: help, default, range), and each
+    setting of the other kind refused with the reason, so one source says what every flag means."""
+    for knob in settings_schema(kind):
+        default = knob["default"]
+        shown = "none" if default is None else f"{default:,}" if knob["type"] == "int" else default
+        suffix = "" if knob["name"] == "corpus" and default is None else f" (default: {shown})"
+        help_text = knob["help"] + suffix
+        if knob["type"] == "bool":
+            parser.add_argument(flag(knob["name"]), action=argparse.BooleanOptionalAction, help=help_text)
+            continue
+        parser.add_argument(flag(knob["name"]), type={"int": int, "float": float, "str": str}[knob["type"]],
+                            choices=knob["choices"], help=help_text,
+                            metavar=None if knob["choices"] else knob["name"].upper())
+    other = OTHER_KIND[kind]
+    for name, why in absent_settings(kind).items():
+        names = [flag(name)]
+        if name == "remove_stopwords":
+            names.append("--no-remove-stopwords")
+        reason = f"{why}; {flag(name)} applies to {other} runs (wordlab train {other})"
+        parser.add_argument(*names, dest=f"refused_{name}", action=Refused, reason=reason,
+                            nargs=0 if name == "remove_stopwords" else "?")
 
 
 def explicit(args: argparse.Namespace, names) -> dict:
@@ -60,13 +75,13 @@ def explicit(args: argparse.Namespace, names) -> dict:
 
 
 def run_name(args: argparse.Namespace) -> str:
-    """--name if given; else a resume continues the run it resumes, under its own name (never over `default`);
-    else a corpus run is named after its corpus file, a teaching run `default`."""
+    """--name if given (`default` too, for either kind); else a resume continues the run it resumes, under its
+    own name; else a corpus run is named after its corpus file, a teaching run `default`."""
     if args.name is not None:
         return args.name
     if args.resume is not None:
         return args.resume.name
-    return Path(args.corpus).stem if args.kind == "corpus" else DEFAULT_RUN_NAME
+    return Path(args.corpus).stem if args.kind == "corpus" and args.corpus else DEFAULT_RUN_NAME
 
 
 def runs_dir(args: argparse.Namespace) -> Path:
@@ -76,24 +91,34 @@ def runs_dir(args: argparse.Namespace) -> Path:
     return args.resume.parent if args.resume is not None else DEFAULT_RUNS_DIR
 
 
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(**explicit(args, (f.name for f in dataclasses.fields(TrainConfig))))
+def settings_given(args: argparse.Namespace) -> dict:
+    return explicit(args, (knob["name"] for knob in settings_schema(args.kind)))
 
 
-def cmd_train(args: argparse.Namespace) -> None:
-    if args.resume is not None and resumes_a_corpus_run(args.resume):
-        return cmd_resume_corpus(args)
-    if args.kind == "corpus":
-        return cmd_train_corpus(args)
-    corpus_only = explicit(args, CORPUS_ONLY_FLAGS)
-    if corpus_only:
-        flags = ", ".join("--" + name.replace("_", "-") for name in corpus_only)
-        raise WordlabError(f"{flags} apply to --kind corpus only")
+def check_resume(args: argparse.Namespace, settings: dict) -> None:
+    """A resumed run is continued with its own settings and kind: anything else given is refused."""
+    from trainer.run_format import read_manifest
+
+    kind = read_manifest(args.resume)["kind"]
+    if kind != args.kind:
+        raise WordlabError(f"{args.resume.name} is a {kind} run: resume it with `wordlab train {kind} --resume "
+                           f"{args.resume}`")
+    fixed = [flag(name) for name in settings if name not in RESUME_CHANGES[kind]]
+    if fixed:
+        allowed = ", ".join(flag(name) for name in RESUME_CHANGES[kind])
+        raise WordlabError(f"a resumed {kind} run keeps its own settings: {', '.join(fixed)} cannot change "
+                           f"(only {allowed})")
+
+
+def cmd_train_teaching(args: argparse.Namespace) -> None:
+    settings = settings_given(args)
+    if args.resume is not None:
+        check_resume(args, settings)
     if args.tokenizer and args.remove_stopwords:
         raise WordlabError("--remove-stopwords applies to regex words; a run on --tokenizer tokens keeps every token")
     from trainer.teaching_run import train_run
 
-    summary = train_run(config_from_args(args), run_name(args), runs_dir(args), encoding=args.encoding,
+    summary = train_run(TeachingConfig(**settings), run_name(args), runs_dir(args), encoding=args.encoding,
                         resume_from=args.resume, progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; "
           f"training {summary.train_seconds:.2f} s, writing {summary.write_seconds:.2f} s")
@@ -103,44 +128,46 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_train_corpus(args: argparse.Namespace) -> None:
-    from trainer.sgns.config import SGNSConfig
-    from trainer.sgns.run import train_corpus_run
+    from trainer.config import CorpusConfig
+    from trainer.sgns.run import resume_corpus_run, train_corpus_run
 
-    if args.corpus is None:
-        raise WordlabError("--kind corpus needs --corpus FILE (a plain-text book or corpus)")
-    names = [f.name for f in dataclasses.fields(SGNSConfig) if f.name != "method"]
-    settings = explicit(args, names)
-    if "epochs" in settings:
-        if settings["epochs"] != int(settings["epochs"]):
-            raise WordlabError(f"--kind corpus trains whole epochs (got --epochs {settings['epochs']})")
-        settings["epochs"] = int(settings["epochs"])
+    settings = settings_given(args)
     if settings.get("device") == "cuda":
         settings.setdefault("engine", "torch")
-    summary = train_corpus_run(SGNSConfig(**settings), run_name(args), runs_dir(args), encoding=args.encoding,
-                               progress=not args.quiet)
+    if args.resume is not None:
+        check_resume(args, settings)
+        if "epochs" not in settings:
+            raise WordlabError("resuming a corpus run needs --epochs TOTAL, a whole number of epochs in all")
+        epochs = settings.pop("epochs")
+        summary = resume_corpus_run(args.resume, epochs, run_name(args), runs_dir(args), changes=settings,
+                                    encoding=args.encoding, progress=not args.quiet)
+    else:
+        summary = train_corpus_run(CorpusConfig(**settings), run_name(args), runs_dir(args), encoding=args.encoding,
+                                   progress=not args.quiet)
     print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
           f"{summary.words_per_second:,.0f} words/s")
 
 
-def resumes_a_corpus_run(run_dir: Path) -> bool:
-    from trainer.run_format import read_manifest
+def with_train_kind(argv: list[str]) -> list[str]:
+    """`wordlab train [--kind K] FLAGS` → `wordlab train K FLAGS`: no kind is a teaching run (what `make serve`
+    trains), `--kind` is kept as another spelling, and a resume takes the kind of the run it resumes."""
+    if len(argv) < 2 or argv[0] != "train" or argv[1] in (*KINDS, "-h", "--help"):
+        return argv
+    rest, kind = [], None
+    items = iter(argv[1:])
+    for item in items:
+        if item == "--kind":
+            kind = next(items, "")
+        elif item.startswith("--kind="):
+            kind = item.removeprefix("--kind=")
+        else:
+            rest.append(item)
+    if kind is None and "--resume" in rest and rest.index("--resume") + 1 < len(rest):
+        from trainer.run_format import check_run
 
-    return read_manifest(run_dir)["kind"] == "corpus"
-
-
-def cmd_resume_corpus(args: argparse.Namespace) -> None:
-    """--resume RUN --epochs TOTAL: the run's own settings; --workers, --device and --engine may change."""
-    from trainer.sgns.run import resume_corpus_run
-
-    if args.epochs is None or args.epochs != int(args.epochs):
-        raise WordlabError("resuming a corpus run needs --epochs TOTAL, a whole number of epochs in all")
-    changes = explicit(args, ("workers", "device", "engine"))
-    if changes.get("device") == "cuda":
-        changes.setdefault("engine", "torch")
-    summary = resume_corpus_run(args.resume, int(args.epochs), run_name(args), runs_dir(args), changes=changes,
-                                encoding=args.encoding, progress=not args.quiet)
-    print(f"wrote {summary.run_dir}: {summary.total_bytes / 1e6:.2f} MB; training {summary.train_seconds:.2f} s, "
-          f"{summary.words_per_second:,.0f} words/s")
+        manifest, _ = check_run(Path(rest[rest.index("--resume") + 1]))
+        kind = manifest["kind"] if manifest else None   # a broken run: the teaching command says why
+    return ["train", kind or "teaching", *rest]
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -214,26 +241,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wordlab", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train and record a skip-gram run",
-                                description="Train a full-softmax skip-gram model and record every step's "
-                                            "state into data/runs/NAME.")
-    train.add_argument("--kind", choices=("teaching", "corpus"), default="teaching",
-                       help="teaching: full softmax on a small corpus, every step recorded; corpus: skip-gram "
-                            "with negative sampling on a real book or corpus (default: %(default)s)")
-    add_config_flags(train)
-    add_corpus_flags(train)
-    train.add_argument("--name", help=f"run name (default: {DEFAULT_RUN_NAME} for a teaching run, the corpus file's "
-                                      "name for a corpus run, the resumed run's own name with --resume)")
-    train.add_argument("--out", type=Path, help=f"runs directory (default: {DEFAULT_RUNS_DIR}; with --resume, "
-                                                "the directory of the resumed run)")
-    train.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
-    train.add_argument("--resume", type=Path, metavar="RUN_DIR",
-                       help="continue this run: a teaching run up to --steps total steps, a corpus run up to "
-                            "--epochs total epochs")
-    train.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR,
-                       help="where the default tokenizer is written if absent (default: %(default)s)")
-    train.add_argument("--quiet", action="store_true", help="no progress bars")
-    train.set_defaults(handler=cmd_train)
+    train = commands.add_parser(
+        "train", help="train and record a skip-gram run: teaching (the default) or corpus",
+        description="Train a skip-gram run into data/runs/NAME. `wordlab train teaching` (the default when no kind "
+                    "is given) records every step of a small corpus for the walkthrough; `wordlab train corpus` "
+                    "trains word2vec's negative sampling on a whole book. `wordlab train KIND --help` shows that "
+                    "kind's flags and defaults.")
+    kinds = train.add_subparsers(dest="kind", required=True, metavar="{teaching,corpus}")
+    for kind, about in (("teaching", "full softmax or negative sampling on a small corpus, every step recorded"),
+                        ("corpus", "word2vec's skip-gram with negative sampling on a real book or corpus")):
+        parser_ = kinds.add_parser(kind, help=about, description=f"A {kind} run: {about}.")
+        add_config_flags(parser_, kind)
+        named = "the corpus file's name" if kind == "corpus" else DEFAULT_RUN_NAME
+        parser_.add_argument("--name", help=f"run name (default: {named}; with --resume, the resumed run's own name)")
+        parser_.add_argument("--out", type=Path, help=f"runs directory (default: {DEFAULT_RUNS_DIR}; with "
+                                                      "--resume, the directory of the resumed run)")
+        parser_.add_argument("--encoding", help="corpus encoding (default: UTF-8, falling back to Windows-1252)")
+        parser_.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                             help="continue this run with its own settings up to " +
+                                  ("--steps total steps" if kind == "teaching" else
+                                   "--epochs total epochs (--workers, --device, --engine may change)"))
+        if kind == "teaching":
+            parser_.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR,
+                                 help="where the default tokenizer is written if absent (default: %(default)s)")
+        parser_.add_argument("--quiet", action="store_true", help="no progress bars")
+        parser_.set_defaults(handler=cmd_train_teaching if kind == "teaching" else cmd_train_corpus)
 
     tokenizer = commands.add_parser("tokenizer", help="BPE tokenizers").add_subparsers(dest="action", required=True)
     tok_train = tokenizer.add_parser("train", help="train a BPE tokenizer on a text file",
@@ -308,8 +340,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(with_train_kind(sys.argv[1:] if argv is None else argv))
         args.handler(args)
     except WordlabError as err:
         print(f"error: {err}", file=sys.stderr)

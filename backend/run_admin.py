@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.errors import RunFormatError
-from trainer.run_format import MANIFEST, check_name, check_run, run_dirs
+from trainer.names import check_name
+from trainer.run_format import MANIFEST, check_run, run_dirs
 
 DELETING_PREFIX = ".deleting-"
 

@@ -78,7 +78,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: int = 1) -> None:
-    bind(host, port).close()  # fails before the default run is trained (10 s) rather than after
+    bind(host, port).close()  # fails before the default run is trained rather than after
     raise_open_files_limit()  # the workers inherit it
     os.environ["WORDLAB_RUNS_DIR"] = str(Path(runs_dir).resolve())
     os.environ["WORDLAB_TOKENIZERS_DIR"] = str(Path(tokenizers_dir).resolve())

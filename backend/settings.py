@@ -57,7 +57,7 @@ MAX_WEIGHT_NUMBERS = 32_000_000   # V × d of W: 128 MB as float32 (a 200,000-wo
 MAX_PARSED_JSON_BYTES = 8 << 20   # vocab.json and step_index.json, which the server parses (200,000 words: 3 MB)
 MAX_RUN_FILE_BYTES = 256 << 20    # any other file, served as it is
 # What a .json.gz may inflate to, by path prefix (the first that matches). Parsing holds the GIL, so these
-# also bound how long one parse can keep a worker's event loop waiting (8 MB: ~0.2 s).
+# also bound how long one parse can keep a worker's event loop waiting (docs/performance.md).
 MAX_INFLATED_BYTES = {
     "steps/": 8 << 20,            # a step chunk: the default run's are 0.8 MB, a 500-word book run's 2.7 MB
     "timeline/": 4 << 20,         # a timeline chunk (0.1 MB)

@@ -27,7 +27,7 @@ from trainer.bpe.gpt_tokenizers import REFERENCES, installed, load_reference
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.tokenizer_file import load_tokenizer_file
 from trainer.errors import Broken, WordlabError
-from trainer.run_format import NAME_RE
+from trainer.names import NAME_RE
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ class TokenizerRegistry(Registry[TokenizerHeader]):
 
 
 def prepare_kernel_in_background(registry: TokenizerRegistry, name: str = "default") -> threading.Thread:
-    """Loads the BPE kernel for a tokenizer in a daemon thread (a worker's first long text would
-    otherwise take about 0.5 s more); a tokenizer that is absent or broken is left to the routes."""
+    """Loads the BPE kernel for a tokenizer in a daemon thread (a worker's first long text would otherwise
+    wait for it); a tokenizer that is absent or broken is left to the routes."""
     def prepare() -> None:
         with contextlib.suppress(WordlabError):
             registry.get(name).prepare_kernel()
@@ -112,7 +112,7 @@ def prepare_kernel_in_background(registry: TokenizerRegistry, name: str = "defau
 
 class ReferenceTokenizers:
     """GPT-2, GPT-4 and GPT-4o's tokenizers (trainer/bpe/gpt_tokenizers.py): each loaded on first use, once per
-    worker, in a thread (o200k_base's 200,000 ranks take about 0.2 s and 25 MB), then kept."""
+    worker, in a thread (o200k_base's 200,000 ranks are slow to load and large: docs/performance.md), then kept."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)

@@ -1,13 +1,10 @@
 """What a student may set when training from the page: each knob's range (the server's limits) and its
 help sentence, read from the trainer's own config fields so the CLI's --help and the page say the same.
 
-`settings_schema(kind)` is the ONE adapter onto the trainer's configs (trainer/config.py, trainer/sgns/config.py):
-when those become one config base, only this function changes."""
+`settings_schema(kind)` is the ONE adapter onto the trainer's config (trainer/config.py's settings_schema, which
+the CLI's flags and --help are built from too): the page narrows each range to the server's limits."""
 
-from dataclasses import MISSING, fields
-
-from trainer.config import TrainConfig
-from trainer.sgns.config import SGNSConfig
+from trainer.config import settings_schema as trainer_settings
 
 KINDS = ("teaching", "corpus")
 TEACHING_METHODS = ("softmax", "sgns")
@@ -21,29 +18,18 @@ LIMITS = {
 INTEGER_KNOBS = frozenset({"dim", "window", "negative", "steps", "epochs", "min_count", "max_vocab"})
 
 
-def _config_fields(kind: str) -> dict:
-    return {f.name: f for f in fields(TrainConfig if kind == "teaching" else SGNSConfig)}
-
-
-def _help(name: str) -> str:
-    """The CLI's help sentence: TrainConfig carries them; a corpus run's knob means the same thing."""
-    field = {f.name: f for f in fields(TrainConfig)}.get(name)
-    return field.metadata.get("help", "") if field else ""
-
-
 def settings_schema(kind: str) -> list[dict]:
-    """Each knob of this kind of run: name, default, lowest, highest, integer or not, and the help sentence."""
-    config_fields = _config_fields(kind)
+    """Each knob of this kind of run: name, default, lowest, highest, integer or not, and the CLI's help sentence."""
+    trainer = {setting["name"]: setting for setting in trainer_settings(kind)}
     knobs = []
     for name, (low, high) in LIMITS[kind].items():
-        field = config_fields[name]
-        default = None if field.default is MISSING else field.default
+        default = trainer[name]["default"]
         if kind == "corpus" and name == "epochs" and default is None:
-            default = 5  # the page asks for a number; the CLI's "auto" picks up to 200 for a small book
+            default = 5  # the page asks for a number; the CLI's "auto" picks more for a small book
         if kind == "corpus" and name == "max_vocab" and default is None:
             default = 10_000
         knobs.append({"name": name, "default": default, "min": low, "max": high,
-                      "integer": name in INTEGER_KNOBS, "help": _help(name)})
+                      "integer": name in INTEGER_KNOBS, "help": trainer[name]["help"]})
     return knobs
 
 

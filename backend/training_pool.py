@@ -14,6 +14,8 @@ import fcntl
 import multiprocessing
 import os
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -23,12 +25,23 @@ from backend.errors import Busy
 from trainer.errors import WordlabError
 
 NICENESS = 19   # the training process's niceness: the workers answering pages come first (CPU weight 15 to 1024)
+ORPHAN_CHECK_SECONDS = 1.0  # how often the training process looks whether its worker is still there
 # One training at a time on the whole machine, whichever worker it came to: each takes this lock first.
 MACHINE_LOCK = Path(tempfile.gettempdir()) / "wordlab-bpe-training.lock"
 
 
-def _lower_priority() -> None:
+def _start_training_process() -> None:
+    """The training process's initializer: lowest priority, and an exit once its worker is gone (a worker
+    killed by SIGKILL never shuts its pool down: the idle process was left behind, holding its memory)."""
     os.nice(NICENESS)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="wordlab-orphan-check",
+                     daemon=True).start()
+
+
+def _exit_when_orphaned(worker: int) -> None:
+    while os.getppid() == worker:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)  # no clean-up to run: a training in progress belongs to a worker that is gone
 
 
 def _one_at_a_time(function, *args):
@@ -49,7 +62,7 @@ class TrainingPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_lower_priority)
+                                                 initializer=_start_training_process)
         return self._executor
 
     def warm(self) -> None:

@@ -1,6 +1,6 @@
 """Close matches for a word a run does not know, in bounded time on any vocabulary.
 
-difflib over the whole vocabulary took 0.4-1.1 s a request on a 200,000-word run, on the event loop.
+difflib over the whole vocabulary takes too long a request on a large run, on the event loop (docs/performance.md).
 Instead, as spell checkers and PostgreSQL's pg_trgm do, an inverted index of character pairs (with
 start and end marks) is built once per run, with numpy: the candidates are the CANDIDATES words that
 share most pairs with the word (counted over its RAREST_PAIRS rarest pairs), and difflib ranks only

@@ -2,7 +2,7 @@
 writing, and the run's size, for both teaching methods.
 
 Usage: python -m bench.bpe_runs [--vocab-size 1000]
-Writing is dominated by the explorer's t-SNE layout (trainer/derived.py), which grows with the vocabulary.
+Writing is dominated by the explorer's t-SNE layout (trainer/run_views.py), which grows with the vocabulary.
 The tokenizer is trained first on the teaching corpus (the default tokenizer's settings), outside the
 timings. Each run uses the default settings (15,000 steps); a token run keeps function words, so it has
 more pairs and a larger vocabulary than the word run, which is most of the difference.
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from trainer.bpe.build import build_tokenizer
-from trainer.config import DEFAULT_CORPUS, DEFAULT_TOKENIZER_VOCAB, TrainConfig, resolve_corpus
+from trainer.config import DEFAULT_CORPUS, DEFAULT_TOKENIZER_VOCAB, TeachingConfig, resolve_corpus
 from trainer.teaching_run import prepare, train_run
 
 
@@ -31,7 +31,7 @@ def main() -> None:
         print(f"{'run':<14} {'vocab':>5} {'pairs':>6} {'prepare s':>9} {'train s':>8} {'write s':>8} {'MB':>6}")
         for method in ("softmax", "sgns"):
             for unit, tok in (("words", None), ("tokens", str(tokenizer))):
-                config = TrainConfig(method=method, tokenizer=tok)
+                config = TeachingConfig(method=method, tokenizer=tok)
                 started = time.perf_counter()
                 prepared = prepare(config)
                 prepare_seconds = time.perf_counter() - started

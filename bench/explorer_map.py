@@ -2,8 +2,8 @@
 
 Usage: python -m bench.explorer_map [--sizes 122 300 2000] [--dim 100] [--repeat 3]
 Vectors are synthetic (clusters, like trained embeddings); every size runs the whole of
-trainer.derived.explorer_views, then the t-SNE layout alone (derived.tsne_layout), then both t-SNE
-implementations it chooses between (exact numpy up to trainer.tsne.EXACT_MAX_WORDS, sklearn's Barnes-Hut above).
+trainer.run_views.explorer_views, then the t-SNE layout alone (run_views.tsne_layout), then both t-SNE
+implementations: the exact compiled one it uses (trainer/tsne.py) and sklearn's Barnes-Hut it replaced.
 """
 
 import argparse
@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from trainer import derived, tsne
-from trainer.derived import explorer_views
+from trainer import run_views, tsne
+from trainer.run_views import explorer_views
 from trainer.vocab import Vocab
 
 
@@ -28,7 +28,7 @@ def one_size(words: int, dim: int, seed: int) -> tuple[float, float, float, floa
     started = time.perf_counter()
     explorer_views(vocab, [1, 100], history, initial, final, rng.normal(size=(dim, words)).astype(np.float32))
     total = time.perf_counter() - started
-    return total, *(seconds(layout, final) for layout in (derived.tsne_layout, tsne.tsne, barnes_hut))
+    return total, *(seconds(layout, final) for layout in (run_views.tsne_layout, tsne.tsne, barnes_hut))
 
 
 def seconds(function, vectors: np.ndarray) -> float:
@@ -40,7 +40,7 @@ def seconds(function, vectors: np.ndarray) -> float:
 def barnes_hut(vectors: np.ndarray) -> np.ndarray:
     from sklearn.manifold import TSNE
 
-    return TSNE(n_components=2, perplexity=derived.TSNE_PERPLEXITY, metric="cosine", init="pca", random_state=0,
+    return TSNE(n_components=2, perplexity=run_views.TSNE_PERPLEXITY, metric="cosine", init="pca", random_state=0,
                 learning_rate="auto").fit_transform(vectors)
 
 

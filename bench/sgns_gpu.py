@@ -18,7 +18,7 @@ from bench.sgns import DEFAULT_CORPUS, SETTINGS  # noqa: E402
 def main() -> None:
     import torch
 
-    from trainer.sgns.config import SGNSConfig
+    from trainer.config import CorpusConfig
     from trainer.sgns.export import load_vectors
     from trainer.sgns.probes import score
     from trainer.sgns.run import train_corpus_run
@@ -34,14 +34,17 @@ def main() -> None:
         return
     where = torch.cuda.get_device_name() if args.device == "cuda" else f"CPU ({platform.processor() or 'cpu'})"
     settings = {**SETTINGS, "epochs": args.epochs}
-    print(f"device: {where}; torch {torch.__version__}; corpus {args.corpus}; {settings}")
+    print(f"device: {where}; torch {torch.__version__}, CUDA {torch.version.cuda}, Python {platform.python_version()}; "
+          f"corpus {args.corpus}; {settings}")
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as tmp:
-            config = SGNSConfig(corpus=args.corpus, engine="torch", device=args.device, **settings)
+            config = CorpusConfig(corpus=args.corpus, engine="torch", device=args.device, **settings)
             summary = train_corpus_run(config, "gpu", Path(tmp), progress=False, log=lambda _: None)
             quality = score(*load_vectors(summary.run_dir))
         print(f"run {run}: {summary.words_per_second:,.0f} words/s, training {summary.train_seconds:.1f} s, "
-              f"similarity hit@10 {quality['similarity_hit10']:.3f}, analogies {quality['analogy_accuracy']:.3f}")
+              f"similarity hit@10 {quality['similarity_hit10']:.3f}, analogies {quality['analogy_accuracy']:.3f}; "
+              + ", ".join(f"{phase} {s:.1f} s" for phase, s in summary.phases["seconds"].items())
+              + f"; peak RSS {summary.phases['peak_rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

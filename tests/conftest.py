@@ -1,28 +1,55 @@
-"""Shared fixtures: small real runs written once per session into temporary directories."""
+"""Shared fixtures: small real runs written once per session into temporary directories.
+
+Under pytest-xdist (`make test` runs several worker processes) an expensive artefact is built once for the
+whole session by the first worker that needs it (built_once), and every worker works on its own copy."""
 
 import os
+import shutil
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from trainer.config import TrainConfig
+from trainer.config import TeachingConfig
 
 SMALL_STEPS = 400
 
 
 @pytest.fixture(scope="session")
-def small_config() -> TrainConfig:
+def small_config() -> TeachingConfig:
     """The built-in teaching corpus, few steps, small chunks so that several chunks are written."""
-    return TrainConfig(steps=SMALL_STEPS, lr=0.3, dense_steps=50, record_interval=7, chunk_size=40)
+    return TeachingConfig(steps=SMALL_STEPS, lr=0.3, dense_steps=50, record_interval=7, chunk_size=40)
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> Path:
+    """A folder `build(folder)` fills, built once per session under a lock the xdist workers share, and
+    copied into this worker's own temporary directory (a test that changes its copy changes no one else's)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base   # xdist: the workers' common parent
+    built = shared / "built-once" / name
+    built.parent.mkdir(exist_ok=True)
+    with FileLock(str(built) + ".lock"):
+        if not built.is_dir():
+            partial = built.with_name(name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            build(partial)
+            partial.rename(built)   # whole or absent: a worker never copies half an artefact
+    copy = tmp_path_factory.mktemp(name)
+    shutil.copytree(built, copy, dirs_exist_ok=True)
+    return copy
 
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory, small_config) -> Path:
     from trainer.teaching_run import train_run
 
-    out = tmp_path_factory.mktemp("runs")
-    return train_run(small_config, "small", out, progress=False, log=lambda _: None).run_dir
+    out = built_once(tmp_path_factory, "runs",
+                     lambda out: train_run(small_config, "small", out, progress=False, log=lambda _: None))
+    return out / "small"
 
 
 @pytest.fixture(scope="session")
@@ -32,22 +59,23 @@ def small_sgns_run(tmp_path_factory, small_config) -> Path:
 
     from trainer.teaching_run import train_run
 
-    out = tmp_path_factory.mktemp("sgns-runs")
-    return train_run(dataclasses.replace(small_config, method="sgns"), "small-sgns", out, progress=False,
-                     log=lambda _: None).run_dir
+    out = built_once(tmp_path_factory, "sgns-runs",
+                     lambda out: train_run(dataclasses.replace(small_config, method="sgns"), "small-sgns", out,
+                                           progress=False, log=lambda _: None))
+    return out / "small-sgns"
 
 
 @pytest.fixture(scope="session")
 def small_corpus_run(tmp_path_factory) -> Path:
     """A corpus run (negative sampling, recorded steps and snapshots) of the built-in teaching corpus."""
-    from trainer.config import DEFAULT_CORPUS, resolve_corpus
-    from trainer.sgns.config import SGNSConfig
+    from trainer.config import DEFAULT_CORPUS, CorpusConfig, resolve_corpus
     from trainer.sgns.run import train_corpus_run
 
-    config = SGNSConfig(corpus=str(resolve_corpus(DEFAULT_CORPUS)), dim=16, epochs=4, min_count=3, workers=1,
+    config = CorpusConfig(corpus=str(resolve_corpus(DEFAULT_CORPUS)), dim=16, epochs=4, min_count=3, workers=1,
                         checkpoints=8, recorded_steps=60, sample=0.0)
-    return train_corpus_run(config, "corpus", tmp_path_factory.mktemp("corpus-runs"), progress=False,
-                            log=lambda _: None).run_dir
+    out = built_once(tmp_path_factory, "corpus-runs",
+                     lambda out: train_corpus_run(config, "corpus", out, progress=False, log=lambda _: None))
+    return out / "corpus"
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -95,7 +123,7 @@ def wait_until_serving(base: str, process, seconds: float = 30) -> None:
                 raise RuntimeError(f"the server exited during start-up (code {process.returncode})") from None
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not answer within {seconds:g} s") from None
-            time.sleep(0.1)
+            time.sleep(0.1)   # a poll, not a wait on time: the server's first answer is the event (no log line to read)
 
 
 def replace_run_file(run_dir: Path, relpath: str, data: bytes) -> None:
@@ -169,16 +197,32 @@ def sgns_files(served_data):
     return RunFiles(served_data[0] / "default-sgns")
 
 
+# The server `wordlab serve` runs (backend/serve.py): its app, its uvicorn options (the guarded protocol,
+# its deadlines, no proxy headers, no access log) and its environment, without its start-up work (training
+# default runs, building the default tokenizer, printing the class's link) that the tests' folders do not want,
+# and without its bind address (test_share.py serves the app as another launcher would; env= adds it).
+SERVE_LIKE_PRODUCTION = """import os, sys, uvicorn
+from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
+from backend.serve import APP, UVICORN_OPTIONS
+host, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+raise_open_files_limit()
+os.environ[SUPERVISOR_ENV] = str(os.getpid())
+uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
+"""
+
+
 @contextmanager
-def serving(runs: Path, tokenizers: Path):
-    """A real uvicorn process on loopback serving these runs and tokenizers; yields its base URL."""
+def serving(runs: Path, tokenizers: Path, workers: int = 1, env: dict | None = None):
+    """A real server process on loopback, configured as `wordlab serve` configures it, serving these runs and
+    tokenizers; yields its base URL. env: variables added to the server's environment."""
     import subprocess
     import sys
 
     port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs), "WORDLAB_TOKENIZERS_DIR": str(tokenizers)}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.app:app_from_env", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    server_env = {**os.environ, "WORDLAB_RUNS_DIR": str(Path(runs).resolve()),
+                  "WORDLAB_TOKENIZERS_DIR": str(Path(tokenizers).resolve()), **(env or {})}
+    process = subprocess.Popen([sys.executable, "-c", SERVE_LIKE_PRODUCTION, "127.0.0.1", str(port), str(workers)],
+                               env=server_env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process)
@@ -262,10 +306,29 @@ def screenshot(page, name: str) -> Path:
 @pytest.fixture(scope="session")
 def project_default(tmp_path_factory):
     """The default tokenizer `make serve` writes (English prose from word frequencies, 32,000 merges), built
-    once per session: it takes seconds."""
-    from trainer.bpe.build import build_default_tokenizer
+    once per session (it takes seconds) and read back as build_default_tokenizer returns it."""
+    import json
 
-    return build_default_tokenizer(tmp_path_factory.mktemp("project-default"), progress=False)
+    from trainer.bpe.build import BuiltTokenizer, build_default_tokenizer
+    from trainer.bpe.tokenizer import BPETokenizer
+
+    def build(out: Path) -> None:
+        built = build_default_tokenizer(out, progress=False)
+        (out / "built.json").write_text(json.dumps({"seconds": built.seconds, "warning": built.warning}))
+
+    folder = built_once(tmp_path_factory, "project-default", build)
+    path, built = folder / "default.json", json.loads((folder / "built.json").read_text())
+    return BuiltTokenizer(BPETokenizer.load(path), path, built["seconds"], built["warning"])
+
+
+@pytest.fixture
+def tokenizers_with_default(tmp_path, project_default) -> Path:
+    """A tokenizers folder holding the default tokenizer already, for CLI tests that train a run: `wordlab train`
+    writes the default tokenizer where it is absent, and that build (seconds) is not what they test."""
+    folder = tmp_path / "tokenizers"
+    folder.mkdir()
+    shutil.copyfile(project_default.path, folder / "default.json")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,13 @@
-"""BPE: the incremental trainer against a naive reference, lossless round-trips on hostile unicode,
+"""BPE: lossless round-trips on hostile unicode (the trainer against the reference: test_bpe_reference.py),
 spans, first-k-merges encoding, persistence, and small or empty corpora."""
 
-from collections import Counter
 from contextlib import contextmanager, nullcontext
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trainer.bpe import reference
 from trainer.bpe import tokenizer as tokenizer_module
 from trainer.bpe.analysis import cross_domain, pathological, text_stats, vocab_efficiency
 from trainer.bpe.build import build_tokenizer
@@ -29,64 +29,6 @@ from trainer.config import DEFAULT_CORPUS, resolve_corpus
 from trainer.errors import WordlabError
 
 TEACHING_TEXT = resolve_corpus(DEFAULT_CORPUS).read_text(encoding="utf-8")
-
-
-def naive_bpe(piece_counts: dict[str, int], vocab_size: int) -> list[tuple[str, str, int]]:
-    """Reference: recount every pair of every piece before each merge; same tie rule (smallest ids)."""
-    vocab = base_symbols(piece_counts)
-    ids = {s: i for i, s in enumerate(vocab)}
-    words = [[ids[c] for c in p[:-1]] + [ids[p[-1] + END_OF_WORD]] for p in piece_counts]
-    freqs = list(piece_counts.values())
-    merges = []
-    while len(vocab) < vocab_size:
-        counts = Counter()
-        for word, f in zip(words, freqs, strict=False):
-            for pair in zip(word, word[1:], strict=False):
-                counts[pair] += f
-        if not counts:
-            break
-        best = min(counts, key=lambda p: (-counts[p], p))
-        new_id = len(vocab)
-        vocab.append(vocab[best[0]] + vocab[best[1]])
-        merges.append((vocab[best[0]], vocab[best[1]], counts[best]))
-        rewritten = []
-        for word in words:
-            out, i = [], 0
-            while i < len(word):
-                if tuple(word[i:i + 2]) == best:
-                    out.append(new_id)
-                    i += 2
-                else:
-                    out.append(word[i])
-                    i += 1
-            rewritten.append(out)
-        words = rewritten
-    return merges
-
-
-def incremental(piece_counts, vocab_size):
-    trained = train_bpe(piece_counts, vocab_size)
-    return [(trained.vocab[m.left], trained.vocab[m.right], m.count) for m in trained.merges]
-
-
-@pytest.mark.parametrize("text", [
-    TEACHING_TEXT,
-    "aaaa aaa aa a aaaaaaa banana bandana ananas\n" * 3,
-    "low lower lowest newer newest wider widest\nlow low low new new\n",
-    "def f(x):\n    return x_1 + x_2  # 12345 67890\n" * 4 + "éèê 東京 🍕🍕",
-])
-def test_incremental_trainer_matches_naive_recount(text):
-    counts = count_pieces(text)
-    size = len(base_symbols(counts)) + 300
-    assert incremental(counts, size) == naive_bpe(counts, size)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="ab c\n", min_size=1, max_size=80))
-def test_incremental_matches_naive_on_random_small_alphabets(text):
-    counts = count_pieces(text)
-    size = len(base_symbols(counts)) + 40
-    assert incremental(counts, size) == naive_bpe(counts, size)
 
 
 @pytest.fixture(scope="module")
@@ -265,36 +207,9 @@ def test_analysis_numbers(tokenizer):
 
 
 def reference_encode(tokenizer: BPETokenizer, text: str, merges: int | None = None) -> list[int]:
-    """The definition, from the vocabulary and merge list alone: each piece's characters as base symbols
-    (the last with the end-of-word marker when there is one, unknown ones as UTF-8 bytes), then, while
-    any pair has one of the first `merges` merges, every occurrence of the lowest-ranked such pair is
-    merged, left to right."""
-    merges = len(tokenizer.merges) if merges is None else merges
-    base = {symbol: i for i, symbol in enumerate(tokenizer.vocab[:tokenizer.base_size])}
-    rank = {(m.left, m.right): r for r, m in enumerate(tokenizer.merges)}
-    ids = []
-    for piece in split_pieces(text):
-        symbols = []
-        for position, ch in enumerate(piece):
-            known = base.get(ch + END_OF_WORD) if position == len(piece) - 1 else None
-            known = base.get(ch) if known is None else known
-            symbols.extend(ch.encode("utf-8", "surrogatepass") if known is None else [known])
-        while True:
-            ranked = [rank[p] for p in zip(symbols, symbols[1:], strict=False) if rank.get(p, merges) < merges]
-            if not ranked:
-                break
-            m = tokenizer.merges[min(ranked)]
-            out, i = [], 0
-            while i < len(symbols):
-                if symbols[i:i + 2] == [m.left, m.right]:
-                    out.append(m.new_id)
-                    i += 2
-                else:
-                    out.append(symbols[i])
-                    i += 1
-            symbols = out
-        ids.extend(symbols)
-    return ids
+    """The definition (trainer/bpe/reference.py), from the tokenizer's vocabulary and merge list alone."""
+    pairs = [(m.left, m.right) for m in tokenizer.merges]
+    return reference.encode(text, tokenizer.vocab, tokenizer.base_size, pairs, merges)
 
 
 @contextmanager

@@ -138,7 +138,7 @@ def test_manifest_records_the_tokenizer_name_and_merges_hash(bpe_run, bpe_corpus
 
 
 def test_softmax_identities_hold_on_tokens(bpe_run):
-    from trainer.model import leaf, softmax_loss
+    from tests.autograd_losses import leaf, softmax_loss
 
     teaching_tests.test_gradient_equals_repulsive_minus_attractive_at_every_recorded_step(bpe_run)
     teaching_tests.test_recorded_numbers_are_consistent_with_each_other(bpe_run)
@@ -176,8 +176,9 @@ def test_resume_refuses_a_tokenizer_whose_merges_changed(bpe_config, corpus_file
                   log=lambda _: None)
 
 
-def test_cli_trains_on_a_tokenizer_and_refuses_unknown_or_broken_ones(corpus_file, tokenizer_file, tmp_path, capsys):
-    common = ["--quiet", "--out", str(tmp_path / "runs"), "--tokenizers", str(tmp_path / "tokenizers")]
+def test_cli_trains_on_a_tokenizer_and_refuses_unknown_or_broken_ones(corpus_file, tokenizer_file, tmp_path, capsys,
+                                                                     tokenizers_with_default):
+    common = ["--quiet", "--out", str(tmp_path / "runs"), "--tokenizers", str(tokenizers_with_default)]
     assert main(["train", "--corpus", str(corpus_file), "--tokenizer", str(tokenizer_file), "--steps", "60",
                  "--name", "cli", *common]) == 0
     assert read_manifest(tmp_path / "runs" / "cli")["tokenizer"]["name"] == "lessons"
@@ -189,12 +190,15 @@ def test_cli_trains_on_a_tokenizer_and_refuses_unknown_or_broken_ones(corpus_fil
              (["--tokenizer", str(tmp_path / "absent.json")], "tokenizer file not found"),
              (["--tokenizer", str(tmp_path / "structure.json")], "structure.json is not a valid tokenizer file"),
              (["--tokenizer", str(tmp_path / "truncated.json")], "truncated.json is not a valid tokenizer file"),
-             (["--tokenizer", str(tokenizer_file), "--remove-stopwords"], "--remove-stopwords applies to regex words"),
-             (["--kind", "corpus", "--tokenizer", "no-such-tokenizer"], "no tokenizer named 'no-such-tokenizer'")]
+             (["--tokenizer", str(tokenizer_file), "--remove-stopwords"], "--remove-stopwords applies to regex words")]
     for flags, message in cases:
         assert main(["train", "--corpus", str(corpus_file), "--name", "bad", *common, *flags]) == 2, flags
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1, err
+    assert main(["train", "corpus", "--corpus", str(corpus_file), "--name", "bad", *common[:3],
+                 "--tokenizer", "no-such-tokenizer"]) == 2
+    err = capsys.readouterr().err
+    assert "no tokenizer named 'no-such-tokenizer'" in err and err.count("\n") == 1, err
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["cli"]
 
 

@@ -18,6 +18,7 @@ from backend.app import create_app
 from backend.errors import Busy
 from backend.routes.bpe import STALE_HOLD_SECONDS
 from backend.training_pool import TrainingPool
+from trainer.bpe import reference
 from trainer.bpe.build import split_held_out
 from trainer.bpe.pretokenize import split_pieces
 from trainer.bpe.replay import CANDIDATES, TrainingTooLong, train_for_replay
@@ -61,14 +62,6 @@ def test_merges_equal_the_clis_on_the_same_text(trained, tmp_path):
     assert [m[:4] for m in cli["merges"]] == [[m["left"], m["right"], m["id"], m["count"]] for m in trained["merges"]]
 
 
-def naive_pair_counts(pieces: list[list[int]], counts: list[int]) -> Counter:
-    pairs = Counter()
-    for symbols, count in zip(pieces, counts, strict=True):
-        for pair in zip(symbols, symbols[1:], strict=False):
-            pairs[pair] += count
-    return pairs
-
-
 def test_each_merges_candidates_are_a_naive_recount(trained):
     """Recounting every pair from scratch before merge r (the first r - 1 merges applied to the text's
     pieces, rebuilt here from the text) gives the table the page shows, its winner first."""
@@ -79,7 +72,7 @@ def test_each_merges_candidates_are_a_naive_recount(trained):
     assert symbols == trained["pieces"] and list(pieces.values()) == trained["counts"]
     counts = list(pieces.values())
     for merge in trained["merges"]:
-        recount = naive_pair_counts(symbols, counts)
+        recount = reference.pair_counts(symbols, counts)
         top = sorted(recount.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
         assert [(c["left"], c["right"], c["count"]) for c in merge["candidates"]] == [(a, b, n) for (a, b), n in top]
         assert (merge["left"], merge["right"], merge["count"]) == (*top[0][0], top[0][1])
@@ -174,3 +167,28 @@ def test_two_saves_of_one_new_name_at_once_keep_the_first_and_refuse_the_second(
     os.utime(hold, (old, old))
     assert client.post("/api/bpe/save", json={"text": TEXT, "merges": 5, "name": "twice"}).status_code == 201
     assert (tokenizers / "twice.json").exists() and not hold.exists()
+
+
+WARM_POOL = """
+import os, sys
+from backend.training_pool import TrainingPool
+pool = TrainingPool()
+pool.warm()
+print(pool._pool().submit(os.getpid).result(), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_training_process_exits_when_its_worker_is_killed():
+    """A worker killed by SIGKILL never shuts its pool down: its training process must notice and go."""
+    worker = subprocess.Popen([sys.executable, "-c", WARM_POOL], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    training = int(worker.stdout.readline())
+    assert training != worker.pid and os.path.exists(f"/proc/{training}")
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 20
+    # Polls the process table: the orphan checks its parent every ORPHAN_CHECK_SECONDS, no event to wait on.
+    while os.path.exists(f"/proc/{training}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{training}"), "the training process outlived its killed worker"

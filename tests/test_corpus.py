@@ -108,7 +108,7 @@ def test_concatenated_books_keep_every_book_marked_or_not(tmp_path):
 
 
 def test_a_run_on_a_gutenberg_file_has_no_licence_word_and_reports_the_stripped_lines(tmp_path):
-    from trainer.config import TrainConfig
+    from trainer.config import TeachingConfig
     from trainer.teaching_run import train_run
 
     text = MODERN.format("heron") + NINETIES.format("crane")
@@ -116,7 +116,7 @@ def test_a_run_on_a_gutenberg_file_has_no_licence_word_and_reports_the_stripped_
     stripped = text_lines(text) - 2
     assert read_corpus(path).summary.dropped_lines == {GUTENBERG: stripped}
     lines = []
-    config = TrainConfig(corpus=str(path), steps=30, min_count=1, dense_steps=5, chunk_size=10)
+    config = TeachingConfig(corpus=str(path), steps=30, min_count=1, dense_steps=5, chunk_size=10)
     run_dir = train_run(config, "book", tmp_path / "runs", progress=False, log=lines.append).run_dir
     vocab = orjson.loads((run_dir / "vocab.json").read_bytes())["words"]
     assert {"heron", "crane", "river"} <= set(vocab) and not set(vocab) & LICENCE_WORDS

@@ -26,10 +26,9 @@ from backend.cli import main
 from tests.conftest import screenshot, serving
 from tests.probe_count import count_scores
 from trainer.bpe.build import build_default_tokenizer
-from trainer.config import DEFAULT_CORPUS, TrainConfig, resolve_corpus
+from trainer.config import DEFAULT_CORPUS, CorpusConfig, TeachingConfig, resolve_corpus
 from trainer.run_format import read_json
 from trainer.run_probes import is_content, plain_words
-from trainer.sgns.config import SGNSConfig
 from trainer.sgns.run import train_corpus_run
 from trainer.stopwords import STOPWORDS
 from trainer.teaching_run import train_run
@@ -62,10 +61,10 @@ def books(tmp_path_factory):
     runs, tokenizers = root / "runs", root / "tokenizers"
     printed = {}
     # the README's recipe: `wordlab train --kind corpus --corpus frankenstein.txt` (epochs chosen for the book)
-    train_corpus_run(SGNSConfig(corpus=str(frankenstein), snapshot_words=300), "frankenstein-sgns", runs,
+    train_corpus_run(CorpusConfig(corpus=str(frankenstein), snapshot_words=300), "frankenstein-sgns", runs,
                      progress=False, log=quiet)
     lines = []   # word2vec's 5 epochs on the same book: collapsed, and the run says so
-    train_corpus_run(SGNSConfig(corpus=str(frankenstein), epochs=5, snapshot_words=300), "frankenstein-5", runs,
+    train_corpus_run(CorpusConfig(corpus=str(frankenstein), epochs=5, snapshot_words=300), "frankenstein-5", runs,
                      progress=False, log=lines.append)
     printed["frankenstein-5"] = "\n".join(lines)
     with contextlib.redirect_stdout(io.StringIO()) as out:   # a teaching run of 200 steps, through the CLI
@@ -73,12 +72,12 @@ def books(tmp_path_factory):
                      "--max-vocab", "100", "--record-interval", "20", "--out", str(runs), "--quiet",
                      "--tokenizers", str(tokenizers)]) == 0
     printed["frankenstein-200"] = out.getvalue()
-    teaching = TrainConfig(corpus=str(frankenstein), min_count=5, max_vocab=300, steps=20000, record_interval=500)
+    teaching = TeachingConfig(corpus=str(frankenstein), min_count=5, max_vocab=300, steps=20000, record_interval=500)
     train_run(teaching, "frankenstein", runs, progress=False, log=quiet)
     tokenizer = build_default_tokenizer(tokenizers, progress=False).path   # `--tokenizer default`, a corpus run
-    train_corpus_run(SGNSConfig(corpus=str(frankenstein), tokenizer=str(tokenizer), epochs=10, snapshot_words=300),
+    train_corpus_run(CorpusConfig(corpus=str(frankenstein), tokenizer=str(tokenizer), epochs=10, snapshot_words=300),
                      "bpe", runs, progress=False, log=quiet)
-    train_corpus_run(SGNSConfig(corpus=str(mix), epochs=1, snapshot_words=300), "mix", runs, progress=False, log=quiet)
+    train_corpus_run(CorpusConfig(corpus=str(mix), epochs=1, snapshot_words=300), "mix", runs, progress=False, log=quiet)
     for d in SWEEP_DIMS:   # what `make dims` runs (KIND=teaching), with fewer steps
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["train", "--kind", "teaching", "--corpus", str(resolve_corpus(DEFAULT_CORPUS)), "--name",
@@ -181,7 +180,7 @@ def test_the_explorer_opens_a_book_with_its_own_words_and_true_scores(explorer, 
     assert {w for p in probes["analogies"] for w in (p["a"], p["b"], p["c"], p["expected"])} <= vocab
     assert {w for p in probes["similarity"] for w in (p["a"], p["b"])} <= vocab
     if tokenized:   # a token run's probes are tokens that spell whole words
-        whole = set(plain_words(Vocab(words, [1] * len(words)), tokenized=True).values())
+        whole = set(plain_words(Vocab(words, [1] * len(words)), bpe_tokens=True).values())
         assert {p["a"] for p in probes["similarity"]} <= whole
 
     # the scores on the corpus panel are a count over model.safetensors

@@ -15,10 +15,10 @@ import pytest
 from safetensors.numpy import load_file
 
 from tests.conftest import ARTIFACTS, screenshot, serving
-from trainer.config import TrainConfig
-from trainer.derived import explorer_views
+from trainer.config import TeachingConfig
 from trainer.run_format import FORMAT_VERSION
 from trainer.run_store import RunWriter
+from trainer.run_views import explorer_views
 from trainer.similarity import cosine_matrix
 from trainer.vocab import Vocab
 
@@ -63,7 +63,7 @@ def runs_dir(tmp_path_factory, small_run):
 
     runs = tmp_path_factory.mktemp("explorer-live") / "runs"
     shutil.copytree(small_run, runs / "default")
-    config = TrainConfig(steps=300, dim=5, lr=0.3, dense_steps=20, record_interval=20, chunk_size=40)
+    config = TeachingConfig(steps=300, dim=5, lr=0.3, dense_steps=20, record_interval=20, chunk_size=40)
     train_run(config, "dim5", runs, progress=False, log=lambda _: None)
     write_big_run(runs)
     return runs

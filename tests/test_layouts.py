@@ -54,15 +54,20 @@ def test_joint_probabilities_reach_the_perplexity_in_every_row():
     assert np.allclose(joint[np.triu_indices(80, 1)], reference, rtol=1e-3, atol=1e-9)
 
 
-def test_tsne_keeps_neighborhoods_as_well_as_sklearn_and_separates_planted_clusters():
+def trustworthiness_of_both(points: np.ndarray, layout: np.ndarray) -> tuple[float, float]:
+    """How well `layout` and sklearn's t-SNE of `points` (its defaults, PCA start) keep the 10 nearest."""
     from sklearn.manifold import TSNE, trustworthiness
 
-    points, truth = planted(150, 5, 20, 1)
-    layout = tsne(points)
     reference = TSNE(2, perplexity=30, metric="cosine", init="pca", random_state=0,
                      learning_rate="auto").fit_transform(points)
-    ours = trustworthiness(points, layout, n_neighbors=10, metric="cosine")
-    theirs = trustworthiness(points, reference, n_neighbors=10, metric="cosine")
+    return (trustworthiness(points, layout, n_neighbors=10, metric="cosine"),
+            trustworthiness(points, reference, n_neighbors=10, metric="cosine"))
+
+
+def test_tsne_keeps_neighborhoods_as_well_as_sklearn_and_separates_planted_clusters():
+    points, truth = planted(150, 5, 20, 1)
+    layout = tsne(points)
+    ours, theirs = trustworthiness_of_both(points, layout)
     assert ours >= theirs - 0.01
     centres = np.array([layout[truth == c].mean(axis=0) for c in range(5)])
     nearest_centre = np.argmin(((layout[:, None] - centres[None]) ** 2).sum(axis=2), axis=1)
@@ -72,3 +77,23 @@ def test_tsne_keeps_neighborhoods_as_well_as_sklearn_and_separates_planted_clust
 
 def test_tsne_of_fewer_than_four_points_is_a_point():
     assert tsne(np.ones((3, 4))).tolist() == [[0.0, 0.0]] * 3
+
+
+def test_tsne_of_a_corpus_run_sized_map_keeps_neighborhoods_as_well_as_sklearns_barnes_hut():
+    """The explorer's map of a corpus run (up to 2,000 words) used sklearn's Barnes-Hut; the compiled exact
+    t-SNE replaced it, so it must keep neighbourhoods at least as well on more points than a teaching run."""
+    points, _ = planted(600, 12, 50, 2)
+    layout = tsne(points)
+    ours, theirs = trustworthiness_of_both(points, layout)
+    assert ours >= theirs - 0.01
+    assert np.isfinite(layout).all() and layout.shape == (600, 2)
+
+
+def test_joint_probabilities_of_many_points_match_sklearns():
+    points, _ = planted(400, 8, 20, 3)
+    distances = cosine_distances(points)
+    joint = joint_probabilities(distances, 30.0)
+    from sklearn.manifold._t_sne import _joint_probabilities
+
+    reference = _joint_probabilities(distances, 30.0, 0)
+    assert np.allclose(joint[np.triu_indices(400, 1)], reference, rtol=1e-3, atol=1e-9)

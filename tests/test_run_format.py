@@ -74,6 +74,19 @@ def test_each_validation_error_names_its_reason(run, change, reason):
     assert manifest is None and reason in error, error
 
 
+def test_a_run_of_an_older_format_is_refused_with_the_sentence_the_server_shows(run):
+    """Format 2 named a softmax step's forces attractive_force/repulsive_force: no reader translates them any
+    more; the run is listed broken with what to do, and none of its files is served."""
+    edit_manifest(run, set_key(["format_version"], 2))
+    sentence = "format_version 2 is not supported (this version reads 3); retrain the run"
+    assert sentence in check_run(run)[1]
+    client = TestClient(create_app(run.parent, run.parent / "none"))
+    listed = {r["name"]: r for r in client.get("/api/runs").json()["runs"]}
+    assert listed["r"]["status"] == "broken" and sentence in str(listed["r"]), listed["r"]
+    answer = client.get("/api/runs/r/files/vocab.json")
+    assert answer.status_code in (404, 409) and sentence in answer.text, answer.text
+
+
 @pytest.mark.parametrize("content, reason", [(b"{", "is not valid JSON"), (b"null", "is not a JSON object"),
                                              (b"[1, 2]", "is not a JSON object")])
 def test_a_manifest_that_is_not_an_object_is_broken(run, content, reason):

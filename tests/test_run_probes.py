@@ -43,9 +43,9 @@ def test_analogies_are_four_different_words_and_queries_are_content_words():
 def test_bpe_tokens_stand_for_the_words_they_spell():
     tokens = [" the</w>", ",</w>", " man</w>", "man</w>", " woman</w>", " day</w>", " days</w>", "ing", " Victor</w>",
               " Victor's</w>", " king</w>", " queen</w>"]
-    words = rp.plain_words(vocab_of(tokens), tokenized=True)
+    words = rp.plain_words(vocab_of(tokens), bpe_tokens=True)
     assert words["man"] == " man</w>" and "ing" not in words and "," not in words.values()
-    probes = rp.choose_probes(vocab_of(tokens), tokenized=True, **built_in())
+    probes = rp.choose_probes(vocab_of(tokens), bpe_tokens=True, **built_in())
     assert probes.queries[0] == " man</w>" and " the</w>" not in probes.queries and ",</w>" not in probes.queries
     assert (" Victor</w>", " Victor's</w>", "this vocabulary") in probes.similarity
     assert all(w in tokens for p in probes.analogies for w in p[1:5])

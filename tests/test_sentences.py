@@ -133,16 +133,16 @@ def test_both_kinds_report_the_lines_they_dropped_and_why(tmp_path, kind):
     path = str(write_text(tmp_path / "heron.txt", BOOK * 3))   # three copies, so words reach min_count
     printed = []
     if kind == "corpus":
-        from trainer.sgns.config import SGNSConfig
+        from trainer.config import CorpusConfig
         from trainer.sgns.run import train_corpus_run
 
-        config = SGNSConfig(corpus=path, epochs=1, dim=4, min_count=2)
+        config = CorpusConfig(corpus=path, epochs=1, dim=4, min_count=2)
         train_corpus_run(config, "heron", tmp_path / "runs", progress=False, log=printed.append)
     else:
-        from trainer.config import TrainConfig
+        from trainer.config import TeachingConfig
         from trainer.teaching_run import train_run
 
-        config = TrainConfig(corpus=path, steps=20, dense_steps=5, chunk_size=10, min_count=2)
+        config = TeachingConfig(corpus=path, steps=20, dense_steps=5, chunk_size=10, min_count=2)
         train_run(config, "heron", tmp_path / "runs", progress=False, log=printed.append)
     total = 3 * sum(BOOK_DROPPED.values())
     at = printed.index(f"removed {total} lines that are not sentences:")

@@ -12,12 +12,11 @@ from safetensors.numpy import load_file
 from backend.app import create_app
 from backend.cli import main
 from tests.conftest import write_text
-from trainer.errors import WordlabError
+from trainer.config import CorpusConfig
+from trainer.errors import Diverged, WordlabError
 from trainer.run_format import read_all_records, read_manifest
 from trainer.run_format import read_json as read
-from trainer.sgns.config import SGNSConfig
 from trainer.sgns.export import export_run, load_vectors
-from trainer.sgns.recorder import DivergedError
 from trainer.sgns.run import train_corpus_run
 from trainer.similarity import unit_rows
 
@@ -43,7 +42,7 @@ def topics_file(tmp_path_factory):
 def config(corpus, **overrides):
     settings = {"dim": 16, "epochs": 3, "min_count": 2, "workers": 1, "checkpoints": 8, "recorded_steps": 40,
                 "sample": 0.0, **overrides}
-    return SGNSConfig(corpus=str(corpus), **settings)
+    return CorpusConfig(corpus=str(corpus), **settings)
 
 
 @pytest.fixture(scope="module")
@@ -177,12 +176,12 @@ def test_empty_and_missing_corpora_get_a_message(tmp_path, capsys):
     assert main(["train", "--kind", "corpus", "--corpus", str(tmp_path / "nope.txt")]) == 2
     assert "not found" in capsys.readouterr().err
     assert main(["train", "--kind", "corpus", "--out", str(tmp_path)]) == 2
-    assert "--kind corpus needs --corpus" in capsys.readouterr().err
+    assert "a corpus run needs --corpus FILE" in capsys.readouterr().err
 
 
 def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics_file, tmp_path, monkeypatch):
     """The kernel really trains; from the 4th chunk on its loss reads NaN, as a diverged run's would."""
-    import trainer.sgns.engine as engine
+    import trainer.sgns.numba_engine as engine
 
     real, calls = engine.train_chunk, []
 
@@ -194,7 +193,7 @@ def test_a_diverging_loss_stops_with_the_learning_rate_and_writes_nothing(topics
 
     monkeypatch.setattr(engine, "train_chunk", diverging)
     expected = r"training diverged \(a loss of nan\) at learning rate 0\.0\d+ \(--lr 0\.05\)"
-    with pytest.raises(DivergedError, match=expected):
+    with pytest.raises(Diverged, match=expected):
         train_corpus_run(config(topics_file, lr=0.05), "diverged", tmp_path, progress=False, log=lambda _: None)
     assert list(tmp_path.iterdir()) == []
 
@@ -214,12 +213,7 @@ def test_gutenberg_licence_is_stripped_and_cp1252_falls_back(tmp_path):
 
 def test_config_refuses_numba_on_cuda():
     with pytest.raises(WordlabError, match="needs --engine torch"):
-        SGNSConfig(corpus="x", device="cuda")
-
-
-def test_corpus_flags_are_refused_for_a_teaching_run(tmp_path, capsys):
-    assert main(["train", "--sample", "1e-4", "--out", str(tmp_path)]) == 2
-    assert "--sample apply to --kind corpus only" in capsys.readouterr().err
+        CorpusConfig(corpus="x", device="cuda")
 
 
 def streamed_sentences(corpus) -> list[list[str]]:
@@ -387,7 +381,7 @@ def rewrite(run, relpath, data: bytes):
 def test_a_changed_or_mismatched_state_is_refused_with_the_reason(tmp_path):
     import orjson
 
-    from trainer.sgns.resume import ResumeError
+    from trainer.checkpoint import ResumeError
 
     corpus = write_topics(tmp_path / "book.txt", lines=400)
     run = train_corpus_run(config(corpus, epochs=1), "run", tmp_path, progress=False, log=lambda _: None).run_dir

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import torch
 
+from tests.autograd_losses import leaf, sgns_loss
 from trainer.sgns.corpus_ids import SENTENCE_END
-from trainer.sgns.engine import chunk_bounds
-from trainer.sgns.kernel import STATS, train_chunk
+from trainer.sgns.numba_kernel import STATS, train_chunk
 from trainer.sgns.sampling import NOISE_POWER, NoiseAlias, keep_probabilities, noise_distribution
-from trainer.sgns.step_record import sgns_step
+from trainer.sgns.schedule import chunk_bounds
+from trainer.sgns.step import sgns_step
 from trainer.sgns.torch_engine import window_pairs
 
 END = int(SENTENCE_END)
@@ -123,9 +124,8 @@ def test_step_record_gradient_equals_autograd(seed):
     rng = np.random.default_rng(seed)
     v, u, neg = (rng.normal(0, 0.5, shape).astype(np.float32) for shape in ((16,), (16,), (5, 16)))
     record = sgns_step(v, u, neg, 0.025)
-    v_t = torch.tensor(v, dtype=torch.float64, requires_grad=True)
-    u_t, neg_t = torch.tensor(u, dtype=torch.float64), torch.tensor(neg, dtype=torch.float64)
-    loss = -torch.nn.functional.logsigmoid(u_t @ v_t) - torch.nn.functional.logsigmoid(-(neg_t @ v_t)).sum()
+    v_t, u_t, neg_t = leaf(v), leaf(u), leaf(neg)
+    loss = sgns_loss(v_t, u_t, neg_t)
     loss.backward()
     assert np.max(np.abs(record["grad_v_c"] - v_t.grad.numpy())) <= 1e-6
     assert abs(record["loss"] - loss.item()) <= 1e-5

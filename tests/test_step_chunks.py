@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from tests.conftest import replace_run_file
-from trainer.numbers import round_fixed
+from trainer.rounding import round_fixed
 from trainer.run_format import read_all_records, read_manifest
 from trainer.step_chunks import decode_chunk, encode_chunk
 

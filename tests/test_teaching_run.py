@@ -11,12 +11,13 @@ import pytest
 from safetensors.numpy import load_file
 
 from backend.cli import main
+from trainer.checkpoint import config_of
 from trainer.errors import RunFormatError
-from trainer.numbers import round_significant
+from trainer.rounding import round_significant
 from trainer.run_format import PARTIAL_PREFIX, read_all_records, read_manifest
 from trainer.run_store import RunWriter
 from trainer.step_chunks import decode_columns
-from trainer.teaching_run import LOSS_DIGITS, config_of, ensure_default_runs, prepare, train_run
+from trainer.teaching_run import LOSS_DIGITS, ensure_default_runs, prepare, train_run
 from trainer.train import initial_weights
 
 
@@ -38,7 +39,7 @@ def test_gradient_equals_repulsive_minus_attractive_at_every_recorded_step(small
     assert len(records) > 50
     for r in records:
         grad = np.asarray(r["grad_v_c"])
-        forces = np.asarray(r["repulsive_force"]) - np.asarray(r["attractive_force"])
+        forces = np.asarray(r["push"]) - np.asarray(r["pull"])
         assert np.max(np.abs(grad - forces)) <= 1e-6, r["step"]
 
 
@@ -51,7 +52,7 @@ def test_recorded_numbers_are_consistent_with_each_other(small_run):
         assert abs(probs.sum() - 1) < 1e-3
         assert vocab[r["center_id"]] == r["center_word"] and vocab[r["context_id"]] == r["context_word"]
         assert np.allclose(r["hidden"], W[r["center_id"]], atol=1e-4)
-        assert np.allclose(r["attractive_force"], W_prime[:, r["context_id"]], atol=1e-4)
+        assert np.allclose(r["pull"], W_prime[:, r["context_id"]], atol=1e-4)
         assert math.isclose(r["loss"], -math.log(r["context_prob"]), rel_tol=1e-5)
         # rank is taken on exact probabilities; 4-digit rounding can only turn neighbors into ties
         above, tied = np.sum(probs > probs[r["context_id"]]), np.sum(probs == probs[r["context_id"]])
@@ -199,7 +200,7 @@ def test_cli_trains_a_run_and_reports_bad_input_without_traceback(tmp_path, caps
     cases = [(["--corpus", str(tmp_path / "missing.txt")], "not found"),
              (["--corpus", str(stopwords_only)], "no words left"),
              (["--name", "../escape"], "invalid run name"),
-             (["--steps", "0"], "steps must be at least 1")]
+             (["--steps", "0"], "steps must be an integer from 1")]
     for flags, message in cases:
         assert main(["train", "--quiet", "--out", str(tmp_path), "--tokenizers", str(tmp_path / "tokenizers"),
                      *flags]) == 2
@@ -270,17 +271,17 @@ def test_default_runs_are_trained_only_when_absent_or_broken(tmp_path, monkeypat
 def test_closed_form_softmax_gradients_equal_torch_autograd():
     import torch
 
-    from trainer.model import leaf, softmax_loss
+    from tests.autograd_losses import leaf, softmax_loss
     from trainer.train import softmax_step
 
     weights = initial_weights(30, 8, seed=3)
-    step = softmax_step(weights["W"], weights["W_prime"], center=4, context=17)
+    step = softmax_step(weights["W"], weights["W_prime"].T, center=4, context=17)
     W, W_prime = leaf(weights["W"]), leaf(weights["W_prime"])
     loss = softmax_loss(W, W_prime, 4, 17)
     loss.backward()
     assert math.isclose(step.loss, loss.item(), rel_tol=1e-6)
     assert np.allclose(step.grad_v_c, W.grad[4].numpy(), atol=1e-6)
-    assert np.allclose(step.grad_u_o, W_prime.grad[:, 17].numpy(), atol=1e-6)
+    assert np.allclose(step.grad_u_pos, W_prime.grad[:, 17].numpy(), atol=1e-6)
     assert torch.count_nonzero(W.grad.abs().sum(dim=1)) == 1   # only v_c has a gradient in W
 
 
@@ -302,8 +303,24 @@ def test_sgns_identity_holds_in_the_files_at_every_recorded_step(small_sgns_run,
         assert r["context_id"] not in r["negative_ids"]
 
 
+def test_one_step_record_for_both_kinds_and_one_name_for_what_softmax_shares(small_run, small_sgns_run,
+                                                                              small_corpus_run):
+    """A teaching run's SGNS step and a corpus run's recorded step are written by one function: the same
+    fields (a teaching record adds the sentence and the weights, a corpus record its epoch); a softmax record
+    names what it shares with them alike."""
+    sentence = {"sentence_id", "center_position", "context_position", "window_positions", "W", "W_prime"}
+    teaching, corpus = all_records(small_sgns_run)[0], all_records(small_corpus_run)[0]
+    assert set(teaching) - sentence == set(corpus) - {"epoch"}
+    assert {"pull", "push", "grad_u_pos", "u_pos", "update_v_c", "negative_ids", "lr"} <= set(corpus)
+    softmax = all_records(small_run)[0]
+    assert {"lr", "pull", "push", "grad_v_c", "grad_u_pos", "hidden", "loss"} <= set(softmax)
+    assert not {"attractive_force", "repulsive_force", "grad_u_o"} & set(softmax)
+    assert np.allclose(np.asarray(softmax["grad_v_c"]), np.asarray(softmax["push"]) - np.asarray(softmax["pull"]),
+                       atol=1e-6)
+
+
 def test_sgns_gradients_in_the_files_equal_torch_autograd(small_sgns_run):
-    from trainer.model import leaf, sgns_loss
+    from tests.autograd_losses import leaf, sgns_loss
 
     for r in all_records(small_sgns_run)[:40]:
         v_c, u_pos, u_neg = leaf(r["hidden"]), leaf(r["u_pos"]), leaf(r["u_neg"])

@@ -1,12 +1,11 @@
 """What `wordlab train` says before training, its help, --epochs, and prose sentences for wrapped books."""
 
-import dataclasses
 
 import pytest
 
 from backend.cli import build_parser, main
 from tests.conftest import write_text
-from trainer.config import DEFAULT_CORPUS, TrainConfig, resolve_corpus
+from trainer.config import DEFAULT_CORPUS, KINDS, resolve_corpus, settings_schema
 from trainer.corpus import read_corpus
 
 WRAPPED = ("The heron waited by the river. Mr. Grey watched the heron\nfrom the old bridge, and the river\n"
@@ -33,16 +32,19 @@ def test_the_unpunctuated_teaching_corpus_stays_one_sentence_per_line():
 
 
 def test_every_train_flag_has_a_sentence_of_help_with_its_default():
-    train = next(a for a in build_parser()._subparsers._group_actions[0].choices.values() if a.prog.endswith("train"))
-    helps = {a.dest: a.help for a in train._actions}
-    for field in dataclasses.fields(TrainConfig):
-        assert len(helps[field.name]) > 30 and "(default:" in helps[field.name], field.name
+    parser = build_parser()
+    for kind in KINDS:
+        train = parser._subparsers._group_actions[0].choices["train"]._subparsers._group_actions[0].choices[kind]
+        helps = {a.dest: a.help for a in train._actions}
+        for knob in settings_schema(kind):
+            assert len(helps[knob["name"]]) > 30, (kind, knob["name"])
+            assert "(default:" in helps[knob["name"]] or knob["name"] == "corpus", (kind, knob["name"])
 
 
-def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(tmp_path, capsys):
+def test_the_report_counts_drops_warns_under_one_epoch_and_epochs_set_the_steps(tmp_path, capsys, tokenizers_with_default):
     corpus = write_text(tmp_path / "c.txt", "alpha beta gamma delta the of\nalpha beta gamma epsilon\n" * 20)
     out = tmp_path / "runs"
-    args = ["train", "--corpus", str(corpus), "--out", str(out), "--tokenizers", str(tmp_path / "tok"), "--quiet",
+    args = ["train", "--corpus", str(corpus), "--out", str(out), "--tokenizers", str(tokenizers_with_default), "--quiet",
             "--min-count", "2", "--max-vocab", "3", "--dense-steps", "5", "--chunk-size", "10"]
     assert main([*args, "--name", "short", "--steps", "20"]) == 0
     printed = capsys.readouterr().out

@@ -1,12 +1,12 @@
 """The run-end check of a run's vectors (trainer/vector_quality.py) on vectors whose answer is known, and the
-teaching run's convergence rule (trainer/derived.py) on histories whose answer is known."""
+teaching run's convergence rule (trainer/run_views.py) on histories whose answer is known."""
 
 import numpy as np
 import pytest
 
 from backend.cli import main
 from trainer import vector_quality as vq
-from trainer.derived import convergence_view
+from trainer.run_views import convergence_view
 from trainer.similarity import unit_rows
 from trainer.vocab import Vocab
 
@@ -54,9 +54,9 @@ def test_vectors_that_barely_moved_are_noise():
     assert "Under-trained" in quality["message"] and "still where training started" in quality["message"]
 
 
-def test_a_deliberately_undertrained_teaching_run_is_reported_by_the_cli(tmp_path, capsys):
+def test_a_deliberately_undertrained_teaching_run_is_reported_by_the_cli(tmp_path, capsys, tokenizers_with_default):
     assert main(["train", "--steps", "60", "--name", "under", "--out", str(tmp_path), "--quiet",
-                 "--tokenizers", str(tmp_path / "tok")]) == 0
+                 "--tokenizers", str(tokenizers_with_default)]) == 0
     out = capsys.readouterr().out
     assert "WARNING, vectors: Under-trained: the vectors are still where training started" in out
     assert "Not converged" in out

@@ -162,11 +162,6 @@ def test_random_vectors_have_large_cosines_and_the_page_says_by_how_much(page, l
 
 # ---- side by side ----
 
-def force(record, name):
-    """A step's pull or push (format_version 2 named a softmax step's attractive_force and repulsive_force)."""
-    return record.get(name, record.get({"pull": "attractive_force", "push": "repulsive_force"}[name]))
-
-
 def projected(files, vector, k):
     components = np.asarray(files.manifest["pca"]["final"]["components"])
     return np.linalg.norm(components @ (k * np.asarray(vector, dtype=float)))
@@ -190,8 +185,8 @@ def test_side_by_side_maps_stand_next_to_each_other_at_one_scale(page, live_serv
         softmax_record, sgns_record = softmax_files.records[step], sgns_files.records[step]
         for k, (field, sign) in enumerate((("pull", 1), ("push", -1))):
             drawn = length(mine["arrows"][k]) / length(theirs["arrows"][k])
-            vectors = (projected(softmax_files, force(softmax_record, field), sign * lr)
-                       / projected(sgns_files, force(sgns_record, field), sign * sgns_record["lr"]))
+            vectors = (projected(softmax_files, softmax_record[field], sign * lr)
+                       / projected(sgns_files, sgns_record[field], sign * sgns_record["lr"]))
             assert drawn == pytest.approx(vectors, rel=1e-3), (step, field)
     note = page.text_content("#side-scale")
     assert f"arrows drawn ×{mine['arrowScale']} on both maps" in note or "arrows to scale on both maps" in note

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from trainer.book_text import DROP_REASONS, GUTENBERG, TITLE
-from trainer.config import TrainConfig
+from trainer.config import TeachingConfig
 from trainer.corpus import MAX_LINE_CHARS, MAX_SENTENCE_WORDS, ReadSummary
 
 # Past this share of a book's lines, "title lines" are more likely a file of short unpunctuated lines
@@ -85,7 +85,7 @@ def corpus_report(summary: ReadSummary, counts: VocabularyCounts, min_count: int
     return reading_report(summary) + vocabulary_report(counts, min_count, max_vocab)
 
 
-def schedule_report(config: TrainConfig, pairs: int) -> list[str]:
+def schedule_report(config: TeachingConfig, pairs: int) -> list[str]:
     """A teaching run's pairs and the epochs its steps make, with a warning under one epoch."""
     lines = [f"  {pairs:,} (center, context) pairs with window {config.window}: {config.steps:,} steps are "
              f"{config.steps / pairs:.2f} epochs"]

@@ -18,6 +18,11 @@ class RunFormatError(WordlabError):
     """A run directory is missing a file, has the wrong version, or does not validate."""
 
 
+class Diverged(WordlabError):
+    """The learning rate was too large for the run: the loss or the weights stopped being finite. Refused in
+    one line rather than written as a run: every number after that point would be inf or NaN."""
+
+
 class NotFound(WordlabError):
     """No run, tokenizer, file, step or word by that name (extra: what there is, or close matches)."""
 

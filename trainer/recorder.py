@@ -1,9 +1,9 @@
 """Turns each recorded step's snapshot into the numbers the walkthrough page teaches.
 
-Forces on the center word: the attractive force is u_o (the true context's output vector), the
-repulsive force is Σ_w P(w|c)·u_w (the output vectors weighted by the model's belief). Their
-difference is exactly the gradient of the loss with respect to v_c:
-    ∂L/∂v_c = Σ_w P(w|c)·u_w − u_o = repulsive_force − attractive_force.
+Forces on the center word: the pull is u_o (the true context's output vector), the push is
+Σ_w P(w|c)·u_w (the output vectors weighted by the model's belief). Their difference is exactly the
+gradient of the loss with respect to v_c:
+    ∂L/∂v_c = Σ_w P(w|c)·u_w − u_o = push − pull.
 Vectors in that identity are written at full float32 precision so it holds in the files.
 Negative sampling has the same shape with k sampled words in place of all V:
     ∂L/∂v_c = Σ_n σ(u_n·v_c)·u_n − (1 − σ(u_o·v_c))·u_o = push − pull.
@@ -11,8 +11,9 @@ Negative sampling has the same shape with k sampled words in place of all V:
 
 import numpy as np
 
-from trainer.config import TrainConfig
-from trainer.numbers import round_fixed, round_significant
+from trainer.config import TeachingConfig
+from trainer.rounding import round_fixed, round_significant
+from trainer.sgns.step import sgns_record
 from trainer.train import SgnsStep, SoftmaxStep
 from trainer.vocab import FilteredSentence, Vocab
 
@@ -24,7 +25,7 @@ PROBABILITY_DIGITS = 4
 class StepRecorder:
     """Collects every step's loss and the full state of the recorded steps, in memory."""
 
-    def __init__(self, config: TrainConfig, vocab: Vocab, sentences: list[FilteredSentence]):
+    def __init__(self, config: TeachingConfig, vocab: Vocab, sentences: list[FilteredSentence]):
         self.config = config
         self.vocab = vocab
         self.sentences = sentences
@@ -61,49 +62,27 @@ class StepRecorder:
             "window_positions": in_window,
             "loss": np.float32(loss),
             "W": round_fixed(snap.W, WEIGHT_DECIMALS),
-            "W_prime": round_fixed(snap.W_prime, WEIGHT_DECIMALS),
+            "W_prime": round_fixed(snap.W_out.T, WEIGHT_DECIMALS),
             "hidden": snap.W[center],
         }
         if isinstance(snap, SgnsStep):
-            return shared | self._sgns_fields(context, snap)
+            return shared | sgns_record(step, center, context, snap.negative_ids, self.vocab.words, snap.numbers)
         return shared | self._softmax_fields(center, context, snap)
-
-    def _sgns_fields(self, context: int, snap: SgnsStep) -> dict:
-        """The SGNS step record of docs/run-format.md; the identity's vectors at full float32."""
-        negatives = [int(n) for n in snap.negative_ids]
-        return {
-            "lr": self.config.lr,
-            "negative_ids": negatives,
-            "negative_words": [self.vocab.words[n] for n in negatives],
-            "score_pos": np.float32(snap.score_pos),
-            "sigma_pos": np.float32(snap.sigma_pos),
-            "scores_neg": snap.scores_neg.astype(np.float32),
-            "sigmas_neg": snap.sigmas_neg.astype(np.float32),
-            "loss_pos": np.float32(snap.loss_pos),
-            "loss_neg": snap.loss_neg.astype(np.float32),
-            "u_pos": snap.W_prime[:, context].copy(),
-            "u_neg": snap.W_prime[:, negatives].T.copy(),
-            "pull": snap.pull,
-            "push": snap.push,
-            "grad_v_c": snap.grad_v_c,
-            "grad_u_pos": snap.grad_u_pos,
-            "grad_u_neg": snap.grad_u_neg,
-            "update_v_c": (-np.float32(self.config.lr) * snap.grad_v_c).astype(np.float32),
-        }
 
     def _softmax_fields(self, center: int, context: int, snap: SoftmaxStep) -> dict:
         probabilities = snap.probabilities
         hidden = snap.W[center]
-        attractive = snap.W_prime[:, context]
-        repulsive = snap.W_prime @ probabilities
-        cosine = float(hidden @ attractive / max(np.linalg.norm(hidden) * np.linalg.norm(attractive), 1e-12))
+        pull = snap.W_out[context]
+        push = probabilities @ snap.W_out
+        cosine = float(hidden @ pull / max(np.linalg.norm(hidden) * np.linalg.norm(pull), 1e-12))
         return {
+            "lr": float(np.float32(self.config.lr)),   # as the SGNS record holds it
             "logits": round_fixed(snap.logits, LOGIT_DECIMALS),
             "probabilities": round_significant(probabilities, PROBABILITY_DIGITS),
             "grad_v_c": snap.grad_v_c,
-            "grad_u_o": snap.grad_u_o,
-            "attractive_force": attractive.copy(),
-            "repulsive_force": repulsive.astype(np.float32),
+            "grad_u_pos": snap.grad_u_pos,
+            "pull": pull.copy(),
+            "push": push.astype(np.float32),
             "cosine_center_context": np.float32(cosine),
             "context_rank": int(1 + np.count_nonzero(probabilities > probabilities[context])),
             "context_prob": probabilities[context],

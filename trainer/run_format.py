@@ -7,18 +7,18 @@ manifest is validated as a whole, and no path it names may lead outside the run.
 """
 
 import gzip
-import re
 from pathlib import Path, PurePosixPath
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trainer.errors import RunFormatError
+from trainer.names import NAME_RE
 
-FORMAT_VERSION = 2    # 2: step chunks column by column with weight deltas (trainer/step_chunks.py)
+# 2: step chunks column by column with weight deltas (trainer/step_chunks.py); 3: one step record for both
+# methods and kinds (a softmax step's forces named pull and push, its gradient on u_o grad_u_pos, lr in each)
+FORMAT_VERSION = 3
 KINDS = ("teaching", "corpus")
-# Names double as directory names and URL segments: no separators, no leading dot.
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 PARTIAL_PREFIX = ".partial-"
 
 # File names.
@@ -139,13 +139,6 @@ def inside(run_dir: Path, relpath: str) -> Path:
     if not target.is_relative_to(root):
         raise RunFormatError(f"{run_dir.name}: {relpath} leads outside the run")
     return target
-
-
-def check_name(name: str, what: str = "run") -> str:
-    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or name.endswith(".") or ".." in name:
-        raise RunFormatError(f"invalid {what} name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
-                             f"starting with a letter or digit")
-    return name
 
 
 def chunk_path(folder: str, index: int) -> str:

@@ -3,7 +3,7 @@
 A probe set fixed in advance fits one corpus: on Frankenstein "none of the built-in probes has all four
 words", on the teaching corpus no book probe does. So every run gets, from its vocabulary alone (never
 from its vectors: a probe picked because the run gets it right would flatter it):
-- the built-in probes (data/probes/*.tsv for books, derived.ANALOGY_PROBES for the teaching corpus) whose
+- the built-in probes (data/probes/*.tsv for books, run_views.ANALOGY_PROBES for the teaching corpus) whose
   words it has;
 - pairs of the same relation found in the vocabulary: gender pairs from a fixed list (he/she, his/her,
   king/queen, ...), a word and its -s form (plural or verb), its -ed form, its possessive (names too:
@@ -66,14 +66,14 @@ class RunProbes:
     by_word: dict[str, str] = field(repr=False, default_factory=dict)  # plain word → vocabulary entry
 
     def analogy_tuples(self) -> list[tuple[str, str, str, str]]:
-        """a, b, c, expected: the shape derived.analogy_view and analogy_evolution_view take."""
+        """a, b, c, expected: the shape run_views.analogy_view and analogy_evolution_view take."""
         return [(a, b, c, d) for _, a, b, c, d, _ in self.analogies]
 
 
-def plain_words(vocab: Vocab, tokenized: bool) -> dict[str, str]:
+def plain_words(vocab: Vocab, bpe_tokens: bool) -> dict[str, str]:
     """Plain word → its vocabulary entry. Regex words are themselves; a BPE token stands for a word when it is
     one whole word after a space (" king</w>"): "king</w>" may end "making", "ing</w>" ends many. Case is kept."""
-    if not tokenized:
+    if not bpe_tokens:
         return {w: w for w in vocab.words}
     found: dict[str, str] = {}
     for token in vocab.words:
@@ -134,10 +134,10 @@ def chained_analogies(relation: str, pairs: list[Pair]) -> list[Analogy]:
             if j < len(pairs) and len({*pairs[i], *pairs[j]}) == 4]
 
 
-def choose_probes(vocab: Vocab, *, tokenized: bool = False, built_in_similarity: list[Pair] = (),
+def choose_probes(vocab: Vocab, *, bpe_tokens: bool = False, built_in_similarity: list[Pair] = (),
                   built_in_analogies: list[Analogy] = ()) -> RunProbes:
     """The run's probes and first queries, from its vocabulary and counts alone (module docstring)."""
-    words = plain_words(vocab, tokenized)
+    words = plain_words(vocab, bpe_tokens)
     counts = {w: vocab.counts[vocab.index[entry]] for w, entry in words.items()}
     content = [w for w in words if is_content(w)]
     found = relation_pairs(words, counts)
@@ -155,7 +155,7 @@ def choose_probes(vocab: Vocab, *, tokenized: bool = False, built_in_similarity:
     queries = list(dict.fromkeys([w for w in content if w in chosen] + [w for w in content if w in paired]))
     entry = words.__getitem__
     entries = [entry(w) for w in content]
-    if tokenized:   # then pieces of letters: a token run's lesson is its subwords too
+    if bpe_tokens:   # then pieces of letters: a token run's lesson is its subwords too
         entries = list(dict.fromkeys(entries + content_tokens(vocab)))
     return RunProbes(
         queries=list(dict.fromkeys([entry(w) for w in queries] + entries))[:QUERY_WORDS],

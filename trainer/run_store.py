@@ -1,4 +1,6 @@
-"""Writes a run directory atomically and reads one back to resume training.
+"""Writes a run directory atomically, with its manifest (the one manifest writer for both kinds).
+
+Reading a run back to resume it: trainer/checkpoint.py.
 
 A run is written into a hidden `.partial-*` directory and renamed into place only when every
 file and the manifest are on disk, so a crash never leaves half a run that looks complete.
@@ -21,16 +23,17 @@ import orjson
 from safetensors.numpy import save_file
 
 from trainer.errors import WordlabError
+from trainer.names import check_name, is_valid_name
 from trainer.run_format import (
+    FORMAT_VERSION,
     MANIFEST,
     PARTIAL_PREFIX,
-    check_name,
     read_manifest,
 )
 
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 OLD_MARK = "-old-"  # in the name of the partial directory holding a replaced run
-GZIP_LEVEL = 4  # measured: 7.5 MB in 0.5 s for the default run; level 6 saves 10% for 3x the time
+GZIP_LEVEL = 4  # most of level 6's saving at a third of its time (docs/performance.md, "Figures from code comments")
 
 
 def created_timestamp() -> str:
@@ -38,6 +41,28 @@ def created_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def manifest(config, corpus, tokens, sizes: dict, chunk_size: int, chunks: dict[str, list[str]],
+             pca: dict, final_loss: float, **extra) -> dict:
+    """run.json for either kind of run, less `files` (RunWriter.commit adds them): the one manifest writer.
+    config: a trainer.config.RunConfig; corpus: trainer.corpus.ReadSummary; tokens: a TokenSource or None;
+    pca: {name: trainer.projection.Projection}."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": config.kind,
+        "created": created_timestamp(),
+        "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
+        "corpus": {"source": config.corpus, **corpus.to_dict()},
+        "tokenizer": tokens.identity() if tokens else None,
+        "sizes": sizes,
+        "chunk_size": chunk_size,
+        "chunks": chunks,
+        "pca": {kind: {"explained_variance_ratio": p.explained_variance_ratio, "components": p.components,
+                       "mean": p.mean} for kind, p in pca.items()},
+        "final_loss": final_loss,
+        **extra,
+    }
 
 
 class RunWriter:
@@ -124,19 +149,11 @@ def recover_abandoned_partials(out_dir: Path) -> None:
             continue  # half written: nothing to recover
     for name, _, _, entry in sorted(complete, reverse=True):  # per name: the new copy first, then the newest
         final = out_dir / name
-        if check_name_quietly(name) and not final.exists():
+        if is_valid_name(name) and not final.exists():
             entry.rename(final)
     for entry in partials:
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def check_name_quietly(name) -> bool:
-    try:
-        check_name(name)
-    except WordlabError:
-        return False
-    return True
 
 
 def process_alive(pid: int) -> bool:

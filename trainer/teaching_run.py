@@ -8,29 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file
 from tqdm import tqdm
 
-from trainer import derived, run_format, vector_quality
-from trainer.config import TrainConfig, resolve_corpus
+from trainer import run_format, run_views, vector_quality
+from trainer.checkpoint import ResumeError, load_checkpoint
+from trainer.config import TeachingConfig, resolve_corpus
 from trainer.corpus import Corpus, read_corpus, regex_words
 from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
-from trainer.errors import RunFormatError
-from trainer.numbers import round_fixed, round_significant
+from trainer.names import check_name
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
-from trainer.run_format import (
-    FORMAT_VERSION,
-    check_name,
-    check_run,
-    chunk_path,
-    read_all_records,
-    read_json,
-    read_manifest,
-)
+from trainer.rounding import round_fixed, round_significant
+from trainer.run_format import check_run, chunk_path
 from trainer.run_probes import choose_probes
-from trainer.run_store import RunWriter, created_timestamp
+from trainer.run_store import RunWriter, manifest
 from trainer.sgns.probes import built_in
 from trainer.step_chunks import TIMELINE_DELTA_FIELDS, encode_chunk
 from trainer.stopwords import STOPWORDS
@@ -60,7 +52,7 @@ class RunSummary:
     total_bytes: int
 
 
-def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
+def prepare(config: TeachingConfig, encoding: str | None = None) -> PreparedCorpus:
     tokens = load_token_source(config.tokenizer) if config.tokenizer else None
     corpus = read_corpus(resolve_corpus(config.corpus), encoding, config.sentences,
                          tokens.tokens if tokens else regex_words)
@@ -70,25 +62,28 @@ def prepare(config: TrainConfig, encoding: str | None = None) -> PreparedCorpus:
     return PreparedCorpus(corpus, stopwords, vocab, sentences, build_pairs(sentences, config.window), tokens)
 
 
-def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | None = None,
+def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str | None = None,
               resume_from: Path | None = None, progress: bool = True,
               log: Callable[[str], None] = print) -> RunSummary:
     """Trains (or resumes) and writes the run; returns where it went and what it cost."""
     check_name(name)
-    checkpoint = load_checkpoint(resume_from) if resume_from else None
+    checkpoint = load_checkpoint(resume_from, "teaching") if resume_from else None
     if checkpoint:
-        config = dataclasses.replace(checkpoint["config"], steps=config.steps)
-        if config.steps <= checkpoint["step"]:
-            raise RunFormatError(f"{resume_from.name} already has {checkpoint['step']} steps; "
-                                 f"pass --steps greater than that to continue")
+        done = checkpoint.state.get("step")
+        if not isinstance(done, int) or not 0 < done <= checkpoint.manifest["sizes"]["steps"]:
+            raise ResumeError(f"{resume_from.name}: trainer_state.json's step {done!r} does not fit the run")
+        config = dataclasses.replace(checkpoint.config, steps=config.steps, epochs=None)
+        if config.steps <= done:
+            raise ResumeError(f"{resume_from.name} already has {done} steps; pass --steps greater than that to "
+                              f"continue")
     prepared = prepare(config, encoding)
     if checkpoint and prepared.tokens:
-        check_same_tokenizer(checkpoint["tokenizer"], prepared.tokens, resume_from.name)
+        check_same_tokenizer(checkpoint.manifest.get("tokenizer"), prepared.tokens, resume_from.name)
     if prepared.tokens:
         log(f"tokens of BPE tokenizer {prepared.tokens.tokenizer.name!r} ({prepared.tokens.path}): "
             f"no stopword removal, --min-count and --max-vocab count tokens")
-    if checkpoint and checkpoint["vocab"] != prepared.vocab:
-        raise RunFormatError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
+    if checkpoint and checkpoint.vocab != prepared.vocab:
+        raise ResumeError(f"the corpus {config.corpus} no longer gives the vocabulary of {resume_from.name}")
     if config.epochs is not None:
         config = dataclasses.replace(config, steps=max(1, round(config.epochs * len(prepared.pairs))))
     counts = count_vocabulary(prepared.corpus.sentences, prepared.vocab.words, prepared.stopwords, config.min_count,
@@ -98,10 +93,10 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
         log(line)
 
     recorder = StepRecorder(config, prepared.vocab, prepared.sentences)
-    trainer = SkipGramTrainer(config, prepared.vocab.counts, prepared.pairs,
-                              **({k: checkpoint[k] for k in ("weights", "step")} if checkpoint else {}))
+    trainer = SkipGramTrainer(config, prepared.vocab.counts, prepared.pairs)
     if checkpoint:
-        recorder.restore(checkpoint["losses"], checkpoint["records"])
+        trainer.restore(checkpoint.W, checkpoint.W_out, checkpoint.state["step"])
+        recorder.restore(checkpoint.loss_curve["loss"], checkpoint.records)
     started = time.perf_counter()
     trainer.train_until(config.steps, recorder, progress)
     trained = time.perf_counter()
@@ -113,35 +108,14 @@ def train_run(config: TrainConfig, name: str, out_dir: Path, *, encoding: str | 
     return RunSummary(run_dir, trained - started, written - trained, total)
 
 
-def load_checkpoint(run_dir: Path) -> dict:
-    """Everything needed to continue a run: config, vocabulary, weights, optimizer, step, history."""
-    manifest = read_manifest(run_dir)
-    state = read_json(run_dir, "trainer_state.json")
-    return {
-        "config": config_of(manifest),
-        "vocab": Vocab.from_dict(read_json(run_dir, "vocab.json")),
-        "weights": load_file(str(run_dir / "model.safetensors")),
-        "step": state["step"],
-        "losses": read_json(run_dir, "loss_curve.json")["loss"],
-        "records": read_all_records(run_dir, manifest),
-        "tokenizer": manifest.get("tokenizer"),
-    }
-
-
-def config_of(manifest: dict) -> TrainConfig:
-    """The TrainConfig a run was trained with: its manifest's config, plus chunk_size, which the manifest
-    holds once at its top level for every reader."""
-    return TrainConfig.from_dict({**manifest["config"], "chunk_size": manifest["chunk_size"]})
-
-
-def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
+def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
               recorder: StepRecorder, trainer: SkipGramTrainer, progress: bool) -> Path:
     vocab, records = prepared.vocab, recorder.records
     steps = [r["step"] for r in records]
     history = np.stack(recorder.weight_history)
     weights = trainer.weights()
     final_W, final_W_prime = weights["W"], weights["W_prime"]
-    probes = choose_probes(vocab, tokenized=prepared.tokens is not None, **built_in())
+    probes = choose_probes(vocab, bpe_tokens=prepared.tokens is not None, **built_in())
     projections = final_and_global(history, final_W)
     chunk_size = config.chunk_size
     n_chunks = -(-len(records) // chunk_size)
@@ -161,19 +135,19 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
             bar.update(2)
         views = {
             "vocab.json": vocab.to_dict(),
-            "corpus_stats.json": derived.corpus_stats_view(prepared.corpus.sentences, vocab, prepared.stopwords,
+            "corpus_stats.json": run_views.corpus_stats_view(prepared.corpus.sentences, vocab, prepared.stopwords,
                                                            sum(len(x.ids) for x in prepared.sentences),
                                                            len(prepared.pairs)),
-            "sentences.json": derived.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
+            "sentences.json": run_views.sentences_view(prepared.corpus.sentences, vocab, prepared.stopwords),
             "loss_curve.json": {"loss": round_significant(recorder.losses, LOSS_DIGITS)},
             run_format.STEP_INDEX: {run_format.STEPS_FIELD: steps},
-            run_format.NEIGHBORS: derived.neighbor_evolution(vocab, steps, history, probes.queries),
-            run_format.SIMILARITY: derived.similarity_view(vocab, final_W),
-            run_format.ANALOGIES: derived.analogy_view(vocab, final_W, probes.analogy_tuples()),
-            run_format.CONVERGENCE: derived.convergence_view(vocab, steps, history, final_W),
-            run_format.INPUT_OUTPUT: derived.input_output_view(vocab, final_W, final_W_prime),
+            run_format.NEIGHBORS: run_views.neighbor_evolution(vocab, steps, history, probes.queries),
+            run_format.SIMILARITY: run_views.similarity_view(vocab, final_W),
+            run_format.ANALOGIES: run_views.analogy_view(vocab, final_W, probes.analogy_tuples()),
+            run_format.CONVERGENCE: run_views.convergence_view(vocab, steps, history, final_W),
+            run_format.INPUT_OUTPUT: run_views.input_output_view(vocab, final_W, final_W_prime),
         }
-        views.update(derived.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime,
+        views.update(run_views.explorer_views(vocab, steps, history, history[0], final_W, final_W_prime,
                                             probes=probes.analogy_tuples(), content=probes.content))
         views.update(vector_quality.run_end_views(vocab, final_W, history[0], probes))
         for relpath, view in views.items():
@@ -184,23 +158,13 @@ def write_run(config: TrainConfig, name: str, out_dir: Path, prepared: PreparedC
         writer.json("trainer_state.json", {"step": trainer.step, "param_names": list(weights),
                                            "optimizer": {"type": "sgd", "lr": config.lr, "momentum": 0.0}})
         bar.close()
-        return writer.commit({
-            "format_version": FORMAT_VERSION,
-            "kind": "teaching",
-            "created": created_timestamp(),
-            "config": config.to_dict(without=("chunk_size",)),    # the manifest's chunk_size is the one copy
-            "corpus": {"source": config.corpus, **prepared.corpus.summary.to_dict()},
-            "tokenizer": prepared.tokens.identity() if prepared.tokens else None,
-            "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),
-                      "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),
-                      "epochs": round(trainer.step / len(prepared.pairs), 3)},
-            "chunk_size": chunk_size,
-            "chunks": {"steps": step_chunks, "timeline": timeline_chunks},
-            "pca": {kind: {"explained_variance_ratio": p.explained_variance_ratio,
-                           "components": p.components, "mean": p.mean}
-                    for kind, p in projections.items()},
-            "final_loss": float(np.mean(recorder.losses[-min(len(recorder.losses), 500):])),
-        })
+        return writer.commit(manifest(
+            config, prepared.corpus.summary, prepared.tokens,
+            {"vocab": len(vocab), "dim": config.dim, "sentences": len(prepared.sentences),
+             "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),
+             "epochs": round(trainer.step / len(prepared.pairs), 3)},
+            chunk_size, {"steps": step_chunks, "timeline": timeline_chunks}, projections,
+            float(np.mean(recorder.losses[-min(len(recorder.losses), 500):]))))
 
 
 DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed
@@ -212,5 +176,5 @@ def ensure_default_runs(runs_dir: Path, log: Callable[[str], None] = print) -> N
         if check_run(Path(runs_dir) / name)[0] is not None:
             continue
         log(f"no valid run {name!r} in {runs_dir}: training it first (a few seconds)")
-        summary = train_run(TrainConfig(method=method), name, Path(runs_dir))
+        summary = train_run(TeachingConfig(method=method), name, Path(runs_dir))
         log(f"wrote {summary.run_dir}")

@@ -18,7 +18,7 @@ from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.tokenizer_file import load_tokenizer_file
 from trainer.config import DEFAULT_TOKENIZERS_DIR, resolve_corpus
 from trainer.errors import NotFound, RunFormatError
-from trainer.run_format import NAME_RE
+from trainer.names import NAME_RE
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ Two methods share the pair order, the initial weights and the update rule θ ←
   sgns:    L = −log σ(u_o·v_c) − Σ_n log σ(−u_n·v_c) over k negatives drawn from unigram^0.75;
            ∂L/∂v_c = Σ_n σ(u_n·v_c)·u_n − (1 − σ(u_o·v_c))·u_o; only v_c and k + 1 columns of W′ change.
 The gradients are the formulas the walkthrough teaches, written in numpy: on V×8 matrices torch's
-import (seconds) and autograd (~100 µs a step) cost far more than the arithmetic. tests/ checks these
-formulas against torch autograd (trainer/model.py).
+import and autograd cost far more than the arithmetic (docs/performance.md). tests/ checks these
+formulas against torch autograd (tests/autograd_losses.py).
 Resumable at any step: the pair order and the negatives of an epoch depend only on (seed, epoch),
 so the weights and the step count are the whole remaining state.
 """
@@ -18,27 +18,24 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from trainer.config import TrainConfig
-from trainer.errors import WordlabError
+from trainer.config import TeachingConfig
+from trainer.errors import Diverged
 from trainer.pairs import epoch_order
+from trainer.sgns.sampling import noise_distribution
+from trainer.sgns.step import apply_step, sgns_step
 
 INIT_RANGE = 0.5
-NOISE_POWER = 0.75
 NEGATIVE_STREAM = 1  # keeps the negatives' random stream apart from the pair order's
 
 
 def initial_weights(vocab_size: int, dim: int, seed: int) -> dict[str, np.ndarray]:
-    """W (V×d) and W′ (d×V), uniform in ±INIT_RANGE; the same for both methods at the same seed."""
+    """W (V×d) and W′ (d×V), uniform in ±INIT_RANGE; the same for both methods at the same seed. (A corpus run
+    starts as word2vec does, W′ at zero: trainer/sgns/numba_engine.py; a teaching run's output vectors start
+    random so that the walkthrough's first steps have forces to show.)"""
     rng = np.random.default_rng(seed)
     W = rng.uniform(-INIT_RANGE, INIT_RANGE, (vocab_size, dim)).astype(np.float32)
     W_prime = rng.uniform(-INIT_RANGE, INIT_RANGE, (dim, vocab_size)).astype(np.float32)
     return {"W": W, "W_prime": W_prime}
-
-
-def noise_distribution(counts) -> np.ndarray:
-    """word2vec's negative-sampling distribution: unigram counts raised to 3/4, normalised."""
-    weights = np.asarray(counts, dtype=np.float64) ** NOISE_POWER
-    return weights / weights.sum()
 
 
 def epoch_negatives(contexts: np.ndarray, noise: np.ndarray, k: int, seed: int, epoch: int) -> np.ndarray:
@@ -52,102 +49,78 @@ def epoch_negatives(contexts: np.ndarray, noise: np.ndarray, k: int, seed: int, 
     return negatives
 
 
-def sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # stable at both ends, no overflow warnings
-
-
 @dataclass(frozen=True)
 class SoftmaxStep:
     """What the model saw and computed at one softmax step, before its update."""
 
     W: np.ndarray
-    W_prime: np.ndarray
+    W_out: np.ndarray           # V×d: the output vectors u_w as rows (W′ transposed)
     logits: np.ndarray
     probabilities: np.ndarray
     grad_v_c: np.ndarray
-    grad_u_o: np.ndarray
+    grad_u_pos: np.ndarray      # ∂L/∂u_o, the true context's output vector (named as in the SGNS record)
     loss: float
 
 
 @dataclass(frozen=True)
 class SgnsStep:
-    """What the model saw and computed at one negative-sampling step, before its update."""
+    """The weights one negative-sampling step saw and its numbers (trainer/sgns/step.py), before its update."""
 
     W: np.ndarray
-    W_prime: np.ndarray
+    W_out: np.ndarray           # V×d
     negative_ids: np.ndarray    # k
-    score_pos: np.float32
-    scores_neg: np.ndarray      # k
-    sigma_pos: np.float32
-    sigmas_neg: np.ndarray      # k
-    loss_pos: float
-    loss_neg: np.ndarray        # k
-    pull: np.ndarray            # (1 − σ_pos)·u_o
-    push: np.ndarray            # Σ_n σ_n·u_n
-    grad_v_c: np.ndarray        # push − pull
-    grad_u_pos: np.ndarray      # −(1 − σ_pos)·v_c
-    grad_u_neg: np.ndarray      # k × d: σ_n·v_c
+    numbers: dict
 
     @property
     def loss(self) -> float:
-        return self.loss_pos + float(self.loss_neg.sum())
+        return self.numbers["loss"]
 
 
-def softmax_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int) -> SoftmaxStep:
+def softmax_step(W: np.ndarray, W_out: np.ndarray, center: int, context: int) -> SoftmaxStep:
+    """One full-softmax step's numbers; W_out holds the output vectors as rows (V×d)."""
     v_c = W[center]
-    logits = v_c @ W_prime
+    logits = W_out @ v_c
     top = logits.max()
     shifted = np.exp(logits - top)
     total = shifted.sum()
     probabilities = shifted / total
-    repulsive = W_prime @ probabilities
-    attractive = W_prime[:, context]
+    push = probabilities @ W_out
+    pull = W_out[context]
     loss = math.log(total) - float(logits[context] - top)
-    return SoftmaxStep(W, W_prime, logits, probabilities, repulsive - attractive,
-                       v_c * (probabilities[context] - 1), loss)
-
-
-def sgns_step(W: np.ndarray, W_prime: np.ndarray, center: int, context: int, negatives: np.ndarray) -> SgnsStep:
-    v_c, u_o, U_n = W[center], W_prime[:, context], W_prime[:, negatives]
-    score_pos, scores_neg = u_o @ v_c, v_c @ U_n
-    sigma_pos, sigmas_neg = sigmoid(score_pos), sigmoid(scores_neg)
-    pull = (1 - sigma_pos) * u_o
-    push = U_n @ sigmas_neg
-    return SgnsStep(
-        W, W_prime, negatives, score_pos, scores_neg, sigma_pos, sigmas_neg,
-        loss_pos=float(np.logaddexp(0.0, -float(score_pos))),
-        loss_neg=np.logaddexp(0.0, scores_neg.astype(np.float64)),
-        pull=pull, push=push, grad_v_c=push - pull,
-        grad_u_pos=-(1 - sigma_pos) * v_c, grad_u_neg=np.outer(sigmas_neg, v_c))
+    return SoftmaxStep(W, W_out, logits, probabilities, push - pull, v_c * (probabilities[context] - 1), loss)
 
 
 # on_step(step, pair_row, loss, step detail or None); the detail is given only on recorded steps
 StepCallback = Callable[[int, np.ndarray, float, "SoftmaxStep | SgnsStep | None"], None]
 
 
-class Diverged(WordlabError):
-    """The learning rate was too large: the weights overflowed. Refused in one line rather than written
-    as a run: every recorded number after that point would be inf or NaN, which no page can draw."""
-
-    def __init__(self, step: int, lr: float, last_loss: float | None):
-        last = f"; the last finite loss was {last_loss:.4g}" if last_loss is not None else ""
-        super().__init__(f"training diverged at step {step:,} with --lr {lr:g}: the loss is no longer a finite "
-                         f"number{last}. Nothing was written; try a smaller --lr (0.025-0.3 learns here).")
+def diverged(step: int, lr: float, last_loss: float | None) -> Diverged:
+    last = f"; the last finite loss was {last_loss:.4g}" if last_loss is not None else ""
+    return Diverged(f"training diverged at step {step:,} with --lr {lr:g}: the loss is no longer a finite "
+                    f"number{last}. Nothing was written; try a smaller --lr (0.025-0.3 learns here).")
 
 
 class SkipGramTrainer:
-    def __init__(self, config: TrainConfig, vocab_counts, pairs: np.ndarray,
-                 weights: dict[str, np.ndarray] | None = None, step: int = 0):
+    """A teaching run's weights and its training loop. Output vectors are held as rows, W_out (V×d), as a
+    corpus run's engines hold them; the run's files carry W′ = W_outᵀ (d×V), the contract's W_prime."""
+
+    def __init__(self, config: TeachingConfig, vocab_counts, pairs: np.ndarray):
         self.config = config
         self.pairs = pairs
-        self.step = step
-        source = weights if weights is not None else initial_weights(len(vocab_counts), config.dim, config.seed)
-        self.W = np.array(source["W"], dtype=np.float32)
-        self.W_prime = np.array(source["W_prime"], dtype=np.float32)
+        self.step = 0
+        start = initial_weights(len(vocab_counts), config.dim, config.seed)
+        self.restore(start["W"], start["W_prime"].T, 0)
         self.noise = noise_distribution(vocab_counts) if config.method == "sgns" else None
         self._epoch = -1
         self._order: np.ndarray | None = None
         self._negatives: np.ndarray | None = None
+
+    def restore(self, W: np.ndarray, W_out: np.ndarray, step: int) -> None:
+        """Continues from these weights after `step` steps: the pair order and negatives depend only on
+        (seed, epoch), so nothing else is needed."""
+        self.W = np.array(W, dtype=np.float32)
+        self.W_out = np.array(W_out, dtype=np.float32, order="C")
+        self.step = step
 
     def _position(self, step: int) -> tuple[int, int]:
         """(pair index, position in its epoch) of a step; draws the epoch's order and negatives once."""
@@ -173,17 +146,19 @@ class SkipGramTrainer:
             index, position = self._position(step)
             center, context = int(self.pairs[index, 0]), int(self.pairs[index, 1])
             recorded = self.config.is_recorded(step)
-            W, W_prime = (self.W.copy(), self.W_prime.copy()) if recorded else (self.W, self.W_prime)
+            W, W_out = (self.W.copy(), self.W_out.copy()) if recorded else (self.W, self.W_out)
             if sgns:
-                detail = sgns_step(W, W_prime, center, context, self._negatives[position])
-                self._sgns_update(center, context, detail, lr)
+                negatives = self._negatives[position]
+                numbers = sgns_step(W[center], W_out[context], W_out[negatives], lr)
+                detail = SgnsStep(W, W_out, negatives, numbers)
+                apply_step(self.W, self.W_out, center, context, negatives, numbers)
             else:
-                detail = softmax_step(W, W_prime, center, context)
+                detail = softmax_step(W, W_out, center, context)
                 self._softmax_update(center, context, detail, lr)
             loss = detail.loss
             if not math.isfinite(loss) or not math.isfinite(float(self.W[center].sum())):
                 bar.close()
-                raise Diverged(step, lr, self._last_loss)
+                raise diverged(step, lr, self._last_loss)
             self._last_loss = loss
             self.step = step
             on_step(step, self.pairs[index], loss, detail if recorded else None)
@@ -195,12 +170,8 @@ class SkipGramTrainer:
         error[context] -= 1
         v_c = self.W[center].copy()
         self.W[center] -= lr * s.grad_v_c
-        self.W_prime -= (lr * v_c)[:, None] * error
-
-    def _sgns_update(self, center: int, context: int, s: SgnsStep, lr: float) -> None:
-        self.W[center] -= lr * s.grad_v_c
-        self.W_prime[:, context] -= lr * s.grad_u_pos
-        np.add.at(self.W_prime.T, s.negative_ids, -lr * s.grad_u_neg)  # a negative drawn twice moves twice
+        self.W_out -= error[:, None] * (lr * v_c)
 
     def weights(self) -> dict[str, np.ndarray]:
-        return {"W": self.W.copy(), "W_prime": np.ascontiguousarray(self.W_prime)}
+        """The run's weights as the files hold them: W (V×d) and W_prime (d×V)."""
+        return {"W": self.W.copy(), "W_prime": np.ascontiguousarray(self.W_out.T)}

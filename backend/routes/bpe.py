@@ -21,7 +21,7 @@ from backend.training_pool import TrainingPool
 from trainer.bpe.gpt_tokenizers import REFERENCES
 from trainer.bpe.replay import TrainingTooLong, corpus_start, save_trained, train_for_replay
 from trainer.errors import NotFound, WordlabError
-from trainer.run_format import check_name
+from trainer.names import check_name
 
 router = APIRouter(prefix="/api/bpe", tags=["bpe training"], route_class=OrjsonRoute)
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody},

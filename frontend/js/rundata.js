@@ -38,18 +38,6 @@ export function checkpointAt(checkpoints, step) {
   return lo;
 }
 
-/** Runs of format_version 2 named a softmax step's forces `attractive_force` and `repulsive_force` and kept its
- *  learning rate in the config only; format 3 (one step record for both methods and kinds) names them `pull`
- *  and `push` and gives every record its `lr`. The pages read format 3's names; a format 2 record gets them here,
- *  in this one place, until every served run is of format 3. */
-export function recordInFormat3(record, config) {
-  if (!("pull" in record) && "attractive_force" in record) {
-    const { attractive_force: pull, repulsive_force: push, ...rest } = record;
-    return { ...rest, pull, push, lr: record.lr ?? config.lr };
-  }
-  return "lr" in record ? record : { ...record, lr: config.lr };
-}
-
 /** Where a corpus run's loss-curve points fall in step numbers. The curve counts each chunk's trained pairs;
  *  the step counter (step numbers, snapshots) also counts the steps recorded between chunks, so a chunk ends
  *  at its pairs plus the recorded steps taken before it ended. */
@@ -151,8 +139,7 @@ export class RunData {
   chunkRecords(c) {
     if (this.records.has(c)) return Promise.resolve(this.records.get(c));
     if (!this.loading.has(c)) {
-      const pending = this.file(this.manifest.chunks.steps[c]).then(decodeChunk)
-        .then((decoded) => decoded.map((record) => recordInFormat3(record, this.manifest.config))).then((records) => {
+      const pending = this.file(this.manifest.chunks.steps[c]).then(decodeChunk).then((records) => {
         if (this.isNearPlayhead(c)) this.records.set(c, records);
         return records;
       });

@@ -17,7 +17,7 @@ from trainer.bpe.tokenizer import BPETokenizer
 from trainer.bpe.train import base_symbols, count_pieces, train_bpe
 from trainer.corpus import read_corpus_text
 from trainer.errors import WordlabError
-from trainer.run_format import check_name
+from trainer.names import check_name
 
 HELD_OUT_EVERY = 20
 

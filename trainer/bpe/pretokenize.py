@@ -15,13 +15,13 @@ PIECE_RE = re.compile(PIECE_PATTERN)
 WORD_RE = re.compile(r"[^\W_]+")
 # For ASCII-only text (the usual case), the same pieces with ranges instead of Unicode classes (for
 # ASCII, \w is exactly [A-Za-z0-9_]), and words counted without a regex: letters and digits become
-# "a", every other byte a space, and bytes.split() counts the runs. On 1 KB of prose: pieces 50 → 34 µs,
-# words 37 → 7 µs (both tested equal to the Unicode patterns).
+# "a", every other byte a space, and bytes.split() counts the runs: faster on prose (docs/performance.md),
+# and tested equal to the Unicode patterns.
 ASCII_PIECE_RE = re.compile(r"""'(?:s|t|re|ve|m|ll|d)| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9_]+| ?_+|\s+""")
 ASCII_WORD_BYTES = bytes(ord("a") if chr(i).isalnum() else ord(" ") for i in range(128)) + b" " * 128
 # A space with whitespace on either side belongs to a whitespace piece; one between two other
 # characters (or at an end) starts the piece after it. ASCII text is checked with a byte table
-# (space -> " ", other whitespace -> "\t", the rest -> "a"): 5 µs on 1 KB, the regex takes 18.
+# (space -> " ", other whitespace -> "\t", the rest -> "a"), several times faster than the regex.
 SPACE_BESIDE_WHITESPACE_RE = re.compile(r"\s | \s")
 ASCII_WHITESPACE_MARKS = bytes(i if i == 32 else 9 if chr(i).isspace() else 97 for i in range(128)) + b"a" * 128
 # The seed's convention: the last symbol of every piece carries this marker, so "ing</w>" (a word

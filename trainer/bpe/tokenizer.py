@@ -20,7 +20,7 @@ from trainer.bpe.train import Merge, TrainedBPE, merge_pair
 from trainer.errors import WordlabError
 
 if TYPE_CHECKING:
-    from trainer.bpe.kernel import KernelTables, WholeText
+    from trainer.bpe.merge_kernel import KernelTables, WholeText
 
 FORMAT_VERSION = 1
 # The unit caches of one tokenizer together hold at most this many bytes (measured per entry); a cache
@@ -30,8 +30,8 @@ PARTIAL_CACHES = 8           # caches kept for encodings with fewer merges (the 
 LONG_UNIT = 1_000            # characters above which a unit's tokens are not cached (a pasted 100 KB holds ~2 MB)
 LONG_PIECE = 48              # characters above which a piece is merged by the compiled kernel
 # New text (characters of units not cached) from which the kernel encodes a text whole. Below it, unit
-# by unit costs at most 20 ms of CPU (16 KB of words never seen, 10,000 merges) and imports no numba,
-# so a class pasting pages never pays that import; the server encodes longer texts in a thread.
+# by unit stays cheap (docs/performance.md) and imports no numba, so a class pasting pages never pays
+# that import; the server encodes longer texts in a thread.
 BATCH_CHARS = 16_000
 UTF8 = ("utf-8", "surrogatepass")
 
@@ -192,12 +192,12 @@ class BPETokenizer:
         self._kernel().encode(["ab" * 32], len(self.merges))
 
     def _kernel(self) -> "KernelTables":
-        """The kernel's tables, built on first need: numba's import and the cached kernel's load cost
-        about 0.5 s of CPU (2 s when it first compiles), which a server start or a class typing short
-        texts never pays (trainer/bpe/kernel.py)."""
+        """The kernel's tables, built on first need: numba's import and the cached kernel's load are a cost
+        (docs/performance.md) that a server start or a class typing short texts never pays
+        (trainer/bpe/merge_kernel.py)."""
         with self._kernel_lock:
             if self._kernel_tables is None:
-                from trainer.bpe.kernel import KernelTables
+                from trainer.bpe.merge_kernel import KernelTables
 
                 self._kernel_tables = KernelTables(self._symbol_ids, self._ranks,
                                                      [m.new_id for m in self.merges], self.vocab_size)
@@ -241,7 +241,7 @@ class BPETokenizer:
         """Every token with its vocabulary text and the character span of the input it covers.
 
         Units tile the text, so each token's start is the running sum of the lengths before it;
-        every step is a C-level map over cached tuples (0.06 ms for 1 KB of prose). A text bringing
+        every step is a C-level map over cached tuples, not a Python loop per token. A text bringing
         BATCH_CHARS of new text comes whole from the kernel, with the characters each token covers.
         """
         cache = self._cache_for(merges)

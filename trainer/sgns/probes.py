@@ -9,7 +9,7 @@ import numpy as np
 
 from trainer import run_probes
 from trainer.config import PROJECT_ROOT
-from trainer.derived import ANALOGY_PROBES
+from trainer.run_views import ANALOGY_PROBES
 
 PROBES_DIR = PROJECT_ROOT / "data" / "probes"
 NEIGHBORS = run_probes.NEIGHBORS
@@ -31,7 +31,7 @@ def load_analogies() -> list[tuple[str, str, str, str, str]]:
 
 def built_in() -> dict:
     """Every built-in probe, as run_probes.choose_probes takes them: data/probes/ first, then the teaching
-    corpus's analogies (derived.ANALOGY_PROBES, relation "teaching corpus")."""
+    corpus's analogies (run_views.ANALOGY_PROBES, relation "teaching corpus")."""
     return {"built_in_similarity": load_similarity(),
             "built_in_analogies": load_analogies() + [("teaching corpus", *q) for q in ANALOGY_PROBES]}
 

@@ -1,7 +1,7 @@
 """trainer_state.json of a corpus run: what it records, and reading it back (validated) to continue training.
 
 The state holds what a later session cannot recompute: how far training went (epochs, pairs, words),
-the lr schedule, the step sampler's generator state, and a fingerprint of the tokenized corpus. The
+the lr schedule, the step sampler's generator state, and a fingerprint of the corpus as ids. The
 kernel's random streams need no state: a chunk's stream is seeded by (seed, chunk index), and a session
 that starts at epoch e starts at chunk e × chunks_per_epoch.
 """
@@ -12,21 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from safetensors.numpy import load_file
 
-from trainer.errors import RunFormatError
-from trainer.run_format import MODEL, TRAINER_STATE, read_all_records, read_json, read_manifest
-from trainer.sgns.config import SGNSConfig
+from trainer.checkpoint import ResumeError, load_checkpoint
+from trainer.config import CorpusConfig
+from trainer.run_format import TRAINER_STATE
 from trainer.sgns.corpus_ids import CorpusIds
-from trainer.sgns.recorder import Progress
+from trainer.sgns.monitor import Progress
 from trainer.vocab import Vocab
 
 STATE_FORMAT = "wordlab-sgns-trainer-state"
 STATE_VERSION = 1
-
-
-class ResumeError(RunFormatError):
-    """The run cannot be continued: its state is missing, changed or does not fit the corpus or settings."""
 
 
 def corpus_fingerprint(corpus: CorpusIds, chunks_per_epoch: int) -> dict:
@@ -36,7 +31,7 @@ def corpus_fingerprint(corpus: CorpusIds, chunks_per_epoch: int) -> dict:
             "chunks_per_epoch": chunks_per_epoch, "vocab_sha256": hashlib.sha256(vocab).hexdigest()}
 
 
-def trainer_state(config: SGNSConfig, progress: Progress, fingerprint: dict) -> dict:
+def trainer_state(config: CorpusConfig, progress: Progress, fingerprint: dict) -> dict:
     return {
         "format": STATE_FORMAT, "version": STATE_VERSION,
         "step": progress.pairs, "words_done": progress.words, "epochs_done": progress.epochs_done,
@@ -50,46 +45,31 @@ def trainer_state(config: SGNSConfig, progress: Progress, fingerprint: dict) -> 
 
 
 @dataclass(frozen=True)
-class Checkpoint:
-    """A corpus run read back for resuming."""
+class CorpusCheckpoint:
+    """A corpus run read back for resuming: the saved run (trainer/checkpoint.py) and where training stood."""
 
-    config: SGNSConfig
+    config: CorpusConfig
     vocab: Vocab
     W: np.ndarray
-    W_out: np.ndarray
+    W_out: np.ndarray            # V×d: the rows the engines train (W_prime's transpose)
     progress: Progress
     fingerprint: dict
 
 
-def load_checkpoint(run_dir: Path) -> Checkpoint:
-    """Reads and checks everything a resumed session needs; any doubt is refused with the reason."""
-    name = run_dir.name
-    manifest = read_manifest(run_dir)  # a broken run is refused here with its reason
-    if manifest["kind"] != "corpus":
-        raise ResumeError(f"{name} is a {manifest['kind']} run, not a corpus run")
-    for relpath in (TRAINER_STATE, MODEL):
-        if hashlib.sha256((run_dir / relpath).read_bytes()).hexdigest() != manifest["files"][relpath]["sha256"]:
-            raise ResumeError(f"{name}: {relpath} was changed after the run was written (its checksum differs "
-                              f"from run.json); it cannot be resumed")
+def load_corpus_checkpoint(run_dir: Path) -> CorpusCheckpoint:
+    """The saved corpus run with its trainer state checked; any doubt is refused with the reason."""
+    saved = load_checkpoint(run_dir, "corpus")
+    name, state, config = run_dir.name, saved.state, saved.config
     try:
-        state = read_json(run_dir, TRAINER_STATE)
         check_state(state)
-        config = SGNSConfig.from_dict(manifest["config"])
-        weights = load_file(str(run_dir / MODEL))
-        vocab = Vocab.from_dict(read_json(run_dir, "vocab.json"))
         progress = Progress(state["epochs_done"], state["step"], state["words_done"],
-                            generator_state_from_json(state["rng"]["step_sampler"]),
-                            read_json(run_dir, "loss_curve.json"), read_all_records(run_dir, manifest))
+                            generator_state_from_json(state["rng"]["step_sampler"]), saved.loss_curve, saved.records)
     except (ValueError, TypeError, KeyError) as err:
         raise ResumeError(f"{name}: {TRAINER_STATE} is not a valid corpus-run state ({err}); it cannot be "
                           f"resumed") from None
     if state["epochs_done"] != config.epochs or state["optimizer"]["schedule_epochs"] != config.epochs:
         raise ResumeError(f"{name}: {TRAINER_STATE} says {state['epochs_done']} epochs, run.json {config.epochs}")
-    shape = (len(vocab), config.dim)
-    if weights.get("W", np.empty(0)).shape != shape or weights.get("W_prime", np.empty(0)).shape != shape[::-1]:
-        raise ResumeError(f"{name}: {MODEL} does not hold W {shape} and W_prime {shape[::-1]} for the vocabulary")
-    return Checkpoint(config, vocab, weights["W"].astype(np.float32), np.ascontiguousarray(weights["W_prime"].T),
-                      progress, state["corpus"])
+    return CorpusCheckpoint(config, saved.vocab, saved.W, saved.W_out, progress, state["corpus"])
 
 
 def generator_state_to_json(state: dict) -> dict:
@@ -121,7 +101,7 @@ def check_state(state) -> None:
         raise ValueError("'rng.step_sampler' or 'optimizer.schedule_epochs' is missing")
 
 
-def resumed_config(checkpoint: Checkpoint, epochs: int, **changes) -> SGNSConfig:
+def resumed_config(checkpoint: CorpusCheckpoint, epochs: int, **changes) -> CorpusConfig:
     """The run's own settings with the new total of epochs (and the thread count or engine, if given)."""
     done = checkpoint.progress.epochs_done
     if epochs <= done:
@@ -129,7 +109,7 @@ def resumed_config(checkpoint: Checkpoint, epochs: int, **changes) -> SGNSConfig
     return replace(checkpoint.config, epochs=epochs, **changes)
 
 
-def check_same_corpus(checkpoint: Checkpoint, fingerprint: dict, source: str) -> None:
+def check_same_corpus(checkpoint: CorpusCheckpoint, fingerprint: dict, source: str) -> None:
     if fingerprint != checkpoint.fingerprint:
         differ = sorted(k for k in fingerprint if fingerprint[k] != checkpoint.fingerprint.get(k))
         raise ResumeError(f"the corpus {source} no longer gives the token stream the run was trained on "

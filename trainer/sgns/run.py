@@ -1,4 +1,4 @@
-"""A corpus run end to end: pre-tokenize → train (numba or torch engine) → write the run directory atomically."""
+"""A corpus run end to end: the corpus as ids → train (numba or torch engine) → write the run directory atomically."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,29 +6,31 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer import derived, run_format, vector_quality
-from trainer.config import resolve_corpus
+from trainer import run_format, run_views, vector_quality
+from trainer.config import AUTO_EPOCH_WORDS, CorpusConfig, resolve_corpus
 from trainer.corpus import regex_words
 from trainer.corpus_report import corpus_report
-from trainer.numbers import round_fixed
+from trainer.names import check_name
+from trainer.phases import Phases
 from trainer.projection import project
-from trainer.run_format import FORMAT_VERSION, check_name, chunk_path
+from trainer.rounding import round_fixed
+from trainer.run_format import chunk_path
 from trainer.run_probes import choose_probes
-from trainer.run_store import RunWriter, created_timestamp
-from trainer.sgns.config import AUTO_EPOCH_WORDS, SGNSConfig
+from trainer.run_store import RunWriter, manifest
 from trainer.sgns.corpus_ids import CorpusIds, read_corpus_ids
-from trainer.sgns.engine import chunk_bounds, init_weights
+from trainer.sgns.monitor import Progress, TrainingMonitor
+from trainer.sgns.numba_engine import init_weights
 from trainer.sgns.probes import built_in
-from trainer.sgns.recorder import Progress, TrainingRecorder
 from trainer.sgns.resume import (
-    Checkpoint,
+    CorpusCheckpoint,
     check_same_corpus,
     corpus_fingerprint,
-    load_checkpoint,
+    load_corpus_checkpoint,
     resumed_config,
     trainer_state,
 )
 from trainer.sgns.sampling import NoiseAlias, keep_probabilities
+from trainer.sgns.schedule import chunk_bounds
 from trainer.step_chunks import encode_chunk
 from trainer.token_source import TokenSource, load_token_source
 from trainer.vocab import RARE, STOPWORD, Vocab
@@ -44,11 +46,12 @@ class CorpusRunSummary:
     train_seconds: float
     words_per_second: float
     total_bytes: int
+    phases: dict                            # trainer/phases.py: seconds per phase, total, peak RSS
 
 
-def make_engine(config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
+def make_engine(config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
     if config.engine == "numba":
-        from trainer.sgns.engine import NumbaEngine
+        from trainer.sgns.numba_engine import NumbaEngine
 
         return NumbaEngine(config, W, W_out)
     from trainer.sgns.torch_engine import TorchEngine
@@ -56,15 +59,18 @@ def make_engine(config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
     return TorchEngine(config, W, W_out)
 
 
-def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: str | None = None,
+def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding: str | None = None,
                      progress: bool = True, log: Callable[[str], None] = print,
-                     checkpoint: Checkpoint | None = None) -> CorpusRunSummary:
+                     checkpoint: CorpusCheckpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
+    phases = Phases()
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
-    with read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding, split,
-                         config.sentences, derived.SAMPLE_SENTENCES) as corpus:
+    with phases.phase("read + vocabulary"):
+        corpus = read_corpus_ids(resolve_corpus(config.corpus), config.min_count, config.max_vocab, encoding,
+                                 split, config.sentences, run_views.SAMPLE_SENTENCES)
+    with corpus, phases.phase("setup"):
         vocabulary = corpus.vocabulary_counts(config.min_count)
         for line in corpus_report(corpus.summary, vocabulary, config.min_count, config.max_vocab):
             log(line)
@@ -82,22 +88,29 @@ def train_corpus_run(config: SGNSConfig, name: str, out_dir: Path, *, encoding: 
         noise = NoiseAlias(counts)
         weights = (checkpoint.W, checkpoint.W_out) if checkpoint else init_weights(len(counts), config.dim, config.seed)
         engine = make_engine(config, *weights)
-        recorder = TrainingRecorder(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
+        monitor = TrainingMonitor(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
                                     corpus.raw_words / corpus.kept_words, progress, start)
         try:
-            engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done, recorder)
+            with phases.phase("train (recording)"):
+                engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done,
+                             monitor)
         finally:
-            seconds = recorder.close()
+            seconds = monitor.close()
         W, W_out = engine.weights()
         if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
-            raise recorder.diverged("non-finite weights", config.lr)
-        curve = recorder.loss_curve(seconds)
-        state = trainer_state(config, recorder.progress(), fingerprint)
-        run_dir = write_corpus_run(config, name, Path(out_dir), corpus, recorder, W, W_out, curve, state, source)
-    for line in vector_quality.run_end_lines(run_dir):
-        log(line)
+            raise monitor.diverged("non-finite weights", config.lr)
+        curve = monitor.loss_curve(seconds)
+        state = trainer_state(config, monitor.progress(), fingerprint)
+        with phases.phase("write"):
+            run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state, source,
+                                       phases)
+    with phases.phase("check"):
+        for line in vector_quality.run_end_lines(run_dir):
+            log(line)
     total = sum(f.stat().st_size for f in run_dir.rglob("*") if f.is_file())
-    return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total)
+    for line in phases.lines():
+        log(line)
+    return CorpusRunSummary(run_dir, seconds, curve["words_per_second"] or 0.0, total, phases.to_dict())
 
 
 def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, changes: dict | None = None,
@@ -105,36 +118,36 @@ def resume_corpus_run(run_dir: Path, epochs: int, name: str, out_dir: Path, *, c
                       log: Callable[[str], None] = print) -> CorpusRunSummary:
     """Continues a corpus run from its saved weights and state up to `epochs` in all (see resume.py);
     `changes` may set workers, device or engine."""
-    checkpoint = load_checkpoint(Path(run_dir))
+    checkpoint = load_corpus_checkpoint(Path(run_dir))
     config = resumed_config(checkpoint, epochs, **(changes or {}))
     return train_corpus_run(config, name, out_dir, encoding=encoding, progress=progress, log=log,
                             checkpoint=checkpoint)
 
 
 def corpus_stats(corpus: CorpusIds, pairs: int) -> dict:
-    return derived.corpus_summary(
+    return run_views.corpus_summary(
         sentences=corpus.sentences, words=corpus.raw_words, distinct_words=corpus.distinct_words,
         kept_words=corpus.kept_words, vocab=corpus.vocab, pairs=pairs,
         dropped_totals={STOPWORD: 0, RARE: corpus.raw_words - corpus.kept_words},
-        top_dropped=[(w, c, RARE) for w, c in corpus.most_frequent_dropped(derived.TOP_DROPPED)],
+        top_dropped=[(w, c, RARE) for w, c in corpus.most_frequent_dropped(run_views.TOP_DROPPED)],
         first_sentences=corpus.first_sentences)
 
 
 def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
-                W_prime: np.ndarray, tokenized: bool) -> None:
+                W_prime: np.ndarray, bpe_tokens: bool) -> None:
     """The derived views over the recorded (most frequent) words, the explorer's among them; one place
     so that new views join here. Probes: the run's own (trainer/run_probes.py), scored over the whole W."""
     top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
     final = W[:len(top)]
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
-    probes = choose_probes(vocab, tokenized=tokenized, **built_in())
+    probes = choose_probes(vocab, bpe_tokens=bpe_tokens, **built_in())
     analogies = probes.analogy_tuples()
     views = {
-        run_format.NEIGHBORS: derived.neighbor_evolution(top, steps, history, probes.queries),
-        run_format.SIMILARITY: derived.similarity_view(similar, final[:len(similar)]),
-        run_format.ANALOGIES: derived.analogy_view(top, final, analogies),
-        run_format.CONVERGENCE: derived.convergence_view(top, steps, history, final),
-        **derived.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
+        run_format.NEIGHBORS: run_views.neighbor_evolution(top, steps, history, probes.queries),
+        run_format.SIMILARITY: run_views.similarity_view(similar, final[:len(similar)]),
+        run_format.ANALOGIES: run_views.analogy_view(top, final, analogies),
+        run_format.CONVERGENCE: run_views.convergence_view(top, steps, history, final),
+        **run_views.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
                                  content=probes.content),
         **vector_quality.run_end_views(vocab, W, history[0], probes),
     }
@@ -142,12 +155,13 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
         (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
 
 
-def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: CorpusIds,
-                     recorder: TrainingRecorder, W: np.ndarray, W_out: np.ndarray, curve: dict,
-                     state: dict, source: TokenSource | None) -> Path:
-    vocab, records = corpus.vocab, recorder.records
-    steps = recorder.snapshot_steps
-    history = np.stack(recorder.history)
+def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: CorpusIds,
+                     monitor: TrainingMonitor, W: np.ndarray, W_out: np.ndarray, curve: dict,
+                     state: dict, source: TokenSource | None, phases: Phases | None = None) -> Path:
+    vocab, records = corpus.vocab, monitor.records
+    steps = monitor.snapshot_steps
+    history = np.stack(monitor.history)
+    monitor.history.clear()                            # the stacked copy is the only one the views need
     W_prime = np.ascontiguousarray(W_out.T)
     projection = project(history, W[:history.shape[1]])
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
@@ -159,29 +173,19 @@ def write_corpus_run(config: SGNSConfig, name: str, out_dir: Path, corpus: Corpu
             "positions": [round_fixed(p, POSITION_DECIMALS) for p in projection.positions],
         })
         writer.json("vocab.json", vocab.to_dict())
-        writer.json("corpus_stats.json", corpus_stats(corpus, recorder.pairs))
+        writer.json("corpus_stats.json", corpus_stats(corpus, monitor.pairs))
         writer.json("loss_curve.json", curve)
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
-        write_views(writer, vocab, steps, history, W, W_prime, source is not None)
+        with (phases or Phases()).phase("views"):
+            write_views(writer, vocab, steps, history, W, W_prime, source is not None)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", state)
-        return writer.commit({
-            "format_version": FORMAT_VERSION,
-            "kind": "corpus",
-            "created": created_timestamp(),
-            "config": config.to_dict(),
-            "corpus": {"source": config.corpus, **corpus.summary.to_dict()},
-            "tokenizer": source.identity() if source else None,
-            "sizes": {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences,
-                      "words": corpus.raw_words, "pairs": recorder.pairs, "steps": recorder.pairs,
-                      "recorded_steps": len(records), "epochs": config.epochs,
-                      "snapshot_words": history.shape[1], "checkpoints": len(steps)},
-            "chunk_size": RECORDS_PER_CHUNK,
-            "chunks": {"steps": step_chunks},
-            "pca": {"final": {"explained_variance_ratio": projection.explained_variance_ratio,
-                              "components": projection.components, "mean": projection.mean}},
-            "final_loss": float(np.nanmean(curve["loss"][-10:])),
-            "training": {"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
-                         "engine": config.engine, "device": config.device,
-                         "first_epoch": recorder.start.epochs_done + 1},
-        })
+        return writer.commit(manifest(
+            config, corpus.summary, source,
+            {"vocab": len(vocab), "dim": config.dim, "sentences": corpus.sentences, "words": corpus.raw_words,
+             "pairs": monitor.pairs, "steps": monitor.pairs, "recorded_steps": len(records), "epochs": config.epochs,
+             "snapshot_words": history.shape[1], "checkpoints": len(steps)},
+            RECORDS_PER_CHUNK, {"steps": step_chunks}, {"final": projection}, float(np.nanmean(curve["loss"][-10:])),
+            training={"seconds": curve["seconds"], "words_per_second": curve["words_per_second"],
+                      "engine": config.engine, "device": config.device,
+                      "first_epoch": monitor.start.epochs_done + 1}))

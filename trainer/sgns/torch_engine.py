@@ -10,11 +10,12 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from trainer.config import CorpusConfig
 from trainer.errors import WordlabError
-from trainer.sgns.config import SGNSConfig
 from trainer.sgns.corpus_ids import SENTENCE_END
-from trainer.sgns.engine import ChunkResult, chunk_bounds, chunk_seed, plan
 from trainer.sgns.sampling import NoiseAlias
+from trainer.sgns.schedule import ChunkResult, chunk_bounds, chunk_seed, plan
+from trainer.sgns.step import sgns_step
 
 BATCH_PAIRS = {"cpu": 8192, "cuda": 1 << 20}
 # A batch sums the updates of every pair that touches a row: with a small vocabulary one row would get
@@ -72,7 +73,7 @@ def sgns_batch(W: torch.Tensor, W_out: torch.Tensor, centers: torch.Tensor, cont
 
 
 class TorchEngine:
-    def __init__(self, config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
+    def __init__(self, config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
         if config.device == "cuda" and not torch.cuda.is_available():
             raise WordlabError("--device cuda: no CUDA GPU is available to torch on this machine; use --device cpu")
         self.config = config
@@ -87,17 +88,17 @@ class TorchEngine:
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W_t.cpu().numpy(), self.W_out_t.cpu().numpy()
 
-    def rows(self, center: int, context: int, negatives: np.ndarray) -> tuple[np.ndarray, ...]:
-        return (self.W_t[center].cpu().numpy().copy(), self.W_out_t[context].cpu().numpy().copy(),
-                self.W_out_t[torch.from_numpy(negatives).to(self.device)].cpu().numpy())
-
-    def apply_step(self, center: int, context: int, negatives: np.ndarray, record: dict) -> None:
-        """The recorded step's SGD update, applied on the device."""
-        lr = record["lr"]
+    def recorded_step(self, center: int, context: int, negatives: np.ndarray, lr: float) -> dict:
+        """Trains one step through trainer/sgns/step.py on the device's weights and returns its numbers."""
+        negatives_t = torch.from_numpy(negatives).to(self.device)
+        numbers = sgns_step(self.W_t[center].cpu().numpy(), self.W_out_t[context].cpu().numpy(),
+                            self.W_out_t[negatives_t].cpu().numpy(), lr)
         as_tensor = lambda a: torch.as_tensor(np.asarray(a, np.float32), device=self.device)  # noqa: E731
-        self.W_out_t[context] -= lr * as_tensor(record["grad_u_pos"])
-        self.W_out_t.index_add_(0, torch.from_numpy(negatives).to(self.device), -lr * as_tensor(record["grad_u_neg"]))
-        self.W_t[center] += as_tensor(record["update_v_c"])
+        lr32 = numbers["lr"]
+        self.W_out_t[context] -= lr32 * as_tensor(numbers["grad_u_pos"])
+        self.W_out_t.index_add_(0, negatives_t, -lr32 * as_tensor(numbers["grad_u_neg"]))
+        self.W_t[center] += as_tensor(numbers["update_v_c"])
+        return numbers
 
     def train(self, ids: np.ndarray, keep: np.ndarray, noise: NoiseAlias, first_epoch: int,
               on_chunk: Callable[[ChunkResult], None]) -> None:

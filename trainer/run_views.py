@@ -8,7 +8,7 @@ import numpy as np
 
 from trainer import run_format
 from trainer.clustering import kmeans, ward
-from trainer.numbers import round_fixed
+from trainer.rounding import round_fixed
 from trainer.similarity import analogy, analogy_scores, cosine_matrix, nearest, unit_rows
 from trainer.vocab import RARE, STOPWORD, Vocab, drop_reason
 
@@ -177,18 +177,11 @@ def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_
     }
 
 
-def tsne_layout(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
-    """2-D t-SNE by cosine distance from a PCA start (reproducible): exact (trainer/tsne.py) for a few
-    hundred words, scikit-learn's Barnes-Hut approximation above that, where the exact one is slow."""
+def tsne_layout(vectors: np.ndarray) -> np.ndarray:
+    """2-D t-SNE by cosine distance from a PCA start (reproducible): exact, compiled (trainer/tsne.py)."""
     from trainer import tsne
 
-    n = len(vectors)
-    if n <= tsne.EXACT_MAX_WORDS:
-        return tsne.tsne(vectors, TSNE_PERPLEXITY)
-    from sklearn.manifold import TSNE
-
-    return TSNE(n_components=2, perplexity=TSNE_PERPLEXITY, metric="cosine", init="pca", random_state=seed,
-                learning_rate="auto").fit_transform(unit_rows(vectors.astype(np.float64)))
+    return tsne.tsne(vectors, TSNE_PERPLEXITY)
 
 
 def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndarray, tsne: bool) -> dict:
@@ -222,17 +215,28 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
     One-hot vectors would put every pair at exactly 0: that is the baseline the page marks."""
     n = min(len(initial_W), len(final_W), HISTOGRAM_MAX_WORDS)   # initial_W may hold only the recorded words
     edges = np.linspace(-1.0, 1.0, HISTOGRAM_BINS + 1)
-    upper = np.triu_indices(n, 1)
-
-    def counts(matrix):
-        cos = np.clip(cosine_matrix(matrix[:n].astype(np.float64))[upper], -1.0, 1.0)
-        return np.histogram(cos, edges)[0].tolist(), float(np.mean(cos)) if cos.size else 0.0
-
-    before, mean_before = counts(initial_W)
-    after, mean_after = counts(final_W)
-    return {"words": n, "pairs": len(upper[0]), "edges": round_fixed(edges, 3), "one_hot": 0.0,
+    before, mean_before = pair_cosine_histogram(initial_W[:n], edges)
+    after, mean_after = pair_cosine_histogram(final_W[:n], edges)
+    return {"words": n, "pairs": n * (n - 1) // 2, "edges": round_fixed(edges, 3), "one_hot": 0.0,
             "initial": before, "final": after, "mean_initial": round(mean_before, 4),
             "mean_final": round(mean_after, 4)}
+
+
+def pair_cosine_histogram(vectors: np.ndarray, edges: np.ndarray, block: int = 256) -> tuple[list[int], float]:
+    """Histogram and mean of the cosines of every distinct pair of rows, a block of rows at a time (a block
+    against the rows after it), so no n × n matrix is held."""
+    unit = unit_rows(vectors.astype(np.float64))
+    n = len(unit)
+    counts = np.zeros(len(edges) - 1, np.int64)
+    total = 0.0
+    for start in range(0, n, block):
+        rows = unit[start:start + block]
+        cos = rows @ unit[start:].T
+        cos = np.clip(cos[np.triu_indices(len(rows), 1, cos.shape[1])], -1.0, 1.0)
+        counts += np.histogram(cos, edges)[0]
+        total += float(cos.sum())
+    pairs = n * (n - 1) // 2
+    return counts.tolist(), total / pairs if pairs else 0.0
 
 
 def analogy_evolution_view(vocab: Vocab, steps: list[int], history: np.ndarray,

@@ -1,11 +1,11 @@
 """The compiled BPE merge loop: many pieces in one call, each merged on a heap over a linked list, so a
 piece of n symbols costs O(n log n) whatever its shape (no spaces, one repeated character, whitespace).
 
-Why compiled: in Python, even a heap costs 1-3 µs per symbol (0.3 s of CPU for 100 KB of one letter
-repeated), over the 0.2 s a request may take. tokenizer.py imports this module only for a long
+Why compiled: in Python, even a heap costs too much per symbol for a hostile 100 KB of one letter within
+what a request may take (docs/performance.md). tokenizer.py imports this module only for a long
 piece or a text bringing 16 KB of new text, so starting the server, and a class typing, never pay
-numba's import; cache=True keeps the machine code in __pycache__ for the next process (a first
-compile takes about 2 s of CPU, a later process's first call about 0.5 s). It releases the GIL.
+numba's import; cache=True keeps the machine code in __pycache__ for the next process (a first compile
+costs more than a later process's first call). It releases the GIL.
 
 Same tokens as the pass-per-merge encoder: popping the lowest (rank, position) merges the
 lowest-ranked pair's occurrences left to right, exactly as a full pass does, and a pair that a merge

@@ -1,5 +1,5 @@
-"""Watches training chunk by chunk: loss curve, progress bar, divergence check, snapshots of the top
-words at checkpoints, and a sample of SGNS steps recorded in full (real steps, applied to the model)."""
+"""Watches a corpus run chunk by chunk: loss curve, progress bar, divergence check, snapshots of the top
+words at checkpoints, and which real steps to record in full (the engine trains them: trainer/sgns/step.py)."""
 
 import time
 from dataclasses import dataclass, field
@@ -7,17 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from trainer.errors import WordlabError
-from trainer.sgns.config import SGNSConfig
+from trainer.config import CorpusConfig
+from trainer.errors import Diverged
 from trainer.sgns.corpus_ids import SENTENCE_END
-from trainer.sgns.engine import ChunkResult
 from trainer.sgns.sampling import NoiseAlias
-from trainer.sgns.step_record import sgns_step
+from trainer.sgns.schedule import ChunkResult
+from trainer.sgns.step import sgns_record
 from trainer.vocab import Vocab
-
-
-class DivergedError(WordlabError):
-    """The loss became NaN or infinite: the learning rate is too high for this corpus."""
 
 
 @dataclass
@@ -32,11 +28,11 @@ class Progress:
     records: list[dict] = field(default_factory=list)
 
 
-class TrainingRecorder:
+class TrainingMonitor:
     """words_per_kept: corpus words per vocabulary word (the ids hold vocabulary words only), so that
     words are counted as gensim counts them: every word of the text, out-of-vocabulary ones included."""
 
-    def __init__(self, config: SGNSConfig, vocab: Vocab, ids: np.ndarray, noise: NoiseAlias, engine,
+    def __init__(self, config: CorpusConfig, vocab: Vocab, ids: np.ndarray, noise: NoiseAlias, engine,
                  chunks_per_epoch: int, words_per_kept: float, progress: bool, start: Progress):
         self.config, self.vocab, self.ids, self.noise, self.engine = config, vocab, ids, noise, engine
         self.start, self.words_per_kept = start, words_per_kept
@@ -80,13 +76,13 @@ class TrainingRecorder:
         self.bar.update(round(chunk.words * self.words_per_kept))
         self.bar.set_postfix(loss=f"{chunk.loss:.3f}", lr=f"{chunk.lr:.5f}", refresh=False)
 
-    def diverged(self, what: str, lr: float) -> DivergedError:
+    def diverged(self, what: str, lr: float) -> Diverged:
         self.bar.close()
-        return DivergedError(f"training diverged ({what}) at learning rate {lr:.6g} (--lr {self.config.lr}); "
+        return Diverged(f"training diverged ({what}) at learning rate {lr:.6g} (--lr {self.config.lr}); "
                              f"try a smaller --lr. Nothing was written.")
 
     def record_step(self, chunk: ChunkResult) -> None:
-        """One real SGNS step on a pair drawn from this chunk's text, recorded and applied to the weights."""
+        """One real SGNS step on a pair drawn from this chunk's text: the engine trains it, this records it."""
         ids = np.asarray(self.ids[chunk.start:chunk.end])
         words = np.flatnonzero(ids != SENTENCE_END)
         if len(words) < 2:
@@ -101,15 +97,10 @@ class TrainingRecorder:
             return
         center, context = int(ids[at]), int(ids[at + offset])
         negatives = self.noise.draw(self.rng, self.config.negative)
-        record = sgns_step(*self.engine.rows(center, context, negatives), chunk.lr)
-        self.engine.apply_step(center, context, negatives, record)
-        words = self.vocab.words
+        numbers = self.engine.recorded_step(center, context, negatives, chunk.lr)
         self.pairs += 1
-        self.records.append({
-            "step": self.pairs, "center_id": center, "context_id": context, "center_word": words[center],
-            "context_word": words[context], "negative_ids": negatives.tolist(),
-            "negative_words": [words[n] for n in negatives], "epoch": chunk.epoch, **record,
-        })
+        record = sgns_record(self.pairs, center, context, negatives, self.vocab.words, numbers)
+        self.records.append({**record, "epoch": chunk.epoch})
 
     def close(self) -> float:
         """Ends the progress bar; returns training seconds."""

@@ -1,55 +1,17 @@
-"""The CPU engine: Hogwild threads run the compiled kernel over chunks of the corpus, epoch after epoch.
-
-The learning rate falls linearly from lr to min_lr over all epochs, computed from each chunk's place in
-the whole run (not from which thread is faster), so the schedule is the same for any thread count. A
-chunk's random stream is seeded by (seed, its index in the run), so a resumed run that starts at epoch e
-draws what a straight run draws from epoch e on.
-"""
+"""The CPU engine: Hogwild threads run the compiled kernel (trainer/sgns/numba_kernel.py) over the chunks
+of the corpus that trainer/sgns/schedule.py plans, epoch after epoch."""
 
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from queue import Queue
 
 import numpy as np
 
-from trainer.sgns.config import SGNSConfig
-from trainer.sgns.corpus_ids import SENTENCE_END
-from trainer.sgns.kernel import STATS, train_chunk
+from trainer.config import CorpusConfig
+from trainer.sgns.numba_kernel import STATS, train_chunk
 from trainer.sgns.sampling import NoiseAlias
-from trainer.sgns.step_record import apply_step
-
-CHUNK_TOKENS = (2_000, 20_000)  # a chunk is 1/64 of the corpus within these bounds: enough loss points
-                               # for a single book, little per-chunk overhead for a large corpus
-
-
-@dataclass(frozen=True)
-class ChunkResult:
-    """What one chunk did: its place in the run and its pair count and loss estimate."""
-
-    index: int          # 0-based over the whole run (all epochs)
-    epoch: int
-    start: int          # token range in the id array
-    end: int
-    words: int          # vocabulary words read (before subsampling)
-    pairs: int
-    loss: float         # mean SGNS loss per pair
-    lr: float           # rate at the chunk's start
-
-
-def chunk_bounds(ids: np.ndarray) -> list[tuple[int, int]]:
-    """Ranges of about 1/64 of the tokens, each ending just after a sentence end (or at the array's end)."""
-    size = int(np.clip(len(ids) // 64, *CHUNK_TOKENS))
-    ends = np.flatnonzero(ids == SENTENCE_END) + 1
-    bounds, start = [], 0
-    marks = np.searchsorted(ends, np.arange(size, len(ids), size))
-    for m in np.unique(marks):
-        if m < len(ends) and ends[m] > start:
-            bounds.append((start, int(ends[m])))
-            start = int(ends[m])
-    if start < len(ids):
-        bounds.append((start, len(ids)))
-    return bounds
+from trainer.sgns.schedule import ChunkResult, chunk_bounds, chunk_seed, plan
+from trainer.sgns.step import apply_step, sgns_step
 
 
 def init_weights(vocab_size: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +24,7 @@ def init_weights(vocab_size: int, dim: int, seed: int) -> tuple[np.ndarray, np.n
 class NumbaEngine:
     """Holds W (V×d) and W_out (V×d, the transpose of W_prime) as numpy arrays updated in place."""
 
-    def __init__(self, config: SGNSConfig, W: np.ndarray, W_out: np.ndarray):
+    def __init__(self, config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
         self.config = config
         self.W, self.W_out = W, W_out
         self.warm_up()
@@ -77,12 +39,11 @@ class NumbaEngine:
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W, self.W_out
 
-    def rows(self, center: int, context: int, negatives: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Copies of v_c, u_o and the negatives' u_n, for recording a step."""
-        return self.W[center].copy(), self.W_out[context].copy(), self.W_out[negatives]
-
-    def apply_step(self, center: int, context: int, negatives: np.ndarray, record: dict) -> None:
-        apply_step(self.W, self.W_out, center, context, negatives, record)
+    def recorded_step(self, center: int, context: int, negatives: np.ndarray, lr: float) -> dict:
+        """Trains one step through trainer/sgns/step.py and returns its numbers, for the record."""
+        numbers = sgns_step(self.W[center], self.W_out[context], self.W_out[negatives], lr)
+        apply_step(self.W, self.W_out, center, context, negatives, numbers)
+        return numbers
 
     def train(self, ids: np.ndarray, keep: np.ndarray, noise: NoiseAlias, first_epoch: int,
               on_chunk: Callable[[ChunkResult], None]) -> None:
@@ -140,19 +101,3 @@ class NumbaEngine:
             stop.set()
             for t in threads:
                 t.join()
-
-
-def chunk_seed(seed: int, index: int) -> int:
-    return seed * 1_000_003 + index
-
-
-def plan(bounds: list[tuple[int, int]], cfg: SGNSConfig,
-         first_epoch: int = 0) -> Iterator[tuple[int, int, int, int, float, float]]:
-    """(index, epoch, start, end, lr at start, lr at end) for every chunk of epochs first_epoch..epochs-1;
-    the rate falls linearly over all cfg.epochs, as gensim's alpha → min_alpha over all words."""
-    total = bounds[-1][1] * cfg.epochs if bounds else 1
-    rate = lambda done: cfg.lr - (cfg.lr - cfg.min_lr) * done / total  # noqa: E731
-    for epoch in range(first_epoch, cfg.epochs):
-        offset = epoch * bounds[-1][1]
-        for i, (start, end) in enumerate(bounds):
-            yield epoch * len(bounds) + i, epoch, start, end, rate(offset + start), rate(offset + end)
