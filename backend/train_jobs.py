@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backend.errors import Busy, TooManyRequests
 from trainer.errors import NotFound, WordlabError
-from trainer.run_format import check_name
+from trainer.names import check_name
 
 JOB_SECONDS = 600                 # a job running longer is killed and reported failed
 JOB_MEMORY_BYTES = 4 << 30        # RLIMIT_AS of the trainer's process

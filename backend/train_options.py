@@ -4,6 +4,7 @@ help sentence, read from the trainer's own config fields so the CLI's --help and
 `settings_schema(kind)` is the ONE adapter onto the trainer's config (trainer/config.py's settings_schema, which
 the CLI's flags and --help are built from too): the page narrows each range to the server's limits."""
 
+from trainer.config import TeachingConfig
 from trainer.config import settings_schema as trainer_settings
 
 KINDS = ("teaching", "corpus")
@@ -61,7 +62,7 @@ def with_defaults(kind: str, knobs: dict) -> dict:
 def teaching_cost(knobs: dict) -> dict:
     """Steps and an upper bound on the size on disk of a teaching run: each recorded step holds W and W'
     (V × d float32 each, V at most max_vocab), as trainer/recorder.py writes them."""
-    config = TrainConfig(**{k: knobs[k] for k in ("steps", "dim", "window", "min_count", "max_vocab", "lr",
+    config = TeachingConfig(**{k: knobs[k] for k in ("steps", "dim", "window", "min_count", "max_vocab", "lr",
                                                  "negative")})
     recorded = len(config.recorded_steps())
     return {"steps": config.steps, "recorded_steps": recorded,

@@ -13,7 +13,7 @@ from backend.statestore import StateConfig
 from backend.train_jobs import WAITING_PER_STUDENT, JobStore
 from backend.train_queue import training_queue
 from tests.test_live import redis_url  # noqa: F401 (the real redis-server fixture, started once per session)
-from trainer.config import TrainConfig
+from trainer.config import TeachingConfig
 
 ANNA = {"X-Student-Key": "anna-0123456789abcdef"}
 BEN = {"X-Student-Key": "ben-0123456789abcdef0"}
@@ -37,9 +37,9 @@ def take_next_job(app) -> None:
 def test_options_carry_the_cli_help_and_defaults(client):
     options = client.get("/api/train/options").json()
     teaching = {k["name"]: k for k in options["kinds"]["teaching"]}
-    help_texts = {f.name: f.metadata["help"] for f in fields(TrainConfig)}
+    help_texts = {f.name: f.metadata["help"] for f in fields(TeachingConfig)}
     assert teaching["window"]["help"] == help_texts["window"]
-    assert teaching["dim"]["default"] == TrainConfig().dim
+    assert teaching["dim"]["default"] == TeachingConfig().dim
     assert teaching["lr"]["integer"] is False and teaching["steps"]["integer"] is True
     assert {"dim", "window", "epochs", "max_vocab"} <= {k["name"] for k in options["kinds"]["corpus"]}
 
@@ -65,10 +65,10 @@ def test_teaching_estimate_counts_recorded_steps_and_size(client):
     answer = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {"steps": 1000, "dim": 4}})
     assert answer.status_code == 200
     body = answer.json()
-    config = TrainConfig(steps=1000, dim=4)
+    config = TeachingConfig(steps=1000, dim=4)
     assert body["steps"] == 1000 and body["recorded_steps"] == len(config.recorded_steps())
     assert body["max_bytes"] == body["recorded_steps"] * 2 * config.max_vocab * 4 * 4
-    assert body["knobs"]["window"] == TrainConfig().window
+    assert body["knobs"]["window"] == TeachingConfig().window
 
 
 def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):

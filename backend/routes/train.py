@@ -12,7 +12,7 @@ from backend.jsonresponse import OrjsonResponse
 from backend.routes.live import Instructor
 from backend.routing import OrjsonRoute
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
-from trainer.run_format import check_name
+from trainer.names import check_name
 
 STUDENT_KEY = r"^[A-Za-z0-9_-]{16,64}$"  # made by frontend/js/student.js, kept in the browser's localStorage
 router = APIRouter(prefix="/api/train", tags=["training"], route_class=OrjsonRoute)
