@@ -54,8 +54,8 @@ train: setup
 
 # Without root (no apt-get) the browser tests are skipped with a loud warning; under CI they are required.
 # Several processes, a whole file each (its module fixtures are built once): a browser test mostly waits
-# on the page, so more processes than cores keep the cores busy. TEST_PROCESSES=0 runs in this process.
-TEST_PROCESSES ?= 4
+# on the page, but 4 processes on 2 cores paid a browser and servers each and timed out under load: one per core. TEST_PROCESSES=0 runs in this process.
+TEST_PROCESSES ?= 2
 PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadfile)
 test: setup
 	@if $(MAKE) --no-print-directory browser; then $(PYTEST); \
