@@ -1,8 +1,9 @@
 """The two small clusterings the explorer's views need, in numpy.
 
 Ward's agglomerative clustering splits a word's dozen neighbors into senses; k-means finds a run's
-themes among its few hundred most frequent words. Both are tiny problems: importing scikit-learn for
-them cost about a second in every teaching-run write.
+themes among its few hundred most frequent words. Both are tiny problems, and importing scikit-learn
+or scipy.cluster for them would cost more than computing them in every teaching-run write (measured:
+docs/performance.md, "Teaching runs"); tests/test_layouts.py checks both against scikit-learn.
 """
 
 import numpy as np
