@@ -68,10 +68,11 @@ class Feed:
 
     # -- what the store hands in --
 
-    def resync(self, snapshot: list[Event], head: int) -> None:
-        """Starts over from the store's snapshot (at start, or after events were lost)."""
+    def resync(self, snapshot: list[Event]) -> None:
+        """Starts over from the store's snapshot (at start, or after events were lost): its newest event is the
+        head of the log when it was read (LiveStore)."""
         self.latest = {event.kind: event for event in snapshot}
-        self.head = max([head, *(event.seq for event in snapshot)])
+        self.head = max((event.seq for event in snapshot), default=0)
         self.ring.clear()
         self.complete_after = self.head
         self.ready.set()

@@ -54,6 +54,8 @@ class LiveClass {
     this.view = null;         // the leader's latest view
     this.question = null;
     this.timers = {};
+    this.publishing = false;     // the leader's view is on its way to the server
+    this.publishWanted = false;  // and changed since it left
     this.panel = null;
     this.lastInput = -Infinity;  // when the student last clicked, typed or scrolled on the page itself
     this.leaving = null;         // the page this one is navigating to, to follow the leader
@@ -270,14 +272,29 @@ class LiveClass {
     this.render();
   }
 
+  /** The leader's view goes out at most every PUBLISH_MS, one request at a time: two in flight could reach the
+   *  server in either order and leave the class on the older view. A change during a request goes out after it. */
   publishSoon() {
-    if (!this.key || this.timers.publish) return;
+    if (!this.key) return;
+    this.publishWanted = true;
+    if (this.timers.publish || this.publishing) return;
     const since = performance.now() - (this.lastPublished ?? -Infinity);
-    this.timers.publish = setTimeout(() => {
-      this.timers.publish = null;
-      this.lastPublished = performance.now();
-      api.publishClassView(this.key, viewOf(this.getState(), location)).catch((err) => this.render(err.message));
-    }, Math.max(0, PUBLISH_MS - since));
+    this.timers.publish = setTimeout(() => this.publishNow(), Math.max(0, PUBLISH_MS - since));
+  }
+
+  async publishNow() {
+    this.timers.publish = null;
+    this.publishWanted = false;
+    this.publishing = true;
+    this.lastPublished = performance.now();
+    try {
+      await api.publishClassView(this.key, viewOf(this.getState(), location));
+    } catch (err) {
+      this.render(err.message);
+    } finally {
+      this.publishing = false;
+    }
+    if (this.publishWanted) this.publishSoon();
   }
 
   async countConnected() {
