@@ -373,7 +373,9 @@ function updatePlayback(values) {
   if (!values.playing) return;
   const interval = 1000 / values.speed;
   timer = setInterval(() => {
-    if (!run || working || Number($("content").dataset.step) !== state.get().step) return;  // the last step is not drawn yet
+    // Paused since this tick was scheduled (the state changes at once, the timer only when apply() runs: a
+    // follower paused by the leader would otherwise step once past the leader's step), or the last step is not drawn yet.
+    if (!state.get().playing || !run || working || Number($("content").dataset.step) !== state.get().step) return;
     const index = run.indexOfStep(state.get().step);
     if (index >= run.steps.length - 1) { state.set({ playing: false }, "play"); return; }
     nextAnimation = Math.min(180, interval * 0.8);
