@@ -37,12 +37,13 @@ $(REFERENCES): $(STAMP) trainer/bpe/gpt_tokenizers.py
 	$(BIN)/python -m trainer.bpe.gpt_tokenizers .cache/$(REFERENCE_PACKAGE).tgz
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium-headless-shell, the lighter
+# headless-only build, and falls back to /usr/bin/chromium; no browser download),
 # fonts with CJK and emoji glyphs so the token page's tests can see them drawn, and zbar-tools, whose
 # zbarimg reads the share control's QR code as a phone would (tests/test_share.py), and node runs the pages'
 # JavaScript unit tests (tests/js, tests/test_js_units.py), and redis-server, which tests/test_live.py starts
 # on a free port to run the live class's Redis store against (nothing starts it as a service). apt-get needs root.
-BROWSER_PACKAGES := chromium fonts-noto-color-emoji fonts-wqy-zenhei zbar-tools nodejs redis-server
+BROWSER_PACKAGES := chromium chromium-headless-shell fonts-noto-color-emoji fonts-wqy-zenhei zbar-tools nodejs redis-server
 browser:
 	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES))
 

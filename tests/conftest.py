@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from trainer.config import TeachingConfig
+# Before numpy, numba or torch load their thread pools (here, in xdist workers and in the servers and CLIs tests
+# start, which inherit it): an OpenMP thread that waits for work sleeps instead of spinning. Spinning threads of
+# one test fought the browser and the other xdist worker for the machine's cores and made both slower.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from trainer.config import TeachingConfig  # noqa: E402
 
 SMALL_STEPS = 400
 
@@ -94,7 +99,10 @@ def state_dir(tmp_path_factory) -> Path:
     return path
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium-headless-shell (the headless-only build: no window system, starts faster and lighter than
+# the full browser) when installed, as `make browser` installs it; else the full chromium, run headless.
+CHROMIUM = next((path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if Path(path).exists()),
+                "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -277,7 +285,7 @@ def browser():
 
     if os.environ.get("WORDLAB_NO_BROWSER"):
         pytest.skip("BROWSER TESTS SKIPPED: chromium could not be installed (make test needs root for apt-get)")
-    assert Path(CHROMIUM).exists(), f"browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
+    assert Path(CHROMIUM).exists(), "browser tests need Debian's chromium-headless-shell or chromium (make browser installs it)"
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -29,7 +29,7 @@ from backend.livestore import instructor_key
 from backend.statestore import state_config
 from tests.a11y import assert_axe_clean, horizontal_overflow
 from tests.conftest import ARTIFACTS, free_port, wait_until_serving
-from tests.test_serve import wait_for_workers, workers_of
+from tests.processes import wait_for_workers, workers_of
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.run_format import read_all_records, read_manifest
 

@@ -16,6 +16,7 @@ import pytest
 from backend import serve
 from backend.serve import bind
 from tests.conftest import free_port, wait_until_serving
+from tests.processes import children, wait_for_workers, wait_until_gone, workers_of
 
 
 def test_lan_addresses_are_this_machines_and_found_whenever_there_is_a_route():
@@ -52,17 +53,6 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
         raise AssertionError(f"{err}: {process.stderr.read() if process.poll() is not None else ''}") from None
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def established_connections(pid: int, port: int) -> int:
     """Connections to `port` that this process holds open, from /proc (Linux)."""
     inodes = set()
@@ -83,32 +73,10 @@ def established_connections(pid: int, port: int) -> int:
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
-def workers_of(server: subprocess.Popen) -> list[int]:
-    """uvicorn's worker processes (started by multiprocessing's spawn)."""
-    return [pid for pid in children(server.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-
-
-def wait_for_workers(server: subprocess.Popen, count: int, not_in: tuple = ()) -> list[int]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        pids = [pid for pid in workers_of(server) if pid not in not_in]
-        if len(pids) == count:
-            return pids
-        time.sleep(0.1)
-    raise AssertionError(f"expected {count} workers, found {workers_of(server)}")
-
-
 def health(port: int, timeout: float = 10) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
         return s.recv(4096)
-
-
-def wait_until_gone(pids: list[int]) -> None:
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
 @linux_only
@@ -154,7 +122,7 @@ def test_a_burst_over_the_workers_queues_while_they_start_loses_no_connection(se
                 break
             except ConnectionRefusedError:
                 assert time.monotonic() < deadline and server.poll() is None
-                time.sleep(0.01)
+                time.sleep(0.01)   # a poll: nothing outside the server tells when its port starts to listen
         connections = [first] + [socket.create_connection(("127.0.0.1", port)) for _ in range(999)]
         for s in connections:
             s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
