@@ -31,6 +31,20 @@ PACK = """() => { window.pack = (image) => {
   return { width: image.width, height: image.height, data: btoa(text) };
 }; }"""
 
+# True once the canvas shows the same pixels in two frames running: a scatter that moves its points to a new
+# step animates them over several frames, and its PNG is compared with the canvas pixel for pixel.
+SETTLED = """(selector) => {
+  const now = document.querySelector(selector).toDataURL(), same = window.lastFrame === now;
+  window.lastFrame = now;
+  return same;
+}"""
+
+
+def next_frame(page) -> None:
+    """Returns after the page's next animation frame: what a redraw scheduled with requestAnimationFrame before
+    this call has drawn is on the canvas then (callbacks run in the order they were asked for)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
 
 def rgba(packed: dict) -> np.ndarray:
     data = np.frombuffer(base64.b64decode(packed["data"]), dtype=np.uint8)
@@ -82,7 +96,7 @@ def test_explorer_map_png_is_the_canvas_over_its_background(page, live_server, p
     open_explorer(page, live_server)
     if presentation:   # dark theme: the saved PNG keeps the dark background, not a transparent hole
         page.click("header.top button.present")
-        page.wait_for_timeout(300)
+        next_frame(page)   # the map redraws in the new colours in the frame after the theme changes
     saved = assert_png_is_the_canvas(page, "#map", "default-map.png")
     corner = saved[0, 0, :3]
     assert (corner == css_rgb(page.evaluate("getComputedStyle(document.getElementById('map')).backgroundColor"))).all()
@@ -146,7 +160,8 @@ def test_walkthrough_figures_get_the_buttons_without_a_line_of_their_own(page, l
     page.goto(f"{live_server}/walkthrough.html?run=default&step=40")
     page.wait_for_selector(".figure-export[data-figure=scatter]")
     page.evaluate(PACK)
-    page.wait_for_timeout(800)
+    page.wait_for_function("document.querySelector('#content')?.dataset.renders > 0")
+    page.wait_for_function(SETTLED, arg="#scatter", polling="raf")
     figures = page.evaluate("""[...document.querySelectorAll('main canvas, main svg.chart')].map((f) =>
         [f.id, [...(document.querySelector(`.figure-export[data-figure="${f.id}"]`)?.children ?? [])]
                .map((b) => b.textContent)])""")
