@@ -18,6 +18,7 @@ from backend.app import create_app
 from backend.errors import Busy
 from backend.routes.bpe import STALE_HOLD_SECONDS
 from backend.training_pool import TrainingPool
+from tests.processes import wait_until_gone
 from trainer.bpe import reference
 from trainer.bpe.build import split_held_out
 from trainer.bpe.pretokenize import split_pieces
@@ -187,8 +188,4 @@ def test_the_training_process_exits_when_its_worker_is_killed():
     assert training != worker.pid and os.path.exists(f"/proc/{training}")
     worker.kill()
     worker.wait()
-    deadline = time.monotonic() + 20
-    # Polls the process table: the orphan checks its parent every ORPHAN_CHECK_SECONDS, no event to wait on.
-    while os.path.exists(f"/proc/{training}") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not os.path.exists(f"/proc/{training}"), "the training process outlived its killed worker"
+    wait_until_gone([training], seconds=20)   # its pidfd turns readable when it exits

@@ -222,10 +222,10 @@ def test_a_write_killed_with_sigkill_leaves_nothing_served_and_is_cleaned_up_lat
     import subprocess
     import sys
 
-    script = ("import sys, time; from trainer.run_store import RunWriter; from backend.cli import main\n"
+    script = ("import signal, sys; from trainer.run_store import RunWriter; from backend.cli import main\n"
               "real = RunWriter.json_gz\n"
-              "def slow(self, relpath, obj):\n"
-              "    real(self, relpath, obj); print('WRITING', flush=True); time.sleep(30)\n"
+              "def slow(self, relpath, obj):\n"   # writes one file, then waits to be killed
+              "    real(self, relpath, obj); print('WRITING', flush=True); signal.pause()\n"
               "RunWriter.json_gz = slow\n"
               "sys.exit(main(sys.argv[1:]))\n")
     process = subprocess.Popen([sys.executable, "-c", script, "train", "--steps", "60", "--quiet", "--out", str(tmp_path),
