@@ -54,9 +54,9 @@ train: setup
 	$(BIN)/wordlab train
 
 # Without root (no apt-get) the browser tests are skipped with a loud warning; under CI they are required.
-# One process by default: with 2 or 4 processes on 2 cores a live-class browser test timed out (a race under
-# load, tests/test_live_page.py, open in #23). TEST_PROCESSES=2 runs a whole file per process (built_once shares fixtures).
-TEST_PROCESSES ?= 0
+# Two processes by default, a whole file per process (built_once shares the expensive fixtures; a file's
+# servers and browser stay in one process). TEST_PROCESSES=0 runs them in this one process.
+TEST_PROCESSES ?= 2
 PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadfile)
 test: setup
 	@if $(MAKE) --no-print-directory browser; then $(PYTEST); \
