@@ -79,31 +79,39 @@ def health(port: int, timeout: float = 10) -> bytes:
         return s.recv(4096)
 
 
-@linux_only
-def test_workers_share_the_connections_and_a_second_server_is_refused(served_data):
+@pytest.fixture(scope="module")
+def two_workers(served_data):
+    """`wordlab serve --workers 2`, started once for the tests that leave it serving with two workers (a worker
+    they harm is replaced before they end); yields its port and process."""
     port = free_port()
     server = serve_process(served_data, port, workers=2)
     try:
         wait_for(port, server)
-        connections = []
-        for _ in range(40):  # opened together, as a class opening the page at once
-            s = socket.create_connection(("127.0.0.1", port))
-            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
-            connections.append(s)
-        for s in connections:
-            assert b" 200 " in s.recv(4096)
-        held = [established_connections(pid, port) for pid in workers_of(server)]
-        assert len(held) == 2 and sum(held) == 40, held
-
-        second = subprocess.run([sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--runs",
-                                 str(served_data[0]), "--tokenizers", str(served_data[1])],
-                                capture_output=True, text=True, timeout=60)
-        assert second.returncode == 2 and "cannot listen on" in second.stderr
-        for s in connections:
-            s.close()
+        yield port, server
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@linux_only
+def test_workers_share_the_connections_and_a_second_server_is_refused(served_data, two_workers):
+    port, server = two_workers
+    connections = []
+    for _ in range(40):  # opened together, as a class opening the page at once
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        connections.append(s)
+    for s in connections:
+        assert b" 200 " in s.recv(4096)
+    held = [established_connections(pid, port) for pid in workers_of(server)]
+    assert len(held) == 2 and sum(held) == 40, held
+
+    second = subprocess.run([sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--runs",
+                             str(served_data[0]), "--tokenizers", str(served_data[1])],
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2 and "cannot listen on" in second.stderr
+    for s in connections:
+        s.close()
 
 
 @linux_only
@@ -153,19 +161,13 @@ def test_stopping_the_server_stops_every_worker(served_data, stop):
 
 @linux_only
 @pytest.mark.parametrize("harm", [signal.SIGKILL, signal.SIGSTOP], ids=["dies", "hangs"])
-def test_a_worker_that_dies_or_hangs_is_replaced_and_the_others_keep_serving(served_data, harm):
-    port = free_port()
-    server = serve_process(served_data, port, workers=2)
-    try:
-        wait_for(port, server)
-        first = wait_for_workers(server, 2)
-        os.kill(first[0], harm)
-        started = time.monotonic()
-        for _ in range(20):  # new connections go to the worker that still accepts
-            assert b" 200 " in health(port, timeout=5)
-        assert time.monotonic() - started < 5
-        replaced = wait_for_workers(server, 2, not_in=(first[0],))  # by uvicorn's supervisor (health check)
-        assert first[1] in replaced and server.poll() is None
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+def test_a_worker_that_dies_or_hangs_is_replaced_and_the_others_keep_serving(two_workers, harm):
+    port, server = two_workers
+    first = wait_for_workers(server, 2)
+    os.kill(first[0], harm)
+    started = time.monotonic()
+    for _ in range(20):  # new connections go to the worker that still accepts
+        assert b" 200 " in health(port, timeout=5)
+    assert time.monotonic() - started < 5
+    replaced = wait_for_workers(server, 2, not_in=(first[0],))  # by uvicorn's supervisor (health check)
+    assert first[1] in replaced and server.poll() is None
