@@ -209,39 +209,50 @@ def sgns_files(served_data):
 # its deadlines, no proxy headers, no access log) and its environment, without its start-up work (training
 # default runs, building the default tokenizer, printing the class's link) that the tests' folders do not want,
 # and without its bind address (test_share.py serves the app as another launcher would; env= adds it).
+# An optional fourth argument names another app factory (tests/liveapp.py: the app with a test page added).
 SERVE_LIKE_PRODUCTION = """import os, sys, uvicorn
 from backend.lifecycle import SUPERVISOR_ENV, raise_open_files_limit
 from backend.serve import APP, UVICORN_OPTIONS
 host, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 raise_open_files_limit()
 os.environ[SUPERVISOR_ENV] = str(os.getpid())
-uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
+uvicorn.run(sys.argv[4] if len(sys.argv) > 4 else APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
 """
 
 
 @contextmanager
-def serving(runs: Path, tokenizers: Path, workers: int = 1, env: dict | None = None):
+def server_process(runs: Path, tokenizers: Path, workers: int = 1, env: dict | None = None, app: str | None = None):
     """A real server process on loopback, configured as `wordlab serve` configures it, serving these runs and
-    tokenizers; yields its base URL. env: variables added to the server's environment."""
+    tokenizers; yields its base URL and its process (the leader of a session of its own: stopped as a whole).
+    env: variables added to the server's environment; app: another app factory than the production one."""
+    import signal
     import subprocess
     import sys
 
     port = free_port()
     server_env = {**os.environ, "WORDLAB_RUNS_DIR": str(Path(runs).resolve()),
                   "WORDLAB_TOKENIZERS_DIR": str(Path(tokenizers).resolve()), **(env or {})}
-    process = subprocess.Popen([sys.executable, "-c", SERVE_LIKE_PRODUCTION, "127.0.0.1", str(port), str(workers)],
-                               env=server_env)
+    process = subprocess.Popen([sys.executable, "-c", SERVE_LIKE_PRODUCTION, "127.0.0.1", str(port), str(workers),
+                                *([app] if app else [])], env=server_env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base, process)
-    except RuntimeError:
-        process.kill()
-        raise
-    try:
-        yield base
+        wait_until_serving(base, process, seconds=60)
+        yield base, process
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:   # a loaded machine: what was served has been tested, just end it
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def serving(runs: Path, tokenizers: Path, workers: int = 1, env: dict | None = None):
+    """server_process's base URL: the production app serving these runs and tokenizers."""
+    with server_process(runs, tokenizers, workers, env) as (base, _):
+        yield base
 
 
 @contextmanager

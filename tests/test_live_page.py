@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from backend.app import FRONTEND_DIR
 from backend.livestore import instructor_key
 from backend.statestore import state_config
 from tests.a11y import assert_axe_clean, horizontal_overflow
-from tests.conftest import ARTIFACTS, free_port, wait_until_serving
+from tests.conftest import ARTIFACTS, server_process, wait_until_serving
 from tests.processes import wait_for_workers, workers_of
 from trainer.bpe.tokenizer import BPETokenizer
 from trainer.run_format import read_all_records, read_manifest
@@ -52,19 +51,9 @@ def class_server(served_data, tmp_path_factory):
     shutil.copy(LIVE_PAGE / "livetest.js", frontend / "js" / "livetest.js")
     state = root / "state"
     key = instructor_key(state_config(str(state)))
-    port = free_port()
-    env = {**os.environ, "WORDLAB_RUNS_DIR": str(runs), "WORDLAB_TOKENIZERS_DIR": str(tokenizers),
-           "WORDLAB_TEST_FRONTEND": str(frontend), "WORDLAB_STATE": str(state)}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "tests.liveapp:app", "--factory", "--port", str(port),
-                                "--workers", "2", "--http", "backend.protocol:GuardedHttpToolsProtocol",
-                                "--log-level", "warning"], env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process, seconds=60)
+    env = {"WORDLAB_TEST_FRONTEND": str(frontend), "WORDLAB_STATE": str(state)}
+    with server_process(runs, tokenizers, workers=2, env=env, app="tests.liveapp:app") as (base, process):
         yield ClassServer(base, key, process, runs, tokenizers)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def new_page(browser, width: int = 1280, height: int = 800):
