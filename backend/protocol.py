@@ -22,6 +22,12 @@ read from backend/settings.py when it applies:
 - request bodies held by the worker at once over BODY_BYTES_HELD, or over CLIENT_BODY_BYTES_HELD from
   one client address → 503 with Retry-After, closed: many half-sent bodies cannot add up;
 - more than MAX_PIPELINED requests queued behind the one being answered → the connection is reset;
+- one client address's next request gets 429 with Retry-After, written here before anything of it is
+  parsed and before the app runs, and its connection is closed, while in this worker that address has
+  CLIENT_REQUESTS_IN_FLIGHT requests being answered, or CLIENT_UNREAD_ANSWERS connections whose answers
+  wait here for it to read them, or CLIENT_UNSENT_BYTES of such answers: 300 clients that never read
+  their answers cost a canned line each, not an app's request, and what their answers hold is bounded in
+  bytes (a pipelined request past the limit resets its connection);
 - an answer sent before its request's body has all arrived (a 413) closes the connection.
 
 FastAPI counts the body's own bytes (max_body_size) and answers 413 above MAX_BODY_BYTES.
@@ -41,17 +47,31 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from backend import settings
 
 
+def count(counter: Counter, key: str, change: int) -> None:
+    """Adds `change` to counter[key], forgetting keys that reach zero (the counters live as long as the worker)."""
+    if change:
+        counter[key] += change
+        if counter[key] <= 0:
+            del counter[key]
+
+
 class TooManyPipelined(Exception):
     """Raised from a parser callback to stop parsing a connection that was cut (uvicorn then closes it)."""
 
 
-REASONS = {413: "Content Too Large", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+REASONS = {413: "Content Too Large", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
+           503: "Service Unavailable"}
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # Request bodies this worker holds, over all its connections and by client address (bytes).
     held_total = 0
     held_by_client: Counter = Counter()
+    # By client address: requests being answered (head in, answer not complete); connections whose answers
+    # wait in this process for the client to read (writing paused), and those answers' bytes.
+    in_flight_by_client: Counter = Counter()
+    paused_by_client: Counter = Counter()
+    unsent_by_client: Counter = Counter()
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
@@ -59,6 +79,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.reading_head = True
         self.request_bytes = 0  # raw bytes after the current head: body, chunk framing, trailers
         self.held = 0           # this connection's share of held_total
+        self.in_flight = 0      # this connection's share of in_flight_by_client
+        self.unsent_held = 0    # this connection's share of unsent_by_client (paused_by_client: whether > 0)
         self.deadline: asyncio.TimerHandle | None = None
         self.write_deadline: asyncio.TimerHandle | None = None
         self.set_deadline(settings.IDLE_SECONDS)
@@ -101,6 +123,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def pause_writing(self) -> None:
         super().pause_writing()
+        self.drained()
+        queued = self.transport.get_write_buffer_size()  # writers wait now: nothing is added until resumed
+        cls, client = GuardedHttpToolsProtocol, self.client_address()
+        count(cls.paused_by_client, client, 1)
+        count(cls.unsent_by_client, client, queued or 1)
+        self.unsent_held = queued or 1
         if self.write_deadline is None:
             self.watch_writes(self.unsent())
 
@@ -119,6 +147,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.write_deadline is not None:
             self.write_deadline.cancel()
             self.write_deadline = None
+        self.drained()
 
     def close(self) -> None:
         if not self.transport.is_closing():
@@ -137,12 +166,18 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.write_deadline.cancel()
             self.write_deadline = None
         self.release()
+        self.drained()
+        self.answered(self.in_flight)
         super().connection_lost(exc)
 
     # -- what arrives -----------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
         body = len(data)
         if self.reading_head:
+            if self.head_bytes == 0 and self.busy_client():
+                self.refuse(429, "this computer has many requests in flight or answers it has not read; "
+                                 "send the next when an answer has come")
+                return
             if self.head_bytes == 0:
                 self.set_deadline(settings.HEADER_SECONDS)
                 self.request_bytes = 0
@@ -182,6 +217,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 del cls.held_by_client[client]
             self.held = 0
 
+    def busy_client(self) -> bool:
+        """Whether this connection's client address is at one of its limits in this worker."""
+        cls, client = GuardedHttpToolsProtocol, self.client_address()
+        return (cls.in_flight_by_client[client] >= settings.CLIENT_REQUESTS_IN_FLIGHT
+                or cls.paused_by_client[client] >= settings.CLIENT_UNREAD_ANSWERS
+                or cls.unsent_by_client[client] >= settings.CLIENT_UNSENT_BYTES)
+
+    def answered(self, requests: int) -> None:
+        """`requests` of this connection's requests are answered (or will never be)."""
+        requests = min(requests, self.in_flight)  # an answer completing after its connection was lost
+        self.in_flight -= requests
+        count(GuardedHttpToolsProtocol.in_flight_by_client, self.client_address(), -requests)
+
+    def drained(self) -> None:
+        """What this connection had waiting in this process has gone (to the kernel, or with the connection)."""
+        if self.unsent_held:
+            cls, client = GuardedHttpToolsProtocol, self.client_address()
+            count(cls.paused_by_client, client, -1)
+            count(cls.unsent_by_client, client, -self.unsent_held)
+            self.unsent_held = 0
+
     def client_address(self) -> str:
         return self.client[0] if self.client else ""
 
@@ -189,7 +245,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Answers `status` with `message` and closes, unless an answer has started (then only closes)."""
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
             text = message.encode()
-            retry = b"retry-after: 1\r\n" if status == 503 else b""
+            retry = b"retry-after: 1\r\n" if status in (429, 503) else b""
             self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
                                  b"content-length: %d\r\nconnection: close\r\n%s\r\n%s"
                                  % (status, REASONS[status].encode(), len(text), retry, text))
@@ -199,10 +255,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.reading_head = False
         self.set_deadline(settings.BODY_SECONDS)
-        super().on_headers_complete()
-        if len(self.pipeline) > settings.MAX_PIPELINED:
-            self.cut()  # browsers never pipeline; this client queued more than a worker should hold
+        if self.busy_client() or len(self.pipeline) >= settings.MAX_PIPELINED:
+            # browsers never pipeline; this client queued more than a worker should hold (a request that
+            # starts a read was checked in data_received, with a readable 429)
+            self.cut()
             raise TooManyPipelined  # stops the parser: the rest of what was read is not parsed
+        super().on_headers_complete()
+        self.in_flight += 1
+        count(GuardedHttpToolsProtocol.in_flight_by_client, self.client_address(), 1)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.reading_head:  # after the head: a chunked body's trailers, counted above and not kept
@@ -215,6 +275,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.head_bytes = 0
 
     def on_response_complete(self) -> None:
+        self.answered(1)
         super().on_response_complete()
         if not self.reading_head:
             self.close()  # answered (413, say) before the body ended: the rest is not worth reading
