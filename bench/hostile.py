@@ -11,7 +11,8 @@ well-behaved student on 127.0.0.1 (a fresh connection every 100 ms asking /api/h
 and a neighbours query in turn) measures the worst latency and the failures meanwhile, and /proc gives each
 worker's resident memory: its peak growth during the attack and what it still holds 2 s after, the worst
 worker of the two, and the CPU time the workers spent (all of them; on a shared machine a steadier figure
-than the worst latency), with the load average after the attack. Goal (#22): growth ≤ 256 MB a worker and probes ≤ 200 ms.
+than the worst latency), with the load average after the attack. Goal (#22): growth ≤ 256 MB a worker and
+probes ≤ 200 ms.
 """
 
 import argparse
@@ -487,7 +488,8 @@ def main() -> None:
                 peak = max(peaks[pid] - before[pid] for pid in pids)
                 held = max(after[pid] - before[pid] for pid in pids)
                 print(f"{name.replace('N', f'{args.connections:,}'):<42}{len(results):>7}{failed:>7}{worst:>9.0f}"
-                      f"{peak:>9.0f}{held:>10.0f}{'same' if same else 'NEW':>8}{cpu:>7.1f}  {os.getloadavg()[0]:.1f}", flush=True)
+                      f"{peak:>9.0f}{held:>10.0f}{'same' if same else 'NEW':>8}{cpu:>7.1f}  "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":
