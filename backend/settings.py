@@ -23,6 +23,11 @@ WRITE_SECONDS = 10              # while an answer waits for its client, it must 
 WRITE_MIN_BYTES = 16 << 10      # at least this much of it every WRITE_SECONDS, else it is cut off
 SEND_BUFFER_BYTES = 256 << 10   # kernel send buffer per connection (SO_SNDBUF; autotuned it grows to 4 MB)
 MAX_PIPELINED = 8               # requests queued on one connection behind the one answered; more → closed
+# One client address in a worker (backend/protocol.py): its requests whose answers have not started, beyond
+# which its next one waits its turn (unparsed); what it may leave unread before its next request gets 429:
+CLIENT_REQUESTS_AT_ONCE = 8     # a browser opens 6 connections a host; an event stream has started its answer
+CLIENT_UNREAD_ANSWERS = 16      # connections whose answers wait for it to read
+CLIENT_UNSENT_BYTES = 32 << 20  # the bytes of those answers (the largest, a 100k-merge tokenizer: 8.8 MB)
 MAX_TEXT_BYTES = 100_000        # tokenize: larger texts get 413
 INLINE_TOKENIZE_BYTES = 16_000  # tokenize: longer texts are encoded in a thread, off the event loop,
 LONG_ENCODES = 1                # this many at once in a worker (backend/long_work.py); the others wait:

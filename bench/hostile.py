@@ -10,7 +10,9 @@ time (from a process of its own, connecting from 127.0.0.2: another computer of 
 well-behaved student on 127.0.0.1 (a fresh connection every 100 ms asking /api/health, a short tokenize
 and a neighbours query in turn) measures the worst latency and the failures meanwhile, and /proc gives each
 worker's resident memory: its peak growth during the attack and what it still holds 2 s after, the worst
-worker of the two. Goal (#22): growth ≤ 256 MB a worker and probes ≤ 200 ms.
+worker of the two, and the CPU time the workers spent (all of them; on a shared machine a steadier figure
+than the worst latency), with the load average after the attack. Goal (#22): growth ≤ 256 MB a worker and
+probes ≤ 200 ms.
 """
 
 import argparse
@@ -199,6 +201,16 @@ def workers_of(server_pid: int) -> list[int]:
 def rss_mb(pid: int) -> float:
     try:
         return int((Path("/proc") / str(pid) / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far: what an attack cost a worker, less noisy than a latency
+    on a shared machine."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return float("nan")
 
@@ -450,11 +462,12 @@ def main() -> None:
             time.sleep(1)
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.connections + 1024), hard))  # the attacker's
             print(f"{'attack':<42}{'probes':>7}{'failed':>7}{'worst ms':>9}{'peak +MB':>9}{'after +MB':>10}"
-                  f"{'workers':>8}")
+                  f"{'workers':>8}{'CPU s':>7}  load")
             for key in args.only or ATTACKS:
                 name, attack = ATTACKS[key]
                 pids = workers_of(server.pid)
                 before = {pid: rss_mb(pid) for pid in pids}
+                cpu_before = sum(cpu_seconds(pid) for pid in pids)
                 stop, results, peaks = threading.Event(), [], dict(before)
                 threads = [threading.Thread(target=probe, args=(port, stop, results)),
                            threading.Thread(target=sample_rss, args=(pids, stop, peaks))]
@@ -464,6 +477,7 @@ def main() -> None:
                 attacker.start()  # a process of its own: its threads must not hold the probe's GIL
                 attacker.join(args.seconds + 120)
                 stop.set()
+                cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
                 for t in threads:
                     t.join()
                 time.sleep(2)
@@ -474,7 +488,8 @@ def main() -> None:
                 peak = max(peaks[pid] - before[pid] for pid in pids)
                 held = max(after[pid] - before[pid] for pid in pids)
                 print(f"{name.replace('N', f'{args.connections:,}'):<42}{len(results):>7}{failed:>7}{worst:>9.0f}"
-                      f"{peak:>9.0f}{held:>10.0f}{'same' if same else 'NEW':>8}", flush=True)
+                      f"{peak:>9.0f}{held:>10.0f}{'same' if same else 'NEW':>8}{cpu:>7.1f}  "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

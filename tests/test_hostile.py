@@ -84,8 +84,12 @@ def closed_within(s: socket.socket, seconds: float) -> bool:
 
 
 def health(port: int) -> bytes:
+    return health_of(port, "/api/health")
+
+
+def health_of(port: int, path: str) -> bytes:
     with connect(port) as s:
-        s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
         return s.recv(4096)
 
 
@@ -255,6 +259,97 @@ def test_an_event_stream_outlives_every_deadline_while_its_client_reads():
     assert received.count(b"data: ") == 15
 
 
+def app_with_routes():
+    """/big (a 2 MB answer), /hold (answers once `release` is set), /small (records who asked)."""
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    seen, release = [], threading.Event()
+
+    async def big(request):
+        return Response(b"x" * (2 << 20))
+
+    async def hold(request):
+        while not release.is_set():  # an answer that takes its time (the server's loop is another thread's)
+            await asyncio.sleep(0.01)
+        return Response(b"late")
+
+    async def small(request):
+        seen.append(request.client.host)
+        return Response(b"ok")
+
+    return Starlette(routes=[Route("/big", big), Route("/hold", hold), Route("/small", small)]), seen, release
+
+
+def send_unread(port: int, path: str) -> socket.socket:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the answer waits
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+    return s
+
+
+def from_another_computer(port: int, path: str) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.2", 0)) as s:
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+        return s.recv(4096)
+
+
+@pytest.mark.parametrize("limit, value, connections", [("CLIENT_UNREAD_ANSWERS", 3, 3),
+                                                       ("CLIENT_UNSENT_BYTES", 1 << 20, 1)])
+def test_a_client_leaving_answers_unread_gets_429_before_the_app_runs(monkeypatch, limit, value, connections):
+    """300 clients that never read a 3.3 MB answer each reached the app (~5 ms each to be told 429) and held
+    their answers: at a client address's limit of answers waiting for it to read (connections, bytes),
+    its next request gets the protocol's 429 without the app seeing it; another address is served; once
+    its connections go, the client is served again."""
+    cls = GuardedHttpToolsProtocol
+    counter = {"CLIENT_UNREAD_ANSWERS": cls.paused_by_client, "CLIENT_UNSENT_BYTES": cls.unsent_by_client}[limit]
+    monkeypatch.setattr(settings, limit, value)
+    app, seen, _ = app_with_routes()
+    with guarded_server(app) as instance:
+        monkeypatch.setattr(settings, "WRITE_SECONDS", 60)  # the unread answers stay until the test closes them
+        port = instance.config.port
+        held = [send_unread(port, "/big") for _ in range(connections)]
+        assert wait_for(lambda: counter["127.0.0.1"] >= value, 10)
+        assert health_of(port, "/small").startswith(b"HTTP/1.1 429 Too Many Requests\r\n")
+        assert seen == []  # the app never saw it
+        assert from_another_computer(port, "/small").startswith(b"HTTP/1.1 200 ")
+        for s in held:
+            s.close()
+        assert wait_for(lambda: not (cls.paused_by_client or cls.unsent_by_client or cls.in_flight_by_client), 10)
+        assert health_of(port, "/small").startswith(b"HTTP/1.1 200 ")
+        assert seen == ["127.0.0.2", "127.0.0.1"]
+
+
+def test_a_clients_requests_beyond_its_share_wait_and_others_go_first(monkeypatch):
+    """A burst of 300 requests from one computer reached the app at once, ahead of the class's: beyond
+    CLIENT_REQUESTS_AT_ONCE requests whose answers have not started, its next waits unparsed (no 429, no
+    loss) while another computer is served; it goes on as soon as one of its answers starts."""
+    monkeypatch.setattr(settings, "CLIENT_REQUESTS_AT_ONCE", 2)
+    cls = GuardedHttpToolsProtocol
+    app, seen, release = app_with_routes()
+    with guarded_server(app) as instance:
+        port = instance.config.port
+        holding = [connect(port) for _ in range(2)]
+        for s in holding:
+            s.sendall(b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert wait_for(lambda: cls.in_flight_by_client["127.0.0.1"] == 2, 10)
+        with connect(port) as waiting:
+            waiting.sendall(b"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert wait_for(lambda: len(cls.parked_by_client["127.0.0.1"]) == 1, 10)
+            assert from_another_computer(port, "/small").startswith(b"HTTP/1.1 200 ")
+            assert seen == ["127.0.0.2"]
+            release.set()
+            assert waiting.recv(4096).startswith(b"HTTP/1.1 200 ")
+        for s in holding:
+            assert s.recv(4096).startswith(b"HTTP/1.1 200 ")
+            s.close()
+        assert seen == ["127.0.0.2", "127.0.0.1"]
+        assert wait_for(lambda: not (cls.in_flight_by_client or cls.held_by_client or cls.held_total), 10)
+        assert not cls.parked_by_client.get("127.0.0.1")
+
+
 def wait_for(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -308,6 +403,7 @@ def test_the_protocol_overrides_only_what_uvicorn_still_has():
     overrides, or an attribute it reads, must fail here rather than silently drop a limit."""
     import inspect
 
+    from uvicorn.protocols.http.flow_control import FlowControl
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
     overridden = [name for name, value in vars(GuardedHttpToolsProtocol).items()
@@ -320,8 +416,9 @@ def test_the_protocol_overrides_only_what_uvicorn_still_has():
             inspect.signature(getattr(HttpToolsProtocol, name))
         assert list(ours.parameters) == list(theirs.parameters), name
     source = inspect.getsource(HttpToolsProtocol)
-    for attribute in ("self.transport", "self.loop", "self.client", "self.pipeline", "self.cycle"):
+    for attribute in ("self.transport", "self.loop", "self.client", "self.pipeline", "self.cycle", "self.flow"):
         assert f"{attribute} =" in source or f"{attribute}: " in source, attribute
+    assert "self.write_paused" in inspect.getsource(FlowControl.__init__)
     cycle = inspect.getsource(RequestResponseCycle.__init__)
     assert "self.response_started" in cycle and "self.response_complete" in cycle
     assert "self.pipeline.appendleft" in inspect.getsource(HttpToolsProtocol.on_headers_complete)

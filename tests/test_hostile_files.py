@@ -323,6 +323,27 @@ def test_tokenizers_load_in_the_loading_thread_and_answers_are_built_once(tokeni
     assert threads and all(name.startswith("wordlab-loading") for name in threads), threads
 
 
+def test_a_tokenizer_answer_is_gzipped_once_not_for_every_request(tokenizers, runs, monkeypatch):
+    """Four clients asking for a 200,000-merge tokenizer's 8.8 MB detail with gzip had the middleware
+    compress it for every request: now it is compressed once per version of the file, and sent as it is."""
+    from starlette.middleware.gzip import GZipResponder
+    compressed, real = [], GZipResponder.apply_compression
+
+    async def apply_compression(self, body, *, more_body):
+        compressed.append(len(body))
+        return await real(self, body, more_body=more_body)
+    monkeypatch.setattr(GZipResponder, "apply_compression", apply_compression)
+    client = TestClient(create_app(runs, tokenizers))
+    plain = client.get("/api/tokenizers/default/lessons", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers and len(plain.content) > 1000
+    for _ in range(3):
+        answer = client.get("/api/tokenizers/default/lessons", headers={"Accept-Encoding": "gzip"})
+        assert answer.headers["content-encoding"] == "gzip" and answer.headers["vary"] == "Accept-Encoding"
+        assert answer.content == plain.content  # inflated by the client
+    assert compressed == []
+    assert len(client.app.state.tokenizers.answers) == 2  # the answer and its gzip, each built once
+
+
 def test_listing_tokenizers_keeps_only_what_fits_the_budget(tokenizers, monkeypatch):
     monkeypatch.setattr(settings, "TOKENIZER_CACHE_BYTES", 1_000)
     registry = TokenizerRegistry(tokenizers)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 from backend import settings
+from backend.compression import accepts_gzip
 from backend.dependencies import get_long_work, get_references, get_tokenizers
 from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
@@ -85,18 +86,22 @@ class JsonBytes(Response):
     media_type = "application/json"
 
 
-async def file_answer(tokenizers: TokenizerRegistry, references: ReferenceTokenizers, name: str, what: str,
-                      build) -> JsonBytes:
+async def file_answer(http: Request, tokenizers: TokenizerRegistry, references: ReferenceTokenizers, name: str,
+                      what: str, build) -> JsonBytes:
     """A route's answer that depends only on the tokenizer, built by build(tok) (a pydantic model, or JSON
     bytes): for a learned tokenizer once per version of its file, in the loading thread, then sent as bytes
-    (a 100,000-merge tokenizer's merges were rebuilt through pydantic on the event loop for every request);
-    for a reference tokenizer (no merge history to send) from the loaded ranks."""
+    (a 100,000-merge tokenizer's merges were rebuilt through pydantic on the event loop for every request),
+    gzip-compressed once for the clients that accept it; for a reference tokenizer (no merge history to
+    send) from the loaded ranks."""
     def serialized(tok: Tokenizer) -> bytes:
         built = build(tok)
         return built if isinstance(built, bytes) else built.model_dump_json().encode()
     if references.handles(name):
         return JsonBytes(serialized(await references.get(name)))
-    return JsonBytes(await off_loop_when_loading(tokenizers.answer, name, what, serialized))
+    if not accepts_gzip(http.headers.get("accept-encoding", "")):
+        return JsonBytes(await off_loop_when_loading(tokenizers.answer, name, what, serialized))
+    data = await off_loop_when_loading(tokenizers.answer, name, what, serialized, True)
+    return JsonBytes(data, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
 
 
 @router.get("/tokenizers", response_model=TokenizerList)
@@ -115,13 +120,13 @@ async def list_tokenizers(tokenizers: Tokenizers, references: References) -> Tok
 @router.get("/tokenizers/{name}", response_model=TokenizerDetail, responses=ERRORS,
             description="The tokenizer and its merges in the order learned, with their counts (none for a "
                         "reference tokenizer: /merges pages through its ranks).")
-async def tokenizer_detail(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
+async def tokenizer_detail(name: str, tokenizers: Tokenizers, references: References, http: Request) -> JsonBytes:
     def detail(tok: Tokenizer) -> bytes:
         """TokenizerDetail's JSON (tested), written with orjson: 200,000 merges as pydantic models took
         twice the memory of the answer."""
         history = [] if isinstance(tok, ByteLevelBPE) else [tok.merge_record(r) for r in range(len(tok.merges))]
         return orjson.dumps({**summary_of(name, tok), "merge_history": history})
-    return await file_answer(tokenizers, references, name, "detail", detail)
+    return await file_answer(http, tokenizers, references, name, "detail", detail)
 
 
 @router.get("/tokenizers/{name}/merges", response_model=list[MergeOut], responses=ERRORS,
@@ -135,17 +140,17 @@ async def tokenizer_merges(name: str, tokenizers: Tokenizers, references: Refere
 
 
 @router.get("/tokenizers/{name}/analysis", response_model=TokenizerAnalysis, responses=ERRORS)
-async def tokenizer_analysis(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
+async def tokenizer_analysis(name: str, tokenizers: Tokenizers, references: References, http: Request) -> JsonBytes:
     def analysis(tok: Tokenizer) -> TokenizerAnalysis:
         return TokenizerAnalysis(tokenizer=name, cross_domain=cross_domain(tok), pathological=pathological(tok),
                                  vocab_efficiency=tok.meta.get("vocab_efficiency", []))
-    return await file_answer(tokenizers, references, name, "analysis", analysis)
+    return await file_answer(http, tokenizers, references, name, "analysis", analysis)
 
 
 @router.get("/tokenizers/{name}/lessons", response_model=TokenizerLessons, responses=ERRORS,
             description="Merge progression on held-out text, token lengths, and what BPE learned first.")
-async def tokenizer_lessons(name: str, tokenizers: Tokenizers, references: References) -> JsonBytes:
-    return await file_answer(tokenizers, references, name, "lessons", lambda tok: lessons(name, tok))
+async def tokenizer_lessons(name: str, tokenizers: Tokenizers, references: References, http: Request) -> JsonBytes:
+    return await file_answer(http, tokenizers, references, name, "lessons", lambda tok: lessons(name, tok))
 
 
 def lessons(name: str, tok: Tokenizer) -> TokenizerLessons:
