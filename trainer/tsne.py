@@ -4,7 +4,7 @@ Why not scikit-learn: importing it cost about a second inside every teaching-run
 approximation took ~70 s on a corpus run's 2,000 words (under load), most of the whole command. Here P is
 sklearn's Barnes-Hut P (each row's Gaussian over its 3×perplexity nearest neighbours only, bisected to the
 perplexity, then symmetrised: P = (P + Pᵀ) / ΣP), so the attraction reads ~k entries per row; the repulsion is
-exact, every pair once per iteration (symmetric, float32, vectorized). The whole optimisation is one compiled
+exact over all pairs (float32, vectorized). The whole optimisation is one compiled
 call that releases the GIL: a corpus run computes the map in a thread while it writes the rest of the run
 (trainer/sgns/run.py). 2,000 words: 7.5 s with the dense exact P and row-parallel kernels, ~2.5 s now, same
 trustworthiness (bench/explorer_map.py; tests/test_layouts.py). The optimisation follows sklearn's defaults so
@@ -177,7 +177,7 @@ def tsne(vectors: np.ndarray, perplexity: float = PERPLEXITY, iterations: int = 
     return y
 
 
-@njit(nogil=True, cache=True, fastmath=True)
+@njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
 def _optimise(indptr, indices, values, y, iterations, rate):
     """sklearn's gradient descent (momentum, gains, early exaggeration) on y in place; the gradient in float32."""
     n = y.shape[0]
@@ -201,31 +201,29 @@ def _optimise(indptr, indices, values, y, iterations, rate):
             xs[i], ys[i] = y[i, 0], y[i, 1]
 
 
-@njit(nogil=True, cache=True, fastmath=True)
+# error_model="numpy": no zero-division check per pair (1 + ‖Δy‖² ≥ 1), which kept the row's loop scalar
+@njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
 def _gradient(indptr, indices, values, xs, ys, exaggeration, gx, gy):
     """∂KL(P‖Q)/∂y = 4 Σ_j (e·p_ij − q_ij)(y_i − y_j) / (1 + ‖y_i − y_j‖²), with Student-t q and P exaggerated
     by e. With k_ij = 1 / (1 + ‖y_i − y_j‖²) and Z = Σ k, q_ij k_ij = k_ij² / Z: the attraction sums e·p·k·Δy
-    over P's entries, the repulsion k²·Δy and k over every pair once (j > i, both ends updated); Z is known
-    at the end."""
+    over P's entries, the repulsion k²·Δy and k over all pairs, a row at a time; Z is known at the end. The
+    row's loop has no branch and no store (j = i adds Δy = 0 and k = 1, taken off Z after), so it vectorizes:
+    a symmetric loop over j > i did half the pairs but its stores to row j kept it scalar, and was slower."""
     n = xs.shape[0]
     one = np.float32(1.0)
-    rx, ry = np.zeros(n, np.float32), np.zeros(n, np.float32)
     z = 0.0
     for i in range(n):
         xi, yi = xs[i], ys[i]
-        sx = sy = zi = np.float32(0.0)
-        for j in range(i + 1, n):
+        rx = ry = zi = np.float32(0.0)
+        for j in range(n):
             dx, dy = xi - xs[j], yi - ys[j]
             kernel = one / (one + dx * dx + dy * dy)
             push = kernel * kernel
-            sx += push * dx
-            sy += push * dy
-            rx[j] -= push * dx
-            ry[j] -= push * dy
+            rx += push * dx
+            ry += push * dy
             zi += kernel
-        rx[i] += sx
-        ry[i] += sy
-        z += 2.0 * zi
+        gx[i], gy[i] = rx, ry
+        z += zi - 1.0
     scale = np.float32(1.0 / max(z, 1e-12))
     for i in range(n):
         ax = ay = np.float32(0.0)
@@ -235,5 +233,5 @@ def _gradient(indptr, indices, values, xs, ys, exaggeration, gx, gy):
             pull = exaggeration * values[k] / (one + dx * dx + dy * dy)
             ax += pull * dx
             ay += pull * dy
-        gx[i] = 4.0 * (ax - rx[i] * scale)
-        gy[i] = 4.0 * (ay - ry[i] * scale)
+        gx[i] = 4.0 * (ax - gx[i] * scale)
+        gy[i] = 4.0 * (ay - gy[i] * scale)
