@@ -23,7 +23,7 @@ class Projection:
 
 def project(history, fit_on: np.ndarray) -> Projection:
     """Fits PCA on `fit_on` (rows are vectors) and projects every step of `history`: a (T, V, d) array or any
-    sequence of V×d steps (a corpus run's snapshots file, trainer/sgns/snapshots.py), one step at a time, so
+    iterable of V×d steps (a corpus run's snapshots file, trainer/sgns/snapshots.py), one step at a time, so
     no float64 copy of the whole history is made (that copy was the largest allocation of a corpus run)."""
     n_components = min(COMPONENTS, fit_on.shape[0], fit_on.shape[1])
     fit_on = fit_on.astype(np.float64)

@@ -27,7 +27,7 @@ MIN_GAIN = 0.01
 BISECTION_STEPS = 64
 ENTROPY_TOLERANCE = 1e-5
 NEIGHBOURS_PER_PERPLEXITY = 3     # sklearn's Barnes-Hut: k = 3 × perplexity nearest neighbours per row
-DISTANCE_BLOCK = 256              # rows of cosine distances at a time: no N×N matrix for the sparse P
+DISTANCE_BLOCK = 64               # rows of cosine distances at a time: no N×N matrix for the sparse P, ~1 MB
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:
