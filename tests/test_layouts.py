@@ -97,3 +97,19 @@ def test_joint_probabilities_of_many_points_match_sklearns():
 
     reference = _joint_probabilities(distances, 30.0, 0)
     assert np.allclose(joint[np.triu_indices(400, 1)], reference, rtol=1e-3, atol=1e-9)
+
+
+def test_nearest_neighbour_p_is_the_exact_p_when_every_point_is_a_neighbour_and_sparse_otherwise():
+    """tsne() uses sklearn's Barnes-Hut P (3×perplexity neighbours per row): with k ≥ N − 1 it must be the
+    exact P; with fewer, each row keeps at most 2k entries (its own k and the rows that chose it)."""
+    from trainer.tsne import nearest_neighbour_p
+
+    points, _ = planted(80, 4, 8, 4)
+    exact = joint_probabilities(cosine_distances(points), 30.0)        # k = 91 ≥ 79: every other point
+    sparse = nearest_neighbour_p(points, 30.0)
+    assert np.allclose(sparse.dense(), exact, rtol=1e-4, atol=1e-9)
+    points, _ = planted(400, 8, 20, 5)
+    sparse = nearest_neighbour_p(points, 10.0)                         # k = 31
+    dense = sparse.dense()
+    assert np.allclose(dense, dense.T) and abs(dense.sum() - 1) < 1e-5 and np.all(np.diag(dense) == 0)
+    assert np.diff(sparse.indptr).max() <= 2 * 31 and np.diff(sparse.indptr).min() >= 31

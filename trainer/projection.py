@@ -21,8 +21,10 @@ class Projection:
     mean: list[float]
 
 
-def project(history: np.ndarray, fit_on: np.ndarray) -> Projection:
-    """Fits PCA on `fit_on` (rows are vectors) and projects every step of `history` (T, V, d)."""
+def project(history, fit_on: np.ndarray) -> Projection:
+    """Fits PCA on `fit_on` (rows are vectors) and projects every step of `history`: a (T, V, d) array or any
+    iterable of V×d steps (a corpus run's snapshots file, trainer/sgns/snapshots.py), one step at a time, so
+    no float64 copy of the whole history is made (that copy was the largest allocation of a corpus run)."""
     n_components = min(COMPONENTS, fit_on.shape[0], fit_on.shape[1])
     fit_on = fit_on.astype(np.float64)
     mean = fit_on.mean(axis=0)
@@ -33,13 +35,13 @@ def project(history: np.ndarray, fit_on: np.ndarray) -> Projection:
     signs = np.sign(axes[np.arange(len(axes)), np.argmax(np.abs(axes), axis=1)])
     axes = axes * signs[:, None]
     total = variance.sum()
-    steps, vocab, dim = history.shape
-    components = np.zeros((COMPONENTS, dim))
+    components = np.zeros((COMPONENTS, fit_on.shape[1]))
     components[:n_components] = axes[:n_components]
-    flat = (history.reshape(steps * vocab, dim).astype(np.float64) - mean) @ components.T
+    positions = [(np.asarray(step, np.float64) - mean) @ components.T for step in history]
     ratios = [float(v / total) if total > 0 else 0.0 for v in variance[:n_components]]
     ratios += [0.0] * (COMPONENTS - n_components)
-    return Projection(flat.reshape(steps, vocab, COMPONENTS), ratios, components.tolist(), mean.tolist())
+    return Projection(np.stack(positions) if positions else np.zeros((0, 0, COMPONENTS)), ratios,
+                      components.tolist(), mean.tolist())
 
 
 def final_and_global(history: np.ndarray, final_weights: np.ndarray) -> dict[str, Projection]:

@@ -4,6 +4,9 @@ neighbors of key words over training, the final similarity matrix, analogy probe
 per-word convergence, and W versus W' (input vs output vectors of each word).
 """
 
+import itertools
+from concurrent.futures import Future
+
 import numpy as np
 
 from trainer import run_format
@@ -92,9 +95,13 @@ def convergence_view(vocab: Vocab, steps: list[int], history: np.ndarray, final_
     checkpoint from which its cosine to the final vector stays ≥ CONVERGED_COSINE, counted only if that
     held over at least the last CONVERGED_HOLD of the run's steps (else the word was still moving) and the
     word started outside it (a word that never moved has not converged, it has not learned)."""
-    cosines = np.einsum("tvd,vd->tv", unit_rows(history.reshape(-1, history.shape[-1])).reshape(history.shape),
-                        unit_rows(final_W))
-    distances = np.linalg.norm(history - final_W[None], axis=2)
+    unit_final = unit_rows(final_W)
+    cosines = np.empty(history.shape[:2])
+    distances = np.empty(history.shape[:2])
+    for t in range(len(history)):          # a checkpoint at a time: history may be a snapshots file
+        step = np.asarray(history[t])
+        cosines[t] = np.einsum("vd,vd->v", unit_rows(step), unit_final)
+        distances[t] = np.linalg.norm(step - final_W, axis=1)
     settled = np.flip(np.minimum.accumulate(np.flip(cosines, 0), 0), 0) >= CONVERGED_COSINE
     latest = steps[-1] - CONVERGED_HOLD * (steps[-1] - steps[0])   # settling after this is not yet evidence
     picks = checkpoints(len(steps), CONVERGENCE_POINTS)
@@ -156,25 +163,28 @@ TSNE_PERPLEXITY = 30.0
 
 
 def explorer_views(vocab: Vocab, steps: list[int], history: np.ndarray, initial_W: np.ndarray,
-                   final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool = True,
+                   final_W: np.ndarray, final_W_prime: np.ndarray, *, tsne: bool | Future = True,
                    probes: list[Probe] = ANALOGY_PROBES, content: list[str] | None = None) -> dict[str, dict]:
     """The explorer's views as {relpath: view}; a relpath ending in .gz is meant to be written gzipped.
 
     `history` (checkpoints × N × d) holds the vectors of the N recorded words, which are the first N ids
     (the most frequent words, as every writer orders its vocabulary) at each of `steps`; a teaching run
     records all V. `initial_W` is W before the first update, `final_W`/`final_W_prime` the last weights.
-    `tsne=False` leaves the t-SNE layout out (its cost grows fast with N: bench/explorer_map.py).
+    `tsne=False` leaves the t-SNE layout out (its cost grows fast with N: bench/explorer_map.py); a Future is a
+    layout computed elsewhere (a corpus run's thread, trainer/sgns/run.py), awaited after the other views.
     `content` (trainer/run_probes.py) are the words the heatmap's themes are found among, when given.
     """
     recorded = history.shape[1]
-    return {
-        run_format.EXPLORER_MAP: map_view(vocab, steps, history, final_W[:recorded], tsne),
+    views = {
+        run_format.EXPLORER_MAP: {},                    # last (same place in the dict): it may wait on the t-SNE
         run_format.EXPLORER_HISTOGRAM: histogram_view(initial_W, final_W),
         run_format.EXPLORER_ANALOGY_EVOLUTION: analogy_evolution_view(vocab, steps, history, probes),
         run_format.EXPLORER_POLYSEMY: polysemy_view(vocab, final_W),
         run_format.EXPLORER_HEATMAP_WORDS: heatmap_words_view(vocab, final_W, content),
         run_format.INPUT_OUTPUT: input_output_view(vocab, final_W, final_W_prime),
     }
+    views[run_format.EXPLORER_MAP] = map_view(vocab, steps, history, final_W[:recorded], tsne)
+    return views
 
 
 def tsne_layout(vectors: np.ndarray) -> np.ndarray:
@@ -184,7 +194,7 @@ def tsne_layout(vectors: np.ndarray) -> np.ndarray:
     return tsne.tsne(vectors, TSNE_PERPLEXITY)
 
 
-def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndarray, tsne: bool) -> dict:
+def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndarray, tsne: bool | Future) -> dict:
     """Every recorded word in 2-D: PCA of the final vectors, t-SNE, and the PCA positions at checkpoints
     (projected on the final axes, so movement on the map is real movement). No timings: the same run
     gives the same bytes (bench/explorer_map.py times the layouts)."""
@@ -192,8 +202,8 @@ def map_view(vocab: Vocab, steps: list[int], history: np.ndarray, final: np.ndar
 
     picks = checkpoints(len(steps), MAP_CHECKPOINTS)
     # one projection, fit on the final vectors: the checkpoints, then the final vectors last
-    positions = project(np.concatenate([history[picks], final[None]]), final)
-    layout = tsne_layout(final) if tsne else None
+    positions = project(itertools.chain((history[i] for i in picks), [final]), final)  # one checkpoint at a time
+    layout = tsne.result() if isinstance(tsne, Future) else tsne_layout(final) if tsne else None
     n = len(final)
     return {
         "words": vocab.words[:n], "counts": vocab.counts[:n],
@@ -222,9 +232,10 @@ def histogram_view(initial_W: np.ndarray, final_W: np.ndarray) -> dict:
             "mean_final": round(mean_after, 4)}
 
 
-def pair_cosine_histogram(vectors: np.ndarray, edges: np.ndarray, block: int = 256) -> tuple[list[int], float]:
+def pair_cosine_histogram(vectors: np.ndarray, edges: np.ndarray, block: int = 64) -> tuple[list[int], float]:
     """Histogram and mean of the cosines of every distinct pair of rows, a block of rows at a time (a block
-    against the rows after it), so no n × n matrix is held."""
+    against the rows after it), so no n × n matrix is held (64 rows: ~5 MB of temporaries at 2,000 words,
+    where 256 rows cost ~16 MB of a corpus run's peak RSS, in no less time)."""
     unit = unit_rows(vectors.astype(np.float64))
     n = len(unit)
     counts = np.zeros(len(edges) - 1, np.int64)

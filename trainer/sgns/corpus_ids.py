@@ -20,7 +20,7 @@ from trainer.vocab import Vocab
 
 SENTENCE_END = np.uint32(0xFFFFFFFF)
 DROPPED = np.uint32(0xFFFFFFFE)
-ID_CHUNK = 1 << 22
+ID_CHUNK = 1 << 18   # ids buffered as a Python list (8 bytes each) before they go to the file: 2 MB, any corpus
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Watches a corpus run chunk by chunk: loss curve, progress bar, divergence check, snapshots of the top
-words at checkpoints, and which real steps to record in full (the engine trains them: trainer/sgns/step.py)."""
+words at checkpoints (into a scratch file: trainer/sgns/snapshots.py), and which real steps to record in full
+(the engine trains them: trainer/sgns/step.py)."""
 
 import time
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from trainer.errors import Diverged
 from trainer.sgns.corpus_ids import SENTENCE_END
 from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.schedule import ChunkResult
+from trainer.sgns.snapshots import Snapshots
 from trainer.sgns.step import sgns_record
 from trainer.vocab import Vocab
 
@@ -45,7 +47,8 @@ class TrainingMonitor:
         self.done_chunks = self.kept_words = 0
         self.pairs = start.pairs
         self.snapshot_steps = [start.pairs]
-        self.history = [engine.W[:self.top].copy()]
+        self.snapshots = Snapshots(self.top, config.dim)      # in a scratch file, not RAM (snapshots.py)
+        self.snapshots.append(engine.W[:self.top])
         chunks = chunks_per_epoch * (config.epochs - start.epochs_done)  # this session's
         self.snapshot_at = set(np.linspace(1, chunks, min(config.checkpoints, chunks)).round().astype(int))
         total_chunks = chunks_per_epoch * config.epochs  # steps are recorded at the same chunks of any session
@@ -72,7 +75,7 @@ class TrainingMonitor:
             self.record_step(chunk)
         if self.done_chunks in self.snapshot_at:
             self.snapshot_steps.append(self.pairs)
-            self.history.append(self.engine.W[:self.top].copy())
+            self.snapshots.append(self.engine.W[:self.top])
         self.bar.update(round(chunk.words * self.words_per_kept))
         self.bar.set_postfix(loss=f"{chunk.loss:.3f}", lr=f"{chunk.lr:.5f}", refresh=False)
 

@@ -1,10 +1,13 @@
 """A corpus run end to end: the corpus as ids → train (numba or torch engine) → write the run directory atomically."""
 
+import ctypes
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from trainer import run_format, run_views, vector_quality
 from trainer.config import AUTO_EPOCH_WORDS, CorpusConfig, resolve_corpus
@@ -31,12 +34,14 @@ from trainer.sgns.resume import (
 )
 from trainer.sgns.sampling import NoiseAlias, keep_probabilities
 from trainer.sgns.schedule import chunk_bounds
+from trainer.sgns.snapshots import Snapshots
 from trainer.step_chunks import encode_chunk
 from trainer.token_source import TokenSource, load_token_source
 from trainer.vocab import RARE, STOPWORD, Vocab
 
 RECORDS_PER_CHUNK = 20
 POSITION_DECIMALS = 3
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8           # glibc's mallopt parameters (malloc.h)
 SIMILARITY_WORDS = 200  # the V×V similarity view is over the 200 most frequent words: 2,000² would be 25 MB
 
 
@@ -47,6 +52,20 @@ class CorpusRunSummary:
     words_per_second: float
     total_bytes: int
     phases: dict                            # trainer/phases.py: seconds per phase, total, peak RSS
+
+
+def bounded_heap() -> None:
+    """glibc's malloc, told to keep a corpus run's peak RSS near what it holds: one arena (the kernel's and the
+    t-SNE's threads allocate little; a heap per thread kept freed blocks no other thread reused), and blocks
+    over 64 KiB mapped and unmapped on their own (its default threshold grows to 32 MB as large arrays are
+    freed, after which freed views' arrays stayed in the heap). Measured: peak RSS 242 → 233 MB (bench/sgns.py's
+    wordlab run, 1 epoch, under load). No-op where the C library is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_ARENA_MAX, 1)
+        libc.mallopt(M_MMAP_THRESHOLD, 64 * 1024)
+    except (OSError, AttributeError):
+        pass
 
 
 def make_engine(config: CorpusConfig, W: np.ndarray, W_out: np.ndarray):
@@ -64,6 +83,7 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
                      checkpoint: CorpusCheckpoint | None = None) -> CorpusRunSummary:
     """Trains a new run, or continues `checkpoint` (see resume_corpus_run) up to config.epochs."""
     check_name(name)
+    bounded_heap()
     phases = Phases()
     source = load_token_source(config.tokenizer) if config.tokenizer else None
     split = source.tokens if source else regex_words
@@ -90,20 +110,21 @@ def train_corpus_run(config: CorpusConfig, name: str, out_dir: Path, *, encoding
         engine = make_engine(config, *weights)
         monitor = TrainingMonitor(config, corpus.vocab, corpus.ids, noise, engine, chunks_per_epoch,
                                     corpus.raw_words / corpus.kept_words, progress, start)
-        try:
-            with phases.phase("train (recording)"):
-                engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done,
-                             monitor)
-        finally:
-            seconds = monitor.close()
-        W, W_out = engine.weights()
-        if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
-            raise monitor.diverged("non-finite weights", config.lr)
-        curve = monitor.loss_curve(seconds)
-        state = trainer_state(config, monitor.progress(), fingerprint)
-        with phases.phase("write"):
-            run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state, source,
-                                       phases)
+        with monitor.snapshots:                     # the scratch file goes when the run is written (or fails)
+            try:
+                with phases.phase("train (recording)"):
+                    engine.train(corpus.ids, keep_probabilities(counts, config.sample), noise, start.epochs_done,
+                                 monitor)
+            finally:
+                seconds = monitor.close()
+            W, W_out = engine.weights()
+            if not (np.isfinite(W).all() and np.isfinite(W_out).all()):
+                raise monitor.diverged("non-finite weights", config.lr)
+            curve = monitor.loss_curve(seconds)
+            state = trainer_state(config, monitor.progress(), fingerprint)
+            with phases.phase("write"):
+                run_dir = write_corpus_run(config, name, Path(out_dir), corpus, monitor, W, W_out, curve, state,
+                                           source, phases)
     with phases.phase("check"):
         for line in vector_quality.run_end_lines(run_dir):
             log(line)
@@ -133,10 +154,11 @@ def corpus_stats(corpus: CorpusIds, pairs: int) -> dict:
         first_sentences=corpus.first_sentences)
 
 
-def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.ndarray, W: np.ndarray,
-                W_prime: np.ndarray, bpe_tokens: bool) -> None:
+def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: Snapshots, W: np.ndarray,
+                W_prime: np.ndarray, bpe_tokens: bool, layout: Future) -> None:
     """The derived views over the recorded (most frequent) words, the explorer's among them; one place
-    so that new views join here. Probes: the run's own (trainer/run_probes.py), scored over the whole W."""
+    so that new views join here. Probes: the run's own (trainer/run_probes.py), scored over the whole W.
+    `layout`: the map's t-SNE, computing in a thread (write_corpus_run)."""
     top = Vocab(vocab.words[:history.shape[1]], vocab.counts[:history.shape[1]])
     final = W[:len(top)]
     similar = Vocab(top.words[:SIMILARITY_WORDS], top.counts[:SIMILARITY_WORDS])
@@ -147,9 +169,9 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
         run_format.SIMILARITY: run_views.similarity_view(similar, final[:len(similar)]),
         run_format.ANALOGIES: run_views.analogy_view(top, final, analogies),
         run_format.CONVERGENCE: run_views.convergence_view(top, steps, history, final),
-        **run_views.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
-                                 content=probes.content),
         **vector_quality.run_end_views(vocab, W, history[0], probes),
+        **run_views.explorer_views(top, steps, history, history[0], final, W_prime[:, :len(top)], probes=analogies,
+                                 content=probes.content, tsne=layout),
     }
     for relpath, view in views.items():
         (writer.json_gz if relpath.endswith(".gz") else writer.json)(relpath, view)
@@ -158,10 +180,20 @@ def write_views(writer: RunWriter, vocab: Vocab, steps: list[int], history: np.n
 def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: CorpusIds,
                      monitor: TrainingMonitor, W: np.ndarray, W_out: np.ndarray, curve: dict,
                      state: dict, source: TokenSource | None, phases: Phases | None = None) -> Path:
-    vocab, records = corpus.vocab, monitor.records
-    steps = monitor.snapshot_steps
-    history = np.stack(monitor.history)
-    monitor.history.clear()                            # the stacked copy is the only one the views need
+    """The run directory. The map's t-SNE (the largest single cost after training) runs in a thread from the
+    start, its compiled loop without the GIL, while this thread encodes and writes everything else; numpy's
+    BLAS is held to one thread meanwhile, so the two share the cores instead of fighting over them."""
+    history = monitor.snapshots                        # a scratch file, read a checkpoint at a time
+    with ThreadPoolExecutor(1, thread_name_prefix="tsne") as pool, threadpool_limits(1, user_api="blas"):
+        layout = pool.submit(run_views.tsne_layout, W[:history.shape[1]])
+        return _write_corpus_run(config, name, out_dir, corpus, monitor, history, W, W_out, curve, state, source,
+                                 phases or Phases(), layout)
+
+
+def _write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: CorpusIds, monitor: TrainingMonitor,
+                      history: Snapshots, W: np.ndarray, W_out: np.ndarray, curve: dict, state: dict,
+                      source: TokenSource | None, phases: Phases, layout: Future) -> Path:
+    vocab, records, steps = corpus.vocab, monitor.records, monitor.snapshot_steps
     W_prime = np.ascontiguousarray(W_out.T)
     projection = project(history, W[:history.shape[1]])
     step_chunks = [chunk_path("steps", i) for i in range(-(-len(records) // RECORDS_PER_CHUNK))]
@@ -176,8 +208,8 @@ def write_corpus_run(config: CorpusConfig, name: str, out_dir: Path, corpus: Cor
         writer.json("corpus_stats.json", corpus_stats(corpus, monitor.pairs))
         writer.json("loss_curve.json", curve)
         writer.json(run_format.STEP_INDEX, {run_format.STEPS_FIELD: [r["step"] for r in records]})
-        with (phases or Phases()).phase("views"):
-            write_views(writer, vocab, steps, history, W, W_prime, source is not None)
+        with phases.phase("views"):
+            write_views(writer, vocab, steps, history, W, W_prime, source is not None, layout)
         writer.safetensors("model.safetensors", {"W": W, "W_prime": W_prime})
         writer.json("trainer_state.json", state)
         return writer.commit(manifest(
