@@ -1,0 +1,190 @@
+"""Training jobs from the browser: who asked for what (SQLite under data/state/, so jobs survive a restart),
+and running one as the CLI would, in a child process under nice, a memory limit and a time limit.
+
+`trainer_command` is the ONE place that builds the trainer's command line (re-point it at the CLI's new
+train subcommand at merge). The run is written by the trainer's atomic run store: a killed job leaves none."""
+
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from backend.errors import Busy, TooManyRequests
+from trainer.errors import NotFound, WordlabError
+from trainer.names import check_name
+
+JOB_SECONDS = 600                 # a job running longer is killed and reported failed
+JOB_MEMORY_BYTES = 4 << 30        # RLIMIT_AS of the trainer's process
+WAITING_PER_STUDENT = 2           # queued or running jobs one student may have
+WAITING_IN_ALL = 120              # queued or running jobs of the whole class
+ACTIVE = ("queued", "running")
+INTERRUPTED = "the training worker stopped (killed or restarted) while this job ran"
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
+kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
+started REAL, finished REAL, reason TEXT);
+CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
+COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason")
+
+
+class JobStore:
+    """The jobs table. Each call opens its own connection: web workers and job runners share the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(self.path, timeout=10) as db:
+            db.executescript(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level="IMMEDIATE")
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def enabled(self) -> bool:
+        """Whether the class may train (the instructor turns it off and on)."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM switches WHERE name='training'").fetchone()
+        return row is None or bool(row[0])
+
+    def set_enabled(self, on: bool) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO switches VALUES ('training', ?)", (int(on),))
+
+    def submit(self, student: str, name: str, kind: str, method: str, knobs: dict) -> dict:
+        check_name(name)
+        if not self.enabled():
+            raise Busy("the instructor has turned training off for this class")
+        job = {"id": uuid.uuid4().hex, "student": student, "name": name, "kind": kind, "method": method,
+               "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
+               "finished": None, "reason": None}
+        with self._db() as db:
+            mine = db.execute("SELECT COUNT(*) FROM jobs WHERE student=? AND state IN (?,?)", (student, *ACTIVE))
+            if mine.fetchone()[0] >= WAITING_PER_STUDENT:
+                raise TooManyRequests(f"you have {WAITING_PER_STUDENT} jobs queued or running already; wait for "
+                                      "one to finish or cancel it")
+            if db.execute("SELECT COUNT(*) FROM jobs WHERE state IN (?,?)", ACTIVE).fetchone()[0] >= WAITING_IN_ALL:
+                raise TooManyRequests(f"the class has {WAITING_IN_ALL} jobs waiting already; try again later")
+            if db.execute("SELECT 1 FROM jobs WHERE name=? AND state!='failed' AND state!='cancelled'",
+                          (name,)).fetchone():
+                raise WordlabError(f"a run or job named {name!r} exists already; choose another name")
+            db.execute(f"INSERT INTO jobs VALUES ({','.join('?' * len(COLUMNS))})", [job[c] for c in COLUMNS])
+        return self._public(job)
+
+    def _public(self, job: dict) -> dict:
+        return {**job, "knobs": json.loads(job["knobs"]) if isinstance(job["knobs"], str) else job["knobs"]}
+
+    def get(self, job_id: str, student: str | None = None) -> dict:
+        """One job; with a student key, only that student's (another's is 'not found', not 'forbidden')."""
+        with self._db() as db:
+            row = db.execute(f"SELECT {','.join(COLUMNS)} FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None or (student is not None and row[1] != student):
+            raise NotFound(f"no job {job_id[:40]!r}")
+        job = self._public(dict(zip(COLUMNS, row, strict=True)))
+        job["place"] = self.place(job) if job["state"] == "queued" else 0
+        job["eta_seconds"] = self.eta(job) if job["state"] in ACTIVE else None
+        return job
+
+    def seconds_per_step(self) -> float | None:
+        """Measured: the median wall seconds per step of the last finished jobs (None before the first)."""
+        with self._db() as db:
+            rows = db.execute("SELECT knobs, finished - started FROM jobs WHERE state='done' "
+                              "ORDER BY finished DESC LIMIT 20").fetchall()
+        rates = sorted(seconds / json.loads(knobs)["steps"] for knobs, seconds in rows)
+        return rates[len(rates) // 2] if rates else None
+
+    def eta(self, job: dict) -> float | None:
+        """Seconds until this job ends, one worker assumed: the steps of the jobs running and of those
+        queued before it, and its own, at the measured rate; None until a job has been measured."""
+        rate = self.seconds_per_step()
+        if rate is None:
+            return None
+        with self._db() as db:
+            ahead = db.execute("SELECT knobs, state, started FROM jobs WHERE (state='running' OR "
+                               "(state='queued' AND created<?)) AND id!=?", (job["created"], job["id"])).fetchall()
+        steps = job["knobs"]["steps"] + sum(json.loads(knobs)["steps"] for knobs, _, _ in ahead)
+        elapsed = sum(time.time() - started for _, state, started in ahead if state == "running" and started)
+        if job["state"] == "running" and job["started"]:
+            elapsed += time.time() - job["started"]
+        return max(0.0, steps * rate - elapsed)
+
+    def place(self, job: dict) -> int:
+        """1 for the next job to start: queued jobs created before it, plus one."""
+        with self._db() as db:
+            return 1 + db.execute("SELECT COUNT(*) FROM jobs WHERE state='queued' AND created<?",
+                                  (job["created"],)).fetchone()[0]
+
+    def all(self, student: str | None = None) -> list[dict]:
+        query = f"SELECT {','.join(COLUMNS)} FROM jobs" + (" WHERE student=?" if student else "") + " ORDER BY created"
+        with self._db() as db:
+            rows = db.execute(query, (student,) if student else ()).fetchall()
+        return [self._public(dict(zip(COLUMNS, row, strict=True))) for row in rows]
+
+    def move(self, job_id: str, frm: tuple[str, ...], to: str, reason: str | None = None) -> bool:
+        """Change a job's state only from one of `frm` (so a cancel and a finish cannot both win)."""
+        stamp = {"running": "started", "done": "finished", "failed": "finished", "cancelled": "finished"}[to]
+        with self._db() as db:
+            done = db.execute(f"UPDATE jobs SET state=?, {stamp}=?, reason=COALESCE(?, reason) WHERE id=? AND "
+                              f"state IN ({','.join('?' * len(frm))})", (to, time.time(), reason, job_id, *frm))
+            return done.rowcount == 1
+
+    def fail_interrupted(self) -> int:
+        """Jobs that were running when the runner stopped are failed, with that reason, not silently lost."""
+        with self._db() as db:
+            return db.execute("UPDATE jobs SET state='failed', finished=?, reason=? WHERE state='running'",
+                              (time.time(), INTERRUPTED)).rowcount
+
+
+def trainer_command(job: dict, runs_dir: Path) -> list[str]:
+    """The CLI's own train command for this job: flags are the config's field names."""
+    command = [sys.executable, "-m", "backend.cli", "train", "--kind", job["kind"], "--name", job["name"],
+               "--out", str(runs_dir), "--quiet"]
+    if job["kind"] == "teaching":
+        command += ["--method", job["method"]]
+    for name, value in job["knobs"].items():
+        command += ["--" + name.replace("_", "-"), str(value)]
+    return command
+
+
+def _limits() -> None:
+    """In the trainer's child, before exec: lower priority, bounded memory, and killed if its runner dies
+    (a killed worker leaves no trainer behind to write a run for a job reported failed)."""
+    import ctypes
+    import os
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    os.nice(10)
+    resource.setrlimit(resource.RLIMIT_AS, (JOB_MEMORY_BYTES, JOB_MEMORY_BYTES))
+
+
+def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 0.5) -> str:
+    """Run one queued job to its end state: done, failed (with the trainer's last words) or cancelled."""
+    job = store.get(job_id)
+    if not store.move(job_id, ("queued",), "running"):
+        return store.get(job_id)["state"]  # cancelled while it waited
+    child = subprocess.Popen(trainer_command(job, runs_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             preexec_fn=_limits, text=True, errors="replace")
+    deadline = time.monotonic() + JOB_SECONDS
+    while True:
+        try:
+            _, errors = child.communicate(timeout=poll_seconds)
+            break
+        except subprocess.TimeoutExpired:
+            state = store.get(job_id)["state"]
+            if state == "cancelled" or time.monotonic() > deadline:
+                child.kill()
+                child.communicate()
+                if state != "cancelled":
+                    store.move(job_id, ("running",), "failed", f"stopped after {JOB_SECONDS} s, the time limit")
+                return store.get(job_id)["state"]
+    if child.returncode == 0:
+        store.move(job_id, ("running",), "done")
+    else:
+        last = (errors or "").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+        store.move(job_id, ("running",), "failed", f"the trainer stopped: {last[0][:300]}")
+    return store.get(job_id)["state"]

@@ -1,0 +1,91 @@
+"""The training queue on Huey (an existing engine, not a home-made one): SqliteHuey in the state directory
+when the live class keeps its state in SQLite, RedisHuey when it uses Redis, so `wordlab worker` processes on
+other machines take jobs from the same queue. Messages are JSON (no pickle): a job is only its id."""
+
+import atexit
+import datetime
+import json
+import threading
+import time
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey
+from huey.registry import Message
+from huey.serializer import Serializer
+
+from backend.statestore import DEFAULT_STATE_DIR, StateConfig
+from backend.train_jobs import JobStore, run_job
+
+QUEUE_NAME = "wordlab-train"
+_WHEN = ("eta", "expires_resolved")  # Message fields holding a datetime
+
+
+class JSONSerializer(Serializer):
+    """Huey's messages as JSON: plain fields and datetimes only (no chained tasks, no results kept)."""
+
+    def _serialize(self, data) -> bytes:
+        if not isinstance(data, Message) or data.on_complete or data.on_error or data.chord_config:
+            raise TypeError("the training queue carries plain task messages only")
+        fields = data._asdict()
+        for name in _WHEN:
+            fields[name] = fields[name].isoformat() if fields[name] else None
+        return json.dumps(fields).encode()
+
+    def _deserialize(self, data: bytes) -> Message:
+        fields = json.loads(data)
+        for name in _WHEN:
+            fields[name] = datetime.datetime.fromisoformat(fields[name]) if fields[name] else None
+        fields["args"] = tuple(fields["args"])
+        return Message(**fields)
+
+
+def jobs_path(state: StateConfig) -> Path:
+    """The jobs table always lives in SQLite on the web server's disk (under data/state/)."""
+    return (state.directory if state.kind == "sqlite" else DEFAULT_STATE_DIR) / "train_jobs.sqlite3"
+
+
+def training_queue(state: StateConfig):
+    """The Huey instance for this state configuration, and its one task: train(job_id, jobs_file, runs_dir)."""
+    if state.kind == "redis":
+        huey = RedisHuey(state.prefix + QUEUE_NAME, url=state.redis_url, results=False, serializer=JSONSerializer())
+    else:
+        state.directory.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey(QUEUE_NAME, filename=str(state.directory / "train_queue.sqlite3"), results=False,
+                          serializer=JSONSerializer())
+
+    @huey.task(name="train")
+    def train(job_id: str, jobs_file: str, runs_dir: str) -> None:
+        run_job(JobStore(Path(jobs_file)), job_id, Path(runs_dir))
+
+    return huey, train
+
+
+def work(state: StateConfig, workers: int) -> None:
+    """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time. Threads suffice:
+    each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py).
+    Jobs left 'running' by a runner that
+    died are reported failed first: on one machine, a job marked running with no runner alive is lost."""
+    JobStore(jobs_path(state)).fail_interrupted()
+    huey, _ = training_queue(state)
+    huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True).run()
+
+
+def keep_worker_running(restart_seconds: float = 1.0) -> threading.Thread:
+    """For `wordlab serve`: one `wordlab worker` process beside the web workers, started again when it dies
+    (its running job is then reported failed by the new one), stopped with the server."""
+    import subprocess
+    import sys
+
+    def supervise() -> None:
+        while True:
+            worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
+            atexit.register(worker.terminate)
+            worker.wait()
+            atexit.unregister(worker.terminate)
+            print(f"wordlab: the training worker stopped (status {worker.returncode}); starting another",
+                  file=sys.stderr)
+            time.sleep(restart_seconds)  # a worker that dies at once must not spin
+
+    thread = threading.Thread(target=supervise, name="training-worker", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,91 @@
+// The Train page: the knobs from /api/train/options (ranges and the CLI's help), the cost before starting,
+// the job's state while it waits and trains, and links to the finished run. One state object, drawn by render().
+
+import { $, showError, startPage } from "./page.js";
+import { studentHeaders } from "./student.js";
+import { changedKnobs, costLine, knobProblems } from "./trainplan.js";
+
+const POLL_MS = 1000;  // how often a queued or running job's state is asked for
+const state = { schema: [], knobs: {}, job: null };
+
+async function call(url, options = {}) {
+  const response = await fetch(url, { ...options, headers: { "Content-Type": "application/json",
+    ...studentHeaders(), ...(options.headers ?? {}) } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.detail?.message ?? body?.detail ?? `${response.status}`);
+  return body;
+}
+
+function knobInput({ name, default: value, min, max, integer, help }) {
+  const row = document.createElement("p");
+  const label = document.createElement("label");
+  const input = document.createElement("input");
+  input.type = "number";
+  input.id = `knob-${name}`;
+  Object.assign(input, { min, max, step: integer ? 1 : "any", value });
+  input.addEventListener("input", () => { state.knobs[name] = Number(input.value); estimate(); });
+  const why = document.createElement("small");
+  why.textContent = ` ${help} (${min} to ${max})`;
+  label.append(`${name} `, input);
+  row.append(label, why);
+  return row;
+}
+
+async function estimate() {
+  const problems = knobProblems(state.schema, state.knobs);
+  $("problems").textContent = problems.join("; ");
+  $("problems").hidden = !problems.length;
+  $("start").disabled = problems.length > 0;
+  if (problems.length) return;
+  try {
+    const answer = await call("/api/train/estimate", { method: "POST", body: JSON.stringify(request()) });
+    $("cost").textContent = costLine(answer);
+  } catch (err) { $("cost").textContent = err.message; }
+}
+
+const request = () => ({ kind: "teaching", method: $("method").value,
+  knobs: changedKnobs(state.schema, state.knobs) });
+
+function renderJob() {
+  const job = state.job;
+  $("job").hidden = !job;
+  if (!job) return;
+  const where = (job.state === "queued" ? `, number ${job.place} in the queue` : "") +
+    (job.eta_seconds == null ? "" : `, about ${Math.ceil(job.eta_seconds)} s to go`);
+  $("job-state").textContent = `${job.name}: ${job.state}${where}${job.reason ? ` (${job.reason})` : ""}`;
+  $("cancel").hidden = !["queued", "running"].includes(job.state);
+  $("job-links").hidden = job.state !== "done";
+  $("open-walkthrough").href = `/walkthrough.html?run=${encodeURIComponent(job.name)}`;
+  $("open-explorer").href = `/explorer.html?run=${encodeURIComponent(job.name)}`;
+}
+
+async function follow() {
+  state.job = await call(`/api/train/jobs/${state.job.id}`);
+  renderJob();
+  if (["queued", "running"].includes(state.job.state)) setTimeout(() => follow().catch((e) => showError(e.message)), POLL_MS);
+}
+
+async function main() {
+  const options = await call("/api/train/options");
+  state.schema = options.kinds.teaching;
+  state.knobs = Object.fromEntries(state.schema.map((k) => [k.name, k.default]));
+  $("knobs").replaceChildren(...state.schema.map(knobInput));
+  $("method").addEventListener("change", estimate);
+  $("train-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      state.job = await call("/api/train/jobs", { method: "POST",
+        body: JSON.stringify({ ...request(), name: $("run-name").value }) });
+      showError("");
+      renderJob();
+      await follow();
+    } catch (err) { showError(err.message); }
+  });
+  $("cancel").addEventListener("click", async () => {
+    state.job = await call(`/api/train/jobs/${state.job.id}/cancel`, { method: "POST" });
+    renderJob();
+  });
+  await estimate();
+}
+
+startPage(main);

@@ -1,0 +1,166 @@
+"""The training API's options and estimates: knobs and help come from the trainer's config, out-of-range
+knobs get a 422 listing every problem, a teaching run's cost is counted from its recorded steps."""
+
+import json
+from dataclasses import fields
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backend.app import create_app
+from backend.livestore import instructor_key
+from backend.statestore import StateConfig
+from backend.train_jobs import WAITING_PER_STUDENT, JobStore
+from backend.train_queue import training_queue
+from tests.test_live import redis_url  # noqa: F401 (the real redis-server fixture, started once per session)
+from trainer.config import TeachingConfig
+
+ANNA = {"X-Student-Key": "anna-0123456789abcdef"}
+BEN = {"X-Student-Key": "ben-0123456789abcdef0"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    (root / "runs").mkdir()
+    (root / "tokenizers").mkdir()
+    app = create_app(root / "runs", root / "tokenizers", frontend_dir=root / "none",
+                     state=StateConfig("sqlite", directory=root / "state"))
+    return TestClient(app)
+
+
+def take_next_job(app) -> None:
+    huey, _ = app.state.train_queue
+    huey.execute(huey.dequeue())
+
+
+def test_options_carry_the_cli_help_and_defaults(client):
+    options = client.get("/api/train/options").json()
+    teaching = {k["name"]: k for k in options["kinds"]["teaching"]}
+    help_texts = {f.name: f.metadata["help"] for f in fields(TeachingConfig)}
+    assert teaching["window"]["help"] == help_texts["window"]
+    assert teaching["dim"]["default"] == TeachingConfig().dim
+    assert teaching["lr"]["integer"] is False and teaching["steps"]["integer"] is True
+    assert {"dim", "window", "epochs", "max_vocab"} <= {k["name"] for k in options["kinds"]["corpus"]}
+
+
+def test_knobs_out_of_range_get_a_422_listing_every_problem(client):
+    answer = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {
+        "dim": 5000, "window": 0, "lr": "fast", "colour": 3, "steps": 100.5}})
+    assert answer.status_code == 422
+    message = answer.json()["detail"]["message"]
+    for part in ("dim: must be from 2 to 50 (got 5000)", "window: must be from 1 to 10",
+                 "lr: must be a number", "colour: not a knob", "steps: must be an integer"):
+        assert part in message
+    assert len(answer.json()["detail"]["errors"]) == 5
+
+
+def test_a_bad_kind_or_method_is_a_422(client):
+    assert client.post("/api/train/estimate", json={"kind": "huge"}).status_code == 422
+    answer = client.post("/api/train/estimate", json={"kind": "teaching", "method": "cbow"})
+    assert answer.status_code == 422 and "method" in answer.json()["detail"]["message"]
+
+
+def test_teaching_estimate_counts_recorded_steps_and_size(client):
+    answer = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {"steps": 1000, "dim": 4}})
+    assert answer.status_code == 200
+    body = answer.json()
+    config = TeachingConfig(steps=1000, dim=4)
+    assert body["steps"] == 1000 and body["recorded_steps"] == len(config.recorded_steps())
+    assert body["max_bytes"] == body["recorded_steps"] * 2 * config.max_vocab * 4 * 4
+    assert body["knobs"]["window"] == TeachingConfig().window
+
+
+def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):
+    knobs = {"steps": 120, "dim": 3, "window": 2, "lr": 0.2}
+    job = client.post("/api/train/jobs", headers=ANNA,
+                      json={"kind": "teaching", "method": "sgns", "name": "anna-first", "knobs": knobs})
+    assert job.status_code == 201, job.text
+    job = job.json()
+    assert job["state"] == "queued" and client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["place"] == 1
+    app = client.app
+    take_next_job(app)  # as `wordlab worker` would: the message went through Huey's SQLite queue as JSON
+    manifest = json.loads((app.state.runs.root / "anna-first" / "run.json").read_text())
+    config = manifest["config"]
+    assert {k: config[k] for k in knobs} == knobs and config["method"] == "sgns"
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "done"
+    store = app.state.train_jobs
+    rate = store.seconds_per_step()
+    assert rate > 0  # measured from the job just done: its wall seconds over its 120 steps
+    waiting = store.submit("eve-0123456789abcdef", "eve-run", "teaching", "softmax", {"steps": 1000})
+    assert store.get(waiting["id"])["eta_seconds"] == pytest.approx(1000 * rate, rel=0.01)
+    store.move(waiting["id"], ("queued",), "cancelled")
+
+
+def test_another_student_cannot_see_or_cancel_a_job(client):
+    job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "anna-second",
+                                                              "knobs": {"steps": 100}}).json()
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=BEN).status_code == 404
+    assert client.post(f"/api/train/jobs/{job['id']}/cancel", headers=BEN).status_code == 404
+    assert [j["id"] for j in client.get("/api/train/jobs", headers=BEN).json()] == []
+    cancelled = client.post(f"/api/train/jobs/{job['id']}/cancel", headers=ANNA).json()
+    assert cancelled["state"] == "cancelled"
+    app = client.app
+    take_next_job(app)
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "cancelled"
+    assert not (app.state.runs.root / "anna-second").exists()
+
+
+def test_a_student_queue_is_bounded_and_keys_and_names_are_checked(client):
+    for i in range(WAITING_PER_STUDENT):
+        assert client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": f"ben-{i}"}).status_code == 201
+    refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-more"})
+    assert refused.status_code == 429 and "queued or running already" in refused.json()["detail"]["message"]
+    assert client.post("/api/train/jobs", headers={"X-Student-Key": "short"},
+                       json={"kind": "teaching", "name": "x"}).status_code == 422
+    bad_name = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "../etc"})
+    assert bad_name.status_code in (400, 422) and bad_name.status_code != 500
+
+
+def test_a_job_running_when_the_server_stopped_is_reported_failed(client):
+    store = client.app.state.train_jobs
+    job = store.submit("carl-0123456789abcdef", "carl-run", "teaching", "softmax", {"steps": 100})
+    assert store.move(job["id"], ("queued",), "running")
+    restarted = JobStore(store.path)  # a new process opening the same file
+    assert restarted.fail_interrupted() == 1
+    after = restarted.get(job["id"])
+    assert after["state"] == "failed" and "worker stopped" in after["reason"]
+
+
+def test_a_job_goes_through_a_real_redis_to_another_worker(request, tmp_path):
+    """Two queue instances on one Redis, as a web server and a `wordlab worker` on another machine: the
+    message travels as JSON and the worker trains the run into the shared runs directory."""
+    state = StateConfig("redis", redis_url=request.getfixturevalue("redis_url"), prefix=f"{tmp_path.name}:")
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = store.submit("dana-0123456789abcdef", "via-redis", "teaching", "softmax", {"steps": 100, "dim": 2})
+    web_huey, train = training_queue(state)
+    web_huey.flush()
+    train(job["id"], str(store.path), str(tmp_path / "runs"))
+    worker_huey, _ = training_queue(state)
+    message = worker_huey.dequeue()
+    assert message.args == (job["id"], str(store.path), str(tmp_path / "runs"))
+    worker_huey.execute(message)
+    assert store.get(job["id"])["state"] == "done"
+    assert json.loads((tmp_path / "runs" / "via-redis" / "run.json").read_text())["config"]["dim"] == 2
+
+
+def test_whole_number_floats_count_as_integers_and_bad_names_are_refused(client):
+    answer = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {"steps": 300.0}})
+    assert answer.status_code == 200 and answer.json()["knobs"]["steps"] == 300
+    for name in ("a/b", "bad\x00name", ".."):
+        refused = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": name})
+        assert 400 <= refused.status_code < 500, name
+
+
+def test_the_instructor_sees_every_job_and_turns_training_off(client):
+    key = instructor_key(client.app.state.live.config)
+    teacher = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/train/class/jobs", headers=ANNA).status_code == 401
+    owners = {job["student"] for job in client.get("/api/train/class/jobs", headers=teacher).json()}
+    assert {ANNA["X-Student-Key"], BEN["X-Student-Key"]} <= owners
+    assert client.put("/api/train/enabled", headers=teacher, json={"enabled": False}).status_code == 200
+    refused = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "while-off"})
+    assert refused.status_code == 503 and "turned training off" in refused.json()["detail"]["message"]
+    client.put("/api/train/enabled", headers=teacher, json={"enabled": True})
+    job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "while-on"}).json()
+    assert client.post(f"/api/train/class/jobs/{job['id']}/cancel", headers=teacher).json()["state"] == "cancelled"

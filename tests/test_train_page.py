@@ -1,0 +1,92 @@
+"""The Train page in Chromium, with `wordlab worker` taking the jobs: a student trains a teaching run with
+non-default knobs and opens it in the walkthrough (the run's manifest has exactly those knobs); a worker
+killed while it trains leaves a failed job, with the reason, and no run."""
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.conftest import serving
+
+
+@pytest.fixture(scope="module")
+def train_server(tmp_path_factory, served_data):
+    """One server for the module, on runs of its own (trained runs must not show in other tests' lists),
+    and one worker process taking the jobs from the same SQLite queue."""
+    runs = tmp_path_factory.mktemp("train-runs")
+    _, tokenizers = served_data
+    workers = [start_worker()]
+    try:
+        with serving(runs, tokenizers) as base:
+            yield base, runs, workers
+    finally:
+        workers[-1].terminate()
+        workers[-1].wait(timeout=10)
+
+
+def start_worker() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
+
+
+def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_server, page):
+    base, runs, _ = train_server
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-dim")
+    page.fill("#run-name", "page-run")
+    page.select_option("#method", "sgns")
+    for name, value in {"dim": "3", "window": "2", "steps": "150"}.items():
+        page.fill(f"#knob-{name}", value)
+    page.wait_for_selector("#cost:has-text('150 steps')")
+    page.click("#start")
+    page.wait_for_selector("#job-state:has-text('page-run: done')", timeout=60_000)
+    page.click("#open-walkthrough")
+    page.wait_for_url("**/walkthrough.html?run=page-run")
+    config = httpx.get(f"{base}/api/runs/page-run").json()["config"]
+    assert (config["dim"], config["window"], config["steps"], config["method"]) == (3, 2, 150, "sgns")
+    assert config["lr"] == 0.1 and config["min_count"] == 3  # the knobs left alone kept their defaults
+    assert not page.errors
+
+
+def test_a_killed_worker_gives_a_failed_job_and_no_run(train_server, page):
+    base, runs, workers = train_server
+    start_long_job(base, page, "killed-run")
+    workers[-1].kill()
+    workers[-1].wait(timeout=10)
+    workers.append(start_worker())  # as `wordlab serve` does when its worker dies
+    page.wait_for_selector("#job-state:has-text('killed-run: failed')", timeout=60_000)
+    assert "worker stopped" in page.text_content("#job-state")
+    assert not (runs / "killed-run").exists()
+    assert not page.errors
+
+
+def start_long_job(base: str, page, name: str) -> str:
+    """Starts a 50,000-step run from the page and waits until a worker trains it; returns the job's id."""
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.fill("#run-name", name)
+    page.fill("#knob-steps", "50000")
+    with page.expect_response("**/api/train/jobs") as submitted:
+        page.click("#start")
+    page.wait_for_selector(f"#job-state:has-text('{name}: running')", timeout=60_000)
+    return submitted.value.json()["id"]
+
+
+def test_cancel_a_running_job_and_another_student_cannot_touch_it(train_server, page, browser):
+    base, runs, _ = train_server
+    job_id = start_long_job(base, page, "cancelled-run")
+    other = browser.new_context().new_page()  # another browser: its own localStorage, so its own student key
+    other.goto(f"{base}/train.html")
+    other.wait_for_selector("#knob-steps")
+    statuses = other.evaluate("""async (id) => {
+        const { studentHeaders } = await import("/js/student.js");
+        const ask = (url, method) => fetch(url, { method, headers: studentHeaders() }).then((r) => r.status);
+        return [await ask(`/api/train/jobs/${id}`, "GET"), await ask(`/api/train/jobs/${id}/cancel`, "POST")];
+    }""", job_id)
+    assert statuses == [404, 404]
+    other.context.close()
+    page.click("#cancel")
+    page.wait_for_selector("#job-state:has-text('cancelled-run: cancelled')")
+    assert not (runs / "cancelled-run").exists()
+    assert not page.errors
