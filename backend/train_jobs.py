@@ -13,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from backend.errors import Busy, TooManyRequests
+from backend.errors import Busy, TooManyRequests, Unsupported
 from trainer.errors import NotFound, WordlabError
 from trainer.names import check_name
 
@@ -31,16 +31,33 @@ CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NU
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason")
 
 
+class StateUnusable(Unsupported):
+    """The state directory cannot hold the jobs (not a directory, not writable): training is off, with the
+    reason, and every other page works (answered 409, never 500 nor a server that does not start)."""
+
+
 class JobStore:
-    """The jobs table. Each call opens its own connection: web workers and job runners share the file."""
+    """The jobs table. Each call opens its own connection: web workers and job runners share the file.
+    Opened on first use, not when the app is made: a state directory that cannot be used costs the
+    Train page only."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(self.path, timeout=10) as db:
-            db.executescript(SCHEMA)
+        self._ready = False
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(self.path, timeout=10) as db:
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise StateUnusable(f"training is unavailable: the jobs file {self.path} cannot be used ({error})") \
+                from error
+        self._ready = True
 
     def _db(self) -> sqlite3.Connection:
+        if not self._ready:
+            self._open()
         db = sqlite3.connect(self.path, timeout=10, isolation_level="IMMEDIATE")
         db.execute("PRAGMA journal_mode=WAL")
         return db

@@ -5,6 +5,7 @@ other machines take jobs from the same queue. Messages are JSON (no pickle): a j
 import atexit
 import datetime
 import json
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from huey.registry import Message
 from huey.serializer import Serializer
 
 from backend.statestore import DEFAULT_STATE_DIR, StateConfig
-from backend.train_jobs import JobStore, run_job
+from backend.train_jobs import JobStore, StateUnusable, run_job
 
 QUEUE_NAME = "wordlab-train"
 _WHEN = ("eta", "expires_resolved")  # Message fields holding a datetime
@@ -60,11 +61,50 @@ def training_queue(state: StateConfig):
     return huey, train
 
 
+def _unusable_errors() -> tuple[type[Exception], ...]:
+    """What opening or writing the queue raises when its place cannot be used (redis is an optional extra)."""
+    try:
+        from redis import RedisError
+    except ImportError:
+        return OSError, sqlite3.Error
+    return OSError, sqlite3.Error, RedisError
+
+
+class TrainingQueue:
+    """The web app's side of the queue, opened on first use (as JobStore is): a state directory or Redis
+    that cannot be used makes submitting a 409 with the reason, never a failed start of the server."""
+
+    def __init__(self, state: StateConfig) -> None:
+        self.state = state
+        self._queue = None
+
+    def _opened(self):
+        if self._queue is None:
+            try:
+                self._queue = training_queue(self.state)
+            except _unusable_errors() as error:
+                raise StateUnusable(f"training is unavailable: its queue cannot be opened ({error})") from error
+        return self._queue
+
+    @property
+    def huey(self):
+        return self._opened()[0]
+
+    def submit(self, job_id: str, jobs_file: Path, runs_dir: Path) -> None:
+        try:
+            self._opened()[1](job_id, str(jobs_file), str(runs_dir))
+        except _unusable_errors() as error:
+            raise StateUnusable(f"training is unavailable: the job could not be queued ({error})") from error
+
+
 def work(state: StateConfig, workers: int) -> None:
     """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time. Threads suffice:
     each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py).
     Jobs left 'running' by a runner that
     died are reported failed first: on one machine, a job marked running with no runner alive is lost."""
+    from backend.lifecycle import stop_with_supervisor
+
+    stop_with_supervisor()  # started by `wordlab serve`: ends with it, even when it is killed (SIGKILL)
     JobStore(jobs_path(state)).fail_interrupted()
     huey, _ = training_queue(state)
     huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True).run()

@@ -30,7 +30,7 @@ def client(tmp_path_factory):
 
 
 def take_next_job(app) -> None:
-    huey, _ = app.state.train_queue
+    huey = app.state.train_queue.huey
     huey.execute(huey.dequeue())
 
 
@@ -164,3 +164,19 @@ def test_the_instructor_sees_every_job_and_turns_training_off(client):
     client.put("/api/train/enabled", headers=teacher, json={"enabled": True})
     job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "while-on"}).json()
     assert client.post(f"/api/train/class/jobs/{job['id']}/cancel", headers=teacher).json()["state"] == "cancelled"
+
+
+def test_a_state_directory_that_cannot_be_used_is_a_409_with_the_reason_not_a_failed_start(tmp_path):
+    """The jobs table and the queue open on first use: the server starts and serves its pages; only
+    training answers, with a 409 that says which file could not be used."""
+    (tmp_path / "state").write_text("a file where the state directory should be")
+    app = create_app(tmp_path / "runs", tmp_path / "tokenizers", frontend_dir=tmp_path / "none",
+                     state=StateConfig("sqlite", directory=tmp_path / "state"))
+    client = TestClient(app)
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/train/options").status_code == 200
+    for answer in (client.get("/api/train/jobs", headers=ANNA),
+                   client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "no-state"})):
+        assert answer.status_code == 409, answer.text
+        assert "training is unavailable" in answer.json()["detail"]["message"]
+        assert "state" in answer.json()["detail"]["message"]

@@ -72,8 +72,7 @@ def submit(body: JobRequest, request: Request,
     if (request.app.state.runs.root / body.name).exists():
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
     job = _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
-    _, train = request.app.state.train_queue
-    train(job["id"], str(_jobs(request).path), str(request.app.state.runs.root))
+    request.app.state.train_queue.submit(job["id"], _jobs(request).path, request.app.state.runs.root)
     return job
 
 

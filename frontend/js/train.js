@@ -31,7 +31,10 @@ function knobInput({ name, default: value, min, max, integer, help }) {
   return row;
 }
 
+let asked = 0;  // estimates answer out of order under load: only the newest question's answer is shown
+
 async function estimate() {
+  const mine = ++asked;
   const problems = knobProblems(state.schema, state.knobs);
   $("problems").textContent = problems.join("; ");
   $("problems").hidden = !problems.length;
@@ -39,8 +42,8 @@ async function estimate() {
   if (problems.length) return;
   try {
     const answer = await call("/api/train/estimate", { method: "POST", body: JSON.stringify(request()) });
-    $("cost").textContent = costLine(answer);
-  } catch (err) { $("cost").textContent = err.message; }
+    if (mine === asked) $("cost").textContent = costLine(answer);
+  } catch (err) { if (mine === asked) $("cost").textContent = err.message; }
 }
 
 const request = () => ({ kind: "teaching", method: $("method").value,
