@@ -1,14 +1,16 @@
 """Training jobs from the browser: who asked for what (SQLite under data/state/, so jobs survive a restart),
 and running one as the CLI would, in a child process under nice, a memory limit and a time limit.
 
-`trainer_command` is the ONE place that builds the trainer's command line (re-point it at the CLI's new
-train subcommand at merge). The run is written by the trainer's atomic run store: a killed job leaves none."""
+`trainer_command` is the ONE place that builds the trainer's command line (backend/train_child.py, which
+reports progress as JSON lines). The run is written by the trainer's atomic run store: a killed job leaves none."""
 
 import json
 import resource
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,9 +28,11 @@ INTERRUPTED = "the training worker stopped (killed or restarted) while this job 
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
-started REAL, finished REAL, reason TEXT);
+started REAL, finished REAL, reason TEXT, step INTEGER, steps INTEGER, loss REAL, diverged TEXT);
 CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
-COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason")
+ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT"}
+COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason",
+           "step", "steps", "loss", "diverged")
 
 
 class StateUnusable(Unsupported):
@@ -50,6 +54,10 @@ class JobStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with sqlite3.connect(self.path, timeout=10) as db:
                 db.executescript(SCHEMA)
+                have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+                for column, kind in ADDED_COLUMNS.items():  # a jobs file from before they existed
+                    if column not in have:
+                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
         except (OSError, sqlite3.Error) as error:
             raise StateUnusable(f"training is unavailable: the jobs file {self.path} cannot be used ({error})") \
                 from error
@@ -78,7 +86,8 @@ class JobStore:
             raise Busy("the instructor has turned training off for this class")
         job = {"id": uuid.uuid4().hex, "student": student, "name": name, "kind": kind, "method": method,
                "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
-               "finished": None, "reason": None}
+               "finished": None, "reason": None, "step": 0, "steps": knobs.get("steps"), "loss": None,
+               "diverged": None}
         with self._db() as db:
             mine = db.execute("SELECT COUNT(*) FROM jobs WHERE student=? AND state IN (?,?)", (student, *ACTIVE))
             if mine.fetchone()[0] >= WAITING_PER_STUDENT:
@@ -93,7 +102,19 @@ class JobStore:
         return self._public(job)
 
     def _public(self, job: dict) -> dict:
-        return {**job, "knobs": json.loads(job["knobs"]) if isinstance(job["knobs"], str) else job["knobs"]}
+        def parsed(value):
+            return json.loads(value) if isinstance(value, str) else value
+        return {**job, "knobs": parsed(job["knobs"]), "diverged": parsed(job["diverged"])}
+
+    def progress(self, job_id: str, step: int, steps: int, loss: float | None) -> None:
+        """How far a running job is (from its child's progress lines): the page's bar and loss so far."""
+        with self._db() as db:
+            db.execute("UPDATE jobs SET step=?, steps=?, loss=COALESCE(?, loss) WHERE id=? AND state='running'",
+                       (step, steps, loss, job_id))
+
+    def mark_diverged(self, job_id: str, diverged: dict) -> None:
+        with self._db() as db:
+            db.execute("UPDATE jobs SET diverged=? WHERE id=?", (json.dumps(diverged), job_id))
 
     def get(self, job_id: str, student: str | None = None) -> dict:
         """One job; with a student key, only that student's (another's is 'not found', not 'forbidden')."""
@@ -157,14 +178,10 @@ class JobStore:
 
 
 def trainer_command(job: dict, runs_dir: Path) -> list[str]:
-    """The CLI's own train command for this job: flags are the config's field names."""
-    command = [sys.executable, "-m", "backend.cli", "train", "--kind", job["kind"], "--name", job["name"],
-               "--out", str(runs_dir), "--quiet"]
-    if job["kind"] == "teaching":
-        command += ["--method", job["method"]]
-    for name, value in job["knobs"].items():
-        command += ["--" + name.replace("_", "-"), str(value)]
-    return command
+    """The one place that builds the trainer's command line: a child that trains the job in-process and
+    reports its progress as JSON lines (backend/train_child.py)."""
+    fields = {name: job[name] for name in ("name", "kind", "method", "knobs")}
+    return [sys.executable, "-m", "backend.train_child", json.dumps(fields), str(runs_dir)]
 
 
 def _limits() -> None:
@@ -179,29 +196,53 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (JOB_MEMORY_BYTES, JOB_MEMORY_BYTES))
 
 
+def _follow_progress(store: JobStore, job_id: str, lines, ended: dict) -> None:
+    """Reads the child's JSON lines as they come: progress into the jobs table, the last 'done' kept."""
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # a stray print from a library: not ours
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "progress":
+            store.progress(job_id, int(event["step"]), int(event["steps"]), event.get("loss"))
+        elif event.get("event") == "done":
+            ended.update(event)
+
+
 def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 0.5) -> str:
-    """Run one queued job to its end state: done, failed (with the trainer's last words) or cancelled."""
+    """Run one queued job to its end state: done (perhaps diverged, its run kept and marked), failed (with the
+    trainer's last words) or cancelled."""
     job = store.get(job_id)
     if not store.move(job_id, ("queued",), "running"):
         return store.get(job_id)["state"]  # cancelled while it waited
-    child = subprocess.Popen(trainer_command(job, runs_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             preexec_fn=_limits, text=True, errors="replace")
-    deadline = time.monotonic() + JOB_SECONDS
-    while True:
-        try:
-            _, errors = child.communicate(timeout=poll_seconds)
-            break
-        except subprocess.TimeoutExpired:
-            state = store.get(job_id)["state"]
-            if state == "cancelled" or time.monotonic() > deadline:
-                child.kill()
-                child.communicate()
-                if state != "cancelled":
-                    store.move(job_id, ("running",), "failed", f"stopped after {JOB_SECONDS} s, the time limit")
-                return store.get(job_id)["state"]
-    if child.returncode == 0:
+    with tempfile.TemporaryFile("w+", errors="replace") as errors:
+        child = subprocess.Popen(trainer_command(job, runs_dir), stdout=subprocess.PIPE, stderr=errors,
+                                 preexec_fn=_limits, text=True, errors="replace")
+        ended: dict = {}
+        reader = threading.Thread(target=_follow_progress, args=(store, job_id, child.stdout, ended), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + JOB_SECONDS
+        while child.poll() is None:
+            try:
+                child.wait(timeout=poll_seconds)
+            except subprocess.TimeoutExpired:
+                state = store.get(job_id)["state"]
+                if state == "cancelled" or time.monotonic() > deadline:
+                    child.kill()
+                    child.wait()
+                    reader.join()
+                    if state != "cancelled":
+                        store.move(job_id, ("running",), "failed", f"stopped after {JOB_SECONDS} s, the time limit")
+                    return store.get(job_id)["state"]
+        reader.join()
+        errors.seek(0)
+        last = errors.read().strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+    if child.returncode == 0 and "event" in ended:
+        if ended.get("diverged"):
+            store.mark_diverged(job_id, ended["diverged"])
         store.move(job_id, ("running",), "done")
     else:
-        last = (errors or "").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
         store.move(job_id, ("running",), "failed", f"the trainer stopped: {last[0][:300]}")
     return store.get(job_id)["state"]
