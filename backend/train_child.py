@@ -4,7 +4,7 @@ shows a progress bar with the loss so far; a failure's reason is the last line o
 
 Lines: {"event": "progress", "step": N, "steps": TOTAL, "loss": MEAN} at most every REPORT_SECONDS (the loss
 is the mean since the previous line, steadier than one step's), then {"event": "done", "diverged": null or
-the manifest's `diverged`}. A diverged run is kept (train_run's keep_diverged): that is a lesson too.
+the manifest's `diverged`, "train_seconds" and "write_seconds": what the training loop and writing the run took (the queue's cost model)}. A diverged run is kept (train_run's keep_diverged): that is a lesson too.
 
 Usage: python -m backend.train_child JOB_JSON RUNS_DIR, JOB_JSON a job as backend/train_jobs.py stores it."""
 
@@ -50,7 +50,8 @@ def run(job: dict, runs_dir: Path) -> dict:
     summary = train_run(config, job["name"], runs_dir, progress=False, log=lambda line: None, report=progress,
                         keep_diverged=True)
     diverged = json.loads((summary.run_dir / "run.json").read_text()).get("diverged")
-    event = {"event": "done", "diverged": diverged}
+    event = {"event": "done", "diverged": diverged, "train_seconds": summary.train_seconds,
+             "write_seconds": summary.write_seconds}
     progress.line(event)
     return event
 

@@ -7,6 +7,7 @@ reports progress as JSON lines). The run is written by the trainer's atomic run 
 import json
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,15 +25,21 @@ JOB_MEMORY_BYTES = 4 << 30        # RLIMIT_AS of the trainer's process
 WAITING_PER_STUDENT = 2           # queued or running jobs one student may have
 WAITING_IN_ALL = 120              # queued or running jobs of the whole class
 ACTIVE = ("queued", "running")
+PROBE_STEPS = 2000                # a worker's cost probe at its start: a small default teaching run
+COST_JOBS = 20                    # the cost model's medians are over this many last finished jobs
 INTERRUPTED = "the training worker stopped (killed or restarted) while this job ran"
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
-started REAL, finished REAL, reason TEXT, step INTEGER, steps INTEGER, loss REAL, diverged TEXT);
+started REAL, finished REAL, reason TEXT, step INTEGER, steps INTEGER, loss REAL, diverged TEXT, train_seconds REAL,
+write_seconds REAL, recorded INTEGER);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, steps INTEGER NOT NULL, recorded INTEGER NOT NULL,
+train_seconds REAL NOT NULL, write_seconds REAL NOT NULL, total_seconds REAL NOT NULL, slots INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
-ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT"}
+ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT", "train_seconds": "REAL",
+                 "write_seconds": "REAL", "recorded": "INTEGER"}
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason",
-           "step", "steps", "loss", "diverged")
+           "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded")
 
 
 class StateUnusable(Unsupported):
@@ -80,14 +87,16 @@ class JobStore:
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO switches VALUES ('training', ?)", (int(on),))
 
-    def submit(self, student: str, name: str, kind: str, method: str, knobs: dict) -> dict:
+    def submit(self, student: str, name: str, kind: str, method: str, knobs: dict, recorded: int | None = None) -> dict:
+        """Queue a job (recorded: its recorded steps, for the cost model) within the per-student and class bounds."""
         check_name(name)
         if not self.enabled():
             raise Busy("the instructor has turned training off for this class")
         job = {"id": uuid.uuid4().hex, "student": student, "name": name, "kind": kind, "method": method,
                "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
                "finished": None, "reason": None, "step": 0, "steps": knobs.get("steps"), "loss": None,
-               "diverged": None}
+               "diverged": None, "train_seconds": None, "write_seconds": None,
+               "recorded": recorded}
         with self._db() as db:
             mine = db.execute("SELECT COUNT(*) FROM jobs WHERE student=? AND state IN (?,?)", (student, *ACTIVE))
             if mine.fetchone()[0] >= WAITING_PER_STUDENT:
@@ -127,28 +136,67 @@ class JobStore:
         job["eta_seconds"] = self.eta(job) if job["state"] in ACTIVE else None
         return job
 
-    def seconds_per_step(self) -> float | None:
-        """Measured: the median wall seconds per step of the last finished jobs (None before the first)."""
+    def record_cost(self, job_id: str, train_seconds: float, write_seconds: float) -> None:
+        """The seconds the job's training loop and its run's writing took (its child says): the rest of its
+        wall time is starting the process and reading the corpus."""
         with self._db() as db:
-            rows = db.execute("SELECT knobs, finished - started FROM jobs WHERE state='done' "
-                              "ORDER BY finished DESC LIMIT 20").fetchall()
-        rates = sorted(seconds / json.loads(knobs)["steps"] for knobs, seconds in rows)
-        return rates[len(rates) // 2] if rates else None
+            db.execute("UPDATE jobs SET train_seconds=?, write_seconds=? WHERE id=?",
+                       (train_seconds, write_seconds, job_id))
+
+    def record_probe(self, steps: int, recorded: int, train_seconds: float, write_seconds: float,
+                     total_seconds: float, slots: int) -> None:
+        """A worker's probe at its start (a small run trained as a job is): the cost before any job is measured,
+        and how many jobs it trains at once."""
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO probe VALUES (1, ?, ?, ?, ?, ?, ?)",
+                       (steps, recorded, train_seconds, write_seconds, total_seconds, slots))
+
+    def cost_model(self) -> tuple[float, float, float, int] | None:
+        """(seconds to start, seconds per step, seconds per recorded step to write, jobs at once), measured:
+        medians over the last COST_JOBS finished jobs, else the worker's probe; None before either. Three
+        parts because they scale differently: a 100-step and a 50,000-step run start alike, and writing
+        grows with the recorded steps, not the steps."""
+        with self._db() as db:
+            rows = db.execute("SELECT step, recorded, train_seconds, write_seconds, finished - started FROM jobs "
+                              "WHERE state='done' AND train_seconds IS NOT NULL AND step > 0 AND diverged IS NULL "
+                              "ORDER BY finished DESC LIMIT ?", (COST_JOBS,)).fetchall()
+            probe = db.execute("SELECT steps, recorded, train_seconds, write_seconds, total_seconds, slots "
+                               "FROM probe").fetchone()
+        slots = probe[5] if probe else 1
+        rows = rows or ([probe[:5]] if probe else [])
+        if not rows:
+            return None
+        start = statistics.median(max(0.0, total - train - write) for _, _, train, write, total in rows)
+        per_step = statistics.median(train / steps for steps, _, train, _, _ in rows)
+        per_recorded = statistics.median(write / max(1, recorded) for _, recorded, _, write, _ in rows)
+        return start, per_step, per_recorded, slots
+
+    def _cost(self, model: tuple[float, float, float, int], steps: int, recorded: int | None) -> float:
+        start, per_step, per_recorded, _ = model
+        return start + per_step * steps + per_recorded * (recorded or 0)
+
+    def expected_seconds(self, steps: int, recorded: int) -> float | None:
+        """What one job of this size costs on this server, by the measured model."""
+        model = self.cost_model()
+        return None if model is None else self._cost(model, steps, recorded)
 
     def eta(self, job: dict) -> float | None:
-        """Seconds until this job ends, one worker assumed: the steps of the jobs running and of those
-        queued before it, and its own, at the measured rate; None until a job has been measured."""
-        rate = self.seconds_per_step()
-        if rate is None:
+        """Seconds until this job ends: the measured cost of the jobs running (less what they have run) and of
+        those queued before it, and its own, shared among the worker's slots; None until a cost is measured."""
+        model = self.cost_model()
+        if model is None:
             return None
         with self._db() as db:
-            ahead = db.execute("SELECT knobs, state, started FROM jobs WHERE (state='running' OR "
+            ahead = db.execute("SELECT steps, recorded, state, started FROM jobs WHERE (state='running' OR "
                                "(state='queued' AND created<?)) AND id!=?", (job["created"], job["id"])).fetchall()
-        steps = job["knobs"]["steps"] + sum(json.loads(knobs)["steps"] for knobs, _, _ in ahead)
-        elapsed = sum(time.time() - started for _, state, started in ahead if state == "running" and started)
-        if job["state"] == "running" and job["started"]:
-            elapsed += time.time() - job["started"]
-        return max(0.0, steps * rate - elapsed)
+        now = time.time()
+
+        def left(steps: int, recorded: int | None, state: str, started: float | None) -> float:
+            ran = now - started if state == "running" and started else 0.0
+            return max(0.0, self._cost(model, steps, recorded) - ran)
+
+        others = sum(left(*row) for row in ahead)
+        return others / model[3] + left(job["steps"], job["recorded"], job["state"], job["started"])
 
     def place(self, job: dict) -> int:
         """1 for the next job to start: queued jobs created before it, plus one."""
@@ -196,7 +244,7 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (JOB_MEMORY_BYTES, JOB_MEMORY_BYTES))
 
 
-def _follow_progress(store: JobStore, job_id: str, lines, ended: dict) -> None:
+def _follow_progress(store: JobStore | None, job_id: str, lines, ended: dict) -> None:
     """Reads the child's JSON lines as they come: progress into the jobs table, the last 'done' kept."""
     for line in lines:
         try:
@@ -205,10 +253,33 @@ def _follow_progress(store: JobStore, job_id: str, lines, ended: dict) -> None:
             continue  # a stray print from a library: not ours
         if not isinstance(event, dict):
             continue
-        if event.get("event") == "progress":
+        if event.get("event") == "progress" and store is not None:
             store.progress(job_id, int(event["step"]), int(event["steps"]), event.get("loss"))
         elif event.get("event") == "done":
             ended.update(event)
+
+
+def probe_cost(store: JobStore, slots: int, steps: int = PROBE_STEPS) -> None:
+    """At a worker's start: a small teaching run trained as a job is (the same child, into a directory that is
+    then removed), so the first students see an ETA measured on this machine, not a guess."""
+    import dataclasses
+
+    from trainer.config import TeachingConfig
+
+    with tempfile.TemporaryDirectory(prefix="wordlab-probe-") as runs:
+        job = {"name": "probe", "kind": "teaching", "method": "softmax", "knobs": {"steps": steps}}
+        started = time.monotonic()
+        child = subprocess.run(trainer_command(job, Path(runs)), capture_output=True, text=True, timeout=JOB_SECONDS,
+                               preexec_fn=_limits, errors="replace")
+        total = time.monotonic() - started
+    done: dict = {}
+    _follow_progress(None, "", child.stdout.splitlines(), done)
+    if child.returncode != 0 or "train_seconds" not in done:
+        print(f"wordlab worker: the cost probe failed ({child.stderr.strip()[-300:]}); ETAs wait for a first job",
+              file=sys.stderr)
+        return
+    recorded = len(dataclasses.replace(TeachingConfig(), steps=steps).recorded_steps())
+    store.record_probe(steps, recorded, done["train_seconds"], done["write_seconds"], total, slots)
 
 
 def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 0.5) -> str:
@@ -242,6 +313,8 @@ def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 
     if child.returncode == 0 and "event" in ended:
         if ended.get("diverged"):
             store.mark_diverged(job_id, ended["diverged"])
+        if all(isinstance(ended.get(k), int | float) for k in ("train_seconds", "write_seconds")):
+            store.record_cost(job_id, float(ended["train_seconds"]), float(ended["write_seconds"]))
         store.move(job_id, ("running",), "done")
     else:
         store.move(job_id, ("running",), "failed", f"the trainer stopped: {last[0][:300]}")

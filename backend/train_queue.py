@@ -15,7 +15,7 @@ from huey.registry import Message
 from huey.serializer import Serializer
 
 from backend.statestore import DEFAULT_STATE_DIR, StateConfig
-from backend.train_jobs import JobStore, StateUnusable, run_job
+from backend.train_jobs import JobStore, StateUnusable, probe_cost, run_job
 
 QUEUE_NAME = "wordlab-train"
 _WHEN = ("eta", "expires_resolved")  # Message fields holding a datetime
@@ -97,15 +97,19 @@ class TrainingQueue:
             raise StateUnusable(f"training is unavailable: the job could not be queued ({error})") from error
 
 
-def work(state: StateConfig, workers: int) -> None:
+def work(state: StateConfig, workers: int, probe: bool = True) -> None:
     """`wordlab worker`: take training jobs from the queue until stopped, `workers` at a time. Threads suffice:
     each job trains in a child process, which dies with this one (PR_SET_PDEATHSIG, backend/train_jobs.py).
     Jobs left 'running' by a runner that
-    died are reported failed first: on one machine, a job marked running with no runner alive is lost."""
+    died are reported failed first: on one machine, a job marked running with no runner alive is lost. Then a
+    cost probe (backend/train_jobs.py's probe_cost) so that ETAs are measured from the first job."""
     from backend.lifecycle import stop_with_supervisor
 
     stop_with_supervisor()  # started by `wordlab serve`: ends with it, even when it is killed (SIGKILL)
-    JobStore(jobs_path(state)).fail_interrupted()
+    store = JobStore(jobs_path(state))
+    store.fail_interrupted()
+    if probe:
+        probe_cost(store, workers)
     huey, _ = training_queue(state)
     huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True).run()
 

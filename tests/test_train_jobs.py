@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from backend.livestore import instructor_key
 from backend.statestore import StateConfig
-from backend.train_jobs import WAITING_PER_STUDENT, JobStore
+from backend.train_jobs import WAITING_PER_STUDENT, JobStore, probe_cost
 from backend.train_queue import training_queue
 from tests.test_live import redis_url  # noqa: F401 (the real redis-server fixture, started once per session)
 from trainer.config import TeachingConfig
@@ -85,10 +85,16 @@ def test_a_job_trains_a_run_with_exactly_the_knobs_asked_for(client):
     assert {k: config[k] for k in knobs} == knobs and config["method"] == "sgns"
     assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "done"
     store = app.state.train_jobs
-    rate = store.seconds_per_step()
-    assert rate > 0  # measured from the job just done: its wall seconds over its 120 steps
-    waiting = store.submit("eve-0123456789abcdef", "eve-run", "teaching", "softmax", {"steps": 1000})
-    assert store.get(waiting["id"])["eta_seconds"] == pytest.approx(1000 * rate, rel=0.01)
+    done = store.get(job["id"])
+    assert done["step"] == done["steps"] == 120 and done["loss"] > 0  # the child's last progress line
+    start, per_step, per_recorded, slots = store.cost_model()  # measured from the job just done
+    assert per_step > 0 and per_recorded > 0 and start >= 0 and slots == 1
+    assert start + per_step * 120 + per_recorded * 120 == pytest.approx(done["finished"] - done["started"], rel=1e-6)
+    waiting = store.submit("eve-0123456789abcdef", "eve-run", "teaching", "softmax", {"steps": 1000}, 400)
+    assert store.get(waiting["id"])["eta_seconds"] == pytest.approx(start + 1000 * per_step + 400 * per_recorded,
+                                                                    rel=0.01)
+    estimate = client.post("/api/train/estimate", json={"kind": "teaching", "knobs": {"steps": 1000}}).json()
+    assert estimate["expected_seconds"] == pytest.approx(store.expected_seconds(1000, estimate["recorded_steps"]))
     store.move(waiting["id"], ("queued",), "cancelled")
 
 
@@ -180,3 +186,14 @@ def test_a_state_directory_that_cannot_be_used_is_a_409_with_the_reason_not_a_fa
         assert answer.status_code == 409, answer.text
         assert "training is unavailable" in answer.json()["detail"]["message"]
         assert "state" in answer.json()["detail"]["message"]
+
+
+def test_a_workers_probe_gives_the_first_eta_before_any_job_is_measured(tmp_path):
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = store.submit("finn-0123456789abcdef", "finn-run", "teaching", "softmax", {"steps": 3000}, 480)
+    assert store.get(job["id"])["eta_seconds"] is None  # nothing measured: no ETA rather than a made-up one
+    probe_cost(store, slots=2, steps=300)
+    start, per_step, per_recorded, slots = store.cost_model()
+    assert per_step > 0 and per_recorded > 0 and slots == 2
+    assert store.get(job["id"])["eta_seconds"] == pytest.approx(start + 3000 * per_step + 480 * per_recorded)
+    assert not list(tmp_path.glob("*probe*"))

@@ -38,7 +38,7 @@ def options() -> dict:
 
 
 @router.post("/estimate", responses={422: {"description": "knobs out of range, each listed"}})
-def estimate(request: EstimateRequest):
+def estimate(request: EstimateRequest, http: Request):
     problems = knob_problems(request.kind, request.knobs)
     if request.kind == "teaching" and request.method not in TEACHING_METHODS:
         problems.append(f"method: must be softmax or sgns (got {request.method[:40]!r})")
@@ -46,7 +46,8 @@ def estimate(request: EstimateRequest):
         return _unprocessable(problems)
     knobs = with_defaults(request.kind, request.knobs)
     cost = teaching_cost(knobs) if request.kind == "teaching" else {}
-    return {"kind": request.kind, "knobs": knobs, **cost}
+    seconds = _jobs(http).expected_seconds(cost["steps"], cost["recorded_steps"]) if cost else None
+    return {"kind": request.kind, "knobs": knobs, **cost, "expected_seconds": seconds}
 
 
 class JobRequest(EstimateRequest):
@@ -71,7 +72,8 @@ def submit(body: JobRequest, request: Request,
     check_name(body.name)  # before the name meets a path
     if (request.app.state.runs.root / body.name).exists():
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
-    job = _jobs(request).submit(student, body.name, body.kind, body.method, with_defaults(body.kind, body.knobs))
+    knobs = with_defaults(body.kind, body.knobs)
+    job = _jobs(request).submit(student, body.name, body.kind, body.method, knobs, teaching_cost(knobs)["recorded_steps"])
     request.app.state.train_queue.submit(job["id"], _jobs(request).path, request.app.state.runs.root)
     return job
 
