@@ -32,13 +32,13 @@ from backend.sized_lru import SizedLRU
 from backend.word_index import WordIndex
 from trainer.errors import Broken, NotFound, RunFormatError
 from trainer.run_format import (
-    WEIGHT_LIMIT,
     MANIFEST,
     MODEL,
     STEP_CHUNKS,
     STEP_INDEX,
     STEPS_FIELD,
     VOCAB,
+    WEIGHT_LIMIT,
     WEIGHTS_FIELD,
     WORDS_FIELD,
     check_relpath,

@@ -4,7 +4,9 @@ shows a progress bar with the loss so far; a failure's reason is the last line o
 
 Lines: {"event": "progress", "step": N, "steps": TOTAL, "loss": MEAN} at most every REPORT_SECONDS (the loss
 is the mean since the previous line, steadier than one step's), then {"event": "done", "diverged": null or
-the manifest's `diverged`, "train_seconds" and "write_seconds": what the training loop and writing the run took (the queue's cost model)}. A diverged run is kept (train_run's keep_diverged): that is a lesson too.
+the manifest's `diverged`, "train_seconds" and "write_seconds": what the training loop and writing the run
+took (the queue's cost model), "bytes": the run's size (the disk quotas)}. A diverged run is kept
+(train_run's keep_diverged): that is a lesson too.
 
 Usage: python -m backend.train_child JOB_JSON RUNS_DIR, JOB_JSON a job as backend/train_jobs.py stores it."""
 
@@ -51,7 +53,7 @@ def run(job: dict, runs_dir: Path) -> dict:
                         keep_diverged=True)
     diverged = json.loads((summary.run_dir / "run.json").read_text()).get("diverged")
     event = {"event": "done", "diverged": diverged, "train_seconds": summary.train_seconds,
-             "write_seconds": summary.write_seconds}
+             "write_seconds": summary.write_seconds, "bytes": summary.total_bytes}
     progress.line(event)
     return event
 

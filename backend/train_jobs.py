@@ -16,7 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
-from backend.errors import Busy, TooManyRequests, Unsupported
+from backend.errors import Busy, TooLarge, TooManyRequests, Unsupported
 from trainer.errors import NotFound, WordlabError
 from trainer.names import check_name
 
@@ -24,6 +24,8 @@ JOB_SECONDS = 600                 # a job running longer is killed and reported 
 JOB_MEMORY_BYTES = 4 << 30        # RLIMIT_AS of the trainer's process
 WAITING_PER_STUDENT = 2           # queued or running jobs one student may have
 WAITING_IN_ALL = 120              # queued or running jobs of the whole class
+QUOTA_PER_STUDENT = 300 * 10**6  # bytes of runs one student's jobs may hold
+QUOTA_IN_ALL = 4 * 10**9          # bytes of runs all the class's jobs may hold
 ACTIVE = ("queued", "running")
 PROBE_STEPS = 2000                # a worker's cost probe at its start: a small default teaching run
 COST_JOBS = 20                    # the cost model's medians are over this many last finished jobs
@@ -32,14 +34,14 @@ INTERRUPTED = "the training worker stopped (killed or restarted) while this job 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
 started REAL, finished REAL, reason TEXT, step INTEGER, steps INTEGER, loss REAL, diverged TEXT, train_seconds REAL,
-write_seconds REAL, recorded INTEGER);
+write_seconds REAL, recorded INTEGER, bytes INTEGER);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, steps INTEGER NOT NULL, recorded INTEGER NOT NULL,
 train_seconds REAL NOT NULL, write_seconds REAL NOT NULL, total_seconds REAL NOT NULL, slots INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
 ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT", "train_seconds": "REAL",
-                 "write_seconds": "REAL", "recorded": "INTEGER"}
+                 "write_seconds": "REAL", "recorded": "INTEGER", "bytes": "INTEGER"}
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason",
-           "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded")
+           "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded", "bytes")
 
 
 class StateUnusable(Unsupported):
@@ -87,8 +89,10 @@ class JobStore:
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO switches VALUES ('training', ?)", (int(on),))
 
-    def submit(self, student: str, name: str, kind: str, method: str, knobs: dict, recorded: int | None = None) -> dict:
-        """Queue a job (recorded: its recorded steps, for the cost model) within the per-student and class bounds."""
+    def submit(self, student: str, name: str, kind: str, method: str, knobs: dict, recorded: int | None = None,
+               max_bytes: int = 0) -> dict:
+        """Queue a job within the per-student and class bounds and disk quotas. recorded: its recorded steps
+        (the cost model); max_bytes: its run's largest size, counted against the quotas until it is written."""
         check_name(name)
         if not self.enabled():
             raise Busy("the instructor has turned training off for this class")
@@ -96,7 +100,7 @@ class JobStore:
                "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
                "finished": None, "reason": None, "step": 0, "steps": knobs.get("steps"), "loss": None,
                "diverged": None, "train_seconds": None, "write_seconds": None,
-               "recorded": recorded}
+               "recorded": recorded, "bytes": max_bytes}
         with self._db() as db:
             mine = db.execute("SELECT COUNT(*) FROM jobs WHERE student=? AND state IN (?,?)", (student, *ACTIVE))
             if mine.fetchone()[0] >= WAITING_PER_STUDENT:
@@ -104,8 +108,8 @@ class JobStore:
                                       "one to finish or cancel it")
             if db.execute("SELECT COUNT(*) FROM jobs WHERE state IN (?,?)", ACTIVE).fetchone()[0] >= WAITING_IN_ALL:
                 raise TooManyRequests(f"the class has {WAITING_IN_ALL} jobs waiting already; try again later")
-            if db.execute("SELECT 1 FROM jobs WHERE name=? AND state!='failed' AND state!='cancelled'",
-                          (name,)).fetchone():
+            self._check_quota(db, student, max_bytes)
+            if db.execute("SELECT 1 FROM jobs WHERE name=? AND state IN (?,?,?)", (name, *ACTIVE, "done")).fetchone():
                 raise WordlabError(f"a run or job named {name!r} exists already; choose another name")
             db.execute(f"INSERT INTO jobs VALUES ({','.join('?' * len(COLUMNS))})", [job[c] for c in COLUMNS])
         return self._public(job)
@@ -120,6 +124,31 @@ class JobStore:
         with self._db() as db:
             db.execute("UPDATE jobs SET step=?, steps=?, loss=COALESCE(?, loss) WHERE id=? AND state='running'",
                        (step, steps, loss, job_id))
+
+    def _check_quota(self, db: sqlite3.Connection, student: str, max_bytes: int) -> None:
+        """The disk a student's runs and jobs hold (written runs at their size, waiting ones at their largest),
+        and the class's: a job that would pass either quota is refused, saying how to make room."""
+        held = "SELECT COALESCE(SUM(bytes), 0) FROM jobs WHERE state IN ('queued', 'running', 'done')"
+        mine = db.execute(held + " AND student=?", (student,)).fetchone()[0]
+        if mine + max_bytes > QUOTA_PER_STUDENT:
+            raise TooLarge(f"your runs hold {mine / 1e6:.0f} MB and this one may take {max_bytes / 1e6:.0f} MB, over "
+                           f"your {QUOTA_PER_STUDENT / 1e6:.0f} MB; delete one of your runs or train a smaller one")
+        everyone = db.execute(held).fetchone()[0]
+        if everyone + max_bytes > QUOTA_IN_ALL:
+            raise TooLarge(f"the class's runs hold {everyone / 1e9:.1f} GB, near the {QUOTA_IN_ALL / 1e9:.0f} GB they "
+                           "may; ask your instructor to delete some")
+
+    def set_bytes(self, job_id: str, size: int) -> None:
+        with self._db() as db:
+            db.execute("UPDATE jobs SET bytes=? WHERE id=?", (size, job_id))
+
+    def owned_run(self, name: str, student: str | None) -> dict:
+        """The finished job that made the run `name` (a student's own only, with a key): else not found."""
+        with self._db() as db:
+            row = db.execute("SELECT id, student FROM jobs WHERE name=? AND state='done'", (name,)).fetchone()
+        if row is None or (student is not None and row[1] != student):
+            raise NotFound(f"no run {name[:40]!r} of yours")
+        return self.get(row[0])
 
     def mark_diverged(self, job_id: str, diverged: dict) -> None:
         with self._db() as db:
@@ -212,7 +241,8 @@ class JobStore:
 
     def move(self, job_id: str, frm: tuple[str, ...], to: str, reason: str | None = None) -> bool:
         """Change a job's state only from one of `frm` (so a cancel and a finish cannot both win)."""
-        stamp = {"running": "started", "done": "finished", "failed": "finished", "cancelled": "finished"}[to]
+        stamp = {"running": "started", "done": "finished", "failed": "finished", "cancelled": "finished",
+                 "deleted": "finished"}[to]
         with self._db() as db:
             done = db.execute(f"UPDATE jobs SET state=?, {stamp}=?, reason=COALESCE(?, reason) WHERE id=? AND "
                               f"state IN ({','.join('?' * len(frm))})", (to, time.time(), reason, job_id, *frm))
@@ -311,6 +341,8 @@ def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 
         errors.seek(0)
         last = errors.read().strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
     if child.returncode == 0 and "event" in ended:
+        if isinstance(ended.get("bytes"), int):
+            store.set_bytes(job_id, ended["bytes"])
         if ended.get("diverged"):
             store.mark_diverged(job_id, ended["diverged"])
         if all(isinstance(ended.get(k), int | float) for k in ("train_seconds", "write_seconds")):

@@ -29,9 +29,13 @@ def client(tmp_path_factory):
     return TestClient(app)
 
 
-def take_next_job(app) -> None:
+def take_next_job(app, job_id: str | None = None) -> None:
+    """As `wordlab worker` would: the next message (through Huey's SQLite queue, as JSON), or every message
+    up to the one of job_id (earlier tests leave cancelled jobs' messages, which end at once)."""
     huey = app.state.train_queue.huey
     huey.execute(huey.dequeue())
+    while job_id and app.state.train_jobs.get(job_id)["state"] in ("queued", "running"):
+        huey.execute(huey.dequeue())
 
 
 def test_options_carry_the_cli_help_and_defaults(client):
@@ -197,3 +201,35 @@ def test_a_workers_probe_gives_the_first_eta_before_any_job_is_measured(tmp_path
     assert per_step > 0 and per_recorded > 0 and slots == 2
     assert store.get(job["id"])["eta_seconds"] == pytest.approx(start + 3000 * per_step + 480 * per_recorded)
     assert not list(tmp_path.glob("*probe*"))
+
+
+def test_a_student_deletes_their_own_run_and_no_one_elses(client):
+    runs = client.app.state.runs.root
+    job = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "anna-gone",
+                                                              "knobs": {"steps": 100, "dim": 2}}).json()
+    take_next_job(client.app, job["id"])
+    assert (runs / "anna-gone" / "run.json").exists()
+    assert client.delete("/api/train/runs/anna-gone", headers=BEN).status_code == 404
+    assert client.delete("/api/train/runs/default", headers=ANNA).status_code == 404  # not made from the page
+    deleted = client.delete("/api/train/runs/anna-gone", headers=ANNA)
+    assert deleted.status_code == 200 and deleted.json()["bytes"] > 0
+    assert not (runs / "anna-gone").exists()
+    assert client.get(f"/api/train/jobs/{job['id']}", headers=ANNA).json()["state"] == "deleted"
+    again = client.post("/api/train/jobs", headers=ANNA, json={"kind": "teaching", "name": "anna-gone"})
+    assert again.status_code == 201  # the name is free again
+    client.post(f"/api/train/jobs/{again.json()['id']}/cancel", headers=ANNA)
+
+
+def test_a_job_past_the_disk_quota_is_refused_saying_how_to_make_room(client, monkeypatch):
+    import backend.train_jobs as train_jobs
+
+    monkeypatch.setattr(train_jobs, "QUOTA_PER_STUDENT", 1_000_000)
+    refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-big",
+                                                                 "knobs": {"steps": 5000, "dim": 50}})
+    assert refused.status_code == 413
+    assert "over your 1 MB; delete one of your runs" in refused.json()["detail"]["message"]
+    monkeypatch.setattr(train_jobs, "QUOTA_PER_STUDENT", 300 * 10**6)
+    monkeypatch.setattr(train_jobs, "QUOTA_IN_ALL", 1_000_000)
+    refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-big",
+                                                                 "knobs": {"steps": 5000, "dim": 50}})
+    assert refused.status_code == 413 and "ask your instructor" in refused.json()["detail"]["message"]

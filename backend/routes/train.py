@@ -11,7 +11,9 @@ from backend.errors import TooLarge
 from backend.jsonresponse import OrjsonResponse
 from backend.routes.live import Instructor
 from backend.routing import OrjsonRoute
+from backend.run_admin import delete_run
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
+from trainer.errors import RunFormatError
 from trainer.names import check_name
 
 STUDENT_KEY = r"^[A-Za-z0-9_-]{16,64}$"  # made by frontend/js/student.js, kept in the browser's localStorage
@@ -73,7 +75,9 @@ def submit(body: JobRequest, request: Request,
     if (request.app.state.runs.root / body.name).exists():
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
     knobs = with_defaults(body.kind, body.knobs)
-    job = _jobs(request).submit(student, body.name, body.kind, body.method, knobs, teaching_cost(knobs)["recorded_steps"])
+    cost = teaching_cost(knobs)
+    job = _jobs(request).submit(student, body.name, body.kind, body.method, knobs, cost["recorded_steps"],
+                                cost["max_bytes"])
     request.app.state.train_queue.submit(job["id"], _jobs(request).path, request.app.state.runs.root)
     return job
 
@@ -96,6 +100,22 @@ def cancel(job_id: str, request: Request, student: str = Header(alias="X-Student
     return _jobs(request).get(job_id, student)
 
 
+@router.delete("/runs/{name}")
+def delete_mine(name: str, request: Request, student: str = Header(alias="X-Student-Key", pattern=STUDENT_KEY)):
+    """Delete a run this student trained from the page (another's, or one from the terminal, is not found)."""
+    return _delete(request, _jobs(request).owned_run(name, student))
+
+
+def _delete(request: Request, job: dict) -> dict:
+    check_name(job["name"])
+    try:
+        freed = delete_run(request.app.state.runs.root, job["name"])
+    except RunFormatError:
+        freed = 0  # removed from the terminal already: the job's record goes all the same
+    _jobs(request).move(job["id"], ("done",), "deleted", "run deleted")
+    return {"deleted": job["name"], "bytes": freed}
+
+
 class Enabled(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enabled: bool
@@ -111,6 +131,18 @@ def all_jobs(request: Request) -> list[dict]:
 def cancel_any(job_id: str, request: Request) -> dict:
     _jobs(request).move(job_id, ("queued", "running"), "cancelled", "cancelled by the instructor")
     return _jobs(request).get(job_id)
+
+
+@router.delete("/class/runs/{name}", dependencies=Instructor)
+def delete_any(name: str, request: Request) -> dict:
+    """The instructor deletes any run a student trained from the page."""
+    return _delete(request, _jobs(request).owned_run(name, None))
+
+
+@router.get("/enabled")
+def enabled(request: Request) -> Enabled:
+    """Whether the class may train now (the page says so before a student fills in the form)."""
+    return Enabled(enabled=_jobs(request).enabled())
 
 
 @router.put("/enabled", dependencies=Instructor)
