@@ -2,6 +2,7 @@
 non-default knobs and opens it in the walkthrough (the run's manifest has exactly those knobs); a worker
 killed while it trains leaves a failed job, with the reason, and no run."""
 
+import re
 import subprocess
 import sys
 
@@ -70,6 +71,8 @@ def start_long_job(base: str, page, name: str) -> str:
     with page.expect_response("**/api/train/jobs") as submitted:
         page.click("#start")
     page.wait_for_selector(f"#job-state:has-text('{name}: running')", timeout=60_000)
+    page.wait_for_selector("#job-progress-text:has-text('loss so far')", timeout=60_000)  # the live progress bar
+    assert 0 < float(page.get_attribute("#job-progress", "value")) < 50_000
     return submitted.value.json()["id"]
 
 
@@ -89,4 +92,26 @@ def test_cancel_a_running_job_and_another_student_cannot_touch_it(train_server, 
     page.click("#cancel")
     page.wait_for_selector("#job-state:has-text('cancelled-run: cancelled')")
     assert not (runs / "cancelled-run").exists()
+    assert not page.errors
+
+
+def test_a_diverging_learning_rate_gives_a_run_shown_as_diverged(train_server, page):
+    """lr 5 drives the loss to infinity within a few hundred steps: the run is kept up to its last sound
+    recorded step, the page says where it diverged, and the walkthrough says so and lists it as this
+    student's diverged run."""
+    base, runs, _ = train_server
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-lr")
+    page.fill("#run-name", "too-fast")
+    page.fill("#knob-lr", "5")
+    page.fill("#knob-steps", "2000")
+    page.wait_for_selector("#cost:has-text('2,000 steps')")
+    page.click("#start")
+    page.wait_for_selector("#job-state:has-text('too-fast: diverged at step')", timeout=90_000)
+    diverged = httpx.get(f"{base}/api/runs/too-fast").json()["diverged"]
+    assert diverged["lr"] == 5 and 0 < diverged["kept_steps"] < diverged["step"] <= 2000
+    page.wait_for_selector("#my-runs li[data-run='too-fast']")
+    page.click("#open-walkthrough")
+    page.wait_for_selector("#notice:has-text('This run diverged')")
+    assert re.search(r"too-fast \(\d+ words, \d+ steps\) · diverged · yours", page.text_content("#run"))
     assert not page.errors

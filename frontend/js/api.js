@@ -1,5 +1,7 @@
 // Every request the pages make goes through here. Errors become ApiError with a readable message.
 
+import { studentHeaders } from "./student.js";
+
 export class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
 }
@@ -28,6 +30,8 @@ const postJSON = (url, body, headers = {}) => request(url, {
 });
 
 export const listRuns = () => request("/api/runs");
+/** This browser's training jobs (the Train page's; the run selectors mark the runs they made as yours). */
+export const myTrainingJobs = () => request("/api/train/jobs", { headers: studentHeaders() });
 export const getManifest = (run) => request(`/api/runs/${enc(run)}`);
 
 /** A file listed in a run's manifest; the ?v= hash makes the browser cache it as immutable. */

@@ -3,7 +3,8 @@
 
 import { $, showError, startPage } from "./page.js";
 import { studentHeaders } from "./student.js";
-import { changedKnobs, costLine, knobProblems } from "./trainplan.js";
+import { changedKnobs, costLine, jobLine, knobProblems, progressLine } from "./trainplan.js";
+import { runTags } from "./runtags.js";
 
 const POLL_MS = 1000;  // how often a queued or running job's state is asked for
 const state = { schema: [], knobs: {}, job: null };
@@ -53,9 +54,11 @@ function renderJob() {
   const job = state.job;
   $("job").hidden = !job;
   if (!job) return;
-  const where = (job.state === "queued" ? `, number ${job.place} in the queue` : "") +
-    (job.eta_seconds == null ? "" : `, about ${Math.ceil(job.eta_seconds)} s to go`);
-  $("job-state").textContent = `${job.name}: ${job.state}${where}${job.reason ? ` (${job.reason})` : ""}`;
+  $("job-state").textContent = jobLine(job);
+  $("job-running").hidden = job.state !== "running";
+  $("job-progress").max = job.steps || 1;
+  $("job-progress").value = job.step || 0;
+  $("job-progress-text").textContent = progressLine(job);
   $("cancel").hidden = !["queued", "running"].includes(job.state);
   $("job-links").hidden = job.state !== "done";
   $("open-walkthrough").href = `/walkthrough.html?run=${encodeURIComponent(job.name)}`;
@@ -66,6 +69,41 @@ async function follow() {
   state.job = await call(`/api/train/jobs/${state.job.id}`);
   renderJob();
   if (["queued", "running"].includes(state.job.state)) setTimeout(() => follow().catch((e) => showError(e.message)), POLL_MS);
+  else await listMine();
+}
+
+/** This browser's finished runs: open, compare with another run (the explorer's two-run view), delete. */
+async function listMine() {
+  const [jobs, { runs }] = await Promise.all([call("/api/train/jobs"), call("/api/runs")]);
+  const own = new Set(jobs.filter((j) => j.state === "done").map((j) => j.name));
+  const mine = runs.filter((r) => own.has(r.name));
+  const others = runs.filter((r) => r.status === "ok");
+  $("mine").hidden = !mine.length;
+  $("my-runs").replaceChildren(...mine.map((r) => myRun(r, own, others)));
+}
+
+function myRun(run, own, others) {
+  const item = document.createElement("li");
+  const link = (text, href) => Object.assign(document.createElement("a"), { textContent: text, href });
+  const q = (params) => new URLSearchParams(params).toString();
+  const compare = document.createElement("select");
+  compare.setAttribute("aria-label", `compare ${run.name} with`);
+  compare.append(new Option("compare with…", ""), ...others.filter((r) => r.name !== run.name)
+    .map((r) => new Option(`${r.name}${runTags(r, own)}`, r.name)));
+  compare.addEventListener("change", () => {
+    if (compare.value) location.href = `/explorer.html?${q({ run: run.name, compare: compare.value })}`;
+  });
+  const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "Delete" });
+  remove.addEventListener("click", async () => {
+    try {
+      await call(`/api/train/runs/${encodeURIComponent(run.name)}`, { method: "DELETE" });
+      await listMine();
+    } catch (err) { showError(err.message); }
+  });
+  item.append(`${run.name}${runTags(run, new Set())} `, link("walkthrough", `/walkthrough.html?${q({ run: run.name })}`),
+    " · ", link("explorer", `/explorer.html?${q({ run: run.name })}`), " ", compare, " ", remove);
+  item.dataset.run = run.name;
+  return item;
 }
 
 async function main() {
@@ -89,6 +127,8 @@ async function main() {
     renderJob();
   });
   await estimate();
+  $("training-off").hidden = (await call("/api/train/enabled")).enabled;
+  await listMine();
 }
 
 startPage(main);

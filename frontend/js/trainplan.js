@@ -32,8 +32,31 @@ export function readableBytes(bytes) {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** One line of what the run costs, from /api/train/estimate's answer. */
+/** One line of what the run costs, from /api/train/estimate's answer (expected seconds once measured). */
 export function costLine(estimate) {
+  const seconds = estimate.expected_seconds == null ? ""
+    : `, about ${seconds_(estimate.expected_seconds)} on this server once it starts`;
   return `${estimate.steps.toLocaleString("en")} steps, ${estimate.recorded_steps.toLocaleString("en")} recorded, ` +
-    `at most ${readableBytes(estimate.max_bytes)} on disk`;
+    `at most ${readableBytes(estimate.max_bytes)} on disk${seconds}`;
+}
+
+const seconds_ = (s) => s < 90 ? `${Math.max(1, Math.ceil(s))} s` : `${Math.round(s / 60)} min`;
+
+/** The job's state as a sentence: its place in the queue, the ETA, a diverged run's step, a failure's reason. */
+export function jobLine(job) {
+  const eta = job.eta_seconds == null ? "" : `, about ${seconds_(job.eta_seconds)} to go`;
+  if (job.state === "queued") return `${job.name}: queued, number ${job.place} in the queue${eta}`;
+  if (job.state === "running") return `${job.name}: running${eta}`;
+  if (job.state === "done" && job.diverged) {
+    return `${job.name}: diverged at step ${job.diverged.step.toLocaleString("en")} with learning rate ` +
+      `${job.diverged.lr}; kept up to step ${job.diverged.kept_steps.toLocaleString("en")}, open it to see the loss climb`;
+  }
+  return `${job.name}: ${job.state}${job.reason ? ` (${job.reason})` : ""}`;
+}
+
+/** How far a running job is: "step 1,200 of 15,000, loss so far 3.21" ("" before its first step). */
+export function progressLine(job) {
+  if (!job.step || !job.steps) return "";
+  const loss = job.loss == null ? "" : `, loss so far ${job.loss.toPrecision(3)}`;
+  return `step ${job.step.toLocaleString("en")} of ${job.steps.toLocaleString("en")}${loss}`;
 }

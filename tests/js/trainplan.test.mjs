@@ -25,3 +25,17 @@ test("cost reads in steps and bytes", () => {
   assert.equal(costLine({ steps: 1500, recorded_steps: 330, max_bytes: 12_300 }),
     "1,500 steps, 330 recorded, at most 12.3 KB on disk");
 });
+
+test("a job reads as its place, ETA, progress, or where it diverged", async () => {
+  const { jobLine, progressLine } = await import("../../frontend/js/trainplan.js");
+  assert.equal(jobLine({ name: "r", state: "queued", place: 3, eta_seconds: 41.2 }),
+    "r: queued, number 3 in the queue, about 42 s to go");
+  assert.equal(jobLine({ name: "r", state: "running", eta_seconds: 600 }), "r: running, about 10 min to go");
+  assert.equal(jobLine({ name: "r", state: "failed", reason: "killed" }), "r: failed (killed)");
+  assert.match(jobLine({ name: "r", state: "done", diverged: { step: 218, lr: 5, kept_steps: 165 } }),
+    /^r: diverged at step 218 with learning rate 5; kept up to step 165/);
+  assert.equal(progressLine({ step: 1200, steps: 15000, loss: 3.2149 }), "step 1,200 of 15,000, loss so far 3.21");
+  assert.equal(progressLine({ step: 0, steps: 15000, loss: null }), "");
+  assert.equal(costLine({ steps: 10, recorded_steps: 10, max_bytes: 2000, expected_seconds: 3.2 }),
+    "10 steps, 10 recorded, at most 2.0 KB on disk, about 4 s on this server once it starts");
+});
