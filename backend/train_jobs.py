@@ -27,7 +27,8 @@ WAITING_IN_ALL = 120              # queued or running jobs of the whole class
 QUOTA_PER_STUDENT = 300 * 10**6  # bytes of runs one student's jobs may hold
 QUOTA_IN_ALL = 4 * 10**9          # bytes of runs all the class's jobs may hold
 ACTIVE = ("queued", "running")
-PROBE_STEPS = 2000                # a worker's cost probe at its start: a small default teaching run
+PROBE_STEPS = None                # a worker's cost probe at its start: the default teaching run (what most
+                                  # students train first; a 2,000-step probe overestimated it 2× on writing)
 COST_JOBS = 20                    # the cost model's medians are over this many last finished jobs
 INTERRUPTED = "the training worker stopped (killed or restarted) while this job ran"
 
@@ -289,25 +290,30 @@ def _follow_progress(store: JobStore | None, job_id: str, lines, ended: dict) ->
             ended.update(event)
 
 
-def probe_cost(store: JobStore, slots: int, steps: int = PROBE_STEPS) -> None:
-    """At a worker's start: a small teaching run trained as a job is (the same child, into a directory that is
-    then removed), so the first students see an ETA measured on this machine, not a guess."""
+def probe_cost(store: JobStore, slots: int, steps: int | None = PROBE_STEPS) -> None:
+    """At a worker's start: a default teaching run (or one of `steps`) trained as a job is (the same child, into
+    a directory that is then removed), so the first students see an ETA measured on this machine, not a guess.
+    It is measured at that moment: other work on the machine later (a class, other programs) moves it, and
+    the medians of the finished jobs take over as they come."""
     import dataclasses
 
     from trainer.config import TeachingConfig
 
-    with tempfile.TemporaryDirectory(prefix="wordlab-probe-") as runs:
-        job = {"name": "probe", "kind": "teaching", "method": "softmax", "knobs": {"steps": steps}}
-        started = time.monotonic()
-        child = subprocess.run(trainer_command(job, Path(runs)), capture_output=True, text=True, timeout=JOB_SECONDS,
-                               preexec_fn=_limits, errors="replace")
-        total = time.monotonic() - started
-    done: dict = {}
-    _follow_progress(None, "", child.stdout.splitlines(), done)
-    if child.returncode != 0 or "train_seconds" not in done:
-        print(f"wordlab worker: the cost probe failed ({child.stderr.strip()[-300:]}); ETAs wait for a first job",
-              file=sys.stderr)
-        return
+    steps = steps or TeachingConfig().steps
+    for warm_up in (True, False):  # the first child compiles what numba caches on disk: a cost paid once, not per job
+        with tempfile.TemporaryDirectory(prefix="wordlab-probe-") as runs:
+            job = {"name": "probe", "kind": "teaching", "method": "softmax",
+                   "knobs": {"steps": min(steps, 200) if warm_up else steps}}
+            started = time.monotonic()
+            child = subprocess.run(trainer_command(job, Path(runs)), capture_output=True, text=True,
+                                   timeout=JOB_SECONDS, preexec_fn=_limits, errors="replace")
+            total = time.monotonic() - started
+        done: dict = {}
+        _follow_progress(None, "", child.stdout.splitlines(), done)
+        if child.returncode != 0 or "train_seconds" not in done:
+            print(f"wordlab worker: the cost probe failed ({child.stderr.strip()[-300:]}); ETAs wait for a first "
+                  "job", file=sys.stderr)
+            return
     recorded = len(dataclasses.replace(TeachingConfig(), steps=steps).recorded_steps())
     store.record_probe(steps, recorded, done["train_seconds"], done["write_seconds"], total, slots)
 
