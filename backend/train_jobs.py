@@ -50,6 +50,10 @@ class StateUnusable(Unsupported):
     reason, and every other page works (answered 409, never 500 nor a server that does not start)."""
 
 
+class StudentBusy(Exception):
+    """A job taken while its student's other job runs: the queue takes it again a little later."""
+
+
 class JobStore:
     """The jobs table. Each call opens its own connection: web workers and job runners share the file.
     Opened on first use, not when the app is made: a state directory that cannot be used costs the
@@ -249,6 +253,20 @@ class JobStore:
                               f"state IN ({','.join('?' * len(frm))})", (to, time.time(), reason, job_id, *frm))
             return done.rowcount == 1
 
+    def start(self, job_id: str, student: str) -> bool:
+        """queued → running, unless it was cancelled (False) or its student has a job running already
+        (StudentBusy: at most one running job per student, however many workers take jobs)."""
+        with self._db() as db:
+            moved = db.execute("UPDATE jobs SET state='running', started=? WHERE id=? AND state='queued' AND NOT "
+                               "EXISTS (SELECT 1 FROM jobs WHERE student=? AND state='running')",
+                               (time.time(), job_id, student)).rowcount
+            if moved:
+                return True
+            state = db.execute("SELECT state FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if state and state[0] == "queued":
+            raise StudentBusy(f"job {job_id}: its student has a job running; it waits for that one")
+        return False
+
     def fail_interrupted(self) -> int:
         """Jobs that were running when the runner stopped are failed, with that reason, not silently lost."""
         with self._db() as db:
@@ -322,7 +340,7 @@ def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 
     """Run one queued job to its end state: done (perhaps diverged, its run kept and marked), failed (with the
     trainer's last words) or cancelled."""
     job = store.get(job_id)
-    if not store.move(job_id, ("queued",), "running"):
+    if not store.start(job_id, job["student"]):
         return store.get(job_id)["state"]  # cancelled while it waited
     with tempfile.TemporaryFile("w+", errors="replace") as errors:
         child = subprocess.Popen(trainer_command(job, runs_dir), stdout=subprocess.PIPE, stderr=errors,

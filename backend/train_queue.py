@@ -11,13 +11,15 @@ import time
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey
+from huey.exceptions import RetryTask
 from huey.registry import Message
 from huey.serializer import Serializer
 
 from backend.statestore import DEFAULT_STATE_DIR, StateConfig
-from backend.train_jobs import JobStore, StateUnusable, probe_cost, run_job
+from backend.train_jobs import JobStore, StateUnusable, StudentBusy, probe_cost, run_job
 
 QUEUE_NAME = "wordlab-train"
+BUSY_RETRY_SECONDS = 2  # a job whose student has another one running waits this long before it is taken again
 _WHEN = ("eta", "expires_resolved")  # Message fields holding a datetime
 
 
@@ -56,7 +58,10 @@ def training_queue(state: StateConfig):
 
     @huey.task(name="train")
     def train(job_id: str, jobs_file: str, runs_dir: str) -> None:
-        run_job(JobStore(Path(jobs_file)), job_id, Path(runs_dir))
+        try:
+            run_job(JobStore(Path(jobs_file)), job_id, Path(runs_dir))
+        except StudentBusy as busy:  # one running job per student: behind the others, tried again in a moment
+            raise RetryTask(str(busy), delay=BUSY_RETRY_SECONDS) from busy
 
     return huey, train
 

@@ -233,3 +233,36 @@ def test_a_job_past_the_disk_quota_is_refused_saying_how_to_make_room(client, mo
     refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-big",
                                                                  "knobs": {"steps": 5000, "dim": 50}})
     assert refused.status_code == 413 and "ask your instructor" in refused.json()["detail"]["message"]
+
+
+def test_one_running_job_per_student_the_next_waits_behind_it(client):
+    """However many workers take jobs: a student's second job is not started while the first runs; Huey
+    takes it again later (RetryTask), and it runs once the first has ended."""
+    from backend.train_jobs import StudentBusy
+
+    store = client.app.state.train_jobs
+    first = store.submit("gus-0123456789abcdef", "gus-1", "teaching", "softmax", {"steps": 100})
+    second = store.submit("gus-0123456789abcdef", "gus-2", "teaching", "softmax", {"steps": 100})
+    other = store.submit("hal-0123456789abcdef", "hal-1", "teaching", "softmax", {"steps": 100})
+    assert store.start(first["id"], "gus-0123456789abcdef")
+    with pytest.raises(StudentBusy):
+        store.start(second["id"], "gus-0123456789abcdef")
+    assert store.get(second["id"])["state"] == "queued"
+    assert store.start(other["id"], "hal-0123456789abcdef")  # another student's job is not held back
+    store.move(first["id"], ("running",), "cancelled")
+    assert store.start(second["id"], "gus-0123456789abcdef")
+    for job in (second, other):
+        store.move(job["id"], ("running",), "cancelled")
+
+
+def test_a_busy_students_job_goes_back_to_the_queue_through_huey(tmp_path):
+    state = StateConfig("sqlite", directory=tmp_path / "state")
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    running = store.submit("ivy-0123456789abcdef", "ivy-1", "teaching", "softmax", {"steps": 100})
+    waiting = store.submit("ivy-0123456789abcdef", "ivy-2", "teaching", "softmax", {"steps": 100})
+    assert store.start(running["id"], "ivy-0123456789abcdef")
+    huey, train = training_queue(state)
+    train(waiting["id"], str(store.path), str(tmp_path / "runs"))
+    huey.execute(huey.dequeue())
+    assert store.get(waiting["id"])["state"] == "queued"
+    assert [task.args[0] for task in huey.scheduled()] == [waiting["id"]]  # taken again in a moment
