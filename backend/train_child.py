@@ -46,7 +46,9 @@ def run(job: dict, runs_dir: Path) -> dict:
 
     if job["kind"] != "teaching":
         raise ValueError(f"this worker trains teaching runs, not {job['kind']!r}")
-    config = TeachingConfig(method=job["method"], **job["knobs"])
+    source = job.get("source") or {}  # paths the server chose (backend/train_sources.py); none: teaching, words
+    chosen = {field: source[field] for field in ("corpus", "tokenizer") if source.get(field)}
+    config = TeachingConfig(method=job["method"], **job["knobs"], **chosen)
     progress = Progress(config.steps)
     progress.line({"event": "progress", "step": 0, "steps": config.steps, "loss": None})
     summary = train_run(config, job["name"], runs_dir, progress=False, log=lambda line: None, report=progress,

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 from backend.errors import Busy, TooLarge, TooManyRequests, Unsupported
+from backend.train_sources import remove_pasted
 from trainer.errors import NotFound, WordlabError
 from trainer.names import check_name
 
@@ -35,14 +36,15 @@ INTERRUPTED = "the training worker stopped (killed or restarted) while this job 
 SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, student TEXT NOT NULL, name TEXT NOT NULL,
 kind TEXT NOT NULL, method TEXT NOT NULL, knobs TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
 started REAL, finished REAL, reason TEXT, step INTEGER, steps INTEGER, loss REAL, diverged TEXT, train_seconds REAL,
-write_seconds REAL, recorded INTEGER, bytes INTEGER);
+write_seconds REAL, recorded INTEGER, bytes INTEGER, source TEXT);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, steps INTEGER NOT NULL, recorded INTEGER NOT NULL,
 train_seconds REAL NOT NULL, write_seconds REAL NOT NULL, total_seconds REAL NOT NULL, slots INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
 ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT", "train_seconds": "REAL",
-                 "write_seconds": "REAL", "recorded": "INTEGER", "bytes": "INTEGER"}
+                 "write_seconds": "REAL", "recorded": "INTEGER", "bytes": "INTEGER",
+                 "source": "TEXT"}
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason",
-           "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded", "bytes")
+           "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded", "bytes", "source")
 
 
 class StateUnusable(Unsupported):
@@ -95,9 +97,10 @@ class JobStore:
             db.execute("INSERT OR REPLACE INTO switches VALUES ('training', ?)", (int(on),))
 
     def submit(self, student: str, name: str, kind: str, method: str, knobs: dict, recorded: int | None = None,
-               max_bytes: int = 0) -> dict:
+               max_bytes: int = 0, source: dict | None = None) -> dict:
         """Queue a job within the per-student and class bounds and disk quotas. recorded: its recorded steps
-        (the cost model); max_bytes: its run's largest size, counted against the quotas until it is written."""
+        (the cost model); max_bytes: its run's largest size, counted against the quotas until it is written;
+        source: its text and tokenizer (backend/train_sources.py), None for the teaching corpus in words."""
         check_name(name)
         if not self.enabled():
             raise Busy("the instructor has turned training off for this class")
@@ -105,7 +108,7 @@ class JobStore:
                "knobs": json.dumps(knobs), "state": "queued", "created": time.time(), "started": None,
                "finished": None, "reason": None, "step": 0, "steps": knobs.get("steps"), "loss": None,
                "diverged": None, "train_seconds": None, "write_seconds": None,
-               "recorded": recorded, "bytes": max_bytes}
+               "recorded": recorded, "bytes": max_bytes, "source": json.dumps(source)}
         with self._db() as db:
             mine = db.execute("SELECT COUNT(*) FROM jobs WHERE student=? AND state IN (?,?)", (student, *ACTIVE))
             if mine.fetchone()[0] >= WAITING_PER_STUDENT:
@@ -122,7 +125,8 @@ class JobStore:
     def _public(self, job: dict) -> dict:
         def parsed(value):
             return json.loads(value) if isinstance(value, str) else value
-        return {**job, "knobs": parsed(job["knobs"]), "diverged": parsed(job["diverged"])}
+        return {**job, "knobs": parsed(job["knobs"]), "diverged": parsed(job["diverged"]),
+                "source": parsed(job["source"])}
 
     def progress(self, job_id: str, step: int, steps: int, loss: float | None) -> None:
         """How far a running job is (from its child's progress lines): the page's bar and loss so far."""
@@ -277,7 +281,7 @@ class JobStore:
 def trainer_command(job: dict, runs_dir: Path) -> list[str]:
     """The one place that builds the trainer's command line: a child that trains the job in-process and
     reports its progress as JSON lines (backend/train_child.py)."""
-    fields = {name: job[name] for name in ("name", "kind", "method", "knobs")}
+    fields = {name: job.get(name) for name in ("name", "kind", "method", "knobs", "source")}
     return [sys.executable, "-m", "backend.train_child", json.dumps(fields), str(runs_dir)]
 
 
@@ -341,7 +345,17 @@ def run_job(store: JobStore, job_id: str, runs_dir: Path, poll_seconds: float = 
     trainer's last words) or cancelled."""
     job = store.get(job_id)
     if not store.start(job_id, job["student"]):
+        if store.get(job_id)["state"] != "queued":
+            remove_pasted(job["source"])
         return store.get(job_id)["state"]  # cancelled while it waited
+    try:
+        return _run_started(store, job, runs_dir, poll_seconds)
+    finally:
+        remove_pasted(job["source"])  # a pasted text lives only as long as its job
+
+
+def _run_started(store: JobStore, job: dict, runs_dir: Path, poll_seconds: float) -> str:
+    job_id = job["id"]
     with tempfile.TemporaryFile("w+", errors="replace") as errors:
         child = subprocess.Popen(trainer_command(job, runs_dir), stdout=subprocess.PIPE, stderr=errors,
                                  preexec_fn=_limits, text=True, errors="replace")

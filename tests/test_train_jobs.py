@@ -3,6 +3,7 @@ knobs get a 422 listing every problem, a teaching run's cost is counted from its
 
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -266,3 +267,44 @@ def test_a_busy_students_job_goes_back_to_the_queue_through_huey(tmp_path):
     huey.execute(huey.dequeue())
     assert store.get(waiting["id"])["state"] == "queued"
     assert [task.args[0] for task in huey.scheduled()] == [waiting["id"]]  # taken again in a moment
+
+
+def test_a_run_on_a_book_or_on_pasted_text_and_the_limits_on_both(client, tmp_path, monkeypatch):
+    """book:NAME is a listed file of data/corpora; pasted text is written under the state directory for its
+    job only; over 500 KB is a 413, an unknown book or tokenizer a 404."""
+    books_dir = tmp_path / "corpora"
+    books_dir.mkdir()
+    (books_dir / "fables.txt").write_text("the fox saw the crow .\nthe crow had the cheese .\n" * 60)
+    monkeypatch.setattr(client.app.state, "corpora_dir", books_dir)
+    assert "book:fables" in client.get("/api/train/options").json()["texts"]
+    knobs = {"steps": 100, "dim": 2, "min_count": 1}
+    book = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-fables",
+                                                              "text": "book:fables", "knobs": knobs})
+    assert book.status_code == 201, book.text
+    take_next_job(client.app, book.json()["id"])
+    manifest = json.loads((client.app.state.runs.root / "ben-fables" / "run.json").read_text())
+    assert manifest["config"]["corpus"] == str(books_dir / "fables.txt")
+
+    pasted_text = "a cat sat on a mat , a dog sat on a log .\n" * 40 + "odd \u202e text 🐈\r\n"
+    body = json.dumps({"kind": "teaching", "name": "ben-pasted", "text": "pasted", "pasted": pasted_text, "knobs": knobs})
+    pasted = client.post("/api/train/jobs", headers={**BEN, "Content-Type": "application/json"}, content=body)
+    assert pasted.status_code == 201, pasted.text
+    corpus = Path(pasted.json()["source"]["corpus"])
+    assert corpus.is_file() and corpus.parent == client.app.state.train_jobs.path.parent / "pasted"
+    take_next_job(client.app, pasted.json()["id"])
+    ended = client.get(f"/api/train/jobs/{pasted.json()['id']}", headers=BEN).json()
+    assert ended["state"] == "done", ended["reason"]
+    assert "sat" in json.loads((client.app.state.runs.root / "ben-pasted" / "vocab.json").read_text())["words"]
+    assert not corpus.exists()  # the pasted text lived as long as its job
+
+    for body, status in (({"text": "pasted", "pasted": "x" * 500_001}, 422),
+                         ({"text": "pasted", "pasted": "é" * 250_001}, 413),
+                         ({"text": "book:missing"}, 404), ({"text": "book:../teaching"}, 404),
+                         ({"text": "/etc/passwd"}, 400), ({"tokenizer": "nope"}, 404),
+                         ({"text": "teaching", "pasted": "stray"}, 400),
+                         ({"text": "pasted", "pasted": "binary \x00 file"}, 400)):
+        refused = client.post("/api/train/jobs", headers=BEN, json={"kind": "teaching", "name": "ben-refused", **body})
+        assert refused.status_code == status, (body.keys(), refused.text)
+    lone = '{"kind": "teaching", "name": "ben-lone", "text": "pasted", "pasted": "a \\ud800 b"}'
+    refused = client.post("/api/train/jobs", headers={**BEN, "Content-Type": "application/json"}, content=lone)
+    assert refused.status_code == 422  # a lone surrogate is not text: refused as the body arrives, never a 500

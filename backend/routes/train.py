@@ -13,6 +13,7 @@ from backend.routes.live import Instructor
 from backend.routing import OrjsonRoute
 from backend.run_admin import delete_run
 from backend.train_options import KINDS, TEACHING_METHODS, knob_problems, settings_schema, teaching_cost, with_defaults
+from backend.train_sources import PASTED_BYTES, books, job_source, remove_pasted, write_pasted
 from trainer.errors import RunFormatError
 from trainer.names import check_name
 
@@ -34,9 +35,12 @@ def _unprocessable(problems: list[str]) -> OrjsonResponse:
 
 
 @router.get("/options")
-def options() -> dict:
-    """Every kind of run with its knobs: default, range, integer or not, and the CLI's help sentence."""
-    return {"kinds": {kind: settings_schema(kind) for kind in KINDS}, "methods": list(TEACHING_METHODS)}
+def options(request: Request) -> dict:
+    """Every kind of run with its knobs (default, range, integer or not, the CLI's help sentence), the texts
+    a run may read and the tokenizers that may cut them."""
+    return {"kinds": {kind: settings_schema(kind) for kind in KINDS}, "methods": list(TEACHING_METHODS),
+            "texts": ["teaching", *(f"book:{name}" for name in books(request.app.state.corpora_dir)), "pasted"],
+            "pasted_bytes": PASTED_BYTES, "tokenizers": ["words", *request.app.state.tokenizers.find()]}
 
 
 @router.post("/estimate", responses={422: {"description": "knobs out of range, each listed"}})
@@ -54,6 +58,9 @@ def estimate(request: EstimateRequest, http: Request):
 
 class JobRequest(EstimateRequest):
     name: str = Field(description="the run's name: letters, digits, '-', '_' and '.', as `wordlab train --name`")
+    text: str = Field(default="teaching", max_length=200, description="teaching, book:NAME (data/corpora) or pasted")
+    pasted: str | None = Field(default=None, max_length=PASTED_BYTES, description="with text 'pasted': the text")
+    tokenizer: str = Field(default="words", max_length=100, description="words, or a BPE tokenizer's name")
 
 
 def _jobs(request: Request):
@@ -76,9 +83,18 @@ def submit(body: JobRequest, request: Request,
         return _unprocessable([f"name: a run named {body.name!r} exists already; choose another"])
     knobs = with_defaults(body.kind, body.knobs)
     cost = teaching_cost(knobs)
+    source = job_source(body.text, body.pasted, body.tokenizer, request.app.state.corpora_dir,
+                        request.app.state.tokenizers.find(), _jobs(request).path.parent / "pasted")
     job = _jobs(request).submit(student, body.name, body.kind, body.method, knobs, cost["recorded_steps"],
-                                cost["max_bytes"])
-    request.app.state.train_queue.submit(job["id"], _jobs(request).path, request.app.state.runs.root)
+                                cost["max_bytes"], source)
+    try:
+        if source["pasted"]:
+            write_pasted(source, body.pasted)
+        request.app.state.train_queue.submit(job["id"], _jobs(request).path, request.app.state.runs.root)
+    except Exception:
+        _jobs(request).move(job["id"], ("queued",), "failed", "the job could not be queued")
+        remove_pasted(source)
+        raise
     return job
 
 
