@@ -113,7 +113,7 @@ def work(state: StateConfig, workers: int, probe: bool = True) -> None:
     stop_with_supervisor()  # started by `wordlab serve`: ends with it, even when it is killed (SIGKILL)
     store = JobStore(jobs_path(state))
     store.fail_interrupted()
-    if probe:
+    if probe and store.cost_model() is None:  # measured already (a restart): the finished jobs' medians serve
         probe_cost(store, workers)
     huey, _ = training_queue(state)
     huey.create_consumer(workers=workers, worker_type="thread", check_worker_health=True).run()

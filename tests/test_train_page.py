@@ -41,7 +41,7 @@ def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_serv
         page.fill(f"#knob-{name}", value)
     page.wait_for_selector("#cost:has-text('150 steps')")
     page.click("#start")
-    page.wait_for_selector("#job-state:has-text('page-run: done')", timeout=60_000)
+    page.wait_for_selector("#job-state:has-text('page-run: done')", timeout=120_000)  # after the worker's probe
     page.click("#open-walkthrough")
     page.wait_for_url("**/walkthrough.html?run=page-run")
     config = httpx.get(f"{base}/api/runs/page-run").json()["config"]
@@ -114,4 +114,52 @@ def test_a_diverging_learning_rate_gives_a_run_shown_as_diverged(train_server, p
     page.click("#open-walkthrough")
     page.wait_for_selector("#notice:has-text('This run diverged')")
     assert re.search(r"too-fast \(\d+ words, \d+ steps\) · diverged · yours", page.text_content("#run"))
+    assert not page.errors
+
+
+def test_train_on_pasted_text_cut_by_a_bpe_tokenizer(train_server, page):
+    """The text and tokens a lesson varies: the student's own text, cut by the class's 'small' BPE tokenizer;
+    the pasted text is gone once its job has ended, and the run records both."""
+    base, runs, _ = train_server
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.fill("#run-name", "my-text")
+    page.select_option("#text", "pasted")
+    page.fill("#pasted", "the cat sat on the mat and the dog sat on the log .\n" * 30)
+    page.wait_for_selector("#pasted-size:has-text('1,560 of 500,000 bytes')")
+    page.select_option("#tokenizer", "small")
+    page.fill("#knob-steps", "300")
+    page.fill("#knob-min_count", "1")
+    page.wait_for_selector("#cost:has-text('300 steps')")
+    page.click("#start")
+    page.wait_for_selector("#job-state:has-text('my-text: done')", timeout=90_000)
+    manifest = httpx.get(f"{base}/api/runs/my-text").json()
+    assert manifest["tokenizer"]["name"] == "small" and "/pasted/" in manifest["corpus"]["source"]
+    assert not list(runs.parent.rglob("pasted/*.txt"))
+    assert not page.errors
+
+
+def test_the_instructor_sees_every_job_deletes_a_run_and_turns_training_off(train_server, page, state_dir):
+    from backend.livestore import instructor_key
+    from backend.statestore import StateConfig
+
+    base, runs, _ = train_server
+    key = instructor_key(StateConfig("sqlite", directory=state_dir))
+    assert (runs / "page-run").is_dir()  # trained by another student in the first test
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.click("#instructor summary")
+    page.fill("#instructor-key", key)
+    page.click("#instructor-show")
+    run = page.locator("#class-jobs li", has_text="page-run: done")
+    run.get_by_role("button", name="Delete run").click()
+    page.wait_for_selector("#class-jobs li:has-text('page-run: deleted')")
+    assert not (runs / "page-run").exists()
+    page.uncheck("#training-on")
+    page.wait_for_selector("#training-off", state="visible")
+    refused = httpx.post(f"{base}/api/train/jobs", headers={"X-Student-Key": "someone-0123456789"},
+                         json={"kind": "teaching", "name": "while-off"})
+    assert refused.status_code == 503 and "turned training off" in refused.json()["detail"]["message"]
+    page.check("#training-on")
+    page.wait_for_selector("#training-off", state="hidden")
     assert not page.errors

@@ -106,6 +106,14 @@ export const startClass = (key) => postJSON("/api/live/session", {}, instructor(
 export const endClass = (key) => request("/api/live/session", { method: "DELETE", headers: instructor(key) });
 export const publishClassView = (key, view) => postJSON("/api/live/state", view, instructor(key));
 export const askClass = (key, question) => postJSON("/api/live/questions", { question }, instructor(key));
+// The Train page's instructor panel (backend/routes/train.py's class routes).
+export const classTrainingJobs = (key) => request("/api/train/class/jobs", { headers: instructor(key) });
+export const cancelClassJob = (key, id) => postJSON(`/api/train/class/jobs/${enc(id)}/cancel`, {}, instructor(key));
+export const deleteClassRun = (key, name) =>
+  request(`/api/train/class/runs/${enc(name)}`, { method: "DELETE", headers: instructor(key) });
+export const setTrainingEnabled = (key, enabled) =>
+  request("/api/train/enabled", { method: "PUT", headers: { "Content-Type": "application/json", ...instructor(key) },
+    body: JSON.stringify({ enabled }) });
 /** action: "close" | "reopen" | "reveal" */
 export const changeClassQuestion = (key, ask, action) =>
   postJSON(`/api/live/questions/${enc(ask)}/${enc(action)}`, {}, instructor(key));

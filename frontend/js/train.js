@@ -5,6 +5,7 @@ import { $, showError, startPage } from "./page.js";
 import { studentHeaders } from "./student.js";
 import { changedKnobs, costLine, jobLine, knobProblems, progressLine } from "./trainplan.js";
 import { runTags } from "./runtags.js";
+import { setUpInstructorPanel } from "./traininstructor.js";
 
 const POLL_MS = 1000;  // how often a queued or running job's state is asked for
 const state = { schema: [], knobs: {}, job: null };
@@ -49,6 +50,26 @@ async function estimate() {
 
 const request = () => ({ kind: "teaching", method: $("method").value,
   knobs: changedKnobs(state.schema, state.knobs) });
+
+/** The text and tokens a job reads (the estimate does not depend on them). */
+const source = () => ({ text: $("text").value, tokenizer: $("tokenizer").value,
+  ...($("text").value === "pasted" ? { pasted: $("pasted").value } : {}) });
+
+const TEXT_LABELS = { teaching: "the teaching corpus", pasted: "my own text (paste it below)" };
+
+function setUpSource(options) {
+  $("text").replaceChildren(...options.texts.map((t) => new Option(TEXT_LABELS[t] ?? t.replace(/^book:/, "book: "), t)));
+  $("tokenizer").replaceChildren(...options.tokenizers.map((t) => new Option(t === "words" ? "words" : `BPE: ${t}`, t)));
+  const limit = options.pasted_bytes;
+  const sized = () => {
+    const bytes = new TextEncoder().encode($("pasted").value).length;
+    $("pasted-size").textContent = `${bytes.toLocaleString("en")} of ${limit.toLocaleString("en")} bytes`;
+    $("start").disabled = bytes > limit;
+  };
+  $("text").addEventListener("change", () => { $("pasted-row").hidden = $("text").value !== "pasted"; });
+  $("pasted").addEventListener("input", sized);
+  sized();
+}
 
 function renderJob() {
   const job = state.job;
@@ -109,6 +130,7 @@ function myRun(run, own, others) {
 async function main() {
   const options = await call("/api/train/options");
   state.schema = options.kinds.teaching;
+  setUpSource(options);
   state.knobs = Object.fromEntries(state.schema.map((k) => [k.name, k.default]));
   $("knobs").replaceChildren(...state.schema.map(knobInput));
   $("method").addEventListener("change", estimate);
@@ -116,7 +138,7 @@ async function main() {
     event.preventDefault();
     try {
       state.job = await call("/api/train/jobs", { method: "POST",
-        body: JSON.stringify({ ...request(), name: $("run-name").value }) });
+        body: JSON.stringify({ ...request(), ...source(), name: $("run-name").value }) });
       showError("");
       renderJob();
       await follow();
@@ -127,7 +149,9 @@ async function main() {
     renderJob();
   });
   await estimate();
-  $("training-off").hidden = (await call("/api/train/enabled")).enabled;
+  const { enabled } = await call("/api/train/enabled");
+  $("training-off").hidden = enabled;
+  setUpInstructorPanel(enabled);
   await listMine();
 }
 
