@@ -20,9 +20,12 @@ from backend.routes import live as live_routes
 from backend.routes import runs as runs_routes
 from backend.routes import share as share_routes
 from backend.routes import tokenize as tokenize_routes
+from backend.routes import train as train_routes
 from backend.runs import RunRegistry
 from backend.statestore import StateConfig, state_config
 from backend.tokenizers import ReferenceTokenizers, TokenizerRegistry, prepare_kernel_in_background
+from backend.train_jobs import JobStore
+from backend.train_queue import TrainingQueue, jobs_path
 from backend.training_pool import TrainingPool
 from trainer.bpe.gpt_tokenizers import REFERENCE_DIR, REFERENCE_DIR_ENV
 from trainer.config import DEFAULT_RUNS_DIR, DEFAULT_TOKENIZERS_DIR, PROJECT_ROOT
@@ -46,6 +49,8 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.router.on_shutdown.append(app.state.training_pool.close)
     app.state.long_work = LongWork()  # long texts to encode wait their turn (backend/long_work.py)
     app.state.live = LiveClass(state or state_config())  # the live class: WORDLAB_STATE, else data/state/
+    app.state.train_jobs = JobStore(jobs_path(app.state.live.config))  # runs trained from the page (opened lazily)
+    app.state.train_queue = TrainingQueue(app.state.live.config)  # Huey: `wordlab worker` takes the jobs (lazily)
 
     app.add_middleware(NegotiatedGZipMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -61,6 +66,7 @@ def create_app(runs_dir: Path = DEFAULT_RUNS_DIR, tokenizers_dir: Path = DEFAULT
     app.include_router(bpe_routes.router)
     app.include_router(share_routes.router)
     app.include_router(live_routes.router)
+    app.include_router(train_routes.router)
     add_offline_docs(app)
     if Path(frontend_dir).is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")

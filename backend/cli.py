@@ -324,7 +324,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--runs", type=Path, default=DEFAULT_RUNS_DIR)
     serve.add_argument("--tokenizers", type=Path, default=DEFAULT_TOKENIZERS_DIR)
     serve.set_defaults(handler=cmd_serve)
+    worker = commands.add_parser("worker", help="train the runs students queue from the Train page",
+                                 description="Take training jobs from the queue (SQLite under data/state/, or the "
+                                             "Redis that WORDLAB_STATE names, for workers on other machines).")
+    worker.add_argument("--jobs", type=int, default=1, help="jobs trained at once (default: %(default)s)")
+    worker.set_defaults(handler=cmd_worker)
     return parser
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from backend.statestore import state_config
+    from backend.train_queue import work
+
+    work(state_config(), args.jobs)
 
 
 def main(argv: list[str] | None = None) -> int:

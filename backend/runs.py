@@ -38,6 +38,7 @@ from trainer.run_format import (
     STEP_INDEX,
     STEPS_FIELD,
     VOCAB,
+    WEIGHT_LIMIT,
     WEIGHTS_FIELD,
     WORDS_FIELD,
     check_relpath,
@@ -50,9 +51,6 @@ from trainer.step_chunks import decode_columns, record_at
 from trainer.vocab import Vocab
 
 PARSED_FILES = (VOCAB, STEP_INDEX)  # the plain JSON files the server itself parses
-# Weights beyond ±1e15 are refused: below it no float32 dot product or norm of up to 1,000 dimensions
-# can overflow (a cosine of null, an infinite distance); no training that converged comes near it.
-WEIGHT_LIMIT = 1e15
 
 
 @dataclass(frozen=True)

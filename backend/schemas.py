@@ -30,6 +30,7 @@ class RunSummary(BaseModel):
     steps: int | None = None
     recorded_steps: int | None = None
     created: str | None = None
+    diverged: bool = False  # a teaching run kept after its loss stopped being finite (run.json's `diverged`)
 
 
 class RunList(BaseModel):

@@ -85,4 +85,6 @@ def serve(host: str, port: int, runs_dir: Path, tokenizers_dir: Path, workers: i
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
     os.environ[settings.BIND_HOST_ENV], os.environ[settings.BIND_PORT_ENV] = host, str(port)  # GET /api/share
     get_ready(host, port, runs_dir, tokenizers_dir)
+    from backend.train_queue import keep_worker_running
+    keep_worker_running()  # the Train page's jobs (backend/train_queue.py)
     uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN_OPTIONS)

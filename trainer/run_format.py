@@ -20,6 +20,10 @@ from trainer.names import NAME_RE
 FORMAT_VERSION = 3
 KINDS = ("teaching", "corpus")
 PARTIAL_PREFIX = ".partial-"
+# Weights beyond ±1e15 are refused by the reader (backend/runs.py): below it no float32 dot product or norm of
+# up to 1,000 dimensions can overflow (a cosine of null, an infinite distance); no training that converged comes
+# near it. A diverged run is kept only up to its last recorded step within it (trainer/teaching_run.py).
+WEIGHT_LIMIT = 1e15
 
 # File names.
 MANIFEST = "run.json"

@@ -15,19 +15,20 @@ from trainer.checkpoint import ResumeError, load_checkpoint
 from trainer.config import TeachingConfig, resolve_corpus
 from trainer.corpus import Corpus, read_corpus, regex_words
 from trainer.corpus_report import corpus_report, count_vocabulary, schedule_report
+from trainer.errors import Diverged
 from trainer.names import check_name
 from trainer.pairs import build_pairs
 from trainer.projection import final_and_global
 from trainer.recorder import StepRecorder
 from trainer.rounding import round_fixed, round_significant
-from trainer.run_format import check_run, chunk_path
+from trainer.run_format import WEIGHT_LIMIT, check_run, chunk_path
 from trainer.run_probes import choose_probes
 from trainer.run_store import RunWriter, manifest
 from trainer.sgns.probes import built_in
 from trainer.step_chunks import TIMELINE_DELTA_FIELDS, encode_chunk
 from trainer.stopwords import STOPWORDS
 from trainer.token_source import TokenSource, check_same_tokenizer, load_token_source
-from trainer.train import SkipGramTrainer
+from trainer.train import SkipGramTrainer, StepCallback
 from trainer.vocab import FilteredSentence, Vocab, build_vocab, filter_sentences
 
 POSITION_DECIMALS = 3
@@ -64,8 +65,13 @@ def prepare(config: TeachingConfig, encoding: str | None = None) -> PreparedCorp
 
 def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str | None = None,
               resume_from: Path | None = None, progress: bool = True,
-              log: Callable[[str], None] = print) -> RunSummary:
-    """Trains (or resumes) and writes the run; returns where it went and what it cost."""
+              log: Callable[[str], None] = print, report: Callable[[int, float], None] | None = None,
+              keep_diverged: bool = False) -> RunSummary:
+    """Trains (or resumes) and writes the run; returns where it went and what it cost.
+    report(step, loss) is called after every step (the Train page's progress, backend/train_child.py).
+    keep_diverged: a run whose loss stops being finite is written anyway, up to its last finite step, with
+    the weights of its last recorded step and `diverged` in its manifest: a diverged run is a lesson too
+    (without it, Diverged is raised and nothing is written, as the CLI wants)."""
     check_name(name)
     checkpoint = load_checkpoint(resume_from, "teaching") if resume_from else None
     if checkpoint:
@@ -98,9 +104,17 @@ def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str
         trainer.restore(checkpoint.W, checkpoint.W_out, checkpoint.state["step"])
         recorder.restore(checkpoint.loss_curve["loss"], checkpoint.records)
     started = time.perf_counter()
-    trainer.train_until(config.steps, recorder, progress)
+    on_step = recorder if report is None else _reporting(recorder, report)
+    try:
+        trainer.train_until(config.steps, on_step, progress)
+        diverged = None
+    except Diverged as error:
+        if not keep_diverged or not recorder.records:
+            raise
+        diverged = kept_diverged(trainer, recorder, config, error)
+        log(f"diverged at step {diverged['step']:,}: the run is kept up to step {trainer.step:,}")
     trained = time.perf_counter()
-    run_dir = write_run(config, name, Path(out_dir), prepared, recorder, trainer, progress)
+    run_dir = write_run(config, name, Path(out_dir), prepared, recorder, trainer, progress, diverged)
     written = time.perf_counter()
     for line in vector_quality.run_end_lines(run_dir):
         log(line)
@@ -108,8 +122,34 @@ def train_run(config: TeachingConfig, name: str, out_dir: Path, *, encoding: str
     return RunSummary(run_dir, trained - started, written - trained, total)
 
 
+def _reporting(recorder: StepRecorder, report: Callable[[int, float], None]) -> StepCallback:
+    def on_step(step, pair, loss, detail) -> None:
+        recorder(step, pair, loss, detail)
+        report(step, loss)
+    return on_step
+
+
+def kept_diverged(trainer: SkipGramTrainer, recorder: StepRecorder, config: TeachingConfig, error: Diverged) -> dict:
+    """A diverged run's state made writable: its last steps drove the weights to inf, NaN or beyond what a
+    reader serves (run_format.WEIGHT_LIMIT), so the run ends at its last recorded step whose weights are
+    within it, with the weights that step saw; the manifest's `diverged` says where the loss broke."""
+    broke_at = trainer.step + 1
+    keep = len(recorder.records)
+    while keep and not all(np.abs(np.asarray(recorder.records[keep - 1][w])).max() <= WEIGHT_LIMIT
+                           for w in ("W", "W_prime")):
+        keep -= 1
+    if not keep:
+        raise error
+    del recorder.records[keep:], recorder.weight_history[keep:]
+    last = recorder.records[-1]
+    del recorder.losses[last["step"]:]
+    trainer.restore(recorder.weight_history[-1], np.asarray(last["W_prime"], dtype=np.float32).T, last["step"])
+    return {"step": broke_at, "lr": config.lr, "kept_loss": recorder.losses[-1],
+            "kept_steps": last["step"], "message": str(error).split(". Nothing was written")[0]}
+
+
 def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: PreparedCorpus,
-              recorder: StepRecorder, trainer: SkipGramTrainer, progress: bool) -> Path:
+              recorder: StepRecorder, trainer: SkipGramTrainer, progress: bool, diverged: dict | None = None) -> Path:
     vocab, records = prepared.vocab, recorder.records
     steps = [r["step"] for r in records]
     history = np.stack(recorder.weight_history)
@@ -164,7 +204,8 @@ def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: Prepar
              "pairs": len(prepared.pairs), "steps": trainer.step, "recorded_steps": len(records),
              "epochs": round(trainer.step / len(prepared.pairs), 3)},
             chunk_size, {"steps": step_chunks, "timeline": timeline_chunks}, projections,
-            float(np.mean(recorder.losses[-min(len(recorder.losses), 500):]))))
+            float(np.mean(recorder.losses[-min(len(recorder.losses), 500):])),
+            **({"diverged": diverged} if diverged else {})))
 
 
 DEFAULT_RUNS = {"default": "softmax", "default-sgns": "sgns"}  # run name → method, same corpus and seed

@@ -44,7 +44,7 @@ def run_summaries(runs: RunRegistry) -> list[RunSummary]:
         summaries.append(RunSummary(
             name=entry.name, status="ok", kind=m["kind"], corpus=m.get("corpus", {}).get("source"),
             vocab_size=m["sizes"]["vocab"], dim=m["sizes"]["dim"], steps=m["sizes"]["steps"],
-            recorded_steps=m["sizes"]["recorded_steps"], created=m["created"]))
+            recorded_steps=m["sizes"]["recorded_steps"], created=m["created"], diverged="diverged" in m))
     return summaries
 
 

@@ -1,5 +1,7 @@
 // Every request the pages make goes through here. Errors become ApiError with a readable message.
 
+import { studentHeaders } from "./student.js";
+
 export class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
 }
@@ -28,6 +30,8 @@ const postJSON = (url, body, headers = {}) => request(url, {
 });
 
 export const listRuns = () => request("/api/runs");
+/** This browser's training jobs (the Train page's; the run selectors mark the runs they made as yours). */
+export const myTrainingJobs = () => request("/api/train/jobs", { headers: studentHeaders() });
 export const getManifest = (run) => request(`/api/runs/${enc(run)}`);
 
 /** A file listed in a run's manifest; the ?v= hash makes the browser cache it as immutable. */
@@ -102,6 +106,14 @@ export const startClass = (key) => postJSON("/api/live/session", {}, instructor(
 export const endClass = (key) => request("/api/live/session", { method: "DELETE", headers: instructor(key) });
 export const publishClassView = (key, view) => postJSON("/api/live/state", view, instructor(key));
 export const askClass = (key, question) => postJSON("/api/live/questions", { question }, instructor(key));
+// The Train page's instructor panel (backend/routes/train.py's class routes).
+export const classTrainingJobs = (key) => request("/api/train/class/jobs", { headers: instructor(key) });
+export const cancelClassJob = (key, id) => postJSON(`/api/train/class/jobs/${enc(id)}/cancel`, {}, instructor(key));
+export const deleteClassRun = (key, name) =>
+  request(`/api/train/class/runs/${enc(name)}`, { method: "DELETE", headers: instructor(key) });
+export const setTrainingEnabled = (key, enabled) =>
+  request("/api/train/enabled", { method: "PUT", headers: { "Content-Type": "application/json", ...instructor(key) },
+    body: JSON.stringify({ enabled }) });
 /** action: "close" | "reopen" | "reveal" */
 export const changeClassQuestion = (key, ask, action) =>
   postJSON(`/api/live/questions/${enc(ask)}/${enc(action)}`, {}, instructor(key));

@@ -8,7 +8,8 @@
 // class change the page the same way. The maths lives in plain modules (wordlist, mapview, dimsweep,
 // explorertext, nearestquestion), tested by node. Numbers come from the run's files or from the API.
 import {
-  analogy, getInputVectors, getManifest, getRunFile, getWordMap, listRuns, neighborsOf, similarity, similarityMatrix,
+  analogy, getInputVectors, getManifest, getRunFile, getWordMap, listRuns, myTrainingJobs, neighborsOf, similarity,
+  similarityMatrix,
 } from "./api.js";
 import { Announcer } from "./announce.js";
 import { HeatmapView } from "./components/heatmap.js";
@@ -27,6 +28,7 @@ import { distractors, nearestQuestion } from "./nearestquestion.js";
 import { $, promiseCache, showError, showNotice, startPage } from "./page.js";
 import { PageState, RefusedValue, intField, oneOf } from "./pagestate.js";
 import { offerQuestions } from "./questions.js";
+import { ownRuns, runTags } from "./runtags.js";
 import { bindCopyLink } from "./sharelink.js";
 import { labelReader, tokenLabel } from "./tokenlabel.js";
 import { formatWords, parseWords } from "./wordlist.js";
@@ -600,7 +602,8 @@ async function main() {
   if (state.refused.length) showNotice(state.refused.join("; "));
   listed = (await listRuns()).runs.filter((r) => r.status === "ok");
   if (!listed.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }
-  const label = (r) => `${r.name} (${r.kind}, ${formatCount(r.vocab_size)} words, d=${r.dim})`;
+  const own = await ownRuns(myTrainingJobs);
+  const label = (r) => `${r.name} (${r.kind}, ${formatCount(r.vocab_size)} words, d=${r.dim})${runTags(r, own)}`;
   $("run").replaceChildren(...listed.map((r) => new Option(label(r), r.name)));
   $("compare").append(...listed.map((r) => new Option(label(r), r.name)));
   const s = state.get();

@@ -16,6 +16,7 @@ export const PAGES = [
   { href: "/walkthrough.html", label: "Training walkthrough" },
   { href: "/tokens.html", label: "Token boundaries" },
   { href: "/explorer.html", label: "Embedding explorer" },
+  { href: "/train.html", label: "Train" },
   { href: "/glossary.html", label: "Glossary" },
   { href: "/docs", label: "API" },
 ];

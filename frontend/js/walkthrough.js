@@ -3,7 +3,8 @@
 // draws from it whenever it changes, whoever changed it (a control, a key, a link, a live class). Every
 // number is read from the run's files or derived from them by plain functions (stepmath.js and friends).
 import { Announcer } from "./announce.js";
-import { ApiError, getInputVectors, getManifest, listRuns } from "./api.js";
+import { ApiError, getInputVectors, getManifest, listRuns, myTrainingJobs } from "./api.js";
+import { divergedLine, ownRuns, runTags } from "./runtags.js";
 import { ProbabilityChart } from "./components/barchart.js";
 import { HeatmapView, transpose } from "./components/heatmap.js";
 import { LossChart } from "./components/linechart.js";
@@ -118,6 +119,7 @@ async function openRun(values) {
   }
   if (state.get().run !== values.run) return;   // another run was asked for while this one loaded
   setUpRun(run);
+  if (run.manifest.diverged) notices.push(divergedLine(run.manifest.diverged));
   const patch = {};
   if (values.word !== null && !run.words.includes(values.word)) {
     notices.push(`“${tokenLabel(values.word)}” is not in this run's vocabulary; following the center word instead.`);
@@ -477,7 +479,8 @@ async function main() {
     return;
   }
   if (!runs.length) { showError("No recorded runs yet. Train one with: wordlab train"); return; }
-  $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)` : `${r.name} (broken)`, r.name)));
+  const own = await ownRuns(myTrainingJobs);
+  $("run").replaceChildren(...runs.map((r) => new Option(r.status === "ok" ? `${r.name} (${r.vocab_size} words, ${r.steps} steps)${runTags(r, own)}` : `${r.name} (broken)`, r.name)));
   runList = runs;
   const name = state.get().run ?? (runs.find((r) => r.name === "default" && r.status === "ok") ?? runs.find((r) => r.status === "ok") ?? runs[0]).name;
   if (state.set({ run: name }, "url").size === 0) schedule(new Set(["run"]));
