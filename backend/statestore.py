@@ -20,6 +20,7 @@ import asyncio
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,9 +62,25 @@ def sqlite_connection(config: StateConfig, feature: str, *, check_same_thread: b
         path.touch(mode=0o600)
     connection = sqlite3.connect(path, timeout=settings.STATE_BUSY_SECONDS, isolation_level=None,
                                  check_same_thread=check_same_thread)
-    connection.execute("PRAGMA journal_mode=WAL")
+    wal_mode(connection)
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
+
+
+def wal_mode(connection: sqlite3.Connection) -> None:
+    """Switches the file to WAL, trying again for up to STATE_BUSY_SECONDS: the switch takes a lock SQLite
+    does not wait for (no busy timeout), so two connections opening a new file at once (a worker's reader and
+    its writer thread, or two workers) failed with "database is locked" in 2-20% of tries under load."""
+    deadline = time.monotonic() + settings.STATE_BUSY_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                connection.close()
+                raise
+            time.sleep(0.005)  # only while another connection switches the same new file (milliseconds)
 
 
 def redis_client(config: StateConfig, *, asynchronous: bool = True):

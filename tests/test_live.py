@@ -571,3 +571,16 @@ def test_state_that_cannot_be_opened_is_a_readable_error_not_a_500(served_data, 
         for response in (client.get("/api/live"), client.post("/api/live/join")):
             assert response.status_code == 409
             assert "the live class's state (SQLite under" in response.json()["detail"]["message"]
+
+
+def test_two_connections_opening_a_new_state_file_at_once_both_succeed(tmp_path):
+    """The switch to WAL takes a lock SQLite does not wait for: a worker's reader and writer opening a new
+    file together failed with "database is locked" in 2-20% of tries under load before statestore retried it."""
+    from backend.statestore import sqlite_connection
+
+    def open_once(config):
+        sqlite_connection(config, "live").close()
+    for attempt in range(100):
+        config = StateConfig("sqlite", directory=tmp_path / str(attempt))
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(open_once, [config, config]))
