@@ -160,11 +160,34 @@ def main() -> None:
     print("run  system    wall s  RSS MB  train w/s   sim@10 (pairs) analogy (n)  seconds per phase")
     plan = ([(threads, 1) for threads in args.threads] if args.scaling
             else [(settings["workers"], run) for run in range(1, args.runs + 1)])
+    pairs = []
     for threads, run in plan:
         if args.scaling:
             print(f"threads: {threads}")
+        results = {}
         for system in ("wordlab", "gensim")[::1 if run % 2 else -1]:   # alternate who goes first
-            print_row(run, system, one(system, args.corpus, {**settings, "workers": threads}))
+            results[system] = one(system, args.corpus, {**settings, "workers": threads})
+            print_row(run, system, results[system])
+        pairs.append(results)
+    summary(pairs)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def summary(pairs: list[dict]) -> None:
+    """Per pair, the issue's comparisons (#29): wordlab's whole process against gensim's whole process and
+    against its read + build_vocab + train; the training calls' words/s; then the probe scores' means."""
+    for i, r in enumerate(pairs, 1):
+        w, g = r["wordlab"], r["gensim"]
+        print(f"pair {i}: wordlab's whole command {w['wall_seconds']:.1f} s vs gensim's process "
+              f"{g['wall_seconds']:.1f} s"
+              f" / its read + build_vocab + train {g['phases']['total']:.1f} s"
+              f" ({'ahead' if w['wall_seconds'] < g['phases']['total'] else 'behind'}); training "
+              f"{w['words_per_second'] / g['words_per_second']:.2f}x gensim's; peak RSS {w['peak_rss_mb']:.0f} vs "
+              f"{g['peak_rss_mb']:.0f} MB")
+    for system in ("wordlab", "gensim"):
+        rows = [r[system] for r in pairs]
+        print(f"mean of {len(rows)}, {system}: similarity hit@10 {np.mean([r['similarity_hit10'] for r in rows]):.3f}, "
+              f"analogy top-1 {np.mean([r['analogy_accuracy'] for r in rows]):.3f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from trainer.config import CorpusConfig
 from trainer.errors import Diverged
-from trainer.sgns.corpus_ids import SENTENCE_END
+from trainer.sgns.corpus_ids import SENTENCE_END, release_pages
 from trainer.sgns.sampling import NoiseAlias
 from trainer.sgns.schedule import ChunkResult
 from trainer.sgns.snapshots import Snapshots
@@ -73,6 +73,7 @@ class TrainingMonitor:
         self.points.append((chunk.index, chunk.words, chunk.pairs, chunk.loss, chunk.lr))
         for _ in range(self.record_at[chunk.index]):
             self.record_step(chunk)
+        release_pages(self.ids, chunk.start, chunk.end)  # read until next epoch: out of RSS (corpus_ids.py)
         if self.done_chunks in self.snapshot_at:
             self.snapshot_steps.append(self.pairs)
             self.snapshots.append(self.engine.W[:self.top])
