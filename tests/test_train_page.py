@@ -31,14 +31,20 @@ def start_worker() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])
 
 
+def fill_form(page, base: str, name: str, knobs: dict, selects: dict | None = None) -> None:
+    """Opens the Train page and fills in the run's name, the selects (method, text, tokens) and the knobs."""
+    page.goto(f"{base}/train.html")
+    page.wait_for_selector("#knob-steps")
+    page.fill("#run-name", name)
+    for select, value in (selects or {}).items():
+        page.select_option(f"#{select}", value)
+    for knob, value in knobs.items():
+        page.fill(f"#knob-{knob}", value)
+
+
 def test_train_a_run_with_chosen_knobs_and_open_it_in_the_walkthrough(train_server, page):
     base, runs, _ = train_server
-    page.goto(f"{base}/train.html")
-    page.wait_for_selector("#knob-dim")
-    page.fill("#run-name", "page-run")
-    page.select_option("#method", "sgns")
-    for name, value in {"dim": "3", "window": "2", "steps": "150"}.items():
-        page.fill(f"#knob-{name}", value)
+    fill_form(page, base, "page-run", {"dim": "3", "window": "2", "steps": "150"}, {"method": "sgns"})
     page.wait_for_selector("#cost:has-text('150 steps')")
     page.click("#start")
     page.wait_for_selector("#job-state:has-text('page-run: done')", timeout=120_000)  # after the worker's probe
@@ -64,10 +70,7 @@ def test_a_killed_worker_gives_a_failed_job_and_no_run(train_server, page):
 
 def start_long_job(base: str, page, name: str) -> str:
     """Starts a 50,000-step run from the page and waits until a worker trains it; returns the job's id."""
-    page.goto(f"{base}/train.html")
-    page.wait_for_selector("#knob-steps")
-    page.fill("#run-name", name)
-    page.fill("#knob-steps", "50000")
+    fill_form(page, base, name, {"steps": "50000"})
     with page.expect_response("**/api/train/jobs") as submitted:
         page.click("#start")
     page.wait_for_selector(f"#job-state:has-text('{name}: running')", timeout=60_000)
@@ -100,11 +103,7 @@ def test_a_diverging_learning_rate_gives_a_run_shown_as_diverged(train_server, p
     recorded step, the page says where it diverged, and the walkthrough says so and lists it as this
     student's diverged run."""
     base, runs, _ = train_server
-    page.goto(f"{base}/train.html")
-    page.wait_for_selector("#knob-lr")
-    page.fill("#run-name", "too-fast")
-    page.fill("#knob-lr", "5")
-    page.fill("#knob-steps", "2000")
+    fill_form(page, base, "too-fast", {"lr": "5", "steps": "2000"})
     page.wait_for_selector("#cost:has-text('2,000 steps')")
     page.click("#start")
     page.wait_for_selector("#job-state:has-text('too-fast: diverged at step')", timeout=90_000)
@@ -121,15 +120,9 @@ def test_train_on_pasted_text_cut_by_a_bpe_tokenizer(train_server, page):
     """The text and tokens a lesson varies: the student's own text, cut by the class's 'small' BPE tokenizer;
     the pasted text is gone once its job has ended, and the run records both."""
     base, runs, _ = train_server
-    page.goto(f"{base}/train.html")
-    page.wait_for_selector("#knob-steps")
-    page.fill("#run-name", "my-text")
-    page.select_option("#text", "pasted")
+    fill_form(page, base, "my-text", {"steps": "300", "min_count": "1"}, {"text": "pasted", "tokenizer": "small"})
     page.fill("#pasted", "the cat sat on the mat and the dog sat on the log .\n" * 30)
     page.wait_for_selector("#pasted-size:has-text('1,560 of 500,000 bytes')")
-    page.select_option("#tokenizer", "small")
-    page.fill("#knob-steps", "300")
-    page.fill("#knob-min_count", "1")
     page.wait_for_selector("#cost:has-text('300 steps')")
     page.click("#start")
     page.wait_for_selector("#job-state:has-text('my-text: done')", timeout=90_000)
