@@ -20,7 +20,12 @@ class RunFormatError(WordlabError):
 
 class Diverged(WordlabError):
     """The learning rate was too large for the run: the loss or the weights stopped being finite. Refused in
-    one line rather than written as a run: every number after that point would be inf or NaN."""
+    one line rather than written as a run: every number after that point would be inf or NaN. `what`: where
+    and how it broke, without the advice (a kept diverged run's manifest says it)."""
+
+    def __init__(self, message: str, what: str | None = None):
+        super().__init__(message)
+        self.what = what or message
 
 
 class NotFound(WordlabError):

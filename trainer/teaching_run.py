@@ -145,7 +145,7 @@ def kept_diverged(trainer: SkipGramTrainer, recorder: StepRecorder, config: Teac
     del recorder.losses[last["step"]:]
     trainer.restore(recorder.weight_history[-1], np.asarray(last["W_prime"], dtype=np.float32).T, last["step"])
     return {"step": broke_at, "lr": config.lr, "kept_loss": recorder.losses[-1],
-            "kept_steps": last["step"], "message": str(error).split(". Nothing was written")[0]}
+            "kept_steps": last["step"], "message": error.what}
 
 
 def write_run(config: TeachingConfig, name: str, out_dir: Path, prepared: PreparedCorpus,

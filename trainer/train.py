@@ -96,8 +96,8 @@ StepCallback = Callable[[int, np.ndarray, float, "SoftmaxStep | SgnsStep | None"
 
 def diverged(step: int, lr: float, last_loss: float | None) -> Diverged:
     last = f"; the last finite loss was {last_loss:.4g}" if last_loss is not None else ""
-    return Diverged(f"training diverged at step {step:,} with --lr {lr:g}: the loss is no longer a finite "
-                    f"number{last}. Nothing was written; try a smaller --lr (0.025-0.3 learns here).")
+    what = f"training diverged at step {step:,} with --lr {lr:g}: the loss is no longer a finite number{last}"
+    return Diverged(f"{what}. Nothing was written; try a smaller --lr (0.025-0.3 learns here).", what)
 
 
 class SkipGramTrainer:
