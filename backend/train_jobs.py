@@ -40,9 +40,6 @@ write_seconds REAL, recorded INTEGER, bytes INTEGER, source TEXT);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, steps INTEGER NOT NULL, recorded INTEGER NOT NULL,
 train_seconds REAL NOT NULL, write_seconds REAL NOT NULL, total_seconds REAL NOT NULL, slots INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS switches (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"""
-ADDED_COLUMNS = {"step": "INTEGER", "steps": "INTEGER", "loss": "REAL", "diverged": "TEXT", "train_seconds": "REAL",
-                 "write_seconds": "REAL", "recorded": "INTEGER", "bytes": "INTEGER",
-                 "source": "TEXT"}
 COLUMNS = ("id", "student", "name", "kind", "method", "knobs", "state", "created", "started", "finished", "reason",
            "step", "steps", "loss", "diverged", "train_seconds", "write_seconds", "recorded", "bytes", "source")
 
@@ -70,10 +67,6 @@ class JobStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with sqlite3.connect(self.path, timeout=10) as db:
                 db.executescript(SCHEMA)
-                have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-                for column, kind in ADDED_COLUMNS.items():  # a jobs file from before they existed
-                    if column not in have:
-                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
         except (OSError, sqlite3.Error) as error:
             raise StateUnusable(f"training is unavailable: the jobs file {self.path} cannot be used ({error})") \
                 from error
@@ -317,8 +310,6 @@ def probe_cost(store: JobStore, slots: int, steps: int | None = PROBE_STEPS) -> 
     a directory that is then removed), so the first students see an ETA measured on this machine, not a guess.
     It is measured at that moment: other work on the machine later (a class, other programs) moves it, and
     the medians of the finished jobs take over as they come."""
-    import dataclasses
-
     from trainer.config import TeachingConfig
 
     steps = steps or TeachingConfig().steps
@@ -336,7 +327,7 @@ def probe_cost(store: JobStore, slots: int, steps: int | None = PROBE_STEPS) -> 
             print(f"wordlab worker: the cost probe failed ({child.stderr.strip()[-300:]}); ETAs wait for a first "
                   "job", file=sys.stderr)
             return
-    recorded = len(dataclasses.replace(TeachingConfig(), steps=steps).recorded_steps())
+    recorded = len(TeachingConfig(steps=steps).recorded_steps())
     store.record_probe(steps, recorded, done["train_seconds"], done["write_seconds"], total, slots)
 
 
